@@ -1,0 +1,4 @@
+export * from './messages';
+export * from './signer';
+export * from './wire';
+export * from './websocket';

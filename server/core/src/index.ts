@@ -1,0 +1,5 @@
+export * from './disposable';
+export * from './event';
+export * from './errors';
+export * from './logger';
+export * from './async';
