@@ -1,0 +1,2 @@
+export * from './local-launcher';
+export { PortAllocator } from './ports';

@@ -1,0 +1,186 @@
+/**
+ * The shared contract every Launcher must pass. A launcher package calls
+ * `describeLauncherContract` from its own test file with a factory; the
+ * "kernel" is a small Node script that reports over a TCP socket, so every
+ * assertion waits on an event and none on a timer.
+ */
+import { createServer, Server, Socket } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+
+/** Alive and not a zombie waiting for a reaper (in containers pid 1 may never reap). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+import type { Launcher, LaunchRequest } from './launcher';
+
+const PROBE = `
+const net = require('net'); const fs = require('fs'); const cp = require('child_process');
+const sock = net.connect(Number(process.env.CONTRACT_REPORT_PORT), '127.0.0.1');
+const say = (o) => sock.write(JSON.stringify(o) + '\\n');
+const cf = process.argv[process.argv.length - 1];
+let child;
+process.on('SIGINT', () => say({ event: 'sigint' }));
+sock.on('connect', () => {
+  child = cp.spawn(process.execPath, ['-e', "process.on('SIGINT',()=>process.stdout.write('child-sigint\\\\n'));process.stdout.write('child-ready\\\\n');setInterval(()=>{},1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.on('data', (d) => {
+    for (const line of String(d).trim().split('\\n')) {
+      if (line === 'child-ready') say({ event: 'ready', env: process.env, cwd: process.cwd(), connection: JSON.parse(fs.readFileSync(cf, 'utf8')), mode: fs.statSync(cf).mode & 0o777, childPid: child.pid });
+      else say({ event: line });
+    }
+  });
+});
+sock.on('data', (d) => { for (const cmd of String(d).trim().split('\\n')) { if (cmd.startsWith('exit ')) process.exit(Number(cmd.slice(5))); } });
+setInterval(() => {}, 1000);
+`;
+
+interface Report {
+  event: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  connection?: Record<string, unknown>;
+  mode?: number;
+  childPid?: number;
+}
+
+class ReportServer {
+  private readonly server: Server;
+  private socket: Socket | undefined;
+  private readonly reports: Report[] = [];
+  private waiters: { pred: (r: Report) => boolean; resolve: (r: Report) => void }[] = [];
+
+  constructor() {
+    this.server = createServer((s) => {
+      this.socket = s;
+      let buf = '';
+      s.on('data', (d) => {
+        buf += d.toString();
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const r = JSON.parse(buf.slice(0, i)) as Report;
+          buf = buf.slice(i + 1);
+          this.reports.push(r);
+          this.waiters = this.waiters.filter((w) => (w.pred(r) ? (w.resolve(r), false) : true));
+        }
+      });
+      s.on('error', () => {});
+    });
+  }
+  listen(): Promise<number> {
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as { port: number }).port)));
+  }
+  next(event: string): Promise<Report> {
+    const found = this.reports.find((r) => r.event === event);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ pred: (r) => r.event === event, resolve }));
+  }
+  command(cmd: string): void {
+    this.socket!.write(cmd + '\n');
+  }
+  close(): Promise<void> {
+    this.socket?.destroy();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+export function describeLauncherContract(name: string, makeLauncher: (runtimeDir: string) => Launcher | Promise<Launcher>): void {
+  describe(`Launcher contract: ${name}`, () => {
+    let dir: string;
+    let launcher: Launcher;
+    let reports: ReportServer;
+    let request: LaunchRequest;
+
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'wb-launcher-'));
+      launcher = await makeLauncher(join(dir, 'runtime'));
+      reports = new ReportServer();
+      const port = await reports.listen();
+      request = {
+        kernelId: 'contract-kernel',
+        argv: [process.execPath, '-e', PROBE, '--', '{connection_file}'],
+        env: { CONTRACT_REPORT_PORT: String(port), PATH: process.env.PATH ?? '/usr/bin:/bin', ONLY_THIS: 'yes' },
+        cwd: dir,
+        key: 'k3y',
+        signatureScheme: 'hmac-sha256',
+        kernelName: 'probe',
+      };
+    });
+
+    afterEach(async () => {
+      await reports.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('starts the process with exactly the given env and cwd, and a private connection file', async () => {
+      const proc = await launcher.start(request);
+      try {
+        const ready = await reports.next('ready');
+        expect(proc.isAlive()).toBe(true);
+        expect(ready.env!.ONLY_THIS).toBe('yes');
+        // Nothing of the server's environment leaks into the kernel.
+        for (const k of Object.keys(ready.env!)) expect(['CONTRACT_REPORT_PORT', 'PATH', 'ONLY_THIS', 'PWD', 'SHLVL', '_']).toContain(k);
+        expect(ready.cwd).toBe(dir);
+        expect(ready.mode).toBe(0o600);
+        expect(ready.connection).toMatchObject({ key: 'k3y', signature_scheme: 'hmac-sha256', transport: proc.endpoints.transport });
+        const ports = ['shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'].map((p) => ready.connection![p]);
+        expect(new Set(ports).size).toBe(5);
+      } finally {
+        await proc[Symbol.asyncDispose]();
+      }
+    });
+
+    it('delivers a signal to the whole process group', async () => {
+      const proc = await launcher.start(request);
+      try {
+        await reports.next('ready');
+        await proc.signal('SIGINT');
+        await reports.next('sigint');
+        await reports.next('child-sigint');
+      } finally {
+        await proc[Symbol.asyncDispose]();
+      }
+    });
+
+    it('kill ends the process; wait and onExit report it', async () => {
+      const proc = await launcher.start(request);
+      await reports.next('ready');
+      const exited = new Promise((resolve) => proc.onExit(resolve));
+      const info = await proc.kill();
+      expect(info.signal).toBe('SIGKILL');
+      await expect(exited).resolves.toEqual(info);
+      await expect(proc.wait()).resolves.toEqual(info);
+      expect(proc.isAlive()).toBe(false);
+      await proc[Symbol.asyncDispose]();
+    });
+
+    it('reports the exit code of a kernel that exits by itself', async () => {
+      const proc = await launcher.start(request);
+      await reports.next('ready');
+      reports.command('exit 3');
+      await expect(proc.wait()).resolves.toMatchObject({ code: 3, signal: null });
+      await proc[Symbol.asyncDispose]();
+    });
+
+    it('dispose kills the kernel and its children, removes the connection file, and is idempotent', async () => {
+      const proc = await launcher.start(request);
+      const ready = await reports.next('ready');
+      const cf = proc.snapshot();
+      await Promise.all([proc[Symbol.asyncDispose](), proc[Symbol.asyncDispose]()]);
+      expect(proc.isAlive()).toBe(false);
+      expect(isRunning(ready.childPid!)).toBe(false);
+      expect(cf).toBeDefined();
+      expect(existsSync(join(dir, 'runtime', `kernel-${request.kernelId}.json`))).toBe(false);
+    });
+
+    it('rejects a kernel binary that does not exist with kernel_launch_failed', async () => {
+      await expect(launcher.start({ ...request, argv: ['/nonexistent/kernel-binary', '{connection_file}'] })).rejects.toMatchObject({ code: 'kernel_launch_failed' });
+    });
+  });
+}

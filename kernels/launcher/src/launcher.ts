@@ -1,0 +1,91 @@
+/**
+ * The Launcher interface: small and Popen-shaped (start, wait, signal,
+ * kill, snapshot/restore, dispose), so local processes and Kubernetes pods
+ * are interchangeable behind the kernel manager. Every implementation must
+ * pass the shared contract suite in `contract.ts`.
+ */
+import type { Event } from '@workbench/core';
+
+/** Where a kernel listens; the launcher decides (local ports, pod IP, ...). */
+export interface KernelEndpoints {
+  transport: 'tcp' | 'ipc';
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+}
+
+export interface LaunchRequest {
+  kernelId: string;
+  /** Kernelspec argv; `{connection_file}` is substituted by the launcher. */
+  argv: readonly string[];
+  /** The complete environment of the kernel (nothing is inherited). */
+  env: Readonly<Record<string, string>>;
+  cwd: string;
+  /** Signing key and scheme to put in the connection file. */
+  key: string;
+  signatureScheme: string;
+  kernelName: string;
+  /** Resource requests/limits already capped by policy (see issue on sandboxing). */
+  resources?: { cpus?: number; memoryBytes?: number; cpusLimit?: number; memoryLimitBytes?: number };
+}
+
+export interface ExitInfo {
+  /** Exit code, or null when ended by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Why, in words a user understands (e.g. "out of memory (limit 512 MiB)"). */
+  reason?: string;
+}
+
+/** Opaque, JSON-serialisable facts needed to reattach after a gateway restart. */
+export type LauncherSnapshot = Readonly<Record<string, unknown>>;
+
+export interface KernelProcess extends AsyncDisposable {
+  readonly endpoints: KernelEndpoints;
+  /** A short id for logs: a pid, a pod name. */
+  readonly label: string;
+  /** Resolves once, when the kernel process has ended (Popen.wait). */
+  wait(): Promise<ExitInfo>;
+  readonly onExit: Event<ExitInfo>;
+  isAlive(): boolean;
+  /** Send a signal to the kernel's whole process group (SIGINT for interrupts). */
+  signal(sig: NodeJS.Signals): Promise<void>;
+  /** Force the kernel down (SIGKILL or equivalent) and wait for it to end. */
+  kill(): Promise<ExitInfo>;
+  /** The last lines the kernel wrote to stderr, for error messages. */
+  stderrTail(): string;
+  snapshot(): LauncherSnapshot;
+}
+
+export interface Launcher {
+  readonly name: string;
+  start(request: LaunchRequest, options?: { signal?: AbortSignal }): Promise<KernelProcess>;
+  /** Reattach to a kernel started by an earlier gateway process, if it still runs. */
+  restore(snapshot: LauncherSnapshot): Promise<KernelProcess | undefined>;
+}
+
+/** A typed registry: launchers by name, chosen per kernelspec. */
+export class LauncherRegistry {
+  private readonly launchers = new Map<string, Launcher>();
+
+  constructor(private readonly defaultName: string) {}
+
+  register(launcher: Launcher): void {
+    this.launchers.set(launcher.name, launcher);
+  }
+
+  /** The launcher named by kernelspec metadata `workbench.launcher`, else the default. */
+  get(name?: string): Launcher {
+    const key = name ?? this.defaultName;
+    const l = this.launchers.get(key);
+    if (!l) throw new Error(`Cannot choose launcher: ${JSON.stringify(key)} is not registered (have ${[...this.launchers.keys()].join(', ') || 'none'})`);
+    return l;
+  }
+
+  names(): string[] {
+    return [...this.launchers.keys()];
+  }
+}

@@ -1,0 +1,3 @@
+export * from './connection-info';
+export * from './kernel-connection';
+export { SendQueue } from './send-queue';
