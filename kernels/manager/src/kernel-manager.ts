@@ -1,0 +1,235 @@
+/**
+ * All running kernels: start (with limits and env policy), lookup, restart,
+ * interrupt, shutdown, idle culling, and shutdown of everything on dispose.
+ * Owned by server/app; no module-level state.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { AppError, Clock, Emitter, Logger, systemClock } from '@workbench/core';
+import type { LauncherRegistry } from '@workbench/launcher';
+import { Kernel, KernelModel } from './kernel';
+import { KernelChannels, BufferLimits } from './kernel-channels';
+import { buildKernelEnv, KernelEnvPolicy } from './kernel-env';
+import type { KernelSpecManager } from './kernelspecs';
+
+export interface CullingConfig {
+  /** Seconds of inactivity before a kernel is culled; 0 disables culling. */
+  idleTimeoutS: number;
+  intervalS: number;
+  /** Cull kernels that still have clients attached. */
+  connected: boolean;
+  /** Cull kernels that are busy. */
+  busy: boolean;
+}
+
+export interface KernelManagerOptions {
+  specs: KernelSpecManager;
+  launchers: LauncherRegistry;
+  rootDir: string;
+  logger: Logger;
+  clock?: Clock;
+  serverEnv: Readonly<Record<string, string | undefined>>;
+  envPolicy: KernelEnvPolicy;
+  maxKernels: number;
+  maxKernelsPerUser: number;
+  culling: CullingConfig;
+  launchTimeoutMs: number;
+  restartLimit: number;
+  shutdownWaitMs: number;
+  buffer: BufferLimits;
+}
+
+export interface StartKernelRequest {
+  name?: string;
+  path?: string;
+  env?: Record<string, unknown>;
+  user: string;
+  signal?: AbortSignal;
+}
+
+interface Entry {
+  kernel: Kernel;
+  channels: KernelChannels;
+}
+
+export class KernelManager {
+  private readonly kernels = new Map<string, Entry>();
+  private starting = 0;
+  private readonly startingByUser = new Map<string, number>();
+  private readonly cullTimer: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private disposed: Promise<void> | undefined;
+  private readonly removedEmitter = new Emitter<{ id: string; reason: string }>();
+  /** A kernel left the manager (shutdown, culled, died for good). */
+  readonly onKernelRemoved = this.removedEmitter.event;
+
+  constructor(private readonly options: KernelManagerOptions) {
+    this.clock = options.clock ?? systemClock;
+    if (options.culling.idleTimeoutS > 0) {
+      this.cullTimer = setInterval(() => void this.cull(), Math.max(1, options.culling.intervalS) * 1000);
+      this.cullTimer.unref();
+    }
+  }
+
+  get specs(): KernelSpecManager {
+    return this.options.specs;
+  }
+
+  list(): KernelModel[] {
+    return [...this.kernels.values()].map((e) => e.kernel.model());
+  }
+
+  has(id: string): boolean {
+    return this.kernels.has(id);
+  }
+
+  get(id: string): Kernel {
+    return this.entry(id).kernel;
+  }
+
+  channels(id: string): KernelChannels {
+    return this.entry(id).channels;
+  }
+
+  private entry(id: string): Entry {
+    const e = this.kernels.get(id);
+    if (!e) throw new AppError('not_found', `Cannot find kernel: no kernel with id ${id}`);
+    return e;
+  }
+
+  async start(req: StartKernelRequest): Promise<Kernel> {
+    if (this.disposed) throw new AppError('unavailable', 'Cannot start kernel: the server is shutting down');
+    const name = req.name ?? (await this.options.specs.defaultName());
+    const spec = await this.options.specs.get(name);
+    this.reserve(req.user);
+    try {
+      const { env, rejected } = buildKernelEnv({
+        policy: this.options.envPolicy,
+        serverEnv: this.options.serverEnv,
+        specEnv: spec.spec.env,
+        requestEnv: req.env,
+        extra: { JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
+      });
+      if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
+      const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;
+      const meta = (spec.spec.metadata?.workbench ?? {}) as { launcher?: string };
+      const kernel = new Kernel({
+        spec,
+        launcher: this.options.launchers.get(meta.launcher),
+        env,
+        cwd: this.cwdFor(req.path, req.env?.KERNEL_WORKING_DIR),
+        owner: req.user,
+        logger: this.options.logger,
+        clock: this.clock,
+        launchTimeoutMs,
+        restartLimit: this.options.restartLimit,
+        shutdownWaitMs: this.options.shutdownWaitMs,
+      });
+      try {
+        await kernel.start(req.signal);
+      } catch (err) {
+        await kernel[Symbol.asyncDispose]();
+        throw err;
+      }
+      const channels = new KernelChannels(kernel, this.options.buffer, this.options.logger.child({ kernel_id: kernel.id }));
+      this.kernels.set(kernel.id, { kernel, channels });
+      kernel.onDead(({ reason }) => void this.remove(kernel.id, reason));
+      return kernel;
+    } finally {
+      this.release(req.user);
+    }
+  }
+
+  private reserve(user: string): void {
+    const mine = [...this.kernels.values()].filter((e) => e.kernel.owner === user).length + (this.startingByUser.get(user) ?? 0);
+    if (this.kernels.size + this.starting >= this.options.maxKernels) {
+      throw new AppError('resource_limit', `Resource Limit: cannot start kernel: the server runs its maximum of ${this.options.maxKernels} kernels`);
+    }
+    if (mine >= this.options.maxKernelsPerUser) {
+      throw new AppError('resource_limit', `Resource Limit: cannot start kernel: user ${user} already runs the maximum of ${this.options.maxKernelsPerUser} kernels`);
+    }
+    this.starting++;
+    this.startingByUser.set(user, (this.startingByUser.get(user) ?? 0) + 1);
+  }
+
+  private release(user: string): void {
+    this.starting--;
+    const n = (this.startingByUser.get(user) ?? 1) - 1;
+    if (n <= 0) this.startingByUser.delete(user);
+    else this.startingByUser.set(user, n);
+  }
+
+  /** The kernel's working directory: the notebook's folder inside the root, else the root. */
+  private cwdFor(path: string | undefined, workingDir: unknown): string {
+    const root = resolve(this.options.rootDir);
+    const inside = (p: string) => (p === root || p.startsWith(root + sep)) && existsSync(p) && statSync(p).isDirectory();
+    if (typeof workingDir === 'string' && inside(resolve(workingDir))) return resolve(workingDir);
+    if (path) {
+      const dir = resolve(join(root, dirname(path)));
+      if (inside(dir)) return dir;
+    }
+    return root;
+  }
+
+  async restart(id: string, signal?: AbortSignal): Promise<Kernel> {
+    const k = this.get(id);
+    await k.restart(signal);
+    return k;
+  }
+
+  async interrupt(id: string): Promise<void> {
+    await this.get(id).interrupt();
+  }
+
+  async shutdown(id: string): Promise<void> {
+    this.entry(id);
+    await this.remove(id, 'shut down by request');
+  }
+
+  private async remove(id: string, reason: string): Promise<void> {
+    const e = this.kernels.get(id);
+    if (!e) return;
+    this.kernels.delete(id);
+    this.options.logger.info({ kernel_id: id, reason }, 'removing kernel');
+    try {
+      await e.kernel[Symbol.asyncDispose]();
+    } finally {
+      e.channels.close(1000, reason);
+      this.removedEmitter.fire({ id, reason });
+    }
+  }
+
+  /** One culling pass (jupyter_server kernelmanager.py cull_kernels semantics). */
+  async cull(): Promise<string[]> {
+    const culled: string[] = [];
+    const now = this.clock.now();
+    for (const [id, { kernel }] of this.kernels) {
+      const override = Number((kernel.spec.spec.metadata as Record<string, unknown> | undefined)?.cull_idle_timeout);
+      const timeoutS = Number.isFinite(override) && override > 0 ? override : this.options.culling.idleTimeoutS;
+      if (timeoutS <= 0) continue;
+      const idleMs = now - kernel.lastActivityTime;
+      const connectedOk = this.options.culling.connected || kernel.connections === 0;
+      const busyOk = this.options.culling.busy || kernel.executionState !== 'busy';
+      if (idleMs > timeoutS * 1000 && connectedOk && busyOk) {
+        this.options.logger.warn({ kernel_id: id, idle_s: Math.round(idleMs / 1000) }, 'culling idle kernel');
+        culled.push(id);
+        await this.remove(id, `culled after ${Math.round(idleMs / 1000)} s idle`);
+      }
+    }
+    return culled;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.disposed ??= (async () => {
+      if (this.cullTimer) clearInterval(this.cullTimer);
+      await Promise.allSettled([...this.kernels.keys()].map((id) => this.remove(id, 'server shutting down')));
+      this.removedEmitter.dispose();
+    })();
+    return this.disposed;
+  }
+}
+
+function parseLaunchTimeout(v: unknown): number | undefined {
+  const n = typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
+}

@@ -1,0 +1,347 @@
+/**
+ * One running kernel: its process (from a launcher), its one set of ZeroMQ
+ * sockets, its state (execution_state, last_activity), readiness
+ * (kernel_info handshake + iopub nudge), interrupt, restart, auto-restart
+ * on death with a limit, and shutdown. Messages from whichever process is
+ * current are re-emitted on `onMessage`, so listeners survive restarts.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppError, Clock, deferred, Emitter, Logger, raceSignal, systemClock, toDisposable } from '@workbench/core';
+import { createMessage, ExecutionStateContent, parseJsonPart, toRaw } from '@workbench/protocol';
+import { KernelConnection, KernelMessageEvent } from '@workbench/zmq';
+import type { ExitInfo, KernelProcess, Launcher, LaunchRequest } from '@workbench/launcher';
+import type { KernelSpec } from './kernelspecs';
+
+export type ExecutionState = 'starting' | 'idle' | 'busy' | 'restarting' | 'dead' | 'unknown';
+
+export interface KernelModel {
+  id: string;
+  name: string;
+  last_activity: string;
+  execution_state: ExecutionState;
+  connections: number;
+}
+
+export interface KernelOptions {
+  id?: string;
+  spec: KernelSpec;
+  launcher: Launcher;
+  env: Record<string, string>;
+  cwd: string;
+  owner: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Give up on a launch after this long (KERNEL_LAUNCH_TIMEOUT). */
+  launchTimeoutMs: number;
+  /** Auto-restarts allowed within `restartWindowMs` before the kernel is declared dead. */
+  restartLimit: number;
+  restartWindowMs?: number;
+  /** How long shutdown waits for the kernel to exit after shutdown_request before killing it. */
+  shutdownWaitMs: number;
+  resources?: LaunchRequest['resources'];
+}
+
+/** A status the server itself announces (restarting, dead), as iopub messages to clients. */
+export interface ServerStatusEvent {
+  state: 'restarting' | 'dead' | 'starting';
+  reason?: string;
+}
+
+export class Kernel {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly session = randomUUID();
+  private readonly key = randomBytes(32).toString('hex');
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private process: KernelProcess | undefined;
+  private connection: KernelConnection | undefined;
+  private connectionSub: Disposable | undefined;
+  private exitSub: Disposable | undefined;
+  private state: ExecutionState = 'starting';
+  private lastActivity: number;
+  private connectionCount = 0;
+  private restartTimes: number[] = [];
+  private stopping = false;
+  private restarting: Promise<void> | undefined;
+  private kernelInfo: Record<string, unknown> | undefined;
+  private disposed: Promise<void> | undefined;
+
+  private readonly messageEmitter = new Emitter<KernelMessageEvent>();
+  /** Every verified message from the current kernel process. */
+  readonly onMessage = this.messageEmitter.event;
+  private readonly statusEmitter = new Emitter<ServerStatusEvent>();
+  /** Statuses the server announces itself: restarting (auto or manual), dead. */
+  readonly onServerStatus = this.statusEmitter.event;
+  private readonly deadEmitter = new Emitter<{ reason: string }>();
+  /** The kernel died and will not come back. */
+  readonly onDead = this.deadEmitter.event;
+
+  constructor(private readonly options: KernelOptions) {
+    this.id = options.id ?? randomUUID();
+    this.name = options.spec.name;
+    this.owner = options.owner;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger.child({ kernel_id: this.id, kernel_name: this.name });
+    this.lastActivity = this.clock.now();
+  }
+
+  get executionState(): ExecutionState {
+    return this.state;
+  }
+
+  get lastActivityTime(): number {
+    return this.lastActivity;
+  }
+
+  get connections(): number {
+    return this.connectionCount;
+  }
+
+  get info(): Record<string, unknown> | undefined {
+    return this.kernelInfo;
+  }
+
+  get spec(): KernelSpec {
+    return this.options.spec;
+  }
+
+  get isDead(): boolean {
+    return this.state === 'dead';
+  }
+
+  model(): KernelModel {
+    return { id: this.id, name: this.name, last_activity: new Date(this.lastActivity).toISOString(), execution_state: this.state, connections: this.connectionCount };
+  }
+
+  /** Count WebSocket clients (for the model and for culling); returns the undo. */
+  addConnection(): Disposable {
+    this.connectionCount++;
+    return toDisposable(() => {
+      this.connectionCount--;
+    });
+  }
+
+  touch(): void {
+    this.lastActivity = this.clock.now();
+  }
+
+  /** Launch the process and wait until it answers kernel_info and iopub flows. */
+  async start(signal?: AbortSignal): Promise<void> {
+    const timeout = AbortSignal.timeout(this.options.launchTimeoutMs);
+    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const proc = await this.options.launcher.start(
+      {
+        kernelId: this.id,
+        argv: this.options.spec.spec.argv,
+        env: this.options.env,
+        cwd: this.options.cwd,
+        key: this.key,
+        signatureScheme: 'hmac-sha256',
+        kernelName: this.name,
+        resources: this.options.resources,
+      },
+      { signal: s },
+    );
+    this.process = proc;
+    const conn = new KernelConnection({ ...proc.endpoints, key: this.key, signature_scheme: 'hmac-sha256', kernel_name: this.name }, { logger: this.logger });
+    this.connection = conn;
+    this.connectionSub = conn.onMessage((e) => this.handleMessage(e));
+    try {
+      await this.waitReady(proc, conn, s);
+    } catch (err) {
+      await this.teardownProcess(true);
+      throw err;
+    }
+    this.exitSub = proc.onExit((info) => void this.handleExit(proc, info));
+    this.logger.info({ process: proc.label }, 'kernel started');
+  }
+
+  /**
+   * kernel_info handshake with nudging: resend kernel_info_request until the
+   * reply arrives and an iopub message proves the SUB socket has joined
+   * (ZeroMQ's slow-joiner problem); fail fast if the process exits.
+   */
+  private async waitReady(proc: KernelProcess, conn: KernelConnection, signal: AbortSignal): Promise<void> {
+    const replied = deferred<Record<string, unknown>>();
+    const iopubSeen = deferred<void>();
+    const sent = new Set<string>();
+    const sub = conn.onMessage((e) => {
+      if (e.channel === 'iopub') iopubSeen.resolve();
+      if (e.channel === 'shell' && e.header.msgType === 'kernel_info_reply' && sent.has(e.parent.msgId)) {
+        try {
+          replied.resolve(parseJsonPart(e.raw.content, 'content'));
+        } catch (err) {
+          replied.reject(err);
+        }
+      }
+    });
+    const exited = proc.wait().then((info) => {
+      const tail = proc.stderrTail().trim().split('\n').slice(-5).join('\n');
+      throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: the process exited (${describeExit(info)}) before it was ready${tail ? `: ${tail}` : ''}`);
+    });
+    const nudge = () => {
+      const msg = createMessage({ msgType: 'kernel_info_request', content: {}, session: this.session });
+      sent.add(msg.header.msg_id);
+      conn.send('shell', toRaw(msg)).catch(() => undefined);
+    };
+    nudge();
+    const timer = setInterval(nudge, 250);
+    try {
+      const ready = Promise.all([replied.promise, iopubSeen.promise]);
+      const [info] = await raceSignal(Promise.race([ready, exited]), signal, `start kernel ${this.name}`);
+      this.kernelInfo = info;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'timeout') {
+        throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: no kernel_info reply within ${this.options.launchTimeoutMs} ms`, { cause: err });
+      }
+      throw err;
+    } finally {
+      clearInterval(timer);
+      sub[Symbol.dispose]();
+      exited.catch(() => undefined);
+    }
+    if (this.state === 'starting' || this.state === 'restarting') this.state = 'idle';
+  }
+
+  private handleMessage(e: KernelMessageEvent): void {
+    this.lastActivity = this.clock.now();
+    if (e.channel === 'iopub' && e.header.msgType === 'status') {
+      try {
+        const content = parseJsonPart(e.raw.content, 'content') as unknown as ExecutionStateContent;
+        const st = content.execution_state;
+        if (st === 'idle' || st === 'busy' || st === 'starting') this.state = st;
+      } catch {
+        /* a malformed status does not change state */
+      }
+    }
+    this.messageEmitter.fire(e);
+  }
+
+  /** Send raw parts from a client to the kernel. */
+  send(channel: 'shell' | 'control' | 'stdin', raw: Parameters<KernelConnection['send']>[1]): Promise<void> {
+    if (!this.connection || this.state === 'dead') return Promise.reject(new AppError('kernel_dead', `Cannot send to kernel ${this.id}: it is not running`));
+    this.lastActivity = this.clock.now();
+    return this.connection.send(channel, raw);
+  }
+
+  async interrupt(): Promise<void> {
+    if (!this.process || this.state === 'dead') throw new AppError('kernel_dead', `Cannot interrupt kernel ${this.id}: it is not running`);
+    if (this.options.spec.spec.interrupt_mode === 'message') {
+      await this.send('control', toRaw(createMessage({ msgType: 'interrupt_request', content: {}, session: this.session })));
+    } else {
+      await this.process.signal('SIGINT');
+    }
+  }
+
+  /** Restart by request (REST): same kernel id, new process. */
+  async restart(signal?: AbortSignal): Promise<void> {
+    if (this.stopping) throw new AppError('conflict', `Cannot restart kernel ${this.id}: it is shutting down`);
+    if (this.restarting) return this.restarting;
+    this.restarting = (async () => {
+      this.state = 'restarting';
+      this.statusEmitter.fire({ state: 'restarting' });
+      await this.teardownProcess(false);
+      this.state = 'starting';
+      await this.start(signal);
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    try {
+      await this.restarting;
+    } catch (err) {
+      this.declareDead(`restart failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
+  }
+
+  private async handleExit(proc: KernelProcess, info: ExitInfo): Promise<void> {
+    if (this.stopping || this.restarting || proc !== this.process) return;
+    const why = info.reason ?? describeExit(info);
+    const now = this.clock.now();
+    this.restartTimes = this.restartTimes.filter((t) => now - t < (this.options.restartWindowMs ?? 60_000));
+    if (this.restartTimes.length >= this.options.restartLimit) {
+      this.logger.error({ exit: why }, 'kernel died; restart limit reached');
+      await this.teardownProcess(true);
+      this.declareDead(`the kernel died (${why}) and was restarted ${this.options.restartLimit} times; giving up`);
+      return;
+    }
+    this.restartTimes.push(now);
+    this.logger.warn({ exit: why, attempt: this.restartTimes.length }, 'kernel died; restarting');
+    this.statusEmitter.fire({ state: 'restarting', reason: `the kernel died (${why}); restarting` });
+    this.state = 'restarting';
+    this.restarting = (async () => {
+      await this.teardownProcess(true);
+      this.state = 'starting';
+      await this.start();
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    try {
+      await this.restarting;
+    } catch (err) {
+      this.declareDead(`the kernel died (${why}) and could not be restarted: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private declareDead(reason: string): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    this.statusEmitter.fire({ state: 'dead', reason });
+    this.deadEmitter.fire({ reason });
+  }
+
+  /** Stop the current process: shutdown_request on control, wait, then kill. */
+  private async teardownProcess(force: boolean): Promise<void> {
+    const proc = this.process;
+    const conn = this.connection;
+    this.exitSub?.[Symbol.dispose]();
+    this.exitSub = undefined;
+    if (proc && proc.isAlive() && conn && !force) {
+      const req = createMessage({ msgType: 'shutdown_request', content: { restart: false }, session: this.session });
+      await conn.send('control', toRaw(req)).catch(() => undefined);
+      const waited = await Promise.race([proc.wait().then(() => true), new Promise<boolean>((r) => setTimeout(r, this.options.shutdownWaitMs, false).unref())]);
+      if (!waited) {
+        this.logger.warn({}, 'kernel did not exit after shutdown_request; terminating');
+        await proc.signal('SIGTERM');
+        const termed = await Promise.race([proc.wait().then(() => true), new Promise<boolean>((r) => setTimeout(r, 1000, false).unref())]);
+        if (!termed) await proc.kill();
+      }
+    }
+    this.connectionSub?.[Symbol.dispose]();
+    this.connectionSub = undefined;
+    this.connection = undefined;
+    this.process = undefined;
+    if (conn) await conn[Symbol.asyncDispose]();
+    if (proc) await proc[Symbol.asyncDispose]();
+  }
+
+  /** Heartbeat check for kernels whose process the launcher cannot watch. */
+  async heartbeat(timeoutMs: number): Promise<boolean> {
+    return (await this.connection?.ping(timeoutMs)) ?? false;
+  }
+
+  /** Shut down: polite first, then signals. Idempotent. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.disposed ??= (async () => {
+      this.stopping = true;
+      await this.restarting?.catch(() => undefined);
+      await this.teardownProcess(false);
+      if (this.state !== 'dead') this.state = 'dead';
+      this.messageEmitter.dispose();
+      this.statusEmitter.dispose();
+      this.deadEmitter.dispose();
+      this.logger.info({}, 'kernel shut down');
+    })();
+    return this.disposed;
+  }
+}
+
+export function describeExit(info: ExitInfo): string {
+  if (info.reason) return info.reason;
+  if (info.signal) return `killed by ${info.signal}`;
+  return `exit code ${info.code}`;
+}
+
+export { raceSignal };
