@@ -16,7 +16,8 @@ import type { Kernel, ServerStatusEvent } from './kernel';
 
 export interface ChannelClient {
   readonly sessionKey: string;
-  deliver(channel: Channel, raw: RawMessage): void;
+  /** Deliver a message; false means the client could not take it (too slow, closing). */
+  deliver(channel: Channel, raw: RawMessage): boolean;
   close(code: number, reason: string): void;
 }
 
@@ -79,8 +80,9 @@ export class KernelChannels {
     const conn = this.kernel.addConnection();
     return toDisposable(() => {
       conn[Symbol.dispose]();
-      state.clients.delete(client);
-      if (state.clients.size === 0 && !this.closed && !this.kernel.isDead) this.startBuffering(client.sessionKey, state);
+      const wasAttached = state.clients.delete(client);
+      if (wasAttached && state.clients.size === 0 && !this.closed && !this.kernel.isDead) this.startBuffering(state);
+      if (state.clients.size === 0) this.scheduleExpiry(client.sessionKey, state);
     });
   }
 
@@ -107,8 +109,13 @@ export class KernelChannels {
 
   private deliverTo(state: SessionState, channel: Channel, raw: RawMessage): void {
     if (state.clients.size > 0) {
-      for (const c of state.clients) c.deliver(channel, raw);
-      return;
+      let accepted = false;
+      for (const c of [...state.clients]) {
+        if (c.deliver(channel, raw)) accepted = true;
+        else state.clients.delete(c);
+      }
+      if (accepted) return;
+      if (state.clients.size === 0 && !state.buffer) this.startBuffering(state);
     }
     if (!state.buffer) return;
     const bytes = raw.header.length + raw.parentHeader.length + raw.metadata.length + raw.content.length + raw.buffers.reduce((n, b) => n + b.length, 0);
@@ -122,13 +129,18 @@ export class KernelChannels {
     state.bufferedBytes += bytes;
   }
 
-  private startBuffering(key: string, state: SessionState): void {
+  private startBuffering(state: SessionState): void {
     state.buffer = [];
     state.bufferedBytes = 0;
     state.dropped = 0;
     state.droppedBytes = 0;
+  }
+
+  /** A session nobody comes back for is forgotten after the TTL. */
+  private scheduleExpiry(key: string, state: SessionState): void {
+    clearTimeout(state.expiry);
     state.expiry = setTimeout(() => {
-      if (state.clients.size === 0) this.sessions.delete(key);
+      if (state.clients.size === 0 && this.sessions.get(key) === state) this.sessions.delete(key);
     }, this.limits.ttlMs);
     state.expiry.unref();
   }

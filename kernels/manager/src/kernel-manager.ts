@@ -219,6 +219,11 @@ export class KernelManager {
     return culled;
   }
 
+  /** Forced exit: kill every kernel process now, without waiting (no orphans even then). */
+  killAllNow(): void {
+    for (const { kernel } of this.kernels.values()) kernel.killNow();
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     this.disposed ??= (async () => {
       if (this.cullTimer) clearInterval(this.cullTimer);

@@ -317,6 +317,11 @@ export class Kernel {
     if (proc) await proc[Symbol.asyncDispose]();
   }
 
+  /** Last resort when the server must exit now: SIGKILL the process group, synchronously. */
+  killNow(): void {
+    void this.process?.signal('SIGKILL');
+  }
+
   /** Heartbeat check for kernels whose process the launcher cannot watch. */
   async heartbeat(timeoutMs: number): Promise<boolean> {
     return (await this.connection?.ping(timeoutMs)) ?? false;

@@ -154,7 +154,7 @@ export function decodeLegacy(data: Buffer, isBinary: boolean): { channel: string
   };
 }
 
-export function assertClientChannel(channel: string): asserts channel is Channel {
+export function assertClientChannel(channel: string): asserts channel is Exclude<Channel, 'iopub'> {
   if (!(CLIENT_CHANNELS as readonly string[]).includes(channel)) {
     throw new ProtocolError(`Cannot relay message: channel ${JSON.stringify(channel)} is not one of shell, control, stdin`);
   }

@@ -5,7 +5,7 @@
  */
 
 export interface AsyncDisposableLike {
-  [Symbol.asyncDispose](): Promise<void>;
+  [Symbol.asyncDispose](): PromiseLike<void>;
 }
 
 export interface DisposableLike {

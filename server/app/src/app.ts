@@ -1,0 +1,116 @@
+/**
+ * The composition root: builds every part from the frozen config, wires
+ * them, listens, and disposes everything in reverse on shutdown.
+ */
+import { mkdir } from 'node:fs/promises';
+import pino from 'pino';
+import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
+import { IdentityProvider, randomToken } from '@workbench/auth';
+import { createHttpServer, HttpServer } from '@workbench/http';
+import { DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, PythonResolver, SessionManager } from '@workbench/manager';
+import { LauncherRegistry } from '@workbench/launcher';
+import { LocalLauncher } from '@workbench/launcher-local';
+import { builtinKernelSpecs } from './builtin-kernels';
+import type { WorkbenchConfig } from './config';
+import { randomBytes } from 'node:crypto';
+
+export const VERSION = '2.14.2'; // the jupyter_server REST API level we implement
+
+export interface Workbench extends AsyncDisposable {
+  readonly port: number;
+  readonly url: string;
+  readonly config: WorkbenchConfig;
+  readonly kernels: KernelManager;
+  readonly http: HttpServer;
+  readonly logger: Logger;
+  /** Resolves when someone asked the server to stop (POST /api/shutdown). */
+  readonly shutdownRequested: Promise<void>;
+}
+
+export interface WorkbenchOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { name: 'workbench' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 2, sync: false })) as unknown as Logger;
+}
+
+export async function startWorkbench(config: WorkbenchConfig, options: WorkbenchOptions = {}): Promise<Workbench> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = new DisposableStore();
+  try {
+    await mkdir(config.rootDir, { recursive: true });
+    const python = new PythonResolver(['python3', '/usr/bin/python3', '/usr/local/bin/python3', 'python']);
+    const specs = new KernelSpecManager({
+      dirs: jupyterKernelDirs(env),
+      builtin: builtinKernelSpecs(),
+      transform: (s) => python.transform(s),
+      defaultName: config.defaultKernel,
+      logger,
+    });
+    const launchers = new LauncherRegistry('local');
+    launchers.register(new LocalLauncher({ runtimeDir: config.runtimeDir, logger }));
+    const k = config.kernels;
+    const kernels = new KernelManager({
+      specs,
+      launchers,
+      rootDir: config.rootDir,
+      logger,
+      serverEnv: env,
+      envPolicy: { inherit: k.envInherit ?? DEFAULT_ENV_POLICY.inherit, allowFromRequest: k.envAllow ?? DEFAULT_ENV_POLICY.allowFromRequest },
+      maxKernels: k.maxKernels,
+      maxKernelsPerUser: k.maxKernelsPerUser,
+      culling: { idleTimeoutS: k.cullIdleTimeoutS, intervalS: k.cullIntervalS, connected: k.cullConnected, busy: k.cullBusy },
+      launchTimeoutMs: k.launchTimeoutS * 1000,
+      restartLimit: k.restartLimit,
+      shutdownWaitMs: k.shutdownWaitS * 1000,
+      buffer: { maxMessages: k.bufferMaxMessages, maxBytes: k.bufferMaxBytes, ttlMs: k.bufferTtlS * 1000 },
+    });
+    store.add(kernels);
+    const sessions = new SessionManager(kernels);
+    const identity = new IdentityProvider({
+      token: config.token,
+      cookieSecret: randomBytes(32),
+      cookieName: `workbench-${randomToken(4)}`,
+      cookieMaxAgeS: 14 * 24 * 3600,
+    });
+    let requestShutdown!: () => void;
+    const shutdownRequested = new Promise<void>((r) => (requestShutdown = r));
+    const http = createHttpServer({
+      kernels,
+      sessions,
+      specs,
+      identity,
+      logger,
+      baseUrl: config.baseUrl,
+      version: VERSION,
+      cors: { allowOrigins: config.cors.allowOrigins, allowOriginPattern: config.cors.allowOriginPattern ? new RegExp(config.cors.allowOriginPattern) : undefined },
+      startedAt: new Date(),
+      maxBodyBytes: config.maxBodyBytes,
+      maxClientBufferBytes: k.clientMaxBufferBytes,
+      requestShutdown: () => requestShutdown(),
+    });
+    // Close HTTP first (stop taking work), then kernels (added earlier, disposed later).
+    store.add(http);
+    const port = await http.listen(config.port, config.ip);
+    const host = config.ip.includes(':') ? `[${config.ip}]` : config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
+    const url = `http://${host}:${port}${config.baseUrl}lab?token=${config.token}`;
+    logger.info({ root_dir: config.rootDir, port, kernels: [...(await specs.list()).keys()] }, 'Workbench is running');
+    store.add(toAsyncDisposable(() => logger.info({}, 'Workbench stopped')));
+    return {
+      port,
+      url,
+      config,
+      kernels,
+      http,
+      logger,
+      shutdownRequested,
+      [Symbol.asyncDispose]: () => store[Symbol.asyncDispose](),
+    };
+  } catch (err) {
+    await store[Symbol.asyncDispose]();
+    throw err;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `workbench` command: parse config, start, print the URL like Jupyter,
+ * and shut down cleanly on SIGINT/SIGTERM (every kernel stopped, exit 0).
+ */
+import { spawn } from 'node:child_process';
+import { ConfigError, loadConfig, USAGE } from './config';
+import { startWorkbench } from './app';
+
+export async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = loadConfig(argv, process.env, process.cwd());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`workbench: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { config } = parsed;
+  let wb;
+  try {
+    wb = await startWorkbench(config);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`workbench: Cannot start: ${e.code === 'EADDRINUSE' ? `port ${config.port} on ${config.ip} is already in use (try --port 0)` : e.message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`[Workbench] Serving ${config.rootDir}\n[Workbench] To access the server, open this URL in a browser:\n    ${wb.url}\n`);
+  if (config.tokenGenerated) process.stdout.write('[Workbench] The token was generated for this run; set --token or JUPYTER_TOKEN to keep one.\n');
+  if (config.openBrowser) openBrowser(wb.url);
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) {
+      process.stderr.write('workbench: forced exit; killing kernels\n');
+      wb.kernels.killAllNow();
+      process.exit(1);
+    }
+    stopping = true;
+    wb.logger.info({ why }, 'shutting down');
+    try {
+      await wb[Symbol.asyncDispose]();
+      process.exit(0);
+    } catch (err) {
+      process.stderr.write(`workbench: shutdown failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  void wb.shutdownRequested.then(() => stop('POST /api/shutdown'));
+}
+
+function openBrowser(url: string): void {
+  const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
+}

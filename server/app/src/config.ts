@@ -1,0 +1,251 @@
+/**
+ * The one place that reads argv, env and config files. Produces a frozen,
+ * typed config; everything else receives slices of it.
+ *
+ * Precedence: command line > --config JSON file > jupyter_server_config.json
+ * in JUPYTER_CONFIG_DIR (the common keys, for people migrating) > env
+ * (JUPYTER_TOKEN) > defaults.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { randomToken } from '@workbench/auth';
+
+const configSchema = z
+  .object({
+    ip: z.string(),
+    port: z.number().int().min(0).max(65535),
+    root_dir: z.string(),
+    token: z.string(),
+    open_browser: z.boolean(),
+    base_url: z.string(),
+    default_kernel: z.string(),
+    runtime_dir: z.string(),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    max_body_bytes: z.number().int().positive(),
+    allow_origin: z.array(z.string()),
+    allow_origin_pat: z.string(),
+    kernels: z
+      .object({
+        max_kernels: z.number().int().positive(),
+        max_kernels_per_user: z.number().int().positive(),
+        launch_timeout_s: z.number().positive(),
+        restart_limit: z.number().int().min(0),
+        shutdown_wait_s: z.number().positive(),
+        cull_idle_timeout: z.number().min(0),
+        cull_interval: z.number().positive(),
+        cull_connected: z.boolean(),
+        cull_busy: z.boolean(),
+        env_inherit: z.array(z.string()),
+        env_allow: z.array(z.string()),
+        buffer_max_messages: z.number().int().positive(),
+        buffer_max_bytes: z.number().int().positive(),
+        buffer_ttl_s: z.number().positive(),
+        client_max_buffer_bytes: z.number().int().positive(),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+
+export type ConfigFile = z.infer<typeof configSchema>;
+
+export interface WorkbenchConfig {
+  readonly ip: string;
+  readonly port: number;
+  readonly rootDir: string;
+  readonly token: string;
+  readonly tokenGenerated: boolean;
+  readonly openBrowser: boolean;
+  readonly baseUrl: string;
+  readonly defaultKernel: string | undefined;
+  readonly runtimeDir: string;
+  readonly logLevel: string;
+  readonly maxBodyBytes: number;
+  readonly cors: { readonly allowOrigins: readonly string[]; readonly allowOriginPattern: string | undefined };
+  readonly kernels: {
+    readonly maxKernels: number;
+    readonly maxKernelsPerUser: number;
+    readonly launchTimeoutS: number;
+    readonly restartLimit: number;
+    readonly shutdownWaitS: number;
+    readonly cullIdleTimeoutS: number;
+    readonly cullIntervalS: number;
+    readonly cullConnected: boolean;
+    readonly cullBusy: boolean;
+    readonly envInherit: readonly string[] | undefined;
+    readonly envAllow: readonly string[] | undefined;
+    readonly bufferMaxMessages: number;
+    readonly bufferMaxBytes: number;
+    readonly bufferTtlS: number;
+    readonly clientMaxBufferBytes: number;
+  };
+}
+
+export const USAGE = `Usage: workbench [options]
+
+  --ip ADDR              address to listen on (default 127.0.0.1)
+  --port N               port (default 8888; 0 picks a free one)
+  --root-dir DIR         workspace folder (default ./workspace, created if missing)
+  --token TOKEN          auth token (else $JUPYTER_TOKEN, else generated)
+  --base-url PATH        URL prefix (default /)
+  --default-kernel NAME  default kernelspec name
+  --config FILE          JSON config file (keys as in the README)
+  --no-browser           do not open a browser
+  --log-level LEVEL      trace|debug|info|warn|error (default info)
+  -h, --help             this help
+`;
+
+export class ConfigError extends Error {}
+
+/** Read the common keys of an existing jupyter_server_config.json. */
+function readJupyterConfig(env: NodeJS.ProcessEnv): ConfigFile {
+  const dir = env.JUPYTER_CONFIG_DIR ?? join(homedir(), '.jupyter');
+  const file = join(dir, 'jupyter_server_config.json');
+  if (!existsSync(file)) return {};
+  let raw: Record<string, Record<string, unknown>>;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+  const sa = raw.ServerApp ?? {};
+  const km = { ...(raw.KernelManager ?? {}), ...(raw.MappingKernelManager ?? {}) };
+  const ia = raw.IdentityProvider ?? {};
+  const out: ConfigFile = { kernels: {} };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+  const set = <K extends keyof ConfigFile>(k: K, v: ConfigFile[K] | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('token', str(ia.token) ?? str(sa.token));
+  set('root_dir', str(sa.root_dir) ?? str(sa.notebook_dir));
+  set('ip', str(sa.ip));
+  set('port', num(sa.port));
+  set('base_url', str(sa.base_url));
+  set('default_kernel', str(km.default_kernel_name) ?? str(sa.default_kernel_name));
+  set('allow_origin', str(sa.allow_origin) ? [str(sa.allow_origin)!] : undefined);
+  set('allow_origin_pat', str(sa.allow_origin_pat));
+  const k = out.kernels!;
+  if (num(km.cull_idle_timeout) !== undefined) k.cull_idle_timeout = num(km.cull_idle_timeout);
+  if (num(km.cull_interval) !== undefined) k.cull_interval = num(km.cull_interval);
+  if (bool(km.cull_connected) !== undefined) k.cull_connected = bool(km.cull_connected);
+  if (bool(km.cull_busy) !== undefined) k.cull_busy = bool(km.cull_busy);
+  if (num(km.shutdown_wait_time) !== undefined) k.shutdown_wait_s = num(km.shutdown_wait_time);
+  return out;
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  const r = configSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new ConfigError(`Cannot use config file ${path}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+export interface ParsedArgs {
+  help: boolean;
+  config: WorkbenchConfig;
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ParsedArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        ip: { type: 'string' },
+        port: { type: 'string' },
+        'root-dir': { type: 'string' },
+        token: { type: 'string' },
+        'base-url': { type: 'string' },
+        'default-kernel': { type: 'string' },
+        config: { type: 'string' },
+        'no-browser': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const jupyter = readJupyterConfig(env);
+  const file = typeof values.config === 'string' ? readConfigFile(resolve(cwd, values.config)) : {};
+  const pick = <K extends keyof ConfigFile>(k: K): ConfigFile[K] | undefined => file[k] ?? jupyter[k];
+  const kf = { ...(jupyter.kernels ?? {}), ...(file.kernels ?? {}) };
+
+  let port = pick('port') ?? 8888;
+  if (typeof values.port === 'string') {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Cannot use --port ${values.port}: must be an integer from 0 to 65535`);
+  }
+  const cliToken = typeof values.token === 'string' ? values.token : undefined;
+  const configured = cliToken ?? pick('token') ?? env.JUPYTER_TOKEN;
+  const token = configured && configured.length > 0 ? configured : randomToken();
+  let baseUrl = (values['base-url'] as string | undefined) ?? pick('base_url') ?? '/';
+  if (!baseUrl.startsWith('/')) baseUrl = '/' + baseUrl;
+  if (!baseUrl.endsWith('/')) baseUrl += '/';
+  const pattern = pick('allow_origin_pat');
+  if (pattern) {
+    try {
+      new RegExp(pattern);
+    } catch {
+      throw new ConfigError(`Cannot use allow_origin_pat ${JSON.stringify(pattern)}: not a valid regular expression`);
+    }
+  }
+  const dataDir = env.WORKBENCH_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'workbench');
+
+  const config: WorkbenchConfig = {
+    ip: (values.ip as string | undefined) ?? pick('ip') ?? '127.0.0.1',
+    port,
+    rootDir: resolve(cwd, (values['root-dir'] as string | undefined) ?? pick('root_dir') ?? 'workspace'),
+    token,
+    tokenGenerated: !configured,
+    openBrowser: values['no-browser'] ? false : (pick('open_browser') ?? true),
+    baseUrl,
+    defaultKernel: (values['default-kernel'] as string | undefined) ?? pick('default_kernel'),
+    runtimeDir: resolve(pick('runtime_dir') ?? env.JUPYTER_RUNTIME_DIR ?? join(dataDir, 'runtime')),
+    logLevel: (values['log-level'] as string | undefined) ?? pick('log_level') ?? 'info',
+    maxBodyBytes: pick('max_body_bytes') ?? 100 * 1024 * 1024,
+    cors: { allowOrigins: pick('allow_origin') ?? [], allowOriginPattern: pattern },
+    kernels: {
+      maxKernels: kf.max_kernels ?? 200,
+      maxKernelsPerUser: kf.max_kernels_per_user ?? 200,
+      launchTimeoutS: kf.launch_timeout_s ?? 60,
+      restartLimit: kf.restart_limit ?? 5,
+      shutdownWaitS: kf.shutdown_wait_s ?? 5,
+      cullIdleTimeoutS: kf.cull_idle_timeout ?? 0,
+      cullIntervalS: kf.cull_interval ?? 300,
+      cullConnected: kf.cull_connected ?? false,
+      cullBusy: kf.cull_busy ?? false,
+      envInherit: kf.env_inherit,
+      envAllow: kf.env_allow,
+      bufferMaxMessages: kf.buffer_max_messages ?? 10_000,
+      bufferMaxBytes: kf.buffer_max_bytes ?? 64 * 1024 * 1024,
+      bufferTtlS: kf.buffer_ttl_s ?? 600,
+      clientMaxBufferBytes: kf.client_max_buffer_bytes ?? 64 * 1024 * 1024,
+    },
+  };
+  return { help: Boolean(values.help), config: deepFreeze(config) };
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

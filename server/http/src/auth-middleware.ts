@@ -1,0 +1,105 @@
+/**
+ * Authentication for HTTP and WebSocket upgrades (jupyter_server
+ * auth/identity.py, base/handlers.py semantics):
+ *  - token from `Authorization: token|bearer` or `?token=`, constant time;
+ *    token requests skip XSRF and origin checks;
+ *  - otherwise the signed login cookie; then non-GET requests need the
+ *    `_xsrf` cookie echoed in `X-XSRFToken` (or `_xsrf` in the form/query);
+ *  - CORS only for configured origins or an origin regex.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '@workbench/core';
+import { Authenticated, IdentityProvider, safeEqual, tokenFromRequest } from '@workbench/auth';
+
+export const XSRF_COOKIE = '_xsrf';
+
+export interface CorsConfig {
+  allowOrigins: readonly string[];
+  allowOriginPattern?: RegExp;
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const k = part.slice(0, i).trim();
+    if (!k || k in out) continue;
+    try {
+      out[k] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      out[k] = part.slice(i + 1).trim();
+    }
+  }
+  return out;
+}
+
+export function originAllowed(origin: string, cors: CorsConfig): boolean {
+  return cors.allowOrigins.includes(origin) || cors.allowOrigins.includes('*') || (cors.allowOriginPattern?.test(origin) ?? false);
+}
+
+/** Authenticate a raw request (also used for WebSocket upgrades). */
+export function authenticate(req: IncomingMessage, query: URLSearchParams, identity: IdentityProvider): Authenticated | undefined {
+  const token = tokenFromRequest(req.headers.authorization, query.get('token') ?? undefined);
+  if (token !== undefined) {
+    const user = identity.fromToken(token);
+    return user ? { user, method: 'token' } : undefined;
+  }
+  const user = identity.fromCookie(parseCookies(req.headers.cookie)[identity.cookieName]);
+  return user ? { user, method: 'cookie' } : undefined;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    auth?: Authenticated;
+    id: string;
+  }
+}
+
+export function corsMiddleware(cors: CorsConfig) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    if (origin && originAllowed(origin, cors)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+        res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-XSRFToken, X-Requested-With');
+        res.setHeader('Access-Control-Max-Age', '600');
+        res.status(204).end();
+        return;
+      }
+    } else if (req.method === 'OPTIONS') {
+      // Preflight from an origin we do not allow: answer without CORS headers.
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+/** Require an authenticated user for a route at level user/admin, with XSRF for cookie writes. */
+export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin') {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
+    const auth = authenticate(req, query, identity);
+    if (!auth) {
+      const hasCredential = Boolean(req.headers.authorization || query.get('token') || parseCookies(req.headers.cookie)[identity.cookieName]);
+      throw new AppError('unauthenticated', hasCredential ? 'Cannot authenticate: the token or login cookie is invalid or expired' : 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
+    }
+    if (auth.method === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) checkXsrf(req);
+    if (level === 'admin' && !auth.user.roles.includes('admin')) throw new AppError('forbidden', `Cannot ${req.method} ${req.path}: requires the admin role`);
+    req.auth = auth;
+    next();
+  };
+}
+
+export function checkXsrf(req: Request): void {
+  const cookie = parseCookies(req.headers.cookie)[XSRF_COOKIE];
+  const sent = (req.headers['x-xsrftoken'] as string | undefined) ?? (req.query._xsrf as string | undefined) ?? (typeof req.body === 'object' && req.body ? (req.body as Record<string, unknown>)._xsrf : undefined);
+  if (!cookie || typeof sent !== 'string' || !safeEqual(cookie, sent)) {
+    throw new AppError('xsrf', "Cannot accept a cookie-authenticated write: '_xsrf' argument missing or not matching the _xsrf cookie (send it as the X-XSRFToken header)");
+  }
+}

@@ -1,0 +1,5 @@
+export * from './server';
+export * from './deps';
+export * from './route-table';
+export { WS_CLOSE, httpStatus } from './error-table';
+export type { CorsConfig } from './auth-middleware';

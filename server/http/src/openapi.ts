@@ -1,0 +1,33 @@
+/** Our own OpenAPI description, generated from the route table (served at /api/spec.yaml). */
+import { stringify } from 'yaml';
+import type { RouteDef } from './route-table';
+
+export function openApiYaml(routes: readonly RouteDef[], version: string, baseUrl: string): string {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const oaPath = r.path.replace(/:([A-Za-z_]+)/g, '{$1}').replace(/\*([A-Za-z_]+)/g, '{$1}');
+    const params = [...r.path.matchAll(/[:*]([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    paths[oaPath] ??= {};
+    paths[oaPath][r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      ...(params.length ? { parameters: params } : {}),
+      ...(r.auth === 'public' ? { security: [] } : {}),
+      responses: Object.fromEntries(Object.entries(r.responses ?? { '200': 'OK' }).map(([k, v]) => [k, { description: v }])),
+    };
+  }
+  const doc = {
+    openapi: '3.0.3',
+    info: { title: 'Workbench server API', version, description: 'Jupyter Server-compatible REST API of Workbench.' },
+    servers: [{ url: baseUrl }],
+    components: {
+      securitySchemes: {
+        token: { type: 'apiKey', in: 'header', name: 'Authorization', description: '"token <TOKEN>" or "bearer <TOKEN>"' },
+        tokenQuery: { type: 'apiKey', in: 'query', name: 'token' },
+      },
+    },
+    security: [{ token: [] }, { tokenQuery: [] }],
+    paths,
+  };
+  return stringify(doc);
+}

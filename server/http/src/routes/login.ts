@@ -1,0 +1,110 @@
+/**
+ * Browser login: GET /login shows a form (sets the _xsrf cookie), POST
+ * /login checks the token and sets the signed login cookie, GET /logout
+ * clears it. Pages take ?token= once and then live on the cookie.
+ */
+import type { Request, Response } from 'express';
+import { randomToken } from '@workbench/auth';
+import { checkXsrf, parseCookies, XSRF_COOKIE } from '../auth-middleware';
+import type { HttpDeps } from '../deps';
+import type { RouteDef } from '../route-table';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Ensure the browser has an _xsrf cookie; returns its value. */
+export function ensureXsrfCookie(req: Request, res: Response, baseUrl: string): string {
+  const existing = parseCookies(req.headers.cookie)[XSRF_COOKIE];
+  if (existing) return existing;
+  const value = randomToken(16);
+  res.cookie(XSRF_COOKIE, value, { path: baseUrl, sameSite: 'lax' });
+  return value;
+}
+
+export function setLoginCookie(res: Response, deps: HttpDeps, value: string): void {
+  res.cookie(deps.identity.cookieName, value, { path: deps.baseUrl, httpOnly: true, sameSite: 'lax', maxAge: deps.identity.cookieMaxAgeS * 1000 });
+}
+
+/** Only same-site paths under the base URL may be a redirect target. */
+function safeNext(next: unknown, baseUrl: string): string {
+  if (typeof next === 'string' && next.startsWith(baseUrl) && !next.startsWith('//') && !next.includes('\\')) return next;
+  return `${baseUrl}lab`;
+}
+
+function loginPage(xsrf: string, next: string, message?: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Workbench - log in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:10vh auto;padding:0 1rem}input{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box;margin:.4rem 0}button{font-size:1rem;padding:.4rem 1rem}.err{color:#b00020}</style>
+</head><body><h1>Workbench</h1>
+${message ? `<p class="err" role="alert">${escapeHtml(message)}</p>` : ''}
+<form method="post" action="login?next=${encodeURIComponent(next)}">
+<label for="password">Token</label>
+<input type="password" id="password" name="password" autocomplete="current-password" autofocus required>
+<input type="hidden" name="_xsrf" value="${escapeHtml(xsrf)}">
+<button type="submit">Log in</button></form>
+<p>The token is printed in the server's log when it starts.</p>
+</body></html>`;
+}
+
+export function loginRoutes(deps: HttpDeps): RouteDef[] {
+  return [
+    {
+      method: 'get',
+      path: '/login',
+      auth: 'public',
+      tag: 'login',
+      summary: 'Login page',
+      handler: (req, res) => {
+        const xsrf = ensureXsrfCookie(req, res, deps.baseUrl);
+        res.type('html').send(loginPage(xsrf, safeNext(req.query.next, deps.baseUrl)));
+      },
+    },
+    {
+      method: 'post',
+      path: '/login',
+      auth: 'public',
+      tag: 'login',
+      summary: 'Log in with the token (form field "password"); sets the login cookie',
+      responses: { '302': 'Logged in', '401': 'Wrong token', '403': 'XSRF check failed' },
+      handler: (req, res) => {
+        checkXsrf(req);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const user = deps.identity.fromToken(typeof body.password === 'string' ? body.password : undefined);
+        const next = safeNext(req.query.next ?? body.next, deps.baseUrl);
+        if (!user) {
+          const xsrf = ensureXsrfCookie(req, res, deps.baseUrl);
+          res.status(401).type('html').send(loginPage(xsrf, next, 'Invalid token.'));
+          return;
+        }
+        setLoginCookie(res, deps, deps.identity.issueCookie(user));
+        res.redirect(302, next);
+      },
+    },
+    {
+      method: 'get',
+      path: '/logout',
+      auth: 'user',
+      page: true,
+      tag: 'login',
+      summary: 'Log out (clears the login cookie)',
+      handler: (_req, res) => {
+        res.clearCookie(deps.identity.cookieName, { path: deps.baseUrl });
+        res.type('html').send('<!doctype html><title>Logged out</title><p>Logged out. <a href="login">Log in again</a>.</p>');
+      },
+    },
+    {
+      method: 'get',
+      path: '/lab',
+      auth: 'user',
+      page: true,
+      tag: 'lab',
+      summary: 'The JupyterLab application',
+      handler: (req, res) => {
+        ensureXsrfCookie(req, res, deps.baseUrl);
+        // The JupyterLab build is served here once lab-ui lands (its own issue).
+        res.status(503).type('html').send('<!doctype html><title>Workbench</title><p>The Workbench server is running. The JupyterLab interface is not built into this version yet; connect JupyterLab or VS Code to this server URL with the token.</p>');
+      },
+    },
+  ];
+}
+

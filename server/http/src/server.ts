@@ -1,0 +1,204 @@
+/**
+ * The HTTP + WebSocket face: an express app built from the route table,
+ * auth in front of every non-public route, one error handler, and the
+ * upgrade handler for kernel channels. Returns a handle that closes
+ * everything it opened.
+ */
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import express, { NextFunction, Request, Response } from 'express';
+import { WebSocketServer, WebSocket } from 'ws';
+import { AppError, isAppError } from '@workbench/core';
+import { V1_SUBPROTOCOL } from '@workbench/protocol';
+import { authenticate, corsMiddleware, originAllowed, requireAuth } from './auth-middleware';
+import type { HttpDeps } from './deps';
+import { toErrorBody, WS_CLOSE } from './error-table';
+import { RouteTable } from './route-table';
+import { apiRoutes } from './routes/api';
+import { kernelspecRoutes } from './routes/kernelspecs';
+import { kernelRoutes } from './routes/kernels';
+import { loginRoutes, setLoginCookie, ensureXsrfCookie } from './routes/login';
+import { sessionRoutes } from './routes/sessions';
+import { attachKernelSocket } from './ws/kernel-socket';
+
+export interface HttpServer extends AsyncDisposable {
+  readonly server: Server;
+  readonly routes: RouteTable;
+  listen(port: number, host: string): Promise<number>;
+}
+
+const CHANNELS_PATH = /^api\/kernels\/([^/?#]+)\/channels$/;
+
+export function createHttpServer(deps: HttpDeps): HttpServer {
+  const table = new RouteTable();
+  table.add(...apiRoutes(deps, table), ...kernelspecRoutes(deps), ...kernelRoutes(deps), ...sessionRoutes(deps), ...loginRoutes(deps));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    req.id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      deps.logger.debug({ req_id: req.id, method: req.method, url: req.originalUrl.replace(/token=[^&]*/g, 'token=[redacted]'), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    next();
+  });
+  app.use(corsMiddleware(deps.cors));
+  // jupyter_server parses API bodies as JSON whatever the Content-Type says; clients rely on it.
+  app.use(express.json({ limit: deps.maxBodyBytes, strict: true, type: (req) => !String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') || (req.url ?? '').includes('/api/') }));
+  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+
+  const router = express.Router({ strict: false });
+  for (const r of table.all()) {
+    const handlers: ((req: Request, res: Response, next: NextFunction) => unknown)[] = [];
+    if (r.auth !== 'public') handlers.push(r.page ? pageAuth(deps, r.auth) : requireAuth(deps.identity, r.auth));
+    handlers.push(async (req, res) => {
+      await r.handler(req, res);
+    });
+    router[r.method](r.path, ...handlers);
+  }
+  app.use(deps.baseUrl.replace(/\/$/, '') || '/', router);
+  if (deps.baseUrl !== '/') app.get('/', (_req, res) => res.redirect(302, deps.baseUrl));
+  router.get('/', (_req, res) => res.redirect(302, `${deps.baseUrl}lab`));
+
+  // Unknown routes: still authenticate first, so an unknown path tells an anonymous client nothing.
+  app.use((req, _res, next) => {
+    requireAuth(deps.identity, 'user')(req, _res, () => next(new AppError('not_found', `Cannot ${req.method} ${req.path}: no such endpoint`)));
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const bodyErr = err as { type?: string; status?: number };
+    if (!isAppError(err) && bodyErr?.type === 'entity.parse.failed') err = new AppError('bad_request', 'Cannot parse request body: malformed JSON');
+    else if (!isAppError(err) && bodyErr?.type === 'entity.too.large') err = new AppError('payload_too_large', `Cannot accept request body: larger than ${deps.maxBodyBytes} bytes`);
+    const { status, body, known } = toErrorBody(err);
+    if (!known) deps.logger.error({ req_id: req.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'unhandled error');
+    else if (status >= 500) deps.logger.warn({ req_id: req.id, err: body.message }, 'request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  });
+
+  const server = createServer({ noDelay: true, keepAlive: true }, app);
+  server.keepAliveTimeout = 65_000;
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    skipUTF8Validation: true,
+    maxPayload: 1024 * 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has(V1_SUBPROTOCOL) ? V1_SUBPROTOCOL : false),
+  });
+  const sockets = new Set<WebSocket>();
+  const pinger = setInterval(() => {
+    for (const ws of sockets) {
+      const alive = (ws as WebSocket & { _wbAlive?: boolean })._wbAlive;
+      if (alive === false) {
+        ws.terminate();
+        continue;
+      }
+      (ws as WebSocket & { _wbAlive?: boolean })._wbAlive = false;
+      ws.ping();
+    }
+  }, 30_000);
+  pinger.unref();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const reject = (status: number, message: string) => {
+      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Bad Request'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ message, reason: null })}`);
+    };
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!url.pathname.startsWith(deps.baseUrl)) return reject(404, 'Cannot upgrade: no such endpoint');
+      const m = CHANNELS_PATH.exec(url.pathname.slice(deps.baseUrl.length));
+      const auth = authenticate(req, url.searchParams, deps.identity);
+      if (!auth) return reject(403, 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
+      if (auth.method === 'cookie') {
+        // Cookie-authenticated WebSockets must come from our own origin (or an allowed one).
+        const origin = req.headers.origin;
+        const host = req.headers.host;
+        if (origin && host && new URL(origin).host !== host && !originAllowed(origin, deps.cors)) return reject(403, `Cannot accept WebSocket: origin ${origin} is not allowed`);
+      }
+      if (!m) return reject(404, 'Cannot upgrade: no such WebSocket endpoint');
+      const kernelId = decodeURIComponent(m[1]!);
+      if (!deps.kernels.has(kernelId)) return reject(404, `Cannot find kernel: no kernel with id ${kernelId}`);
+      const channels = deps.kernels.channels(kernelId);
+      (socket as Duplex & { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        if (!deps.kernels.has(kernelId)) {
+          ws.close(WS_CLOSE.normal, 'kernel shut down');
+          return;
+        }
+        sockets.add(ws);
+        (ws as WebSocket & { _wbAlive?: boolean })._wbAlive = true;
+        ws.on('pong', () => ((ws as WebSocket & { _wbAlive?: boolean })._wbAlive = true));
+        ws.on('close', () => sockets.delete(ws));
+        attachKernelSocket({
+          ws,
+          channels,
+          sessionId: url.searchParams.get('session_id') ?? undefined,
+          logger: deps.logger.child({ kernel_id: kernelId }),
+          maxClientBufferBytes: deps.maxClientBufferBytes,
+        });
+      });
+    } catch (err) {
+      deps.logger.warn({ err: String(err) }, 'WebSocket upgrade failed');
+      reject(400, 'Cannot upgrade: bad request');
+    }
+  });
+
+  let disposed: Promise<void> | undefined;
+  return {
+    server,
+    routes: table,
+    listen(port: number, host: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as { port: number }).port);
+        });
+      });
+    },
+    [Symbol.asyncDispose](): Promise<void> {
+      disposed ??= (async () => {
+        clearInterval(pinger);
+        for (const ws of sockets) ws.close(WS_CLOSE.goingAway, 'server shutting down');
+        wss.close();
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          setTimeout(() => {
+            server.closeAllConnections();
+            for (const ws of sockets) ws.terminate();
+          }, 2000).unref();
+        });
+      })();
+      return disposed;
+    },
+  };
+}
+
+/** Page routes: ?token= sets the login cookie; without auth a GET redirects to the login page. */
+function pageAuth(deps: HttpDeps, level: 'user' | 'admin') {
+  const check = requireAuth(deps.identity, level);
+  return (req: Request, res: Response, next: NextFunction) => {
+    try {
+      check(req, res, () => undefined);
+    } catch (err) {
+      if (isAppError(err, 'unauthenticated') && req.method === 'GET') {
+        res.redirect(302, `${deps.baseUrl}login?next=${encodeURIComponent(req.originalUrl.replace(/([?&])token=[^&]*&?/, '$1').replace(/[?&]$/, ''))}`);
+        return;
+      }
+      throw err;
+    }
+    if (req.auth!.method === 'token' && typeof req.query.token === 'string') {
+      setLoginCookie(res, deps, deps.identity.issueCookie(req.auth!.user));
+      ensureXsrfCookie(req, res, deps.baseUrl);
+    }
+    next();
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * /api/kernels/{id}/channels: adapts one WebSocket to a ChannelClient of
+ * the kernel's fan-out hub, in either framing. Small frames are written at
+ * once (TCP_NODELAY: jupyter_server's ~44 ms round trip is Nagle + delayed
+ * ACK on its WebSocket), JSON parts are relayed as bytes in v1.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from '@workbench/core';
+import type { ChannelClient, KernelChannels } from '@workbench/manager';
+import { assertClientChannel, assertHeader, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
+import { WS_CLOSE } from '../error-table';
+
+export interface KernelSocketOptions {
+  ws: WebSocket;
+  channels: KernelChannels;
+  sessionId: string | undefined;
+  logger: Logger;
+  maxClientBufferBytes: number;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export function attachKernelSocket(opts: KernelSocketOptions): void {
+  const { ws, channels, logger } = opts;
+  const v1 = ws.protocol === V1_SUBPROTOCOL;
+  // A connection without session_id gets its own key, so it never collides (as jupyter_server).
+  const sessionKey = opts.sessionId || `anonymous-${randomUUID()}`;
+  let open = true;
+
+  const client: ChannelClient = {
+    sessionKey,
+    deliver(channel: Channel, raw: RawMessage): boolean {
+      if (!open) return false;
+      if (ws.bufferedAmount > opts.maxClientBufferBytes) {
+        // Too slow: hand this session to the reconnect buffer instead of growing memory without bound.
+        logger.warn({ session: sessionKey, buffered: ws.bufferedAmount }, 'client too slow; asking it to reconnect');
+        open = false;
+        ws.close(WS_CLOSE.tryAgainLater, 'client too slow: reconnect to receive buffered messages');
+        return false;
+      }
+      if (v1) {
+        ws.send(encodeWsV1(channel, raw), { binary: true });
+      } else {
+        const msg = fromRaw(raw);
+        const frame = encodeLegacy(channel, msg);
+        ws.send(frame, { binary: typeof frame !== 'string' });
+      }
+      return true;
+    },
+    close(code: number, reason: string): void {
+      open = false;
+      ws.close(code, reason);
+    },
+  };
+
+  const attachment = channels.attach(client);
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (!open) return;
+    let channel: string;
+    let raw: RawMessage;
+    let msgId: string;
+    try {
+      const buf = toBuffer(data);
+      ({ channel, msg: raw } = v1 ? decodeWsV1(buf) : decodeLegacy(buf, isBinary && !looksLikeJson(buf)));
+      assertClientChannel(channel);
+      const header = parseJsonPart(raw.header, 'header');
+      assertHeader(header);
+      msgId = header.msg_id;
+    } catch (err) {
+      const why = err instanceof ProtocolError ? err.message : 'Cannot decode message';
+      logger.warn({ session: sessionKey, err: why }, 'closing WebSocket after a malformed frame');
+      open = false;
+      ws.close(WS_CLOSE.invalidPayload, why.slice(0, 120));
+      return;
+    }
+    channels.fromClient(client, channel, msgId, raw).catch((err: unknown) => {
+      logger.warn({ session: sessionKey, err: String(err) }, 'could not send message to kernel');
+    });
+  });
+
+  ws.on('close', () => {
+    open = false;
+    attachment[Symbol.dispose]();
+  });
+  ws.on('error', (err) => logger.warn({ session: sessionKey, err: err.message }, 'kernel WebSocket error'));
+}
+
+/**
+ * jupyter_server 1.23 in gateway mode forwards a client's frames as text
+ * even when they were binary; a binary frame that is plain JSON is decoded
+ * as a text frame.
+ */
+function looksLikeJson(buf: Buffer): boolean {
+  return buf.length > 0 && buf[0] === 0x7b; // "{"
+}
