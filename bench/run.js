@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+'use strict';
+// Side-by-side kernel-gateway benchmark: Workbench vs Debian's jupyter_server,
+// same python3 kernel, plus a direct-ZeroMQ floor. See bench/README.md.
+//
+//   node bench/run.js [--quick] [--only=workbench|jupyter] [--no-write|--write] [--json=FILE]
+const fs = require('fs');
+const path = require('path');
+const { startJupyter, startWorkbench, stopServer, REPO } = require('./lib/servers');
+const { DirectKernel } = require('./lib/zmqdirect');
+const { killAllSync } = require('./lib/procs');
+const M = require('./lib/measures');
+const { machineInfo, renderSection, writeSection } = require('./lib/report');
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const value = (name) => { const a = argv.find((x) => x.startsWith(`--${name}=`)); return a && a.slice(name.length + 3); };
+const known = /^--(quick|write|no-write|only=(workbench|jupyter)|json=.+|help)$/;
+const bad = argv.filter((a) => !known.test(a));
+if (bad.length || flag('help')) {
+  console.error(`usage: node bench/run.js [--quick] [--only=workbench|jupyter] [--no-write|--write] [--json=FILE]${bad.length ? `\nunknown: ${bad.join(' ')}` : ''}`);
+  process.exit(bad.length ? 2 : 0);
+}
+
+const quick = flag('quick');
+const only = value('only');
+const opts = quick
+  ? { quick, startN: 2, warmup: 5, iters: 30, throughputN: 1, sessions: 10, clients: 50, perClient: 10 }
+  : { quick, startN: 5, warmup: 20, iters: 200, throughputN: 3, sessions: 50, clients: 50, perClient: 40 };
+Object.assign(opts, { framings: ['v1', 'legacy'], startConcurrency: 5, throughputMb: M.THROUGHPUT_MB });
+const write = flag('write') || (!quick && !flag('no-write'));
+const OUT = path.join(REPO, 'BENCHMARKS.md');
+
+// Whatever happens, no process we started survives us.
+process.on('exit', killAllSync);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { console.error(`\n${sig}: cleaning up`); killAllSync(); process.exit(130); });
+const WATCHDOG_MIN = quick ? 15 : 60;
+setTimeout(() => { console.error(`watchdog: still running after ${WATCHDOG_MIN} min, giving up`); killAllSync(); process.exit(3); }, WATCHDOG_MIN * 60000).unref();
+
+const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+async function step(errors, name, fn) {
+  log(`  ${name} ...`);
+  try {
+    const r = await fn();
+    return r;
+  } catch (e) {
+    log(`  ${name} FAILED: ${e.message}`);
+    errors.push(`${name}: ${e.message}`);
+    return undefined;
+  }
+}
+
+async function benchServer(label, start) {
+  const res = { errors: [] };
+  let server;
+  log(`${label}: starting`);
+  try {
+    server = await start();
+    res.command = server.command.replace(/[0-9a-f]{32}/, 'TOKEN').replace(/\/tmp\/wb-bench-[^/ ]+/g, '$TMP');
+    log(`${label}: listening on ${server.baseUrl}`);
+    res.start = await step(res.errors, '1 kernel start', () => M.kernelStart(server, { n: opts.startN }));
+    res.wsx = await step(res.errors, '2+3 execute round trip and iopub throughput', () =>
+      M.wsExecuteAndThroughput(server, opts));
+    if (res.wsx) res.errors.push(...res.wsx.errors);
+    res.rest = await step(res.errors, `4 REST under load (${opts.sessions} sessions)`, () =>
+      M.restLoad(server, { sessions: opts.sessions, clients: opts.clients, perClient: opts.perClient, startConcurrency: opts.startConcurrency }));
+    if (res.rest) res.errors.push(...res.rest.errors);
+  } catch (e) {
+    log(`${label}: ${e.message}`);
+    res.errors.push(e.message);
+  } finally {
+    if (server && server.child.exited && !res.errors.length) res.errors.push('server exited during the run');
+    if (server) res.serverLogTail = server.log.slice(-30);
+    if (server) server.rest.close();
+    await stopServer(server);
+    log(`${label}: stopped`);
+  }
+  return res;
+}
+
+async function benchZmq() {
+  const res = { errors: [] };
+  let k;
+  log('direct ZMQ: starting ipykernel');
+  try {
+    k = await DirectKernel.start();
+    res.command = k.command.replace(/\/tmp\/wb-bench-[^/ ]+/g, '$TMP');
+    Object.assign(res, await M.zmqExecuteAndThroughput(k, opts));
+    if (k.badSignatures) res.errors.push(`${k.badSignatures} messages with a bad signature`);
+  } catch (e) {
+    log(`direct ZMQ FAILED: ${e.message}`);
+    res.errors.push(e.message);
+  } finally {
+    if (k) await k.stop();
+    log('direct ZMQ: stopped');
+  }
+  return res;
+}
+
+async function main() {
+  const meta = machineInfo(REPO);
+  meta.command = `node bench/run.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+  const results = { meta, opts, servers: {} };
+  log(`bench: ${quick ? 'quick' : 'full'} run${only ? `, only ${only}` : ''}`);
+  results.zmq = await benchZmq();
+  if (only !== 'jupyter') {
+    if (!fs.existsSync(path.join(REPO, 'server', 'app', 'lib', 'cli.js'))) {
+      results.servers.workbench = { errors: ['not built: server/app/lib/cli.js missing (run `npm run build`)'] };
+      log('Workbench: not built, skipped');
+    } else {
+      results.servers.workbench = await benchServer('Workbench', startWorkbench);
+    }
+  }
+  if (only !== 'workbench') results.servers.jupyter = await benchServer('jupyter_server', startJupyter);
+
+  const section = renderSection(results);
+  console.log(section);
+  if (write) { writeSection(OUT, section); log(`wrote ${OUT}`); } else log('not writing BENCHMARKS.md (--quick without --write, or --no-write)');
+  const jsonOut = value('json');
+  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+  const failed = Object.values(results.servers).some((s) => s.errors.length) || results.zmq.errors.length;
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(() => killAllSync());

@@ -1,0 +1,66 @@
+/**
+ * Test harness: a real Workbench on 127.0.0.1 port 0 with real kernels,
+ * and @jupyterlab/services settings pointing at it (token in header and,
+ * like VS Code, appended to URLs).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { ServerConnection } from '@jupyterlab/services';
+import { silentLogger } from '@workbench/core';
+import { loadConfig } from '../config';
+import { startWorkbench, Workbench } from '../app';
+
+export const TOKEN = 'test-token-0123456789';
+
+export interface TestServer extends AsyncDisposable {
+  wb: Workbench;
+  baseUrl: string;
+  rootDir: string;
+  settings: ServerConnection.ISettings;
+}
+
+export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'wb-test-'));
+  const rootDir = join(dir, 'root');
+  const args = ['--port', '0', '--no-browser', '--token', TOKEN, '--root-dir', rootDir, ...extraArgs];
+  if (configJson) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'config.json'), JSON.stringify(configJson));
+    args.push('--config', join(dir, 'config.json'));
+  }
+  const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config') }, dir);
+  const wb = await startWorkbench(config, { env, logger: process.env.WB_TEST_LOG ? undefined : silentLogger });
+  const baseUrl = `http://127.0.0.1:${wb.port}/`;
+  return {
+    wb,
+    baseUrl,
+    rootDir,
+    settings: makeSettings(baseUrl),
+    async [Symbol.asyncDispose]() {
+      await wb[Symbol.asyncDispose]();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function makeSettings(baseUrl: string, token = TOKEN): ServerConnection.ISettings {
+  return ServerConnection.makeSettings({
+    baseUrl,
+    wsUrl: baseUrl.replace(/^http/, 'ws'),
+    token,
+    appendToken: true,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    fetch: globalThis.fetch,
+    Request: globalThis.Request,
+    Headers: globalThis.Headers,
+  });
+}
+
+/** fetch against the server with the token header unless told otherwise. */
+export function api(ts: TestServer, path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.token !== null) headers.set('Authorization', `token ${init.token ?? TOKEN}`);
+  return fetch(ts.baseUrl + path.replace(/^\//, ''), { ...init, headers, redirect: 'manual' });
+}
