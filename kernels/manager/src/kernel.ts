@@ -167,6 +167,8 @@ export class Kernel {
     const replied = deferred<Record<string, unknown>>();
     const iopubSeen = deferred<void>();
     const sent = new Set<string>();
+    let badFrames = 0;
+    const badSub = conn.onProtocolError(() => badFrames++);
     const sub = conn.onMessage((e) => {
       if (e.channel === 'iopub') iopubSeen.resolve();
       if (e.channel === 'shell' && e.header.msgType === 'kernel_info_reply' && sent.has(e.parent.msgId)) {
@@ -194,12 +196,14 @@ export class Kernel {
       this.kernelInfo = info;
     } catch (err) {
       if (err instanceof AppError && err.code === 'timeout') {
-        throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: no kernel_info reply within ${this.options.launchTimeoutMs} ms`, { cause: err });
+        const why = badFrames > 0 ? ` (${badFrames} messages from it were dropped: invalid signature or framing; is the kernel using the key from its connection file?)` : '';
+        throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: no kernel_info reply within ${this.options.launchTimeoutMs} ms${why}`, { cause: err });
       }
       throw err;
     } finally {
       clearInterval(timer);
       sub[Symbol.dispose]();
+      badSub[Symbol.dispose]();
       exited.catch(() => undefined);
     }
     if (this.state === 'starting' || this.state === 'restarting') this.state = 'idle';
@@ -315,6 +319,11 @@ export class Kernel {
     this.process = undefined;
     if (conn) await conn[Symbol.asyncDispose]();
     if (proc) await proc[Symbol.asyncDispose]();
+  }
+
+  /** The launcher's facts about the current process (pid for local kernels). */
+  processSnapshot(): Record<string, unknown> | undefined {
+    return this.process?.snapshot();
   }
 
   /** Last resort when the server must exit now: SIGKILL the process group, synchronously. */

@@ -34,7 +34,7 @@ describe.each([
   });
   afterAll(async () => {
     manager.dispose();
-    await ts[Symbol.asyncDispose]();
+    await ts?.[Symbol.asyncDispose]();
   });
 
   async function startPython(): Promise<Kernel.IKernelConnection> {
@@ -149,7 +149,7 @@ describe('TypeScript kernel (tslab)', () => {
     ts = await startTestServer();
   });
   afterAll(async () => {
-    await ts[Symbol.asyncDispose]();
+    await ts?.[Symbol.asyncDispose]();
   });
 
   it('is listed with a logo and runs TypeScript', async () => {

@@ -3,7 +3,7 @@
  * and @jupyterlab/services settings pointing at it (token in header and,
  * like VS Code, appended to URLs).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -26,7 +26,6 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
   const rootDir = join(dir, 'root');
   const args = ['--port', '0', '--no-browser', '--token', TOKEN, '--root-dir', rootDir, ...extraArgs];
   if (configJson) {
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, 'config.json'), JSON.stringify(configJson));
     args.push('--config', join(dir, 'config.json'));
   }

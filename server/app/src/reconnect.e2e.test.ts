@@ -1,0 +1,89 @@
+/**
+ * Many clients on one kernel, and a session that drops mid-output: while
+ * it is away its messages are buffered and replayed when the same
+ * session_id reconnects. Nothing is lost; an overflow is said, not hidden.
+ */
+import { api, startTestServer, TestServer } from './testing/harness';
+import { RawKernelClient } from './testing/raw-client';
+
+async function startKernel(ts: TestServer): Promise<string> {
+  const res = await api(ts, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'python3' }), headers: { 'Content-Type': 'application/json' } });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const PRINT_LINES = "import time\nfor i in range(40):\n    print('line', i, flush=True)\n    time.sleep(0.01)\n";
+const EXPECTED = Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join('');
+
+describe('reconnect and fan-out', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { kernels: { buffer_max_messages: 100000 } });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('delivers every iopub message to every client, and replies only to the requester', async () => {
+    const id = await startKernel(ts);
+    const a = new RawKernelClient(ts.baseUrl, id, 'session-a');
+    const b = new RawKernelClient(ts.baseUrl, id, 'session-b');
+    await Promise.all([a.opened, b.opened]);
+    const msgId = a.execute(PRINT_LINES);
+    await Promise.all([a.idleFor(msgId), b.idleFor(msgId)]);
+    expect(a.streamText(msgId)).toBe(EXPECTED);
+    expect(b.streamText(msgId)).toBe(EXPECTED);
+    await a.waitFor((r) => r.msg.header.msg_type === 'execute_reply');
+    expect(b.received.some((r) => r.msg.header.msg_type === 'execute_reply')).toBe(false);
+    const model = (await (await api(ts, `api/kernels/${id}`)).json()) as { connections: number };
+    expect(model.connections).toBe(2);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('buffers a disconnected session and replays everything when it reconnects', async () => {
+    const id = await startKernel(ts);
+    const observer = new RawKernelClient(ts.baseUrl, id, 'observer');
+    const first = new RawKernelClient(ts.baseUrl, id, 'flaky');
+    await Promise.all([observer.opened, first.opened]);
+    const msgId = first.execute(PRINT_LINES);
+    await first.waitFor((r) => r.msg.header.msg_type === 'stream');
+    first.ws.terminate(); // a network blip, mid-output
+    await first.closed;
+    await observer.idleFor(msgId);
+    const again = new RawKernelClient(ts.baseUrl, id, 'flaky');
+    await again.opened;
+    await again.idleFor(msgId);
+    const reply = await again.waitFor((r) => r.msg.header.msg_type === 'execute_reply');
+    expect((reply.msg.content as { status: string }).status).toBe('ok');
+    // What the first socket got plus what was replayed = the whole output, nothing twice.
+    expect(first.streamText(msgId) + again.streamText(msgId)).toBe(EXPECTED);
+    await Promise.all([observer.close(), again.close()]);
+  });
+});
+
+describe('reconnect buffer overflow', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { kernels: { buffer_max_messages: 5 } });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('tells the reconnecting client how much was dropped, in the cell that lost output', async () => {
+    const id = await startKernel(ts);
+    const observer = new RawKernelClient(ts.baseUrl, id, 'observer');
+    const first = new RawKernelClient(ts.baseUrl, id, 'flaky');
+    await Promise.all([observer.opened, first.opened]);
+    const msgId = first.execute(PRINT_LINES);
+    await first.waitFor((r) => r.msg.header.msg_type === 'stream');
+    first.ws.terminate();
+    await first.closed;
+    await observer.idleFor(msgId);
+    const again = new RawKernelClient(ts.baseUrl, id, 'flaky');
+    const notice = await again.waitFor((r) => r.msg.header.msg_type === 'stream' && (r.msg.content as { text: string }).text.startsWith('[Workbench]'));
+    expect((notice.msg.content as { text: string }).text).toMatch(/messages .* were dropped while this client was disconnected: the reconnect buffer holds at most 5 messages/);
+    expect((notice.msg.parent_header as { msg_id: string }).msg_id).toBe(msgId);
+    await Promise.all([observer.close(), again.close()]);
+  });
+});
