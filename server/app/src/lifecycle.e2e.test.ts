@@ -1,0 +1,175 @@
+/**
+ * Kernel lifecycle as a user sees it: death and auto-restart, death past
+ * the restart limit, idle culling, kernel limits, sessions (VS Code style).
+ */
+import { KernelManager, SessionManager, Kernel } from '@jupyterlab/services';
+import { waitForEvent } from '@workbench/core';
+import { api, startTestServer, TestServer } from './testing/harness';
+
+function statuses(k: Kernel.IKernelConnection): Kernel.Status[] {
+  const seen: Kernel.Status[] = [];
+  k.statusChanged.connect((_s, st) => seen.push(st));
+  return seen;
+}
+
+function untilStatus(k: Kernel.IKernelConnection, wanted: Kernel.Status): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (_s: unknown, st: Kernel.Status) => {
+      if (st === wanted) {
+        k.statusChanged.disconnect(on);
+        resolve();
+      }
+    };
+    k.statusChanged.connect(on);
+  });
+}
+
+function killKernelProcess(ts: TestServer, id: string): number {
+  const pid = ts.wb.kernels.get(id).processSnapshot()!.pid as number;
+  process.kill(pid, 'SIGKILL');
+  return pid;
+}
+
+describe('a kernel killed with SIGKILL', () => {
+  let ts: TestServer;
+  let manager: KernelManager;
+  beforeAll(async () => {
+    ts = await startTestServer();
+    manager = new KernelManager({ serverSettings: ts.settings });
+  });
+  afterAll(async () => {
+    manager?.dispose();
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('is restarted: clients see restarting then idle, and it runs code again', async () => {
+    const k = await manager.startNew({ name: 'python3' });
+    await k.info;
+    const seen = statuses(k);
+    const restarted = waitForEvent(ts.wb.kernels.get(k.id).onServerStatus, (e) => e.state === 'restarting');
+    const oldPid = killKernelProcess(ts, k.id);
+    await restarted;
+    await untilStatus(k, 'idle');
+    expect(seen).toContain('autorestarting'); // @jupyterlab/services' name for the server's "restarting"
+    const future = k.requestExecute({ code: 'import os; os.getpid()' });
+    let pid = '';
+    future.onIOPub = (m) => {
+      if (m.header.msg_type === 'execute_result') pid = (m.content as { data: Record<string, string> }).data['text/plain']!;
+    };
+    await future.done;
+    expect(Number(pid)).not.toBe(oldPid);
+    const model = (await (await api(ts, `api/kernels/${k.id}`)).json()) as { execution_state: string };
+    expect(model.execution_state).toBe('idle');
+    await k.shutdown();
+  });
+});
+
+describe('a kernel that keeps dying', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { kernels: { restart_limit: 0 } });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('is declared dead past the restart limit, with the reason, and removed', async () => {
+    const manager = new KernelManager({ serverSettings: ts.settings });
+    const k = await manager.startNew({ name: 'python3' });
+    await k.info;
+    const dead = untilStatus(k, 'dead');
+    const removed = waitForEvent(ts.wb.kernels.onKernelRemoved, (e) => e.id === k.id);
+    killKernelProcess(ts, k.id);
+    await dead;
+    expect((await removed).reason).toMatch(/the kernel died \(killed by SIGKILL\) and was restarted 0 times; giving up/);
+    expect((await api(ts, `api/kernels/${k.id}`)).status).toBe(404);
+    manager.dispose();
+  });
+});
+
+describe('culling and limits', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { kernels: { cull_idle_timeout: 1, cull_interval: 1, cull_connected: false, max_kernels_per_user: 2 } });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('culls an idle kernel without clients, but not one with a client attached', async () => {
+    const start = async () => ((await (await api(ts, 'api/kernels', { method: 'POST', body: '{"name":"python3"}' })).json()) as { id: string }).id;
+    const [lonely, watched] = await Promise.all([start(), start()]);
+    const manager = new KernelManager({ serverSettings: ts.settings });
+    const conn = manager.connectTo({ model: { id: watched, name: 'python3' } });
+    await conn.info;
+    const removed = await waitForEvent(ts.wb.kernels.onKernelRemoved, (e) => e.id === lonely);
+    expect(removed.reason).toMatch(/culled after \d+ s idle/);
+    expect(ts.wb.kernels.has(watched)).toBe(true);
+    conn.dispose();
+    await waitForEvent(ts.wb.kernels.onKernelRemoved, (e) => e.id === watched);
+    manager.dispose();
+  });
+
+  it('refuses a kernel past the per-user limit with 403 Resource Limit', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await api(ts, 'api/kernels', { method: 'POST', body: '{"name":"python3"}' });
+      expect(r.status).toBe(201);
+      ids.push(((await r.json()) as { id: string }).id);
+    }
+    const third = await api(ts, 'api/kernels', { method: 'POST', body: '{"name":"python3"}' });
+    expect(third.status).toBe(403);
+    expect(await third.json()).toMatchObject({ reason: 'Resource Limit', message: expect.stringMatching(/maximum of 2 kernels/) });
+    for (const id of ids) await api(ts, `api/kernels/${id}`, { method: 'DELETE' });
+  });
+});
+
+describe('sessions (JupyterLab and VS Code)', () => {
+  let ts: TestServer;
+  let sessions: SessionManager;
+  let kernels: KernelManager;
+  beforeAll(async () => {
+    ts = await startTestServer();
+    kernels = new KernelManager({ serverSettings: ts.settings });
+    sessions = new SessionManager({ serverSettings: ts.settings, kernelManager: kernels });
+    await sessions.ready;
+  });
+  afterAll(async () => {
+    sessions?.dispose();
+    kernels?.dispose();
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('creates a session for a path that does not exist, renames it, swaps its kernel, deletes it', async () => {
+    const s = await sessions.startNew({ path: 'made-up-by-vscode-1f2e.ipynb', name: 'x.ipynb', type: 'notebook', kernel: { name: 'python3' } });
+    expect(s.kernel?.name).toBe('python3');
+    const same = await api(ts, 'api/sessions', { method: 'POST', body: JSON.stringify({ path: 'made-up-by-vscode-1f2e.ipynb', type: 'notebook', kernel: { name: 'python3' } }) });
+    expect(same.status).toBe(201);
+    expect(((await same.json()) as { id: string }).id).toBe(s.id);
+    await s.setPath('renamed.ipynb');
+    expect((await sessions.findByPath('renamed.ipynb'))?.id).toBe(s.id);
+    const oldKernel = s.kernel!.id;
+    await s.changeKernel({ name: 'tslab' });
+    expect(s.kernel?.name).toBe('tslab');
+    expect((await api(ts, `api/kernels/${oldKernel}`)).status).toBe(404); // the replaced kernel was shut down
+    const newKernel = s.kernel!.id;
+    await s.shutdown();
+    expect((await api(ts, `api/sessions/${s.id}`)).status).toBe(404);
+    expect((await api(ts, `api/kernels/${newKernel}`)).status).toBe(404);
+  });
+
+  it('answers 501 with a clear message for an unknown kernelspec, as jupyter_server does', async () => {
+    const r = await api(ts, 'api/sessions', { method: 'POST', body: JSON.stringify({ path: 'a.ipynb', type: 'notebook', kernel: { name: 'cobol' } }) });
+    expect(r.status).toBe(501);
+    expect(await r.json()).toMatchObject({ message: expect.stringMatching(/The 'cobol' kernel is not available/) });
+  });
+
+  it('PATCH with an unknown kernel id is a 400 and changes nothing', async () => {
+    const s = await sessions.startNew({ path: 'p.ipynb', name: 'p.ipynb', type: 'notebook', kernel: { name: 'python3' } });
+    const r = await api(ts, `api/sessions/${s.id}`, { method: 'PATCH', body: JSON.stringify({ kernel: { id: 'nope' } }) });
+    expect(r.status).toBe(400);
+    const after = (await (await api(ts, `api/sessions/${s.id}`)).json()) as { kernel: { id: string } };
+    expect(after.kernel.id).toBe(s.kernel!.id);
+    await s.shutdown();
+  });
+});
