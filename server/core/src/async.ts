@@ -26,7 +26,8 @@ export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefin
 export function abortError(signal: AbortSignal, what: string): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof AppError) return reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError') {
+  // DOMException (AbortSignal.timeout) is not always an Error instance across realms: check the name.
+  if (typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError') {
     return new AppError('timeout', `Cannot ${what}: timed out`, { cause: reason });
   }
   return reason instanceof Error ? reason : new AppError('unavailable', `Cannot ${what}: aborted`);

@@ -1,0 +1,119 @@
+/**
+ * Auth: a table-driven sweep over every registered route (so a new route
+ * cannot forget auth), token in header and query, login cookie + XSRF,
+ * WebSocket upgrades, CORS.
+ */
+import WebSocket from 'ws';
+import { api, startTestServer, TestServer, TOKEN } from './testing/harness';
+
+const PUBLIC = new Set(['get /api/', 'get /login', 'post /login']);
+
+function concrete(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, 'x-$1').replace(/^\//, '');
+}
+
+describe('auth', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { allow_origin: ['https://trusted.example'] });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('declares only GET /api/ and the login page public', () => {
+    const pub = ts.wb.http.routes
+      .all()
+      .filter((r) => r.auth === 'public')
+      .map((r) => `${r.method} ${r.path}`);
+    expect(new Set(pub)).toEqual(PUBLIC);
+  });
+
+  it('refuses every non-public route without a token, and with a wrong one, saying what is missing', async () => {
+    const routes = ts.wb.http.routes.all().filter((r) => r.auth !== 'public');
+    expect(routes.length).toBeGreaterThan(15);
+    for (const r of routes) {
+      for (const token of [null, 'wrong-token']) {
+        const res = await api(ts, concrete(r.path), { method: r.method.toUpperCase(), token, body: r.method === 'get' ? undefined : '{}' });
+        const where = `${r.method.toUpperCase()} ${r.path} (token: ${token})`;
+        if (r.page && r.method === 'get') {
+          expect([where, res.status]).toEqual([where, 302]);
+          expect(res.headers.get('location')).toMatch(/\/login\?next=/);
+        } else {
+          expect([where, res.status]).toEqual([where, 403]);
+          const body = (await res.json()) as { message: string };
+          expect(body.message).toMatch(token ? /token or login cookie is invalid/ : /send a token/);
+          expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/); // no stack traces
+        }
+      }
+    }
+  });
+
+  it('refuses unknown paths without auth the same way (no probing)', async () => {
+    expect((await api(ts, 'api/nothing-here', { token: null })).status).toBe(403);
+    expect((await api(ts, 'api/nothing-here')).status).toBe(404);
+  });
+
+  it('accepts the token as "token", "bearer" and ?token=', async () => {
+    expect((await api(ts, 'api/kernels')).status).toBe(200);
+    expect((await api(ts, 'api/kernels', { token: null, headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await api(ts, `api/kernels?token=${TOKEN}`, { token: null })).status).toBe(200);
+    expect((await api(ts, 'api/')).status).toBe(200);
+    expect(await (await api(ts, 'api/', { token: null })).json()).toEqual({ version: expect.any(String) });
+  });
+
+  it('logs in with a cookie, and refuses cookie writes without _xsrf', async () => {
+    const page = await api(ts, 'login', { token: null });
+    expect(page.status).toBe(200);
+    const xsrf = /_xsrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+    const noXsrf = await api(ts, 'login', { method: 'POST', token: null, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `password=${TOKEN}` });
+    expect(noXsrf.status).toBe(403);
+    const bad = await api(ts, 'login', { method: 'POST', token: null, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `_xsrf=${xsrf}` }, body: `password=nope&_xsrf=${xsrf}` });
+    expect(bad.status).toBe(401);
+    const ok = await api(ts, 'login?next=/lab', { method: 'POST', token: null, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `_xsrf=${xsrf}` }, body: `password=${TOKEN}&_xsrf=${xsrf}` });
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get('location')).toBe('/lab');
+    const login = /(workbench-[^=]+=[^;]+)/.exec(ok.headers.get('set-cookie') ?? '')![1]!;
+    const cookies = `${login}; _xsrf=${xsrf}`;
+    expect((await api(ts, 'api/kernels', { token: null, headers: { Cookie: cookies } })).status).toBe(200);
+    const write = await api(ts, 'api/sessions', { method: 'POST', token: null, headers: { Cookie: cookies }, body: '{}' });
+    expect(write.status).toBe(403);
+    expect(((await write.json()) as { message: string }).message).toMatch(/_xsrf/);
+    const withXsrf = await api(ts, 'api/sessions', { method: 'POST', token: null, headers: { Cookie: cookies, 'X-XSRFToken': xsrf }, body: '{}' });
+    expect(withXsrf.status).toBe(400); // past auth: the body lacks a path
+    // A forged cookie is refused.
+    expect((await api(ts, 'api/kernels', { token: null, headers: { Cookie: login.replace(/.$/, (c) => (c === '0' ? '1' : '0')) } })).status).toBe(403);
+  });
+
+  it('turns ?token= on a page into a login cookie, like Jupyter', async () => {
+    const res = await api(ts, `lab?token=${TOKEN}`, { token: null });
+    expect(res.headers.get('set-cookie')).toMatch(/workbench-[^=]+=/);
+    expect((await api(ts, 'lab', { token: null })).status).toBe(302);
+  });
+
+  it('refuses a WebSocket upgrade without a token', async () => {
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${ts.baseUrl.replace('http', 'ws')}api/kernels/any/channels`);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+      ws.on('error', () => undefined);
+    });
+    expect(status).toBe(403);
+  });
+
+  it('sends CORS headers only to configured origins', async () => {
+    const trusted = await api(ts, 'api/kernels', { headers: { Origin: 'https://trusted.example' } });
+    expect(trusted.headers.get('access-control-allow-origin')).toBe('https://trusted.example');
+    const other = await api(ts, 'api/kernels', { headers: { Origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await api(ts, 'api/kernels', { method: 'OPTIONS', token: null, headers: { Origin: 'https://trusted.example', 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/X-XSRFToken/i);
+  });
+
+  it('serves its OpenAPI description listing every route', async () => {
+    const res = await api(ts, 'api/spec.yaml');
+    expect(res.headers.get('content-type')).toMatch(/yaml/);
+    const text = await res.text();
+    for (const r of ts.wb.http.routes.all()) expect(text).toContain(r.path.replace(/:([A-Za-z_]+)/g, '{$1}'));
+  });
+});
