@@ -9,6 +9,7 @@ const path = require('path');
 const { startJupyter, startWorkbench, stopServer, REPO } = require('./lib/servers');
 const { DirectKernel } = require('./lib/zmqdirect');
 const { killAllSync } = require('./lib/procs');
+const { LoadMonitor, waitMachineQuiet } = require('./lib/load');
 const M = require('./lib/measures');
 const { machineInfo, renderSection, writeSection } = require('./lib/report');
 
@@ -39,15 +40,20 @@ setTimeout(() => { console.error(`watchdog: still running after ${WATCHDOG_MIN} 
 
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
-async function step(errors, name, fn) {
-  log(`  ${name} ...`);
+/** Run one measurement: wait (bounded) for a quiet machine, record background load, keep going on failure. */
+async function step(res, key, name, fn) {
+  const q = await waitMachineQuiet({ timeoutMs: quick ? 10000 : 30000 });
+  log(`  ${name} ...${q.quiet ? '' : ` (machine still ${(100 * q.busy).toFixed(0)}% busy after ${q.waitedS.toFixed(0)} s; going on)`}`);
+  const mon = new LoadMonitor();
   try {
-    const r = await fn();
-    return r;
+    return await fn();
   } catch (e) {
     log(`  ${name} FAILED: ${e.message}`);
-    errors.push(`${name}: ${e.message}`);
+    res.errors.push(`${name}: ${e.message}`);
     return undefined;
+  } finally {
+    res.load = res.load || {};
+    res.load[key] = { ...mon.stop(), waitedS: q.waitedS, quietBefore: q.quiet };
   }
 }
 
@@ -59,11 +65,11 @@ async function benchServer(label, start) {
     server = await start();
     res.command = server.command.replace(/[0-9a-f]{32}/, 'TOKEN').replace(/\/tmp\/wb-bench-[^/ ]+/g, '$TMP');
     log(`${label}: listening on ${server.baseUrl}`);
-    res.start = await step(res.errors, '1 kernel start', () => M.kernelStart(server, { n: opts.startN }));
-    res.wsx = await step(res.errors, '2+3 execute round trip and iopub throughput', () =>
+    res.start = await step(res, 'start', '1 kernel start', () => M.kernelStart(server, { n: opts.startN }));
+    res.wsx = await step(res, 'wsx', '2+3 execute round trip and iopub throughput', () =>
       M.wsExecuteAndThroughput(server, opts));
     if (res.wsx) res.errors.push(...res.wsx.errors);
-    res.rest = await step(res.errors, `4 REST under load (${opts.sessions} sessions)`, () =>
+    res.rest = await step(res, 'rest', `4 REST under load (${opts.sessions} sessions)`, () =>
       M.restLoad(server, { sessions: opts.sessions, clients: opts.clients, perClient: opts.perClient, startConcurrency: opts.startConcurrency }));
     if (res.rest) res.errors.push(...res.rest.errors);
   } catch (e) {
@@ -86,7 +92,7 @@ async function benchZmq() {
   try {
     k = await DirectKernel.start();
     res.command = k.command.replace(/\/tmp\/wb-bench-[^/ ]+/g, '$TMP');
-    Object.assign(res, await M.zmqExecuteAndThroughput(k, opts));
+    Object.assign(res, await step(res, 'zmq', 'direct ZMQ execute round trip and iopub throughput', () => M.zmqExecuteAndThroughput(k, opts)));
     if (k.badSignatures) res.errors.push(`${k.badSignatures} messages with a bad signature`);
   } catch (e) {
     log(`direct ZMQ FAILED: ${e.message}`);

@@ -1,1 +1,44 @@
-console.log("setup placeholder")
+#!/usr/bin/env node
+/**
+ * Installs what Workbench needs beyond npm packages, then builds.
+ * Run by `npm install` (postinstall) and before `npm test` (pretest); it is
+ * quick when everything is already there.
+ *
+ *  - Debian's python3-ipykernel: the Python kernel (its kernelspec lands in
+ *    /usr/share/jupyter/kernels/python3).
+ *  - Debian's jupyter-server: only for the compatibility test that runs a
+ *    stock `jupyter server --gateway-url=<workbench>` and for bench/.
+ */
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+
+function has(cmd, args) {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+
+const wanted = [
+  { pkg: 'python3-ipykernel', present: () => has('/usr/bin/python3', ['-c', 'import ipykernel']) },
+  { pkg: 'jupyter-server', present: () => existsSync('/usr/bin/jupyter-server') },
+];
+
+const missing = wanted.filter((w) => !w.present()).map((w) => w.pkg);
+if (missing.length > 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const apt = existsSync('/usr/bin/apt-get');
+  if (apt && (isRoot || has('sudo', ['-n', 'true']))) {
+    const sudo = isRoot ? [] : ['sudo', '-n'];
+    const run = (args) => execFileSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    console.log(`[setup] installing Debian packages: ${missing.join(' ')}`);
+    run(['apt-get', 'update', '-qq']);
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  } else {
+    console.warn(`[setup] missing Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install ${missing.join(' ')}`);
+  }
+}
+
+console.log('[setup] building TypeScript');
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });

@@ -1,0 +1,89 @@
+/**
+ * The `workbench` command as a person runs it: prints the URL with the
+ * real port and token, honours jupyter_server_config.json, and on SIGTERM
+ * or SIGINT stops every kernel and exits 0 with no orphan process.
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'workbench.js');
+
+function startCli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; url: Promise<URL>; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = new Promise<URL>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/lab\?token=\S+)/.exec(out);
+      if (m) resolve(new URL(m[1]!));
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code} before printing a URL: ${out}`)));
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, url, exit };
+}
+
+function running(pid: number): boolean {
+  try {
+    const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('workbench CLI', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wb-cli-'));
+    env = { ...process.env, JUPYTER_CONFIG_DIR: join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: join(dir, 'runtime') };
+    delete env.JUPYTER_TOKEN;
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints the URL, creates the root, serves kernels, and on %s stops them all and exits 0', async (signal) => {
+    const { child, url, exit } = startCli(['--port', '0', '--no-browser', '--root-dir', join(dir, 'ws')], env);
+    const u = await url;
+    const token = u.searchParams.get('token')!;
+    expect(token).toMatch(/^[0-9a-f]{48}$/); // generated
+    expect(existsSync(join(dir, 'ws'))).toBe(true);
+    expect(Number(u.port)).toBeGreaterThan(0);
+    const auth = { Authorization: `token ${token}` };
+    const res = await fetch(new URL('/api/kernels', u), { method: 'POST', headers: auth, body: '{"name":"python3"}' });
+    expect(res.status).toBe(201);
+    const kernelId = ((await res.json()) as { id: string }).id;
+    const files = await readFile(join(dir, 'runtime', `kernel-${kernelId}.json`), 'utf8');
+    expect(JSON.parse(files)).toMatchObject({ transport: 'tcp' });
+    // The kernel's pid, from the kernel itself.
+    const ps = await fetch(new URL('/api/status', u), { headers: auth });
+    expect(((await ps.json()) as { kernels: number }).kernels).toBe(1);
+    const pids = (await readFile('/proc/' + child.pid + '/task/' + child.pid + '/children', 'utf8')).trim().split(/\s+/).map(Number);
+    expect(pids.length).toBeGreaterThan(0);
+    child.kill(signal);
+    expect(await exit).toBe(0);
+    for (const pid of pids) expect([pid, running(pid)]).toEqual([pid, false]);
+  });
+
+  it('takes token, root dir and culling from an existing jupyter_server_config.json', async () => {
+    await mkdir(join(dir, 'cfg'));
+    await writeFile(join(dir, 'cfg', 'jupyter_server_config.json'), JSON.stringify({ ServerApp: { token: 'from-jupyter-config', root_dir: join(dir, 'nbroot') }, MappingKernelManager: { cull_idle_timeout: 600 } }));
+    const { child, url, exit } = startCli(['--port', '0', '--no-browser'], env);
+    const u = await url;
+    expect(u.searchParams.get('token')).toBe('from-jupyter-config');
+    expect(existsSync(join(dir, 'nbroot'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('rejects a bad flag with usage and exit code 2', async () => {
+    const { url, exit } = startCli(['--port', 'eighty'], env);
+    url.catch(() => undefined);
+    expect(await exit).toBe(2);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * A stock jupyter_server (Debian's jupyter-server 1.23) started with
+ * --gateway-url pointing at Workbench: its users run code through it and
+ * the kernels live in Workbench.
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KernelManager } from '@jupyterlab/services';
+import { makeSettings, startTestServer, TestServer, TOKEN } from './testing/harness';
+
+const JUPYTER_SERVER = '/usr/bin/jupyter-server';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('jupyter-server --gateway-url=<workbench>', () => {
+  let ts: TestServer;
+  let jupyter: ChildProcess;
+  let dir: string;
+  let jupyterUrl: string;
+
+  beforeAll(async () => {
+    if (!existsSync(JUPYTER_SERVER)) throw new Error(`${JUPYTER_SERVER} is missing: run npm install (scripts/setup.js installs Debian's jupyter-server)`);
+    // Secrets in the server's environment must never reach a kernel.
+    ts = await startTestServer([], { ...process.env, JUPYTER_TOKEN: 'server-secret', WB_DB_PASSWORD: 's3cret' });
+    dir = await mkdtemp(join(tmpdir(), 'wb-jgw-'));
+    const port = await freePort();
+    jupyter = spawn(JUPYTER_SERVER, ['--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1', `--port=${port}`, '--ServerApp.port_retries=0', '--ServerApp.token=jtoken', `--ServerApp.root_dir=${dir}`, `--gateway-url=${ts.baseUrl.replace(/\/$/, '')}`, `--GatewayClient.auth_token=${TOKEN}`], {
+      env: { ...process.env, JUPYTER_CONFIG_DIR: join(dir, '.cfg'), JUPYTER_DATA_DIR: join(dir, '.data'), JUPYTER_RUNTIME_DIR: join(dir, '.rt') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    // Ready when it logs its URL (it logs to stderr).
+    await new Promise<void>((resolve, reject) => {
+      let log = '';
+      const on = (d: Buffer) => {
+        log += d.toString();
+        if (log.includes(`127.0.0.1:${port}/`) && /is running at|Use Control-C/.test(log)) resolve();
+      };
+      jupyter.stderr!.on('data', on);
+      jupyter.stdout!.on('data', on);
+      jupyter.once('exit', (code) => reject(new Error(`jupyter-server exited with ${code}: ${log}`)));
+    });
+    jupyterUrl = `http://127.0.0.1:${port}/`;
+  });
+
+  afterAll(async () => {
+    if (jupyter?.pid) {
+      const exited = new Promise((r) => jupyter.once('exit', r));
+      process.kill(-jupyter.pid, 'SIGTERM');
+      await exited;
+    }
+    await ts?.[Symbol.asyncDispose]();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists our kernelspecs, starts a kernel in Workbench and executes code through it', async () => {
+    const settings = makeSettings(jupyterUrl, 'jtoken');
+    const specs = (await (await fetch(`${jupyterUrl}api/kernelspecs`, { headers: { Authorization: 'token jtoken' } })).json()) as { kernelspecs: Record<string, unknown> };
+    expect(Object.keys(specs.kernelspecs)).toEqual(expect.arrayContaining(['python3', 'tslab']));
+    const manager = new KernelManager({ serverSettings: settings });
+    const k = await manager.startNew({ name: 'python3' });
+    expect(ts.wb.kernels.has(k.id)).toBe(true); // the kernel lives in Workbench
+    // jupyter_server 1.23 forwards KERNEL_USERNAME etc. as env; Workbench accepts KERNEL_*.
+    const future = k.requestExecute({ code: "import os\nprint('via gateway', 6*7)\n(os.environ.get('JUPYTER_TOKEN'), os.environ.get('WB_DB_PASSWORD'), os.environ.get('KERNEL_USERNAME') is not None)" });
+    const texts: string[] = [];
+    let result = '';
+    future.onIOPub = (m) => {
+      if (m.header.msg_type === 'stream') texts.push((m.content as { text: string }).text);
+      if (m.header.msg_type === 'execute_result') result = (m.content as { data: Record<string, string> }).data['text/plain']!;
+    };
+    const reply = await future.done;
+    expect(reply.content.status).toBe('ok');
+    expect(texts.join('')).toBe('via gateway 42\n');
+    expect(result).toBe('(None, None, True)');
+    await k.shutdown();
+    expect(ts.wb.kernels.has(k.id)).toBe(false);
+    manager.dispose();
+  });
+});
