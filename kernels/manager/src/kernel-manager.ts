@@ -37,6 +37,7 @@ export interface KernelManagerOptions {
   restartLimit: number;
   shutdownWaitMs: number;
   buffer: BufferLimits;
+  heartbeat?: { intervalMs: number; timeoutMs: number; misses: number };
 }
 
 export interface StartKernelRequest {
@@ -124,6 +125,7 @@ export class KernelManager {
         launchTimeoutMs,
         restartLimit: this.options.restartLimit,
         shutdownWaitMs: this.options.shutdownWaitMs,
+        heartbeat: this.options.heartbeat,
       });
       try {
         await kernel.start(req.signal);

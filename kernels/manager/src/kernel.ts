@@ -39,6 +39,8 @@ export interface KernelOptions {
   /** How long shutdown waits for the kernel to exit after shutdown_request before killing it. */
   shutdownWaitMs: number;
   resources?: LaunchRequest['resources'];
+  /** Heartbeat watch: ping every intervalMs; `misses` missed pings while not busy mean the kernel hangs. 0 disables. */
+  heartbeat?: { intervalMs: number; timeoutMs: number; misses: number };
 }
 
 /** A status the server itself announces (restarting, dead), as iopub messages to clients. */
@@ -59,6 +61,7 @@ export class Kernel {
   private connection: KernelConnection | undefined;
   private connectionSub: Disposable | undefined;
   private exitSub: Disposable | undefined;
+  private hbTimer: NodeJS.Timeout | undefined;
   private state: ExecutionState = 'starting';
   private lastActivity: number;
   private connectionCount = 0;
@@ -155,6 +158,7 @@ export class Kernel {
       throw err;
     }
     this.exitSub = proc.onExit((info) => void this.handleExit(proc, info));
+    this.watchHeartbeat(proc);
     this.logger.info({ process: proc.label }, 'kernel started');
   }
 
@@ -209,6 +213,42 @@ export class Kernel {
     if (this.state === 'starting' || this.state === 'restarting') this.state = 'idle';
   }
 
+  /**
+   * A kernel whose process lives but whose heartbeat stopped answering (hung
+   * in C code, SIGSTOPped, a remote pod gone) is killed, which leads to the
+   * usual auto-restart. Busy kernels are not judged: some kernels (tslab)
+   * answer heartbeats on the same thread that runs user code.
+   */
+  private watchHeartbeat(proc: KernelProcess): void {
+    const hb = this.options.heartbeat;
+    if (!hb || hb.intervalMs <= 0) return;
+    let misses = 0;
+    let checking = false;
+    this.hbTimer = setInterval(() => {
+      if (checking || this.process !== proc || this.restarting || this.stopping) return;
+      checking = true;
+      void this.heartbeat(hb.timeoutMs)
+        .then((ok) => {
+          if (ok || this.state === 'busy') {
+            misses = 0;
+            return;
+          }
+          misses++;
+          this.logger.warn({ misses }, 'kernel missed a heartbeat');
+          if (misses >= hb.misses && this.process === proc) {
+            this.exitReason = `heartbeat lost: no answer to ${misses} heartbeats`;
+            void proc.kill();
+          }
+        })
+        .finally(() => {
+          checking = false;
+        });
+    }, hb.intervalMs);
+    this.hbTimer.unref();
+  }
+
+  private exitReason: string | undefined;
+
   private handleMessage(e: KernelMessageEvent): void {
     this.lastActivity = this.clock.now();
     if (e.channel === 'iopub' && e.header.msgType === 'status') {
@@ -262,7 +302,8 @@ export class Kernel {
 
   private async handleExit(proc: KernelProcess, info: ExitInfo): Promise<void> {
     if (this.stopping || this.restarting || proc !== this.process) return;
-    const why = info.reason ?? describeExit(info);
+    const why = this.exitReason ?? info.reason ?? describeExit(info);
+    this.exitReason = undefined;
     const now = this.clock.now();
     this.restartTimes = this.restartTimes.filter((t) => now - t < (this.options.restartWindowMs ?? 60_000));
     if (this.restartTimes.length >= this.options.restartLimit) {
@@ -302,6 +343,8 @@ export class Kernel {
     const conn = this.connection;
     this.exitSub?.[Symbol.dispose]();
     this.exitSub = undefined;
+    clearInterval(this.hbTimer);
+    this.hbTimer = undefined;
     if (proc && proc.isAlive() && conn && !force) {
       const req = createMessage({ msgType: 'shutdown_request', content: { restart: false }, session: this.session });
       await conn.send('control', toRaw(req)).catch(() => undefined);

@@ -67,6 +67,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       restartLimit: k.restartLimit,
       shutdownWaitMs: k.shutdownWaitS * 1000,
       buffer: { maxMessages: k.bufferMaxMessages, maxBytes: k.bufferMaxBytes, ttlMs: k.bufferTtlS * 1000 },
+      heartbeat: { intervalMs: k.heartbeatIntervalS * 1000, timeoutMs: Math.min(3000, k.heartbeatIntervalS * 1000), misses: k.heartbeatMisses },
     });
     store.add(kernels);
     const sessions = new SessionManager(kernels);

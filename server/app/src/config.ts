@@ -44,6 +44,8 @@ const configSchema = z
         buffer_max_bytes: z.number().int().positive(),
         buffer_ttl_s: z.number().positive(),
         client_max_buffer_bytes: z.number().int().positive(),
+        heartbeat_interval_s: z.number().min(0),
+        heartbeat_misses: z.number().int().positive(),
       })
       .partial()
       .strict(),
@@ -82,6 +84,8 @@ export interface WorkbenchConfig {
     readonly bufferMaxBytes: number;
     readonly bufferTtlS: number;
     readonly clientMaxBufferBytes: number;
+    readonly heartbeatIntervalS: number;
+    readonly heartbeatMisses: number;
   };
 }
 
@@ -237,6 +241,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       bufferMaxBytes: kf.buffer_max_bytes ?? 64 * 1024 * 1024,
       bufferTtlS: kf.buffer_ttl_s ?? 600,
       clientMaxBufferBytes: kf.client_max_buffer_bytes ?? 64 * 1024 * 1024,
+      heartbeatIntervalS: kf.heartbeat_interval_s ?? 5,
+      heartbeatMisses: kf.heartbeat_misses ?? 3,
     },
   };
   return { help: Boolean(values.help), config: deepFreeze(config) };

@@ -64,6 +64,31 @@ describe('a kernel killed with SIGKILL', () => {
   });
 });
 
+describe('a kernel that hangs (SIGSTOP: alive but silent)', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { kernels: { heartbeat_interval_s: 0.3, heartbeat_misses: 2 } });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('is detected by the heartbeat watch and restarted, with the reason told to clients', async () => {
+    const manager = new KernelManager({ serverSettings: ts.settings });
+    const k = await manager.startNew({ name: 'python3' });
+    await k.info;
+    const kernel = ts.wb.kernels.get(k.id);
+    const restarting = waitForEvent(kernel.onServerStatus, (e) => e.state === 'restarting');
+    process.kill(kernel.processSnapshot()!.pid as number, 'SIGSTOP');
+    expect((await restarting).reason).toMatch(/heartbeat lost: no answer to 2 heartbeats/);
+    await untilStatus(k, 'idle');
+    const future = k.requestExecute({ code: '1+1' });
+    expect((await future.done).content.status).toBe('ok');
+    await k.shutdown();
+    manager.dispose();
+  });
+});
+
 describe('a kernel that keeps dying', () => {
   let ts: TestServer;
   beforeAll(async () => {
