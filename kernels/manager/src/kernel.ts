@@ -192,8 +192,18 @@ export class Kernel {
       sent.add(msg.header.msg_id);
       conn.send('shell', toRaw(msg)).catch(() => undefined);
     };
+    // Nudge quickly at first (a fresh kernel binds within ~0.5 s), then back off to 250 ms.
+    let delay = 20;
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      timer = setTimeout(() => {
+        nudge();
+        delay = Math.min(delay * 2, 250);
+        schedule();
+      }, delay);
+    };
     nudge();
-    const timer = setInterval(nudge, 250);
+    schedule();
     try {
       const ready = Promise.all([replied.promise, iopubSeen.promise]);
       const [info] = await raceSignal(Promise.race([ready, exited]), signal, `start kernel ${this.name}`);
@@ -205,7 +215,7 @@ export class Kernel {
       }
       throw err;
     } finally {
-      clearInterval(timer);
+      clearTimeout(timer);
       sub[Symbol.dispose]();
       badSub[Symbol.dispose]();
       exited.catch(() => undefined);

@@ -3,6 +3,9 @@
  * the restart limit, idle culling, kernel limits, sessions (VS Code style).
  */
 import { KernelManager, SessionManager, Kernel } from '@jupyterlab/services';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitForEvent } from '@workbench/core';
 import { api, startTestServer, TestServer } from './testing/harness';
 
@@ -84,6 +87,62 @@ describe('a kernel that hangs (SIGSTOP: alive but silent)', () => {
     await untilStatus(k, 'idle');
     const future = k.requestExecute({ code: '1+1' });
     expect((await future.done).content.status).toBe('ok');
+    await k.shutdown();
+    manager.dispose();
+  });
+});
+
+describe("interrupt_mode 'message' and dropped connections (JupyterLab's own reconnect)", () => {
+  let ts: TestServer;
+  let specDir: string;
+  beforeAll(async () => {
+    specDir = await mkdtemp(join(tmpdir(), 'wb-spec-'));
+    await mkdir(join(specDir, 'kernels', 'pymsg'), { recursive: true });
+    await writeFile(join(specDir, 'kernels', 'pymsg', 'kernel.json'), JSON.stringify({ argv: ['python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'Python (message interrupts)', language: 'python', interrupt_mode: 'message' }));
+    ts = await startTestServer([], { ...process.env, JUPYTER_PATH: specDir });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+    await rm(specDir, { recursive: true, force: true });
+  });
+
+  it('interrupts with interrupt_request on control when the kernelspec asks for it', async () => {
+    const manager = new KernelManager({ serverSettings: ts.settings });
+    const k = await manager.startNew({ name: 'pymsg' });
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const future = k.requestExecute({ code: "import time\nprint('start', flush=True)\ntime.sleep(600)" });
+    future.onIOPub = (m) => {
+      if (m.header.msg_type === 'stream') started();
+    };
+    await running;
+    await k.interrupt();
+    expect(((await future.done).content as { ename?: string }).ename).toBe('KeyboardInterrupt');
+    await k.shutdown();
+    manager.dispose();
+  });
+
+  it('loses no output when the socket drops mid-cell: @jupyterlab/services reconnects with its session and gets the rest', async () => {
+    const manager = new KernelManager({ serverSettings: ts.settings });
+    const k = await manager.startNew({ name: 'python3' });
+    await k.info;
+    const texts: string[] = [];
+    const connection: string[] = [];
+    k.connectionStatusChanged.connect((_s, st) => connection.push(st));
+    let dropped = false;
+    const future = k.requestExecute({ code: "import time\nfor i in range(30):\n    print(i, flush=True)\n    time.sleep(0.02)" });
+    future.onIOPub = (m) => {
+      if (m.header.msg_type !== 'stream') return;
+      texts.push((m.content as { text: string }).text);
+      if (!dropped) {
+        dropped = true;
+        // A network blip: the socket closes abnormally; the client reconnects on its own.
+        (k as unknown as { _ws: { close(code: number): void } })._ws.close(4000);
+      }
+    };
+    await future.done;
+    expect(texts.join('')).toBe(Array.from({ length: 30 }, (_, i) => `${i}\n`).join(''));
+    expect(connection).toEqual(expect.arrayContaining(['connecting', 'connected'])); // it really reconnected
     await k.shutdown();
     manager.dispose();
   });
