@@ -10,6 +10,8 @@ import { createHttpServer, HttpServer } from '@workbench/http';
 import { DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, PythonResolver, SessionManager } from '@workbench/manager';
 import { LauncherRegistry } from '@workbench/launcher';
 import { LocalLauncher } from '@workbench/launcher-local';
+import { ContentsManager, GitVersionStore } from '@workbench/contents';
+import { GitRepository } from '@workbench/git';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +23,8 @@ export interface Workbench extends AsyncDisposable {
   readonly url: string;
   readonly config: WorkbenchConfig;
   readonly kernels: KernelManager;
+  readonly contents: ContentsManager;
+  readonly versions: GitVersionStore | undefined;
   readonly http: HttpServer;
   readonly logger: Logger;
   /** Resolves when someone asked the server to stop (POST /api/shutdown). */
@@ -71,6 +75,22 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     });
     store.add(kernels);
     const sessions = new SessionManager(kernels);
+    let versions: GitVersionStore | undefined;
+    if (config.contents.versioning) {
+      const repo = store.add(await GitRepository.open({ root: config.rootDir, committer: { name: 'Workbench', email: 'workbench@localhost' }, logger }));
+      versions = store.add(
+        new GitVersionStore({
+          repo,
+          root: config.rootDir,
+          stripOutputs: config.contents.stripOutputs,
+          autosaveDebounceMs: config.contents.autosaveDebounceS * 1000,
+          autosaveMaxDelayMs: config.contents.autosaveMaxDelayS * 1000,
+          logger,
+        }),
+      );
+    }
+    const contents = new ContentsManager({ root: config.rootDir, allowHidden: config.contents.allowHidden, maxFileBytes: config.contents.maxFileBytes, versions, logger });
+    store.add({ [Symbol.dispose]: () => contents.dispose() });
     const identity = new IdentityProvider({
       token: config.token,
       cookieSecret: randomBytes(32),
@@ -83,6 +103,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       kernels,
       sessions,
       specs,
+      contents,
+      history: versions,
       identity,
       logger,
       baseUrl: config.baseUrl,
@@ -105,6 +127,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       url,
       config,
       kernels,
+      contents,
+      versions,
       http,
       logger,
       shutdownRequested,

@@ -4,12 +4,16 @@
  * WebSocket upgrades, CORS.
  */
 import WebSocket from 'ws';
+import { toOpenApiPath } from '@workbench/http';
 import { api, startTestServer, TestServer, TOKEN } from './testing/harness';
 
 const PUBLIC = new Set(['get /api/', 'get /login', 'post /login']);
 
 function concrete(path: string): string {
-  return path.replace(/:([A-Za-z_]+)/g, 'x-$1').replace(/^\//, '');
+  return path
+    .replace(/\{\/\*([A-Za-z_]+)\}/g, '/x-$1')
+    .replace(/[:*]([A-Za-z_]+)/g, 'x-$1')
+    .replace(/^\//, '');
 }
 
 describe('auth', () => {
@@ -114,6 +118,6 @@ describe('auth', () => {
     const res = await api(ts, 'api/spec.yaml');
     expect(res.headers.get('content-type')).toMatch(/yaml/);
     const text = await res.text();
-    for (const r of ts.wb.http.routes.all()) expect(text).toContain(r.path.replace(/:([A-Za-z_]+)/g, '{$1}'));
+    for (const r of ts.wb.http.routes.all()) expect(text).toContain(toOpenApiPath(r.path));
   });
 });

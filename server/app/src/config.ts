@@ -27,6 +27,17 @@ const configSchema = z
     max_body_bytes: z.number().int().positive(),
     allow_origin: z.array(z.string()),
     allow_origin_pat: z.string(),
+    contents: z
+      .object({
+        allow_hidden: z.boolean(),
+        max_file_bytes: z.number().int().positive(),
+        strip_outputs: z.boolean(),
+        autosave_debounce_s: z.number().min(0),
+        autosave_max_delay_s: z.number().min(0),
+        versioning: z.boolean(),
+      })
+      .partial()
+      .strict(),
     kernels: z
       .object({
         max_kernels: z.number().int().positive(),
@@ -68,6 +79,14 @@ export interface WorkbenchConfig {
   readonly logLevel: string;
   readonly maxBodyBytes: number;
   readonly cors: { readonly allowOrigins: readonly string[]; readonly allowOriginPattern: string | undefined };
+  readonly contents: {
+    readonly allowHidden: boolean;
+    readonly maxFileBytes: number;
+    readonly stripOutputs: boolean;
+    readonly autosaveDebounceS: number;
+    readonly autosaveMaxDelayS: number;
+    readonly versioning: boolean;
+  };
   readonly kernels: {
     readonly maxKernels: number;
     readonly maxKernelsPerUser: number;
@@ -225,6 +244,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     logLevel: (values['log-level'] as string | undefined) ?? pick('log_level') ?? 'info',
     maxBodyBytes: pick('max_body_bytes') ?? 100 * 1024 * 1024,
     cors: { allowOrigins: pick('allow_origin') ?? [], allowOriginPattern: pattern },
+    contents: {
+      allowHidden: file.contents?.allow_hidden ?? false,
+      maxFileBytes: file.contents?.max_file_bytes ?? 1024 * 1024 * 1024,
+      stripOutputs: file.contents?.strip_outputs ?? false,
+      autosaveDebounceS: file.contents?.autosave_debounce_s ?? 30,
+      autosaveMaxDelayS: file.contents?.autosave_max_delay_s ?? 300,
+      versioning: file.contents?.versioning ?? true,
+    },
     kernels: {
       maxKernels: kf.max_kernels ?? 200,
       maxKernelsPerUser: kf.max_kernels_per_user ?? 200,

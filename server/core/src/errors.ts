@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'conflict'
   | 'resource_limit' // kernel limits (Enterprise Gateway's 403 "Resource Limit")
   | 'payload_too_large'
+  | 'insufficient_storage' // disk full: nothing was written
   | 'kernel_launch_failed'
   | 'kernel_dead'
   | 'timeout'

@@ -2,10 +2,18 @@
 import { stringify } from 'yaml';
 import type { RouteDef } from './route-table';
 
+/** Express path -> OpenAPI path: ":id" and "*path" become "{id}"/"{path}", "{/*path}" becomes "/{path}". */
+export function toOpenApiPath(path: string): string {
+  return path
+    .replace(/\{\/\*([A-Za-z_]+)\}/g, '/{$1}')
+    .replace(/:([A-Za-z_]+)/g, '{$1}')
+    .replace(/\*([A-Za-z_]+)/g, '{$1}');
+}
+
 export function openApiYaml(routes: readonly RouteDef[], version: string, baseUrl: string): string {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const oaPath = r.path.replace(/:([A-Za-z_]+)/g, '{$1}').replace(/\*([A-Za-z_]+)/g, '{$1}');
+    const oaPath = toOpenApiPath(r.path);
     const params = [...r.path.matchAll(/[:*]([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     paths[oaPath] ??= {};
     paths[oaPath][r.method] = {

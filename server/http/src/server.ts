@@ -20,6 +20,8 @@ import { kernelspecRoutes } from './routes/kernelspecs';
 import { kernelRoutes } from './routes/kernels';
 import { loginRoutes, setLoginCookie, ensureXsrfCookie } from './routes/login';
 import { sessionRoutes } from './routes/sessions';
+import { contentsRoutes } from './routes/contents';
+import { historyRoutes } from './routes/history';
 import { attachKernelSocket } from './ws/kernel-socket';
 
 export interface HttpServer extends AsyncDisposable {
@@ -32,7 +34,7 @@ const CHANNELS_PATH = /^api\/kernels\/([^/?#]+)\/channels$/;
 
 export function createHttpServer(deps: HttpDeps): HttpServer {
   const table = new RouteTable();
-  table.add(...apiRoutes(deps, table), ...kernelspecRoutes(deps), ...kernelRoutes(deps), ...sessionRoutes(deps), ...loginRoutes(deps));
+  table.add(...apiRoutes(deps, table), ...kernelspecRoutes(deps), ...kernelRoutes(deps), ...sessionRoutes(deps), ...contentsRoutes(deps), ...historyRoutes(deps), ...loginRoutes(deps));
 
   const app = express();
   app.disable('x-powered-by');

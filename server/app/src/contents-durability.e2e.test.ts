@@ -1,0 +1,82 @@
+/**
+ * Durability and versioning options: a server killed with SIGKILL in the
+ * middle of saves leaves each file old or new, never truncated; output
+ * stripping keeps outputs on disk but not in git.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContentsManager } from '@jupyterlab/services';
+import { startTestServer, TestServer } from './testing/harness';
+import { git, nbformatValidate } from './testing/nbvalidate';
+
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'workbench.js');
+const bigNotebook = (i: number) => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells: [{ id: `v${i}`, cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: `# version ${i}\n` + 'data = [1, 2, 3]\n'.repeat(200_000) }],
+});
+
+describe('a server killed mid-save', () => {
+  it('leaves the notebook as the old or the new version, never a truncated file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wb-kill-'));
+    const env = { ...process.env, JUPYTER_CONFIG_DIR: join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: join(dir, 'rt') };
+    const child = spawn(process.execPath, [BIN, '--port', '0', '--no-browser', '--token', 't', '--root-dir', join(dir, 'ws')], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      const url = await new Promise<string>((resolve) => {
+        let out = '';
+        child.stdout!.on('data', (d) => {
+          out += d;
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/)lab/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+      });
+      const put = (i: number) => fetch(`${url}api/contents/victim.ipynb`, { method: 'PUT', headers: { Authorization: 'token t' }, body: JSON.stringify({ type: 'notebook', format: 'json', content: bigNotebook(i) }) });
+      expect((await put(0)).status).toBe(201);
+      // Many large saves in flight; kill the server hard as soon as the second one has landed.
+      const inflight = Array.from({ length: 8 }, (_, i) => put(i + 1).catch(() => undefined));
+      await Promise.race(inflight.slice(0, 2));
+      child.kill('SIGKILL');
+      await Promise.all(inflight);
+      await exited;
+      const text = await readFile(join(dir, 'ws', 'victim.ipynb'), 'utf8');
+      const nb = JSON.parse(text); // never truncated: parses
+      expect(nb.cells[0].id).toMatch(/^v\d$/);
+      expect(nb.cells[0].source.join('')).toBe(bigNotebook(Number(nb.cells[0].id.slice(1))).cells[0]!.source);
+      expect(nbformatValidate(join(dir, 'ws', 'victim.ipynb'))).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('strip outputs on commit', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { contents: { strip_outputs: true } });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('keeps outputs in the file but commits the notebook without them', async () => {
+    const cm = new ContentsManager({ serverSettings: ts.settings });
+    await cm.save('out.ipynb', {
+      type: 'notebook',
+      format: 'json',
+      content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'a', cell_type: 'code', metadata: {}, source: 'print(1)', execution_count: 1, outputs: [{ output_type: 'stream', name: 'stdout', text: '1\n' }] }] },
+    });
+    await cm.createCheckpoint('out.ipynb');
+    expect(JSON.parse(await readFile(join(ts.rootDir, 'out.ipynb'), 'utf8')).cells[0].outputs).toHaveLength(1);
+    const committed = JSON.parse(git(ts.rootDir, 'show', 'HEAD:out.ipynb'));
+    expect(committed.cells[0].outputs).toEqual([]);
+    expect(committed.cells[0].execution_count).toBeNull();
+    expect((await readdir(ts.rootDir)).filter((f) => f.startsWith('.~'))).toEqual([]);
+    cm.dispose();
+  });
+});

@@ -1,0 +1,450 @@
+/**
+ * The Contents API over a workspace folder (jupyter_server
+ * services/contents semantics): get, new untitled, copy, rename, save
+ * (incl. chunked upload), delete, checkpoints. Saves are atomic and
+ * serialised per path; every change is published on `onDidChange` and
+ * handed to the version store (git).
+ */
+import { createHash } from 'node:crypto';
+import { access, appendFile, constants, copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { AppError, Emitter, Logger, silentLogger } from '@workbench/core';
+import { atomicWrite, fsyncDir } from './atomic-write';
+import { mimeFor } from './mime';
+import { Author, Checkpoint, ContentFormat, ContentsEvent, ContentsModel, ContentType, VersionStore } from './model';
+import { ensureCellIds, NbFormat, NotebookJSON, serializeNotebook, toApiNotebook } from './nbformat';
+import { joinApiPath, PathResolver, ResolvedPath, splitPath } from './paths';
+
+export interface ContentsManagerOptions {
+  root: string;
+  allowHidden?: boolean;
+  /** Largest file a save or upload may produce. */
+  maxFileBytes: number;
+  versions?: VersionStore;
+  logger?: Logger;
+}
+
+export interface GetOptions {
+  type?: ContentType;
+  format?: 'text' | 'base64';
+  content?: boolean;
+  hash?: boolean;
+}
+
+export interface SaveModel {
+  type?: ContentType;
+  format?: 'text' | 'base64' | 'json';
+  content?: unknown;
+  chunk?: number;
+}
+
+const notFound = (path: string) => new AppError('not_found', `Cannot find ${path || '/'}: no such file or directory`);
+
+export class ContentsManager {
+  private readonly paths: PathResolver;
+  private readonly nb = new NbFormat();
+  private readonly logger: Logger;
+  /** Per-path tail of the save queue: concurrent saves of one file run one after another. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly changes = new Emitter<ContentsEvent>();
+  /** File saved, created, renamed or deleted (collaboration, catalog and scheduler subscribe). */
+  readonly onDidChange = this.changes.event;
+
+  constructor(private readonly options: ContentsManagerOptions) {
+    this.paths = new PathResolver(options.root, options.allowHidden ?? false);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get root(): string {
+    return this.options.root;
+  }
+
+  resolve(path: string): Promise<ResolvedPath> {
+    return this.paths.resolve(path);
+  }
+
+  private serial<T>(apiPath: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(apiPath) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.queues.set(apiPath, tail);
+    void tail.then(() => {
+      if (this.queues.get(apiPath) === tail) this.queues.delete(apiPath);
+    });
+    return next;
+  }
+
+  private async statOrNotFound(r: ResolvedPath): Promise<Stats> {
+    try {
+      return await stat(r.osPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') throw notFound(r.apiPath);
+      throw err;
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await stat((await this.paths.resolve(path)).osPath);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async get(path: string, opts: GetOptions = {}): Promise<ContentsModel> {
+    const r = await this.paths.resolve(path);
+    const st = await this.statOrNotFound(r);
+    const wantContent = opts.content ?? true;
+    if (st.isDirectory()) {
+      if (opts.type && opts.type !== 'directory') throw new AppError('bad_request', `Cannot get ${r.apiPath || '/'} as ${opts.type}: it is a directory`);
+      const model = await this.baseModel(r, st, 'directory');
+      if (wantContent) {
+        model.format = 'json';
+        model.content = await this.listDirectory(r);
+      }
+      return model;
+    }
+    if (opts.type === 'directory') throw new AppError('bad_request', `Cannot get ${r.apiPath} as a directory: it is a file`);
+    const isNotebook = opts.type === 'notebook' || (opts.type === undefined && r.apiPath.endsWith('.ipynb'));
+    const model = await this.baseModel(r, st, isNotebook ? 'notebook' : 'file');
+    const needBytes = wantContent || opts.hash;
+    const bytes = needBytes ? await readFile(r.osPath) : undefined;
+    if (opts.hash && bytes) {
+      model.hash = createHash('sha256').update(bytes).digest('hex');
+      model.hash_algorithm = 'sha256';
+    }
+    if (!wantContent || !bytes) return model;
+    if (isNotebook) {
+      let nb: NotebookJSON;
+      try {
+        nb = JSON.parse(bytes.toString('utf8')) as NotebookJSON;
+      } catch (err) {
+        throw new AppError('bad_request', `Cannot read notebook ${r.apiPath}: Unreadable Notebook: ${(err as Error).message}`);
+      }
+      const message = this.nb.validate(nb);
+      if (message) model.message = message;
+      model.content = typeof nb === 'object' && nb && Array.isArray(nb.cells) ? toApiNotebook(nb) : nb;
+      model.format = 'json';
+      return model;
+    }
+    const text = opts.format === 'base64' ? undefined : decodeUtf8(bytes);
+    if (opts.format === 'text' && text === undefined) throw new AppError('bad_request', `Cannot read ${r.apiPath} as text: it is not UTF-8 encoded`);
+    if (text !== undefined) {
+      model.content = text;
+      model.format = 'text';
+      model.mimetype ??= 'text/plain';
+    } else {
+      model.content = bytes.toString('base64');
+      model.format = 'base64';
+      model.mimetype ??= 'application/octet-stream';
+    }
+    return model;
+  }
+
+  private async baseModel(r: ResolvedPath, st: Stats, type: ContentType): Promise<ContentsModel> {
+    let writable = true;
+    try {
+      await access(r.osPath, constants.W_OK);
+    } catch {
+      writable = false;
+    }
+    const [, name] = splitPath(r.apiPath);
+    return {
+      name,
+      path: r.apiPath,
+      type,
+      writable,
+      created: (st.birthtimeMs > 0 ? st.birthtime : st.ctime).toISOString(),
+      last_modified: st.mtime.toISOString(),
+      size: type === 'directory' ? null : st.size,
+      mimetype: type === 'file' ? (mimeFor(name) ?? null) : null,
+      content: null,
+      format: null as ContentFormat,
+    };
+  }
+
+  private async listDirectory(r: ResolvedPath): Promise<ContentsModel[]> {
+    const out: ContentsModel[] = [];
+    for (const entry of await readdir(r.osPath)) {
+      const child = joinApiPath(r.apiPath, entry);
+      let cr: ResolvedPath;
+      try {
+        cr = await this.paths.resolve(child);
+      } catch {
+        continue; // hidden, temp, or a symlink leading outside: not listed
+      }
+      let st: Stats;
+      try {
+        st = await stat(cr.osPath);
+      } catch {
+        continue; // broken symlink or vanished meanwhile
+      }
+      out.push(await this.baseModel(cr, st, st.isDirectory() ? 'directory' : entry.endsWith('.ipynb') ? 'notebook' : 'file'));
+    }
+    return out;
+  }
+
+  /** POST without copy_from: a new "Untitled" file, notebook or folder in `dir`. */
+  async newUntitled(dir: string, opts: { type?: ContentType; ext?: string }, user: Author): Promise<ContentsModel> {
+    const d = await this.paths.resolve(dir);
+    const st = await this.statOrNotFound(d);
+    if (!st.isDirectory()) throw new AppError('bad_request', `Cannot create in ${d.apiPath}: it is not a directory`);
+    const type = opts.type ?? (opts.ext === '.ipynb' ? 'notebook' : 'file');
+    const ext = type === 'notebook' ? '.ipynb' : type === 'directory' ? '' : (opts.ext ?? '');
+    const base = type === 'directory' ? 'Untitled Folder' : type === 'notebook' ? 'Untitled' : 'untitled';
+    const name = await this.freeName(d.apiPath, base, ext, type === 'directory' ? ' ' : '');
+    return this.createAt(joinApiPath(d.apiPath, name), type, user);
+  }
+
+  private async createAt(path: string, type: ContentType, user: Author): Promise<ContentsModel> {
+    const r = await this.paths.resolve(path);
+    if (type === 'directory') {
+      await mkdir(r.osPath);
+    } else if (type === 'notebook') {
+      await atomicWrite(r.osPath, serializeNotebook({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+    } else {
+      await atomicWrite(r.osPath, '');
+    }
+    this.changed({ type: 'created', path: r.apiPath, user });
+    return this.get(r.apiPath, { content: false });
+  }
+
+  /** "Untitled.ipynb", "Untitled1.ipynb", ... (jupyter_server increment_filename). */
+  private async freeName(dir: string, base: string, ext: string, insert: string): Promise<string> {
+    for (let i = 0; i < 10_000; i++) {
+      const name = `${base}${i === 0 ? '' : `${insert}${i}`}${ext}`;
+      if (!(await this.exists(joinApiPath(dir, name)))) return name;
+    }
+    throw new AppError('conflict', `Cannot create a new file in ${dir || '/'}: too many untitled files`);
+  }
+
+  /** POST {copy_from}: copy a file into `toDir` as "name-Copy1.ext". */
+  async copy(from: string, toDir: string, user: Author): Promise<ContentsModel> {
+    const src = await this.paths.resolve(from);
+    const st = await this.statOrNotFound(src);
+    if (st.isDirectory()) throw new AppError('bad_request', `Cannot copy ${src.apiPath}: copying directories is not supported`);
+    const d = await this.paths.resolve(toDir);
+    const dst = await this.statOrNotFound(d);
+    if (!dst.isDirectory()) throw new AppError('bad_request', `Cannot copy into ${d.apiPath}: it is not a directory`);
+    const [, name] = splitPath(src.apiPath);
+    const dot = name.lastIndexOf('.');
+    const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    const target = joinApiPath(d.apiPath, await this.freeCopy(d.apiPath, base, ext));
+    const t = await this.paths.resolve(target);
+    await copyFile(src.osPath, t.osPath);
+    await fsyncDir(splitPath(t.osPath)[0] || '/');
+    this.changed({ type: 'created', path: t.apiPath, user });
+    this.options.versions?.recordSave(t.apiPath, user);
+    return this.get(t.apiPath, { content: false });
+  }
+
+  private async freeCopy(dir: string, base: string, ext: string): Promise<string> {
+    for (let i = 1; i < 10_000; i++) {
+      const name = `${base}-Copy${i}${ext}`;
+      if (!(await this.exists(joinApiPath(dir, name)))) return name;
+    }
+    throw new AppError('conflict', `Cannot copy into ${dir || '/'}: too many copies`);
+  }
+
+  /** PUT: save a file, notebook or directory (or one chunk of an upload). 201 when it did not exist. */
+  async save(path: string, model: SaveModel, user: Author): Promise<{ model: ContentsModel; created: boolean }> {
+    const r = await this.paths.resolve(path);
+    if (r.apiPath === '') throw new AppError('bad_request', 'Cannot save the root directory');
+    return this.serial(r.apiPath, async () => {
+      const existed = await this.exists(r.apiPath);
+      let message: string | undefined;
+      const type = model.type ?? (r.apiPath.endsWith('.ipynb') ? 'notebook' : 'file');
+      if (model.content === undefined && model.type !== 'directory') {
+        if (existed) throw new AppError('bad_request', `Cannot save ${r.apiPath}: no content provided`);
+        return { model: await this.createAt(r.apiPath, type, user), created: true };
+      }
+      if (type === 'directory') {
+        await mkdir(r.osPath, { recursive: true });
+      } else if (type === 'notebook') {
+        if (typeof model.content !== 'object' || model.content === null || Array.isArray(model.content)) throw new AppError('bad_request', `Cannot save notebook ${r.apiPath}: content must be a notebook JSON object`);
+        const nb = ensureCellIds(structuredClone(model.content) as NotebookJSON);
+        message = this.nb.validate(nb);
+        const text = serializeNotebook(nb);
+        this.checkSize(r.apiPath, Buffer.byteLength(text));
+        await this.write(r, text);
+      } else {
+        if (typeof model.content !== 'string') throw new AppError('bad_request', `Cannot save ${r.apiPath}: content must be a string`);
+        if (model.format !== 'text' && model.format !== 'base64') throw new AppError('bad_request', `Cannot save ${r.apiPath}: format must be "text" or "base64"`);
+        const bytes = model.format === 'base64' ? Buffer.from(model.content, 'base64') : Buffer.from(model.content, 'utf8');
+        if (model.chunk !== undefined) {
+          const done = await this.saveChunk(r, model.chunk, bytes);
+          if (!done) return { model: await this.uploadProgressModel(r), created: !existed };
+        } else {
+          this.checkSize(r.apiPath, bytes.length);
+          await this.write(r, bytes);
+        }
+      }
+      this.changed({ type: existed ? 'saved' : 'created', path: r.apiPath, user });
+      if (type !== 'directory') this.options.versions?.recordSave(r.apiPath, user);
+      const out = await this.get(r.apiPath, { content: false });
+      if (message) out.message = message;
+      return { model: out, created: !existed };
+    });
+  }
+
+  private checkSize(path: string, n: number): void {
+    if (n > this.options.maxFileBytes) throw new AppError('payload_too_large', `Cannot save ${path}: ${n} bytes is over the limit of ${this.options.maxFileBytes} bytes`);
+  }
+
+  private async write(r: ResolvedPath, data: Buffer | string): Promise<void> {
+    try {
+      await atomicWrite(r.osPath, data);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new AppError('insufficient_storage', `Cannot save ${r.apiPath}: the disk is full; the previous version is untouched`, { cause: err });
+      if (code === 'ENOENT') throw new AppError('not_found', `Cannot save ${r.apiPath}: its directory does not exist`, { cause: err });
+      if (code === 'EISDIR') throw new AppError('bad_request', `Cannot save ${r.apiPath}: it is a directory`, { cause: err });
+      if (code === 'EACCES' || code === 'EPERM') throw new AppError('forbidden', `Cannot save ${r.apiPath}: permission denied`, { cause: err });
+      throw err;
+    }
+  }
+
+  private uploadTemp(r: ResolvedPath): string {
+    const [dir, name] = splitPath(r.osPath);
+    return `${dir}/.~${name}.upload`;
+  }
+
+  /**
+   * Chunked upload (jupyter_server: chunk 1..n, -1 = last). Chunks go to a
+   * hidden temp file that replaces the target only when the last arrives,
+   * so a broken upload never leaves a half file under the real name.
+   */
+  private async saveChunk(r: ResolvedPath, chunk: number, bytes: Buffer): Promise<boolean> {
+    if (!Number.isInteger(chunk) || chunk === 0 || chunk < -1) throw new AppError('bad_request', `Cannot save ${r.apiPath}: chunk must be 1, 2, ... or -1 for the last`);
+    const tmp = this.uploadTemp(r);
+    if (chunk === 1) {
+      await rm(tmp, { force: true });
+      await appendFile(tmp, bytes);
+      return false;
+    }
+    let size: number;
+    try {
+      size = (await stat(tmp)).size;
+    } catch {
+      if (chunk !== -1) throw new AppError('bad_request', `Cannot continue upload of ${r.apiPath}: chunk 1 was never received`);
+      size = -1;
+    }
+    if (size < 0) {
+      // A one-chunk upload (-1 only).
+      this.checkSize(r.apiPath, bytes.length);
+      await this.write(r, bytes);
+      return true;
+    }
+    this.checkSize(r.apiPath, size + bytes.length);
+    await appendFile(tmp, bytes);
+    if (chunk !== -1) return false;
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, r.osPath);
+    await fsyncDir(splitPath(r.osPath)[0] || '/');
+    return true;
+  }
+
+  private async uploadProgressModel(r: ResolvedPath): Promise<ContentsModel> {
+    const st = await stat(this.uploadTemp(r));
+    const [, name] = splitPath(r.apiPath);
+    return { name, path: r.apiPath, type: 'file', writable: true, created: st.birthtime.toISOString(), last_modified: st.mtime.toISOString(), size: st.size, mimetype: mimeFor(name) ?? null, content: null, format: null };
+  }
+
+  /** PATCH {path}: rename or move. 409 if the target exists. */
+  async rename(from: string, to: string, user: Author): Promise<ContentsModel> {
+    const src = await this.paths.resolve(from);
+    const dst = await this.paths.resolve(to);
+    if (src.apiPath === '' || dst.apiPath === '') throw new AppError('bad_request', 'Cannot rename the root directory');
+    if (src.apiPath === dst.apiPath) return this.get(dst.apiPath, { content: false });
+    await this.statOrNotFound(src);
+    if (await this.exists(dst.apiPath)) throw new AppError('conflict', `Cannot rename ${src.apiPath} to ${dst.apiPath}: File already exists: ${dst.apiPath}`);
+    await this.serial(src.apiPath, async () => {
+      try {
+        await rename(src.osPath, dst.osPath);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `Cannot rename ${src.apiPath} to ${dst.apiPath}: the target directory does not exist`);
+        throw err;
+      }
+    });
+    this.changed({ type: 'renamed', path: dst.apiPath, oldPath: src.apiPath, user });
+    await this.options.versions?.recordRename(src.apiPath, dst.apiPath, user);
+    return this.get(dst.apiPath, { content: false });
+  }
+
+  /** DELETE: a file, or an empty directory (like jupyter_server without trash). History stays in git. */
+  async delete(path: string, user: Author): Promise<void> {
+    const r = await this.paths.resolve(path);
+    if (r.apiPath === '') throw new AppError('bad_request', 'Cannot delete the root directory');
+    const st = await this.statOrNotFound(r);
+    await this.serial(r.apiPath, async () => {
+      if (st.isDirectory()) {
+        const entries = (await readdir(r.osPath)).filter((e) => !e.startsWith('.ipynb_checkpoints'));
+        if (entries.length > 0) throw new AppError('bad_request', `Cannot delete directory ${r.apiPath}: it is not empty`);
+        await rm(r.osPath, { recursive: true });
+      } else {
+        await rm(r.osPath);
+      }
+    });
+    this.changed({ type: 'deleted', path: r.apiPath, user });
+    if (!st.isDirectory()) await this.options.versions?.recordDelete(r.apiPath, user);
+  }
+
+  private versions(path: string): VersionStore {
+    if (!this.options.versions) throw new AppError('unavailable', `Cannot use checkpoints for ${path}: versioning is off`);
+    return this.options.versions;
+  }
+
+  async listCheckpoints(path: string): Promise<Checkpoint[]> {
+    const r = await this.paths.resolve(path);
+    await this.statOrNotFound(r);
+    return this.versions(r.apiPath).listCheckpoints(r.apiPath);
+  }
+
+  async createCheckpoint(path: string, user: Author): Promise<Checkpoint> {
+    const r = await this.paths.resolve(path);
+    const st = await this.statOrNotFound(r);
+    if (st.isDirectory()) throw new AppError('bad_request', `Cannot create a checkpoint of ${r.apiPath}: it is a directory`);
+    return this.serial(r.apiPath, () => this.versions(r.apiPath).checkpoint(r.apiPath, user));
+  }
+
+  /** Restore a version (checkpoint id or any version id): itself a new commit, nothing lost. */
+  async restoreVersion(path: string, version: string, user: Author): Promise<ContentsModel> {
+    const r = await this.paths.resolve(path);
+    const v = this.versions(r.apiPath);
+    await this.serial(r.apiPath, async () => {
+      const bytes = await v.contentAt(r.apiPath, version);
+      await this.write(r, bytes);
+      await v.recordRestore(r.apiPath, version, user);
+    });
+    this.changed({ type: 'saved', path: r.apiPath, user });
+    return this.get(r.apiPath, { content: false });
+  }
+
+  async deleteCheckpoint(path: string, id: string): Promise<void> {
+    const r = await this.paths.resolve(path);
+    await this.versions(r.apiPath).deleteCheckpoint(r.apiPath, id);
+  }
+
+  private changed(e: ContentsEvent): void {
+    this.logger.debug({ event: e.type, path: e.path }, 'contents changed');
+    this.changes.fire(e);
+  }
+
+  dispose(): void {
+    this.changes.dispose();
+  }
+}
+
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
