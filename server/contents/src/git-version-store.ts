@@ -30,7 +30,7 @@ export class GitVersionStore implements VersionStore, AsyncDisposable {
   constructor(private readonly options: GitVersionStoreOptions) {
     this.logger = options.logger ?? silentLogger;
     this.batcher = new CommitBatcher({
-      repo: options.repo,
+      repository: options.repo,
       debounceMs: options.autosaveDebounceMs,
       maxDelayMs: options.autosaveMaxDelayMs,
       transform: (path, content) => this.transform(path, content),
@@ -67,14 +67,11 @@ export class GitVersionStore implements VersionStore, AsyncDisposable {
   }
 
   async checkpoint(path: string, user: Author): Promise<Checkpoint> {
-    this.batcher.record(path, user);
+    // Commit now under the checkpointing user; the pending autosave of this path then has nothing left to commit.
+    await this.options.repo.commit([{ path, content: await this.stagedContent(path) }], { author: user, message: `Checkpoint ${path}` });
     await this.batcher.flush(path);
-    const head = await this.options.repo.headVersion(path);
-    if (!head) {
-      // Nothing committed yet (e.g. an unchanged file that predates versioning): commit it now.
-      await this.options.repo.commit([{ path, content: await this.stagedContent(path) }], { author: user, message: `Checkpoint ${path}` });
-    }
-    const v = (await this.options.repo.headVersion(path))!;
+    const v = await this.options.repo.headVersion(path);
+    if (!v) throw new AppError('internal', `Cannot create a checkpoint of ${path}: nothing was committed`);
     return { id: v.id, last_modified: v.time };
   }
 
