@@ -30,9 +30,6 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`workbench: Cannot start: ${e.code === 'EADDRINUSE' ? `port ${config.port} on ${config.ip} is already in use (try --port 0)` : e.message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`[Workbench] Serving ${config.rootDir}\n[Workbench] To access the server, open this URL in a browser:\n    ${wb.url}\n`);
-  if (config.tokenGenerated) process.stdout.write('[Workbench] The token was generated for this run; set --token or JUPYTER_TOKEN to keep one.\n');
-  if (config.openBrowser) openBrowser(wb.url);
 
   let stopping = false;
   const stop = async (why: string) => {
@@ -54,6 +51,11 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   void wb.shutdownRequested.then(() => stop('POST /api/shutdown'));
+  // Only now, with the handlers in place, tell the world where we are: a client
+  // that reads the URL and signals at once must still get a clean shutdown.
+  process.stdout.write(`[Workbench] Serving ${config.rootDir}\n[Workbench] To access the server, open this URL in a browser:\n    ${wb.url}\n`);
+  if (config.tokenGenerated) process.stdout.write('[Workbench] The token was generated for this run; set --token or JUPYTER_TOKEN to keep one.\n');
+  if (config.openBrowser) openBrowser(wb.url);
 }
 
 function openBrowser(url: string): void {

@@ -3,7 +3,7 @@
  * middle of saves leaves each file old or new, never truncated; output
  * stripping keeps outputs on disk but not in git.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,5 +78,33 @@ describe('strip outputs on commit', () => {
     expect(committed.cells[0].execution_count).toBeNull();
     expect((await readdir(ts.rootDir)).filter((f) => f.startsWith('.~'))).toEqual([]);
     cm.dispose();
+  });
+});
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+describe('a full disk', () => {
+  // A real full filesystem: a 1 MiB tmpfs as the workspace (mounting needs root, as CI runs).
+  const maybe = isRoot ? it : it.skip;
+  maybe('answers 507 with a clear message, keeps the previous version and leaves no temp file (needs root to mount a tmpfs)', async () => {
+    const mnt = await mkdtemp(join(tmpdir(), 'wb-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    let ts: TestServer | undefined;
+    try {
+      ts = await startTestServer(['--root-dir', join(mnt, 'ws')], process.env, { contents: { autosave_debounce_s: 3600 } });
+      const cm = new ContentsManager({ serverSettings: ts.settings });
+      await cm.save('keep.txt', { type: 'file', format: 'text', content: 'precious' });
+      const r = await fetch(`${ts.baseUrl}api/contents/keep.txt`, { method: 'PUT', headers: { Authorization: 'token test-token-0123456789' }, body: JSON.stringify({ type: 'file', format: 'text', content: 'y'.repeat(2 * 1024 * 1024) }) });
+      expect(r.status).toBe(507);
+      expect(((await r.json()) as { message: string }).message).toBe('Cannot save keep.txt: the disk is full; the previous version is untouched');
+      expect(await readFile(join(mnt, 'ws', 'keep.txt'), 'utf8')).toBe('precious');
+      expect((await readdir(join(mnt, 'ws'))).filter((f) => f.startsWith('.~'))).toEqual([]);
+      expect((await cm.get('keep.txt')).content).toBe('precious'); // and the server keeps serving
+      cm.dispose();
+    } finally {
+      await ts?.[Symbol.asyncDispose]();
+      execFileSync('umount', [mnt]);
+      await rm(mnt, { recursive: true, force: true });
+    }
   });
 });
