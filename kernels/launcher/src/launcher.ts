@@ -5,17 +5,10 @@
  * pass the shared contract suite in `contract.ts`.
  */
 import type { Event } from '@workbench/core';
+import type { ConnectionInfo } from '@workbench/zmq';
 
 /** Where a kernel listens; the launcher decides (local ports, pod IP, ...). */
-export interface KernelEndpoints {
-  transport: 'tcp' | 'ipc';
-  ip: string;
-  shell_port: number;
-  iopub_port: number;
-  stdin_port: number;
-  control_port: number;
-  hb_port: number;
-}
+export type KernelEndpoints = Omit<ConnectionInfo, 'key' | 'signature_scheme' | 'kernel_name'>;
 
 export interface LaunchRequest {
   kernelId: string;

@@ -15,6 +15,25 @@ async function startKernel(ts: TestServer): Promise<string> {
 const PRINT_LINES = "import time\nfor i in range(40):\n    print('line', i, flush=True)\n    time.sleep(0.01)\n";
 const EXPECTED = Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join('');
 
+/**
+ * Session "flaky" runs PRINT_LINES and drops its socket after the first line;
+ * an observer waits for the cell to finish; then "flaky" comes back.
+ */
+async function dropMidOutputAndReconnect(ts: TestServer): Promise<{ first: RawKernelClient; again: RawKernelClient; observer: RawKernelClient; msgId: string }> {
+  const id = await startKernel(ts);
+  const observer = new RawKernelClient(ts.baseUrl, id, 'observer');
+  const first = new RawKernelClient(ts.baseUrl, id, 'flaky');
+  await Promise.all([observer.opened, first.opened]);
+  const msgId = first.execute(PRINT_LINES);
+  await first.waitFor((r) => r.msg.header.msg_type === 'stream');
+  first.ws.terminate(); // a network blip, mid-output
+  await first.closed;
+  await observer.idleFor(msgId);
+  const again = new RawKernelClient(ts.baseUrl, id, 'flaky');
+  await again.opened;
+  return { first, again, observer, msgId };
+}
+
 describe('reconnect and fan-out', () => {
   let ts: TestServer;
   beforeAll(async () => {
@@ -41,17 +60,7 @@ describe('reconnect and fan-out', () => {
   });
 
   it('buffers a disconnected session and replays everything when it reconnects', async () => {
-    const id = await startKernel(ts);
-    const observer = new RawKernelClient(ts.baseUrl, id, 'observer');
-    const first = new RawKernelClient(ts.baseUrl, id, 'flaky');
-    await Promise.all([observer.opened, first.opened]);
-    const msgId = first.execute(PRINT_LINES);
-    await first.waitFor((r) => r.msg.header.msg_type === 'stream');
-    first.ws.terminate(); // a network blip, mid-output
-    await first.closed;
-    await observer.idleFor(msgId);
-    const again = new RawKernelClient(ts.baseUrl, id, 'flaky');
-    await again.opened;
+    const { first, again, observer, msgId } = await dropMidOutputAndReconnect(ts);
     await again.idleFor(msgId);
     const reply = await again.waitFor((r) => r.msg.header.msg_type === 'execute_reply');
     expect((reply.msg.content as { status: string }).status).toBe('ok');
@@ -71,16 +80,7 @@ describe('reconnect buffer overflow', () => {
   });
 
   it('tells the reconnecting client how much was dropped, in the cell that lost output', async () => {
-    const id = await startKernel(ts);
-    const observer = new RawKernelClient(ts.baseUrl, id, 'observer');
-    const first = new RawKernelClient(ts.baseUrl, id, 'flaky');
-    await Promise.all([observer.opened, first.opened]);
-    const msgId = first.execute(PRINT_LINES);
-    await first.waitFor((r) => r.msg.header.msg_type === 'stream');
-    first.ws.terminate();
-    await first.closed;
-    await observer.idleFor(msgId);
-    const again = new RawKernelClient(ts.baseUrl, id, 'flaky');
+    const { again, observer, msgId } = await dropMidOutputAndReconnect(ts);
     const notice = await again.waitFor((r) => r.msg.header.msg_type === 'stream' && (r.msg.content as { text: string }).text.startsWith('[Workbench]'));
     expect((notice.msg.content as { text: string }).text).toMatch(/messages .* were dropped while this client was disconnected: the reconnect buffer holds at most 5 messages/);
     expect((notice.msg.parent_header as { msg_id: string }).msg_id).toBe(msgId);
