@@ -60,7 +60,9 @@ export function historyRoutes(deps: HttpDeps): RouteDef[] {
         const { history: h, contents } = history();
         const path = (await contents.resolve(queryString(req, 'path')!)).apiPath;
         const limit = Number(queryString(req, 'limit', false) ?? 200);
-        res.json({ path, versions: await h.versions(path, Number.isFinite(limit) && limit > 0 ? limit : 200) });
+        const versions = await h.versions(path, Number.isFinite(limit) && limit > 0 ? limit : 200);
+        if (versions.length === 0 && !(await contents.exists(path))) throw new AppError('not_found', `Cannot find ${path}: no such file and no history`);
+        res.json({ path, versions });
       },
     },
     {
