@@ -1,0 +1,205 @@
+'use strict';
+// The four measurements. Each works against a started server ({port, token, rest})
+// or, for the floors, a DirectKernel.
+const { KernelWs } = require('./wsclient');
+const { EXECUTE_DEFAULTS } = require('./protocol');
+const { now, sleep, summarize, median, mapLimit } = require('./util');
+const { RestClient } = require('./rest');
+const { treeCpuSeconds } = require('./procs');
+const { waitMachineQuiet } = require('./load');
+
+const KERNEL = 'python3';
+const WARMUP_PER_CLIENT = 10; // untimed GETs per client loop and endpoint before the timed ones
+const THROUGHPUT_MB = 50;
+// 50 x 1 MB lines; flush after each so ipykernel emits 50 stream messages of ~1 MB
+// (instead of coalescing everything into a few giant messages on its 0.2 s timer).
+const THROUGHPUT_CODE = `import sys
+for i in range(${THROUGHPUT_MB}):
+    sys.stdout.write('x' * 1_000_000 + '\\n')
+    sys.stdout.flush()`;
+const THROUGHPUT_BYTES = THROUGHPUT_MB * 1_000_001;
+
+const execute = (code) => ({ ...EXECUTE_DEFAULTS, code });
+
+/** 1. POST /api/kernels -> WS open -> kernel_info_reply + iopub idle. */
+async function kernelStart(server, { n, framing = 'v1' }) {
+  const runs = [];
+  for (let i = 0; i < n; i++) {
+    let id;
+    let ws;
+    try {
+      const t0 = now();
+      id = (await server.rest.startKernel(KERNEL)).id;
+      const tPost = now();
+      ws = await KernelWs.open(server, id, framing, { timeoutMs: 60000 });
+      const tOpen = now();
+      const e = await ws.request('shell', 'kernel_info_request', {}, { timeoutMs: 60000 });
+      runs.push({ total: e.tDone - t0, post: tPost - t0, wsOpen: tOpen - tPost, kernelInfo: e.tDone - tOpen, replyStatus: e.reply.content.status });
+    } finally {
+      if (ws) await ws.close();
+      if (id) {
+        const td = now();
+        await server.rest.deleteKernel(id);
+        if (runs.length === i + 1) runs[i].delete = now() - td;
+      }
+    }
+  }
+  const pick = (k) => median(runs.map((r) => r[k]));
+  return { n, framing, runs, median: { total: pick('total'), post: pick('post'), wsOpen: pick('wsOpen'), kernelInfo: pick('kernelInfo'), delete: pick('delete') } };
+}
+
+function oneRoundTrip(e) {
+  if (e.reply.content.status !== 'ok') throw new Error(`execute_reply status ${e.reply.content.status}`);
+  return { total: e.tDone - e.t0, reply: e.tReply - e.t0 };
+}
+
+function throughputRun(e) {
+  const secs = (e.tDone - e.t0) / 1000;
+  return { secs, mbps: THROUGHPUT_BYTES / 1e6 / secs, streamMsgs: e.iopubMsgs, streamBytes: e.streamBytes, complete: e.streamBytes >= 0.99 * THROUGHPUT_BYTES };
+}
+
+/**
+ * 2 + 3, interleaved: the paths (direct ZeroMQ and each WebSocket framing, each on
+ * its own kernel) take turns in blocks of BLOCK round trips, and one throughput run
+ * each per round, so all of them see the same background load on a shared machine.
+ * targets: { name: (content) => Promise<tracker entry> }
+ */
+const BLOCK = 10;
+async function interleaved(targets, { warmup, iters, throughputN }) {
+  const names = Object.keys(targets);
+  const rt = Object.fromEntries(names.map((n) => [n, { total: [], reply: [] }]));
+  const tp = Object.fromEntries(names.map((n) => [n, []]));
+  for (const n of names) for (let i = 0; i < warmup; i++) await targets[n](execute('1'));
+  for (let done = 0; done < iters; done += BLOCK) {
+    for (const n of names) {
+      for (let i = 0; i < Math.min(BLOCK, iters - done); i++) {
+        const r = oneRoundTrip(await targets[n](execute('1')));
+        rt[n].total.push(r.total);
+        rt[n].reply.push(r.reply);
+      }
+    }
+  }
+  for (let i = 0; i < throughputN; i++) for (const n of names) tp[n].push(throughputRun(await targets[n](execute(THROUGHPUT_CODE))));
+  const out = { execute: {}, throughput: {} };
+  for (const n of names) {
+    out.execute[n] = { ...summarize(rt[n].total), replyP50: summarize(rt[n].reply).p50 };
+    const runs = tp[n];
+    out.throughput[n] = { n: runs.length, runs, mbps: median(runs.map((r) => r.mbps)), secs: median(runs.map((r) => r.secs)), complete: runs.every((r) => r.complete) };
+  }
+  return out;
+}
+
+/** 2 + 3 for one server: WebSocket in each framing (own kernel each) interleaved with the direct-ZMQ floor. */
+async function executeAndThroughput(server, direct, { warmup, iters, throughputN, framings }) {
+  const out = { errors: [] };
+  const kernels = [];
+  const sockets = {};
+  try {
+    const targets = { zmq: (content) => direct.request('execute_request', content, { timeoutMs: 120000 }) };
+    for (const framing of framings) {
+      const { id } = await server.rest.startKernel(KERNEL);
+      kernels.push(id);
+      const ws = await KernelWs.open(server, id, framing);
+      sockets[framing] = ws;
+      await ws.request('shell', 'kernel_info_request', {}, { timeoutMs: 60000 });
+      targets[framing] = (content) => ws.request('shell', 'execute_request', content, { timeoutMs: 120000 });
+    }
+    Object.assign(out, await interleaved(targets, { warmup, iters, throughputN }));
+    for (const [n, t] of Object.entries(out.throughput)) {
+      if (!t.complete) out.errors.push(`${n}: iopub output incomplete (${t.runs.map((r) => r.streamBytes).join('/')} of ${THROUGHPUT_BYTES} bytes)`);
+    }
+    for (const [framing, ws] of Object.entries(sockets)) {
+      out.execute[framing].negotiated = ws.framing;
+      if (ws.errors.length) out.errors.push(`${framing}: ${[...new Set(ws.errors)].join('; ')}`);
+    }
+    if (direct.badSignatures) out.errors.push(`direct ZMQ: ${direct.badSignatures} messages with a bad signature`);
+  } finally {
+    for (const ws of Object.values(sockets)) await ws.close();
+    for (const id of kernels) await server.rest.deleteKernel(id).catch((e) => out.errors.push(`delete kernel: ${e.message}`));
+  }
+  return out;
+}
+
+/**
+ * Wait (bounded) until the server and its kernels are quiet (< 10% of one CPU
+ * over a second), so kernel boot CPU does not pollute the REST timings. Server
+ * agnostic: jupyter_server keeps reporting `starting` for kernels no client watched.
+ */
+async function waitCpuQuiet(pid, { timeoutMs = 180000, windowMs = 1000, maxShare = 0.1 } = {}) {
+  const t0 = Date.now();
+  let prev = treeCpuSeconds(pid);
+  for (;;) {
+    await sleep(windowMs);
+    const cur = treeCpuSeconds(pid);
+    const share = (cur - prev) / (windowMs / 1000);
+    prev = cur;
+    if (share < maxShare) return { settled: true, secs: (Date.now() - t0) / 1000 };
+    if (Date.now() - t0 > timeoutMs) return { settled: false, share };
+  }
+}
+
+async function loadLoop(server, path, { clients, perClient, warmupPerClient }) {
+  const rest = new RestClient(server.baseUrl, server.token, { maxSockets: clients });
+  try {
+    const one = async () => {
+      const t = now();
+      const r = await rest.get(path);
+      if (r.status !== 200) throw new Error(`GET ${path} -> ${r.status}`);
+      return { ms: now() - t, count: Array.isArray(r.body) ? r.body.length : -1 };
+    };
+    await Promise.all(Array.from({ length: clients }, async () => { for (let i = 0; i < warmupPerClient; i++) await one(); }));
+    const lat = [];
+    const counts = new Set();
+    const t0 = now();
+    await Promise.all(Array.from({ length: clients }, async () => {
+      for (let i = 0; i < perClient; i++) { const r = await one(); lat.push(r.ms); counts.add(r.count); }
+    }));
+    const wall = now() - t0;
+    return { ...summarize(lat), rps: lat.length / (wall / 1000), clients, perClient, listLengths: [...counts] };
+  } finally {
+    rest.close();
+  }
+}
+
+/** 4. GET /api/kernels and /api/sessions under concurrent load with `sessions` sessions (kernels) running. */
+async function restLoad(server, { sessions, clients, perClient, startConcurrency = 5 }) {
+  const out = { sessions, errors: [] };
+  const created = [];
+  try {
+    const t0 = now();
+    await mapLimit(Array.from({ length: sessions }, (_, i) => i), startConcurrency, async (i) => {
+      // A failed start is recorded as a problem, then retried (twice at most) so the load test still runs.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const s = await server.rest.createSession(i, KERNEL);
+          created.push(s.id);
+          return;
+        } catch (e) {
+          out.errors.push(`session ${i}, attempt ${attempt}: ${e.message}`);
+          if (attempt >= 3) throw e;
+        }
+      }
+    });
+    out.createSecs = (now() - t0) / 1000;
+    out.settle = await waitCpuQuiet(server.child.pid);
+    if (!out.settle.settled) out.errors.push(`server + kernels still busy (${(100 * out.settle.share).toFixed(0)}% CPU) after 180 s`);
+    out.machineQuiet = await waitMachineQuiet({ timeoutMs: 30000 });
+    // Warm both endpoints first (JIT, connection pools), then time each.
+    await loadLoop(server, '/api/kernels', { clients, perClient: WARMUP_PER_CLIENT, warmupPerClient: 0 });
+    await loadLoop(server, '/api/sessions', { clients, perClient: WARMUP_PER_CLIENT, warmupPerClient: 0 });
+    out.kernels = await loadLoop(server, '/api/kernels', { clients, perClient, warmupPerClient: 2 });
+    out.sessionsGet = await loadLoop(server, '/api/sessions', { clients, perClient, warmupPerClient: 2 });
+    for (const [k, v] of [['kernels', out.kernels], ['sessions', out.sessionsGet]]) {
+      if (v.listLengths.some((n) => n !== sessions)) out.errors.push(`GET /api/${k} returned ${v.listLengths.join('/')} entries, expected ${sessions}`);
+    }
+  } finally {
+    await mapLimit(created, startConcurrency, (id) => server.rest.deleteSession(id).catch((e) => out.errors.push(`delete session: ${e.message}`)));
+    // Anything left (e.g. a session whose kernel outlived it) goes too.
+    const left = await server.rest.listKernels().catch(() => []);
+    await mapLimit(left, startConcurrency, (k) => server.rest.deleteKernel(k.id).catch(() => {}));
+    if (left.length) out.errors.push(`${left.length} kernel(s) still listed after deleting the sessions`);
+  }
+  return out;
+}
+
+module.exports = { WARMUP_PER_CLIENT, BLOCK, kernelStart, executeAndThroughput, restLoad, THROUGHPUT_MB, THROUGHPUT_CODE };
