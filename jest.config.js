@@ -6,7 +6,7 @@ const moduleNameMapper = {};
 for (const ws of workspaces) {
   const pkg = require(path.join(__dirname, ws, 'package.json'));
   moduleNameMapper[`^${pkg.name.replace('/', '\\/')}$`] = `<rootDir>/${ws}/src/index.ts`;
-  moduleNameMapper[`^${pkg.name.replace('/', '\\/')}/(.*)$`] = `<rootDir>/${ws}/src/$1.ts`;
+  moduleNameMapper[`^${pkg.name.replace('/', '\\/')}/(?!package\\.json$)(.*)$`] = `<rootDir>/${ws}/src/$1.ts`;
 }
 
 module.exports = {

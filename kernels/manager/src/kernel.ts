@@ -131,9 +131,35 @@ export class Kernel {
   }
 
   /** Launch the process and wait until it answers kernel_info and iopub flows. */
+  /**
+   * Launch and wait until ready. Ports are picked free just before launch, but
+   * another process can take one before the kernel binds it ("Address already
+   * in use"); then the launch is retried with fresh ports, up to 3 times.
+   */
   async start(signal?: AbortSignal): Promise<void> {
-    const timeout = AbortSignal.timeout(this.options.launchTimeoutMs);
-    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller instead of AbortSignal.any, which keeps aborted signals alive on Node 20.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new AppError('timeout', `Cannot start kernel ${this.name}: timed out`)), this.options.launchTimeoutMs);
+    const onAbort = () => ac.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.launchOnce(ac.signal);
+          return;
+        } catch (err) {
+          const portClash = err instanceof AppError && err.code === 'kernel_launch_failed' && /address already in use|EADDRINUSE/i.test(err.message);
+          if (!portClash || attempt >= 3 || ac.signal.aborted) throw err;
+          this.logger.warn({ attempt }, 'kernel could not bind its ports; retrying with new ones');
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async launchOnce(s: AbortSignal): Promise<void> {
     const proc = await this.options.launcher.start(
       {
         kernelId: this.id,
@@ -172,10 +198,12 @@ export class Kernel {
     const iopubSeen = deferred<void>();
     const sent = new Set<string>();
     let badFrames = 0;
+    let gotReply = false;
     const badSub = conn.onProtocolError(() => badFrames++);
     const sub = conn.onMessage((e) => {
       if (e.channel === 'iopub') iopubSeen.resolve();
       if (e.channel === 'shell' && e.header.msgType === 'kernel_info_reply' && sent.has(e.parent.msgId)) {
+        gotReply = true;
         try {
           replied.resolve(parseJsonPart(e.raw.content, 'content'));
         } catch (err) {
@@ -211,7 +239,9 @@ export class Kernel {
     } catch (err) {
       if (err instanceof AppError && err.code === 'timeout') {
         const why = badFrames > 0 ? ` (${badFrames} messages from it were dropped: invalid signature or framing; is the kernel using the key from its connection file?)` : '';
-        throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: no kernel_info reply within ${this.options.launchTimeoutMs} ms${why}`, { cause: err });
+        const what = !gotReply ? 'no kernel_info reply' : 'a kernel_info reply but no iopub message';
+        const tail = proc.stderrTail().trim().split('\n').slice(-3).join('\n');
+        throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: ${what} within ${this.options.launchTimeoutMs} ms${why}${tail ? `; its stderr ends: ${tail}` : ''}`, { cause: err });
       }
       throw err;
     } finally {

@@ -1,1 +1,4 @@
-export {};
+export * from './kernel-server';
+export * from './sql-kernel';
+export * from './connections';
+export { main } from './main';

@@ -3,6 +3,8 @@
  * them, listens, and disposes everything in reverse on shutdown.
  */
 import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
 import { IdentityProvider, randomToken } from '@workbench/auth';
@@ -49,7 +51,12 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     const python = new PythonResolver(['python3', '/usr/bin/python3', '/usr/local/bin/python3', 'python']);
     const specs = new KernelSpecManager({
       dirs: jupyterKernelDirs(env),
-      builtin: builtinKernelSpecs(),
+      builtin: builtinKernelSpecs({
+        warehouse: resolve(config.rootDir, config.sql.warehouse),
+        connectionsFile: config.sql.connectionsFile ?? (existsSync(join(config.rootDir, '.workbench', 'connections.json')) ? join(config.rootDir, '.workbench', 'connections.json') : undefined),
+        secretsFile: config.sql.secretsFile,
+        maxRows: config.sql.maxRows,
+      }),
       transform: (s) => python.transform(s),
       defaultName: config.defaultKernel,
       logger,

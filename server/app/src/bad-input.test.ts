@@ -47,6 +47,8 @@ describe('bad input', () => {
     await spec('wronghmac', [process.execPath, join(specDir, 'wrong-hmac.js'), '{connection_file}']);
     await spec('missingbinary', ['/nonexistent/bin/kernel', '-f', '{connection_file}']);
     await spec('exitsatonce', ['/bin/sh', '-c', 'echo "kernel cannot start: no licence" >&2; exit 3', '{connection_file}']);
+    // Fails like a kernel whose port was taken between allocation and bind, the first time only.
+    await spec('portclash', ['/bin/sh', '-c', `if [ ! -e "${specDir}/clashed" ]; then touch "${specDir}/clashed"; echo "zmq.error.ZMQError: Address already in use" >&2; exit 1; fi; exec /usr/bin/python3 -m ipykernel_launcher -f "$0"`, '{connection_file}']);
     await mkdir(join(specDir, 'kernels', 'brokenjson'), { recursive: true });
     await writeFile(join(specDir, 'kernels', 'brokenjson', 'kernel.json'), '{"argv": ');
     ts = await startTestServer([], { ...process.env, JUPYTER_PATH: specDir });
@@ -103,6 +105,13 @@ describe('bad input', () => {
     expect(r.status).toBe(500);
     expect(((await r.json()) as { message: string }).message).toBe('Cannot start kernel exitsatonce: the process exited (exit code 3) before it was ready: kernel cannot start: no licence');
     expect(ts.wb.kernels.list()).toHaveLength(0);
+  });
+
+  it('a kernel that could not bind its ports is relaunched on fresh ports', async () => {
+    const r = await post('api/kernels', '{"name": "portclash"}');
+    expect(r.status).toBe(201);
+    const id = ((await r.json()) as { id: string }).id;
+    expect((await api(ts, `api/kernels/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 
   it('a kernel signing with the wrong key: its messages are dropped and the launch fails clearly', async () => {

@@ -6,12 +6,42 @@
 import { dirname, join } from 'node:path';
 import type { KernelSpec } from '@workbench/manager';
 
-export function builtinKernelSpecs(): KernelSpec[] {
+export interface SqlKernelSettings {
+  /** Absolute path of the shared DuckDB warehouse file. */
+  warehouse: string;
+  connectionsFile?: string;
+  secretsFile?: string;
+  maxRows: number;
+}
+
+/** The `sql` kernel (kernels/sql), run with this Node binary. */
+export function sqlKernelSpec(settings: SqlKernelSettings): KernelSpec {
+  const dir = dirname(require.resolve('@workbench/sql-kernel/package.json'));
+  const env: Record<string, string> = { WORKBENCH_SQL_WAREHOUSE: settings.warehouse, WORKBENCH_SQL_MAX_ROWS: String(settings.maxRows) };
+  if (settings.connectionsFile) env.WORKBENCH_SQL_CONNECTIONS = settings.connectionsFile;
+  if (settings.secretsFile) env.WORKBENCH_SQL_SECRETS = settings.secretsFile;
+  return {
+    name: 'sql',
+    spec: {
+      argv: [process.execPath, join(dir, 'bin', 'sql-kernel.js'), '-f', '{connection_file}'],
+      display_name: 'SQL (DuckDB, PostgreSQL)',
+      language: 'sql',
+      interrupt_mode: 'message',
+      env,
+      metadata: {},
+    },
+    resourceDir: join(dir, 'kernelspec'),
+    resources: { 'logo-svg.svg': 'logo-svg.svg' },
+  };
+}
+
+export function builtinKernelSpecs(sql?: SqlKernelSettings): KernelSpec[] {
+  const specs: KernelSpec[] = sql ? [sqlKernelSpec(sql)] : [];
   let tslabBin: string;
   try {
     tslabBin = join(dirname(require.resolve('tslab/package.json')), 'bin', 'tslab');
   } catch {
-    return [];
+    return specs;
   }
   const specsDir = join(__dirname, '..', 'kernelspecs');
   const make = (name: string, display: string, language: string, extra: string[]): KernelSpec => ({
@@ -26,5 +56,5 @@ export function builtinKernelSpecs(): KernelSpec[] {
     resourceDir: join(specsDir, name),
     resources: { 'logo-svg.svg': 'logo-svg.svg' },
   });
-  return [make('tslab', 'TypeScript', 'typescript', []), make('jslab', 'JavaScript', 'javascript', ['--js'])];
+  return [...specs, make('tslab', 'TypeScript', 'typescript', []), make('jslab', 'JavaScript', 'javascript', ['--js'])];
 }

@@ -27,6 +27,15 @@ const configSchema = z
     max_body_bytes: z.number().int().positive(),
     allow_origin: z.array(z.string()),
     allow_origin_pat: z.string(),
+    sql: z
+      .object({
+        warehouse: z.string(),
+        connections_file: z.string(),
+        secrets_file: z.string(),
+        max_rows: z.number().int().positive(),
+      })
+      .partial()
+      .strict(),
     contents: z
       .object({
         allow_hidden: z.boolean(),
@@ -79,6 +88,13 @@ export interface WorkbenchConfig {
   readonly logLevel: string;
   readonly maxBodyBytes: number;
   readonly cors: { readonly allowOrigins: readonly string[]; readonly allowOriginPattern: string | undefined };
+  readonly sql: {
+    /** Relative to the root unless absolute. */
+    readonly warehouse: string;
+    readonly connectionsFile: string | undefined;
+    readonly secretsFile: string | undefined;
+    readonly maxRows: number;
+  };
   readonly contents: {
     readonly allowHidden: boolean;
     readonly maxFileBytes: number;
@@ -244,6 +260,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     logLevel: (values['log-level'] as string | undefined) ?? pick('log_level') ?? 'info',
     maxBodyBytes: pick('max_body_bytes') ?? 100 * 1024 * 1024,
     cors: { allowOrigins: pick('allow_origin') ?? [], allowOriginPattern: pattern },
+    sql: {
+      warehouse: file.sql?.warehouse ?? 'warehouse.duckdb',
+      connectionsFile: file.sql?.connections_file ? resolve(cwd, file.sql.connections_file) : undefined,
+      secretsFile: file.sql?.secrets_file ? resolve(cwd, file.sql.secrets_file) : undefined,
+      maxRows: file.sql?.max_rows ?? 1000,
+    },
     contents: {
       allowHidden: file.contents?.allow_hidden ?? false,
       maxFileBytes: file.contents?.max_file_bytes ?? 1024 * 1024 * 1024,

@@ -1,0 +1,28 @@
+/**
+ * Entry point of the `sql` kernel process: `sql-kernel -f <connection_file>`.
+ * Configuration comes from the environment the kernelspec sets:
+ *   WORKBENCH_SQL_WAREHOUSE    path of the shared DuckDB warehouse (default: in-memory)
+ *   WORKBENCH_SQL_CONNECTIONS  connections file (JSON, see connections.ts)
+ *   WORKBENCH_SQL_SECRETS      secrets file for connection passwords (mode 600)
+ *   WORKBENCH_SQL_MAX_ROWS     rows shown per result (default 1000)
+ *   WORKBENCH_SQL_PARAMETERS   JSON object of notebook parameters
+ */
+import { loadConnections } from './connections';
+import { runKernelMain } from './kernel-server';
+import { SqlKernel } from './sql-kernel';
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const maxRows = Number(env.WORKBENCH_SQL_MAX_ROWS ?? 1000);
+  let parameters: Record<string, unknown> = {};
+  if (env.WORKBENCH_SQL_PARAMETERS) parameters = JSON.parse(env.WORKBENCH_SQL_PARAMETERS) as Record<string, unknown>;
+  const connections = loadConnections({ file: env.WORKBENCH_SQL_CONNECTIONS || undefined, secretsFile: env.WORKBENCH_SQL_SECRETS || undefined, env });
+  await runKernelMain(argv, () =>
+    SqlKernel.create({
+      warehousePath: env.WORKBENCH_SQL_WAREHOUSE || undefined,
+      connections,
+      maxRows: Number.isInteger(maxRows) && maxRows > 0 ? maxRows : 1000,
+      parameters,
+      version: '0.1.0',
+    }),
+  );
+}

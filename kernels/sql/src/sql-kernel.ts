@@ -1,0 +1,258 @@
+/**
+ * The SQL kernel's behaviour behind the Jupyter kernel server: cells of SQL
+ * (with `%%sql -> name`, `%connect NAME`, `-- connection: NAME`, `%params
+ * {...}` and `$name`/`:name` parameters) run on the DuckDB warehouse or a
+ * named PostgreSQL connection; results come back as text, HTML and a Table
+ * Schema data resource; completion and inspection read the live catalog.
+ *
+ * The warehouse file is shared by every notebook. DuckDB lets one process
+ * hold a database file at a time, so each kernel keeps its own in-memory
+ * DuckDB and ATTACHes the warehouse only while a cell runs (waiting for the
+ * lock if another kernel's cell holds it). Tables created in one notebook
+ * are visible in the next cell of any other.
+ */
+import type { Connection } from './connections';
+import { DuckDbEngine, QueryResult } from './engine-duckdb';
+import { PgError, PostgresEngine } from './engine-postgres';
+import { ExecuteContext, ExecutionError, KernelHandlers, KernelInfo } from './kernel-server';
+import { bindParameters, isComplete, parseCell } from './magics';
+import { renderResult, ResultSet } from './render';
+import { complete, CompletionCatalog, inspect } from './complete';
+import { SqlError } from './sql-error';
+
+export const WAREHOUSE = 'warehouse';
+
+export interface SqlKernelOptions {
+  /** The shared DuckDB file; undefined = a private in-memory database. */
+  warehousePath?: string;
+  connections: ReadonlyMap<string, Connection>;
+  /** Rows shown per result (the total is still counted). */
+  maxRows: number;
+  /** Initial notebook parameters (e.g. injected by the scheduler). */
+  parameters?: Record<string, unknown>;
+  /** How long a cell waits for another kernel's cell to release the warehouse. */
+  lockTimeoutMs?: number;
+  version: string;
+}
+
+export class SqlKernel implements KernelHandlers, AsyncDisposable {
+  private current = WAREHOUSE;
+  private readonly parameters: Record<string, unknown>;
+  private readonly pg = new Map<string, PostgresEngine>();
+
+  private constructor(
+    private readonly duck: DuckDbEngine,
+    private readonly options: SqlKernelOptions,
+  ) {
+    this.parameters = { ...(options.parameters ?? {}) };
+  }
+
+  static async create(options: SqlKernelOptions): Promise<SqlKernel> {
+    return new SqlKernel(await DuckDbEngine.open(':memory:', { maxRows: options.maxRows }), options);
+  }
+
+  info(): KernelInfo {
+    return {
+      implementation: 'workbench-sql',
+      implementation_version: this.options.version,
+      language_info: { name: 'sql', version: 'duckdb+postgresql', mimetype: 'application/sql', file_extension: '.sql', codemirror_mode: 'sql', pygments_lexer: 'sql' },
+      banner: `Workbench SQL kernel: DuckDB warehouse${this.options.connections.size ? ` and ${[...this.options.connections.keys()].join(', ')}` : ''}`,
+      help_links: [{ text: 'DuckDB SQL', url: 'https://duckdb.org/docs/sql/introduction' }],
+    };
+  }
+
+  private engineFor(name: string): PostgresEngine {
+    const conn = this.options.connections.get(name);
+    if (!conn) throw new ExecutionError('ConnectionError', `Cannot use connection ${JSON.stringify(name)}: not defined (have ${[WAREHOUSE, ...this.options.connections.keys()].join(', ')})`);
+    let e = this.pg.get(name);
+    if (!e) {
+      e = new PostgresEngine(conn);
+      this.pg.set(name, e);
+    }
+    return e;
+  }
+
+  async execute(code: string, ctx: ExecuteContext): Promise<void> {
+    const trimmed = code.trimStart();
+    if (trimmed.startsWith('%params')) return this.setParams(trimmed.slice('%params'.length), ctx);
+    let parsed;
+    try {
+      parsed = parseCell(code);
+    } catch (err) {
+      throw toExecutionError(err, code);
+    }
+    if (parsed.connect) {
+      if (parsed.connect !== WAREHOUSE) this.engineFor(parsed.connect);
+      this.current = parsed.connect;
+      if (parsed.statements.length === 0) {
+        ctx.stream('stdout', `Using connection ${parsed.connect}.\n`);
+        return;
+      }
+    }
+    if (parsed.statements.length === 0) return;
+    const target = parsed.connection ?? this.current;
+    let result: ResultSet | undefined;
+    await this.withWarehouse(target === WAREHOUSE || parsed.keepAs !== undefined, ctx, async () => {
+      for (let i = 0; i < parsed.statements.length; i++) {
+        const stmt = parsed.statements[i]!;
+        const last = i === parsed.statements.length - 1;
+        let params: unknown[];
+        try {
+          params = bindParameters(stmt, this.parameters, code);
+        } catch (err) {
+          throw toExecutionError(err, code);
+        }
+        try {
+          if (target === WAREHOUSE) {
+            result = last && parsed.keepAs ? await this.duck.keepAs(parsed.keepAs, stmt.sql, params, { signal: ctx.signal }) : await this.duck.query(stmt.sql, params, { signal: ctx.signal, maxRows: this.options.maxRows });
+          } else if (last && parsed.keepAs) {
+            result = await this.pullIntoWarehouse(this.engineFor(target), parsed.keepAs, stmt.sql, params, ctx.signal);
+          } else {
+            result = await this.engineFor(target).query(stmt.sql, params, { maxRows: this.options.maxRows, signal: ctx.signal });
+          }
+        } catch (err) {
+          throw toExecutionError(err, code, stmt.toCellOffset.bind(stmt));
+        }
+      }
+    });
+    if (result) ctx.result(renderResult(result) as unknown as Record<string, unknown>, { workbench: { connection: target, rows: result.rowCount, truncated: result.truncated } });
+  }
+
+  /** `%params {"month": "2026-10"}`: set notebook parameters (the scheduler injects such a cell). */
+  private setParams(json: string, ctx: ExecuteContext): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(json.trim() || '{}');
+    } catch (err) {
+      throw new ExecutionError('ParameterError', `Cannot read %params: ${(err as Error).message} (write a JSON object, e.g. %params {"month": "2026-10"})`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ExecutionError('ParameterError', 'Cannot read %params: it must be a JSON object');
+    Object.assign(this.parameters, value);
+    ctx.stream('stdout', `Parameters: ${Object.keys(this.parameters).sort().join(', ')}\n`);
+  }
+
+  /** `%%sql -> name` on a PostgreSQL cell: copy the whole result into a warehouse table. */
+  private async pullIntoWarehouse(pg: PostgresEngine, name: string, sql: string, params: unknown[], signal: AbortSignal): Promise<QueryResult> {
+    let created = false;
+    let total = 0;
+    for await (const batch of pg.batches(sql, params, { signal })) {
+      if (!created) {
+        const cols = batch.columns.map((c) => `"${c.name.replace(/"/g, '""')}" ${duckTypeFor(c.type)}`).join(', ');
+        await this.duck.query(`CREATE OR REPLACE TABLE ${name} (${cols})`, [], { signal });
+        created = true;
+      }
+      total += await this.duck.insertRows(name, batch.columns.map((c) => ({ name: c.name, type: duckTypeFor(c.type) })), batch.rows, { signal });
+    }
+    if (!created) throw new ExecutionError('SqlError', `Cannot keep the result as ${name}: the query returned no columns`);
+    const preview = await this.duck.query(`SELECT * FROM ${name}`, [], { signal, maxRows: this.options.maxRows });
+    return { ...preview, rowCount: total };
+  }
+
+  /** ATTACH the shared warehouse for the duration of `fn` (waiting for another kernel's lock). */
+  private async withWarehouse<T>(needed: boolean, ctx: ExecuteContext, fn: () => Promise<T>): Promise<T> {
+    const path = this.options.warehousePath;
+    if (!needed || !path) return fn();
+    const deadline = Date.now() + (this.options.lockTimeoutMs ?? 60_000);
+    let told = false;
+    for (;;) {
+      try {
+        await this.duck.query(`ATTACH IF NOT EXISTS '${path.replace(/'/g, "''")}' AS ${WAREHOUSE}`, [], { signal: ctx.signal });
+        await this.duck.query(`USE ${WAREHOUSE}`, [], { signal: ctx.signal });
+        break;
+      } catch (err) {
+        const locked = /lock/i.test((err as Error).message);
+        if (!locked || Date.now() > deadline || ctx.signal.aborted) throw toExecutionError(err, '');
+        if (!told) {
+          ctx.stream('stderr', 'Waiting for the warehouse: a cell in another notebook is using it...\n');
+          told = true;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.duck.query('USE memory', []).catch(() => undefined);
+      await this.duck.query(`DETACH ${WAREHOUSE}`, []).catch(() => undefined);
+    }
+  }
+
+  private async catalog(signal?: AbortSignal): Promise<CompletionCatalog> {
+    const connections = [WAREHOUSE, ...this.options.connections.keys()];
+    if (this.current === WAREHOUSE) {
+      const snap = await this.withWarehouse(true, { signal: signal ?? new AbortController().signal, stream: () => undefined } as unknown as ExecuteContext, () => this.duck.catalog({ signal }));
+      return { ...snap, tables: snap.tables.filter((t) => t.schema !== 'memory'), connections };
+    }
+    const pg = this.engineFor(this.current);
+    const tables = await pg.listTables();
+    const withCols = await Promise.all(tables.map(async (t) => ({ ...t, columns: await pg.listColumns(t.name, t.schema) })));
+    return { defaultSchema: 'public', schemas: await pg.listSchemas(), tables: withCols, connections };
+  }
+
+  async complete(code: string, cursorPos: number, signal: AbortSignal) {
+    return complete(code, cursorPos, await this.catalog(signal));
+  }
+
+  async inspect(code: string, cursorPos: number) {
+    return inspect(code, cursorPos, await this.catalog());
+  }
+
+  async isComplete(code: string) {
+    return { status: isComplete(code) };
+  }
+
+  async shutdown(): Promise<void> {
+    await this[Symbol.asyncDispose]();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const e of this.pg.values()) await e[Symbol.asyncDispose]();
+    this.pg.clear();
+    await this.duck[Symbol.asyncDispose]();
+  }
+}
+
+/** PostgreSQL type -> DuckDB column type for pulled tables. */
+function duckTypeFor(pgType: string): string {
+  const t = pgType.toLowerCase();
+  if (/^(int2|smallint)$/.test(t)) return 'SMALLINT';
+  if (/^(int4|integer|serial)$/.test(t)) return 'INTEGER';
+  if (/^(int8|bigint|bigserial)$/.test(t)) return 'BIGINT';
+  if (/^(float4|real)$/.test(t)) return 'REAL';
+  if (/^(float8|double precision)$/.test(t)) return 'DOUBLE';
+  if (/^(numeric|decimal)/.test(t)) return 'DECIMAL(38,10)';
+  if (/^(bool|boolean)$/.test(t)) return 'BOOLEAN';
+  if (t === 'date') return 'DATE';
+  if (/^timestamptz|timestamp with time zone/.test(t)) return 'TIMESTAMPTZ';
+  if (/^timestamp/.test(t)) return 'TIMESTAMP';
+  if (t === 'uuid') return 'UUID';
+  if (/^(json|jsonb)$/.test(t)) return 'JSON';
+  if (t === 'bytea') return 'BLOB';
+  return 'VARCHAR';
+}
+
+/** Engine errors as Jupyter errors: the engine's message, and a caret under the position. */
+export function toExecutionError(err: unknown, code: string, toCell?: (pos: number) => number): ExecutionError {
+  if (err instanceof ExecutionError) return err;
+  if (err instanceof SqlError) {
+    const e = toCell && err.position !== undefined ? err.relocate(code, toCell) : err;
+    return new ExecutionError(e.kind === 'interrupted' ? 'KeyboardInterrupt' : `${e.engineType ?? 'Sql'}Error`, e.message, caret(code, e.position, `${e.engineType ?? 'Sql'}Error: ${e.message}`));
+  }
+  if (err instanceof PgError) {
+    // PostgreSQL positions are 1-based characters in the statement.
+    const pos = err.position !== undefined && toCell ? toCell(err.position - 1) : undefined;
+    const name = err.code === '57014' ? 'KeyboardInterrupt' : 'PostgresError';
+    const extra = [err.detail && `DETAIL: ${err.detail}`, err.hint && `HINT: ${err.hint}`].filter(Boolean).join('\n');
+    return new ExecutionError(name, err.message, caret(code, pos, `${name}: ${err.message}${extra ? `\n${extra}` : ''}`));
+  }
+  return new ExecutionError('Error', err instanceof Error ? err.message : String(err));
+}
+
+function caret(code: string, position: number | undefined, headline: string): string[] {
+  if (position === undefined || position < 0 || position > code.length) return [headline];
+  const lineStart = code.lastIndexOf('\n', position - 1) + 1;
+  const lineEnd = code.indexOf('\n', position);
+  const line = code.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  const lineNo = code.slice(0, lineStart).split('\n').length;
+  return [headline, `LINE ${lineNo}: ${line}`, `${' '.repeat(`LINE ${lineNo}: `.length + (position - lineStart))}^`];
+}
