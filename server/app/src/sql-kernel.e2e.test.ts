@@ -1,0 +1,160 @@
+/**
+ * The SQL kernel through the gateway with @jupyterlab/services: DuckDB
+ * warehouse shared between notebooks, three output mimetypes, completion
+ * and inspection on real schemas, errors with positions, parameters,
+ * interrupt, and PostgreSQL (Odoo-shaped) with pull into the warehouse.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KernelManager, KernelMessage, Kernel } from '@jupyterlab/services';
+import { createOdooDatabase, dropDatabase, PG } from '@workbench/sql-kernel/testing-odoo';
+import { startTestServer, TestServer } from './testing/harness';
+
+const DB = `wb_sql_e2e_${process.pid}`;
+
+async function run(k: Kernel.IKernelConnection, code: string): Promise<{ reply: KernelMessage.IExecuteReplyMsg['content']; outputs: KernelMessage.IIOPubMessage[] }> {
+  const outputs: KernelMessage.IIOPubMessage[] = [];
+  const f = k.requestExecute({ code, stop_on_error: false });
+  f.onIOPub = (m) => {
+    if (!['status', 'execute_input'].includes(m.header.msg_type)) outputs.push(m);
+  };
+  const reply = (await f.done).content as KernelMessage.IExecuteReplyMsg['content'];
+  return { reply, outputs };
+}
+
+const resultData = (outs: KernelMessage.IIOPubMessage[]) => (outs.find((m) => m.header.msg_type === 'execute_result')?.content as { data: Record<string, unknown> } | undefined)?.data;
+
+describe('SQL kernel through the gateway', () => {
+  let ts: TestServer;
+  let manager: KernelManager;
+
+  beforeAll(async () => {
+    await createOdooDatabase(DB, 100_000);
+    ts = await startTestServer([], process.env);
+    await mkdir(join(ts.rootDir, '.workbench'), { recursive: true });
+    await writeFile(join(ts.rootDir, '.workbench', 'connections.json'), JSON.stringify({ connections: { odoo: { kind: 'postgres', host: PG.host, port: PG.port, user: PG.user, database: DB } } }));
+    // The connections file is read when the server builds the kernelspec: restart the server on the same root.
+    const root = ts.rootDir;
+    await ts.wb[Symbol.asyncDispose]();
+    ts = await startTestServer(['--root-dir', root], process.env);
+    manager = new KernelManager({ serverSettings: ts.settings });
+  });
+  afterAll(async () => {
+    manager?.dispose();
+    await ts?.[Symbol.asyncDispose]();
+    await dropDatabase(DB);
+  });
+
+  it('is listed as the "sql" kernelspec with SQL language info', async () => {
+    const k = await manager.startNew({ name: 'sql' });
+    const info = (await k.info) as KernelMessage.IInfoReply;
+    expect(info.language_info).toMatchObject({ name: 'sql', mimetype: 'application/sql', codemirror_mode: 'sql' });
+    await k.shutdown();
+  });
+
+  it('creates, inserts and queries; shows text, HTML and a Table Schema; another notebook sees the table', async () => {
+    const a = await manager.startNew({ name: 'sql' });
+    expect((await run(a, 'CREATE OR REPLACE TABLE invoices (id INTEGER, partner VARCHAR, amount DECIMAL(12,2), due DATE)')).reply.status).toBe('ok');
+    await run(a, "INSERT INTO invoices VALUES (1, 'Acme <Corp>', 120.50, DATE '2026-11-30'), (2, 'Globex', 99.99, NULL)");
+    const { reply, outputs } = await run(a, 'SELECT * FROM invoices ORDER BY id');
+    expect(reply.status).toBe('ok');
+    const data = resultData(outputs)!;
+    expect(data['text/plain']).toMatch(/Acme <Corp>/);
+    expect(data['text/html']).toContain('Acme &lt;Corp&gt;');
+    expect(data['text/html']).not.toContain('<Corp>');
+    const resource = data['application/vnd.dataresource+json'] as { schema: { fields: { name: string; type: string }[] }; data: Record<string, unknown>[] };
+    expect(resource.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(['id:integer', 'partner:string', 'amount:number', 'due:date']);
+    expect(resource.data[0]).toMatchObject({ id: 1, partner: 'Acme <Corp>' });
+    // A second notebook (another kernel process) reads the shared warehouse.
+    const b = await manager.startNew({ name: 'sql' });
+    const other = await run(b, 'SELECT count(*) AS n FROM invoices');
+    expect(((resultData(other.outputs)!['application/vnd.dataresource+json'] as { data: { n: number }[] }).data[0]!.n)).toBe(2);
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
+
+  it('streams only the first rows of a large result and says how many there are', async () => {
+    const k = await manager.startNew({ name: 'sql' });
+    const { outputs } = await run(k, 'SELECT range AS i FROM range(2000000)');
+    const data = resultData(outputs)!;
+    expect(data['text/plain']).toMatch(/2,?000,?000 rows/);
+    expect((data['application/vnd.dataresource+json'] as { data: unknown[] }).data).toHaveLength(1000);
+    await k.shutdown();
+  });
+
+  it('reports errors with the engine message and a caret at the position, and binds parameters', async () => {
+    const k = await manager.startNew({ name: 'sql' });
+    const err = await run(k, 'SELECT 1,\n  nope_column FROM range(3)');
+    expect(err.reply.status).toBe('error');
+    const e = err.outputs.find((m) => m.header.msg_type === 'error')!.content as { ename: string; evalue: string; traceback: string[] };
+    expect(e.evalue).toMatch(/nope_column/);
+    expect(e.traceback.join('\n')).toMatch(/LINE 2: {3}nope_column FROM range\(3\)\n {10}\^/);
+    expect((await run(k, '%params {"lo": 3, "hi": 5}')).reply.status).toBe('ok');
+    const p = await run(k, 'SELECT count(*) AS n FROM range(10) WHERE range BETWEEN $lo AND :hi');
+    expect(((resultData(p.outputs)!['application/vnd.dataresource+json'] as { data: { n: number }[] }).data[0]!.n)).toBe(3);
+    const missing = await run(k, 'SELECT :nope');
+    expect((missing.outputs.find((m) => m.header.msg_type === 'error')!.content as { evalue: string }).evalue).toMatch(/no parameter named "nope"/);
+    await k.shutdown();
+  });
+
+  it('completes keywords, tables and columns, and inspects a table, on the real schema', async () => {
+    const k = await manager.startNew({ name: 'sql' });
+    await run(k, 'CREATE OR REPLACE TABLE gl_entries (account_code VARCHAR, amount DOUBLE)');
+    const code = 'SELECT g.acc FROM gl_e';
+    const tables = await k.requestComplete({ code, cursor_pos: code.length });
+    expect(tables.content.status).toBe('ok');
+    expect((tables.content as { matches: string[] }).matches).toContain('gl_entries');
+    const code2 = 'SELECT g.acc FROM gl_entries g';
+    const cols = await k.requestComplete({ code: code2, cursor_pos: 'SELECT g.acc'.length });
+    expect((cols.content as { matches: string[] }).matches).toContain('account_code');
+    const insp = await k.requestInspect({ code: 'SELECT * FROM gl_entries', cursor_pos: 17, detail_level: 0 });
+    expect((insp.content as { found: boolean }).found).toBe(true);
+    expect(JSON.stringify((insp.content as { data: unknown }).data)).toMatch(/account_code/);
+    const complete = await k.requestIsComplete({ code: "SELECT 'open" });
+    expect(complete.content.status).toBe('incomplete');
+    await k.shutdown();
+  });
+
+  it('interrupts a long query within a second or two, and keeps working', async () => {
+    const k = await manager.startNew({ name: 'sql' });
+    const f = k.requestExecute({ code: 'SELECT count(*) FROM range(100000000000) a' });
+    let busy!: () => void;
+    const started = new Promise<void>((r) => (busy = r));
+    f.onIOPub = (m) => {
+      if (m.header.msg_type === 'execute_input') busy();
+    };
+    await started;
+    const t0 = performance.now();
+    await k.interrupt();
+    const reply = (await f.done).content as { status: string; ename?: string };
+    expect(reply.status).toBe('error');
+    expect(reply.ename).toBe('KeyboardInterrupt');
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect((await run(k, 'SELECT 1')).reply.status).toBe('ok');
+    await k.shutdown();
+  });
+
+  it('queries PostgreSQL by name, pulls a result into the warehouse, and cancels', async () => {
+    const k = await manager.startNew({ name: 'sql' });
+    const q = await run(k, "-- connection: odoo\nSELECT a.code, sum(l.balance) AS balance FROM account_move_line l JOIN account_account a ON a.id = l.account_id GROUP BY 1 ORDER BY 1");
+    expect(q.reply.status).toBe('ok');
+    expect((resultData(q.outputs)!['application/vnd.dataresource+json'] as { data: unknown[] }).data).toHaveLength(60);
+    const pull = await run(k, '%%sql -> gl_lines\n-- connection: odoo\nSELECT id, move_id, account_id, balance, date FROM account_move_line');
+    expect(pull.reply.status).toBe('ok');
+    expect(resultData(pull.outputs)!['text/plain']).toMatch(/100,?000 rows/);
+    const local = await run(k, 'SELECT count(*) AS n, round(sum(balance), 2) AS total FROM gl_lines');
+    expect((resultData(local.outputs)!['application/vnd.dataresource+json'] as { data: { n: number; total: number }[] }).data[0]).toEqual({ n: 100000, total: 0 });
+    await run(k, '%connect odoo');
+    const f = k.requestExecute({ code: 'SELECT pg_sleep(60)' });
+    let started!: () => void;
+    const s = new Promise<void>((r) => (started = r));
+    f.onIOPub = (m) => {
+      if (m.header.msg_type === 'execute_input') started();
+    };
+    await s;
+    await k.interrupt();
+    expect(((await f.done).content as { ename?: string }).ename).toBe('KeyboardInterrupt');
+    const err = await run(k, 'SELECT nope FROM account_move');
+    expect((err.outputs.find((m) => m.header.msg_type === 'error')!.content as { ename: string; evalue: string })).toMatchObject({ ename: 'PostgresError', evalue: 'column "nope" does not exist' });
+    await k.shutdown();
+  });
+});
