@@ -10,8 +10,15 @@
 import { loadConnections } from './connections';
 import { runKernelMain } from './kernel-server';
 import { SqlKernel } from './sql-kernel';
+import { installKernelSpec } from './install';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (argv[0] === 'install') {
+    const i = argv.indexOf('--dir');
+    const dir = await installKernelSpec(i > 0 ? argv[i + 1] : undefined);
+    process.stdout.write(`Installed the sql kernelspec in ${dir}\n`);
+    return;
+  }
   const maxRows = Number(env.WORKBENCH_SQL_MAX_ROWS ?? 1000);
   let parameters: Record<string, unknown> = {};
   if (env.WORKBENCH_SQL_PARAMETERS) parameters = JSON.parse(env.WORKBENCH_SQL_PARAMETERS) as Record<string, unknown>;
