@@ -203,6 +203,13 @@ export class Kernel {
     const sub = conn.onMessage((e) => {
       if (e.channel === 'iopub') iopubSeen.resolve();
       if (e.channel === 'shell' && e.header.msgType === 'kernel_info_reply' && sent.has(e.parent.msgId)) {
+        if (!gotReply) {
+          // The kernel is up: from now on nudge fast until iopub proves our subscription joined.
+          delay = 10;
+          clearTimeout(timer);
+          nudge();
+          schedule();
+        }
         gotReply = true;
         try {
           replied.resolve(parseJsonPart(e.raw.content, 'content'));
@@ -223,10 +230,10 @@ export class Kernel {
     // Nudge quickly at first (a fresh kernel binds within ~0.5 s), then back off to 250 ms.
     let delay = 20;
     let timer: NodeJS.Timeout | undefined;
-    const schedule = () => {
+    const schedule = (): void => {
       timer = setTimeout(() => {
         nudge();
-        delay = Math.min(delay * 2, 250);
+        delay = Math.min(delay * 2, gotReply ? 40 : 250);
         schedule();
       }, delay);
     };
