@@ -29,6 +29,8 @@ export interface KernelManagerOptions {
   logger: Logger;
   clock?: Clock;
   serverEnv: Readonly<Record<string, string | undefined>>;
+  /** Variables every kernel gets from the server (e.g. WORKBENCH_WAREHOUSE); no secrets here. */
+  kernelEnv?: Readonly<Record<string, string>>;
   envPolicy: KernelEnvPolicy;
   maxKernels: number;
   maxKernelsPerUser: number;
@@ -109,7 +111,7 @@ export class KernelManager {
         serverEnv: this.options.serverEnv,
         specEnv: spec.spec.env,
         requestEnv: req.env,
-        extra: { JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
+        extra: { ...this.options.kernelEnv, JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
       });
       if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
       const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;

@@ -70,6 +70,9 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       rootDir: config.rootDir,
       logger,
       serverEnv: env,
+      // Every kernel can find the shared warehouse; TypeScript kernels can require the
+      // project's @duckdb/node-api to read it (see README, "Reaching the warehouse").
+      kernelEnv: { WORKBENCH_WAREHOUSE: resolve(config.rootDir, config.sql.warehouse) },
       envPolicy: { inherit: k.envInherit ?? DEFAULT_ENV_POLICY.inherit, allowFromRequest: k.envAllow ?? DEFAULT_ENV_POLICY.allowFromRequest },
       maxKernels: k.maxKernels,
       maxKernelsPerUser: k.maxKernelsPerUser,

@@ -44,6 +44,8 @@ export function builtinKernelSpecs(sql?: SqlKernelSettings): KernelSpec[] {
     return specs;
   }
   const specsDir = join(__dirname, '..', 'kernelspecs');
+  // Notebooks can import the packages Workbench ships (e.g. @duckdb/node-api for the warehouse).
+  const nodePath = join(dirname(require.resolve('@duckdb/node-api/package.json')), '..', '..');
   const make = (name: string, display: string, language: string, extra: string[]): KernelSpec => ({
     name,
     spec: {
@@ -51,6 +53,7 @@ export function builtinKernelSpecs(sql?: SqlKernelSettings): KernelSpec[] {
       display_name: display,
       language,
       interrupt_mode: 'signal',
+      env: { NODE_PATH: nodePath },
       metadata: {},
     },
     resourceDir: join(specsDir, name),
