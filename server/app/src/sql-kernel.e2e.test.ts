@@ -72,6 +72,32 @@ describe('SQL kernel through the gateway', () => {
     await Promise.all([a.shutdown(), b.shutdown()]);
   });
 
+  it('lets a second notebook wait for the warehouse while another one holds it, instead of failing', async () => {
+    const a = await manager.startNew({ name: 'sql' });
+    const b = await manager.startNew({ name: 'sql' });
+    await run(a, 'CREATE OR REPLACE TABLE shared_t AS SELECT 1 AS x');
+    // A long cell in notebook A holds the warehouse...
+    const long = a.requestExecute({ code: 'SELECT count(*) FROM range(100000000000)' });
+    let aRunning!: () => void;
+    const started = new Promise<void>((r) => (aRunning = r));
+    long.onIOPub = (m) => {
+      if (m.header.msg_type === 'execute_input') aRunning();
+    };
+    await started;
+    // ...so notebook B's cell says it waits; when A is interrupted, B's cell runs.
+    const fb = b.requestExecute({ code: 'SELECT x FROM shared_t' });
+    const waiting = new Promise<string>((resolve) => {
+      fb.onIOPub = (m) => {
+        if (m.header.msg_type === 'stream') resolve((m.content as { text: string }).text);
+      };
+    });
+    expect(await waiting).toMatch(/Waiting for the warehouse/);
+    await a.interrupt();
+    await long.done.catch(() => undefined);
+    expect(((await fb.done).content as { status: string }).status).toBe('ok');
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
+
   it('streams only the first rows of a large result and says how many there are', async () => {
     const k = await manager.startNew({ name: 'sql' });
     const { outputs } = await run(k, 'SELECT range AS i FROM range(2000000)');
