@@ -38,6 +38,12 @@ export class PathResolver {
     private readonly allowHidden: boolean,
   ) {}
 
+  /** Whether a directory entry's name may be listed (not hidden unless allowed, never .git or our temp files). */
+  isListable(name: string): boolean {
+    if (name === '.git' || name.startsWith('.~')) return false;
+    return this.allowHidden || !name.startsWith('.');
+  }
+
   /** Resolve and check; `mustExist` is not checked here (the caller stats). */
   async resolve(path: string): Promise<ResolvedPath> {
     const apiPath = normalizeApiPath(path);
