@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 export function kernelJson(env: Record<string, string> = {}): Record<string, unknown> {
   return {
-    argv: [process.execPath, join(__dirname, '..', 'bin', 'sql-kernel.js'), '-f', '{connection_file}'],
+    argv: [process.execPath, '--expose-gc', join(__dirname, '..', 'bin', 'sql-kernel.js'), '-f', '{connection_file}'],
     display_name: 'SQL (DuckDB, PostgreSQL)',
     language: 'sql',
     interrupt_mode: 'message',

@@ -23,7 +23,7 @@ export function sqlKernelSpec(settings: SqlKernelSettings): KernelSpec {
   return {
     name: 'sql',
     spec: {
-      argv: [process.execPath, join(dir, 'bin', 'sql-kernel.js'), '-f', '{connection_file}'],
+      argv: [process.execPath, '--expose-gc', join(dir, 'bin', 'sql-kernel.js'), '-f', '{connection_file}'],
       display_name: 'SQL (DuckDB, PostgreSQL)',
       language: 'sql',
       interrupt_mode: 'message',
