@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { KernelManager, KernelMessage, Kernel } from '@jupyterlab/services';
 import { createOdooDatabase, dropDatabase, PG } from '@workbench/sql-kernel/testing-odoo';
 import { startTestServer, TestServer } from './testing/harness';
@@ -20,6 +21,26 @@ async function run(k: Kernel.IKernelConnection, code: string): Promise<{ reply: 
   };
   const reply = (await f.done).content as KernelMessage.IExecuteReplyMsg['content'];
   return { reply, outputs };
+}
+
+/** Resolves once another process holds the warehouse file (a read-only ATTACH from here is refused). */
+async function untilWarehouseLocked(path: string): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    for (let attempt = 0; attempt < 100_000; attempt++) {
+      try {
+        await c.run(`ATTACH '${path}' AS probe (READ_ONLY)`);
+        await c.run('DETACH probe');
+      } catch (err) {
+        if (/lock/i.test((err as Error).message)) return;
+        throw err;
+      }
+    }
+    throw new Error('the warehouse was never locked');
+  } finally {
+    c.closeSync();
+  }
 }
 
 const resultData = (outs: KernelMessage.IIOPubMessage[]) => (outs.find((m) => m.header.msg_type === 'execute_result')?.content as { data: Record<string, unknown> } | undefined)?.data;
@@ -84,6 +105,8 @@ describe('SQL kernel through the gateway', () => {
       if (m.header.msg_type === 'execute_input') aRunning();
     };
     await started;
+    // execute_input comes before the cell attaches the warehouse: wait until the file is really locked.
+    await untilWarehouseLocked(join(ts.wb.config.rootDir, 'warehouse.duckdb'));
     // ...so notebook B's cell says it waits; when A is interrupted, B's cell runs.
     const fb = b.requestExecute({ code: 'SELECT x FROM shared_t' });
     const waiting = new Promise<string>((resolve) => {

@@ -35,7 +35,7 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
   return {
     wb,
     baseUrl,
-    rootDir,
+    rootDir: config.rootDir, // extraArgs may name another --root-dir
     settings: makeSettings(baseUrl),
     async [Symbol.asyncDispose]() {
       await wb[Symbol.asyncDispose]();
