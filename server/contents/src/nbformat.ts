@@ -96,6 +96,7 @@ export function toApiNotebook(nb: NotebookJSON): NotebookJSON {
   return mapMultiline(nb, joinLines);
 }
 
+/** A copy with keys sorted at every level (as Python's json.dumps(sort_keys=True)). */
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === 'object') {
@@ -106,10 +107,14 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** The bytes Jupyter would write for this notebook. Does not mutate its input. */
+/**
+ * The bytes Jupyter would write for this notebook. Does not mutate its
+ * input: the sorted copy is made first (one deep copy, no structuredClone),
+ * then multi-line strings are split in that copy.
+ */
 export function serializeNotebook(nb: NotebookJSON): string {
-  const copy = mapMultiline(structuredClone(nb), splitLines);
-  return JSON.stringify(sortKeys(copy), null, 1) + '\n';
+  const copy = mapMultiline(sortKeys(nb) as NotebookJSON, splitLines);
+  return JSON.stringify(copy, null, 1) + '\n';
 }
 
 /** Remove outputs and execution counts (for "strip outputs on commit"). */
