@@ -532,8 +532,8 @@ function sh(cmd, args) {
 
 function machineInfo() {
   const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model || '?';
-  // Uncommitted changes that could affect the server (bench/ and BENCHMARKS.md do not).
-  const dirty = sh('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no', '--', 'server', 'bin']);
+  // Uncommitted changes that could affect the server (bench/, BENCHMARKS.md and tests do not).
+  const dirty = sh('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no', '--', 'server', 'bin', 'kernels', ':(exclude)*.test.ts']);
   return {
     date: new Date().toISOString(),
     nproc: sh('nproc', []),
