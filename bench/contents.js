@@ -632,16 +632,9 @@ function render(results) {
   return L.join('\n');
 }
 
-/** Re-read the file right before writing and replace only our section (another process may write the other one). */
+/** Replace only our section of BENCHMARKS.md (shared helper: re-read, then atomic replace). */
 function writeSection(file, section) {
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + END.length);
-  else text = `${text.replace(/\s*$/, '')}\n\n${section}\n`;
-  const tmp = `${file}.contents-${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  require('./lib/report').writeMarkedSection(file, START, END, section);
 }
 
 // ---------------------------------------------------------------- main

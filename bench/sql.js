@@ -609,14 +609,9 @@ function renderSection(R) {
   return L.join('\n');
 }
 
-/** Re-read BENCHMARKS.md right before writing and replace only our section (append if missing). */
+/** Replace only our section of BENCHMARKS.md (shared helper: re-read, then atomic replace). */
 function writeSection(file, section) {
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + END.length);
-  else text = `${text.replace(/\s*$/, '')}\n\n${section}\n`;
-  fs.writeFileSync(file, text);
+  require('./lib/report').writeMarkedSection(file, START, END, section);
 }
 
 // ---------------------------------------------------------------------------

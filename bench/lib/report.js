@@ -133,13 +133,24 @@ function renderSection(results) {
   return L.join('\n');
 }
 
-function writeSection(file, section) {
+/**
+ * Replace the text between `start` and `end` markers in `file` (append the
+ * section when the markers are missing). The file is re-read right before
+ * writing and replaced atomically, because each benchmark owns one section.
+ */
+function writeMarkedSection(file, start, end, section) {
   let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + END.length);
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + end.length);
   else text = `${text.replace(/\s*$/, '')}\n\n${section}\n`;
-  fs.writeFileSync(file, text);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
 
-module.exports = { machineInfo, renderSection, writeSection };
+function writeSection(file, section) {
+  writeMarkedSection(file, START, END, section);
+}
+
+module.exports = { machineInfo, renderSection, writeSection, writeMarkedSection };
