@@ -7,10 +7,13 @@
  *
  * The warehouse file is shared by every notebook. DuckDB lets one process
  * hold a database file at a time, so each kernel keeps its own in-memory
- * DuckDB and ATTACHes the warehouse only while a cell runs (waiting for the
- * lock if another kernel's cell holds it). Tables created in one notebook
- * are visible in the next cell of any other.
+ * DuckDB and ATTACHes the warehouse while its cells run, keeping it between
+ * cells until another kernel asks for it (a `.wait` file beside the
+ * warehouse) or it has been idle for a moment. Tables created in one
+ * notebook are visible in the next cell of any other.
  */
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import type { Connection } from './connections';
 import { DuckDbEngine, QueryResult } from './engine-duckdb';
 import { PgError, PostgresEngine } from './engine-postgres';
@@ -32,6 +35,8 @@ export interface SqlKernelOptions {
   parameters?: Record<string, unknown>;
   /** How long a cell waits for another kernel's cell to release the warehouse. */
   lockTimeoutMs?: number;
+  /** Keep the warehouse attached this long after a cell when nobody else asks (default 2 s). */
+  holdIdleMs?: number;
   version: string;
 }
 
@@ -148,33 +153,87 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
     return { ...preview, rowCount: total };
   }
 
-  /** ATTACH the shared warehouse for the duration of `fn` (waiting for another kernel's lock). */
+  /**
+   * Run `fn` with the shared warehouse attached. After a cell the warehouse
+   * stays attached (consecutive cells pay no ATTACH) until another kernel
+   * asks for it, by creating `<warehouse>.wait`, or until it has been idle
+   * for `holdIdleMs`; then it is detached within ~100 ms.
+   */
   private async withWarehouse<T>(needed: boolean, ctx: ExecuteContext, fn: () => Promise<T>): Promise<T> {
     const path = this.options.warehousePath;
     if (!needed || !path) return fn();
-    const deadline = Date.now() + (this.options.lockTimeoutMs ?? 60_000);
-    let told = false;
-    for (;;) {
-      try {
-        await this.duck.query(`ATTACH IF NOT EXISTS '${path.replace(/'/g, "''")}' AS ${WAREHOUSE}`, [], { signal: ctx.signal });
-        await this.duck.query(`USE ${WAREHOUSE}`, [], { signal: ctx.signal });
-        break;
-      } catch (err) {
-        const locked = /lock/i.test((err as Error).message);
-        if (!locked || Date.now() > deadline || ctx.signal.aborted) throw toExecutionError(err, '');
-        if (!told) {
-          ctx.stream('stderr', 'Waiting for the warehouse: a cell in another notebook is using it...\n');
-          told = true;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    this.cancelRelease();
+    if (!this.attached) await this.attach(path, ctx);
+    this.inUse++;
     try {
       return await fn();
     } finally {
-      await this.duck.query('USE memory', []).catch(() => undefined);
-      await this.duck.query(`DETACH ${WAREHOUSE}`, []).catch(() => undefined);
+      this.inUse--;
+      this.lastUse = Date.now();
+      if (this.inUse === 0) this.scheduleRelease(path);
     }
+  }
+
+  private attached = false;
+  private inUse = 0;
+  private lastUse = 0;
+  private releaseTimer: NodeJS.Timeout | undefined;
+
+  private async attach(path: string, ctx: ExecuteContext): Promise<void> {
+    const deadline = Date.now() + (this.options.lockTimeoutMs ?? 60_000);
+    const started = Date.now();
+    let told = false;
+    let asked = false;
+    try {
+      for (;;) {
+        try {
+          await this.duck.query(`ATTACH IF NOT EXISTS '${path.replace(/'/g, "''")}' AS ${WAREHOUSE}`, [], { signal: ctx.signal });
+          await this.duck.query(`USE ${WAREHOUSE}`, [], { signal: ctx.signal });
+          this.attached = true;
+          return;
+        } catch (err) {
+          const locked = /lock/i.test((err as Error).message);
+          if (!locked || Date.now() > deadline || ctx.signal.aborted) throw toExecutionError(err, '');
+          if (!asked) {
+            // Ask the holder to let go after its current cell.
+            await writeFile(`${path}.wait`, String(process.pid)).catch(() => undefined);
+            asked = true;
+          }
+          if (!told && Date.now() - started > 300) {
+            ctx.stream('stderr', 'Waiting for the warehouse: a cell in another notebook is using it...\n');
+            told = true;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    } finally {
+      if (asked) await rm(`${path}.wait`, { force: true });
+    }
+  }
+
+  private scheduleRelease(path: string): void {
+    this.cancelRelease();
+    const holdIdleMs = this.options.holdIdleMs ?? 2000;
+    this.releaseTimer = setInterval(() => {
+      if (this.inUse > 0) return;
+      if (existsSync(`${path}.wait`) || Date.now() - this.lastUse >= holdIdleMs) {
+        this.cancelRelease();
+        void this.detach();
+      }
+    }, 100);
+    this.releaseTimer.unref();
+  }
+
+  private cancelRelease(): void {
+    if (this.releaseTimer) clearInterval(this.releaseTimer);
+    this.releaseTimer = undefined;
+  }
+
+  private async detach(): Promise<void> {
+    if (!this.attached || this.inUse > 0) return;
+    this.attached = false;
+    await this.duck.query('USE memory', []).catch(() => undefined);
+    await this.duck.query(`DETACH ${WAREHOUSE}`, []).catch(() => undefined);
   }
 
   private async catalog(signal?: AbortSignal): Promise<CompletionCatalog> {
@@ -206,6 +265,8 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    this.cancelRelease();
+    await this.detach();
     for (const e of this.pg.values()) await e[Symbol.asyncDispose]();
     this.pg.clear();
     await this.duck[Symbol.asyncDispose]();
