@@ -6,11 +6,12 @@
  * handed to the version store (git).
  */
 import { createHash } from 'node:crypto';
-import { access, appendFile, constants, copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, Emitter, Logger, silentLogger } from '@workbench/core';
 import { atomicWrite, fsyncDir } from './atomic-write';
+import { saveChunk, uploadProgressModel } from './chunked-upload';
 import { mimeFor } from './mime';
 import { Author, Checkpoint, ContentFormat, ContentsEvent, ContentsModel, ContentType, VersionStore } from './model';
 import { ensureCellIds, NbFormat, NotebookJSON, serializeNotebook, toApiNotebook } from './nbformat';
@@ -289,8 +290,8 @@ export class ContentsManager {
         if (model.format !== 'text' && model.format !== 'base64') throw new AppError('bad_request', `Cannot save ${r.apiPath}: format must be "text" or "base64"`);
         const bytes = model.format === 'base64' ? Buffer.from(model.content, 'base64') : Buffer.from(model.content, 'utf8');
         if (model.chunk !== undefined) {
-          const done = await this.saveChunk(r, model.chunk, bytes);
-          if (!done) return { model: await this.uploadProgressModel(r), created: !existed };
+          const done = await saveChunk(r, model.chunk, bytes, { checkSize: (n) => this.checkSize(r.apiPath, n), write: (data) => this.write(r, data) });
+          if (!done) return { model: await uploadProgressModel(r), created: !existed };
         } else {
           this.checkSize(r.apiPath, bytes.length);
           await this.write(r, bytes);
@@ -319,57 +320,6 @@ export class ContentsManager {
       if (code === 'EACCES' || code === 'EPERM') throw new AppError('forbidden', `Cannot save ${r.apiPath}: permission denied`, { cause: err });
       throw err;
     }
-  }
-
-  private uploadTemp(r: ResolvedPath): string {
-    const [dir, name] = splitPath(r.osPath);
-    return `${dir}/.~${name}.upload`;
-  }
-
-  /**
-   * Chunked upload (jupyter_server: chunk 1..n, -1 = last). Chunks go to a
-   * hidden temp file that replaces the target only when the last arrives,
-   * so a broken upload never leaves a half file under the real name.
-   */
-  private async saveChunk(r: ResolvedPath, chunk: number, bytes: Buffer): Promise<boolean> {
-    if (!Number.isInteger(chunk) || chunk === 0 || chunk < -1) throw new AppError('bad_request', `Cannot save ${r.apiPath}: chunk must be 1, 2, ... or -1 for the last`);
-    const tmp = this.uploadTemp(r);
-    if (chunk === 1) {
-      await rm(tmp, { force: true });
-      await appendFile(tmp, bytes);
-      return false;
-    }
-    let size: number;
-    try {
-      size = (await stat(tmp)).size;
-    } catch {
-      if (chunk !== -1) throw new AppError('bad_request', `Cannot continue upload of ${r.apiPath}: chunk 1 was never received`);
-      size = -1;
-    }
-    if (size < 0) {
-      // A one-chunk upload (-1 only).
-      this.checkSize(r.apiPath, bytes.length);
-      await this.write(r, bytes);
-      return true;
-    }
-    this.checkSize(r.apiPath, size + bytes.length);
-    await appendFile(tmp, bytes);
-    if (chunk !== -1) return false;
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, r.osPath);
-    await fsyncDir(splitPath(r.osPath)[0] || '/');
-    return true;
-  }
-
-  private async uploadProgressModel(r: ResolvedPath): Promise<ContentsModel> {
-    const st = await stat(this.uploadTemp(r));
-    const [, name] = splitPath(r.apiPath);
-    return { name, path: r.apiPath, type: 'file', writable: true, created: st.birthtime.toISOString(), last_modified: st.mtime.toISOString(), size: st.size, mimetype: mimeFor(name) ?? null, content: null, format: null };
   }
 
   /** PATCH {path}: rename or move. 409 if the target exists. */
