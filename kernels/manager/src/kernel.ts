@@ -196,6 +196,8 @@ export class Kernel {
   private async waitReady(proc: KernelProcess, conn: KernelConnection, signal: AbortSignal): Promise<void> {
     const replied = deferred<Record<string, unknown>>();
     const iopubSeen = deferred<void>();
+    const stdinJoined = deferred<void>();
+    const checkStdin = () => conn.stdinJoined && stdinJoined.resolve();
     const sent = new Set<string>();
     let badFrames = 0;
     let gotReply = false;
@@ -232,6 +234,7 @@ export class Kernel {
     let timer: NodeJS.Timeout | undefined;
     const schedule = (): void => {
       timer = setTimeout(() => {
+        checkStdin();
         nudge();
         delay = Math.min(delay * 2, gotReply ? 40 : 250);
         schedule();
@@ -240,13 +243,15 @@ export class Kernel {
     nudge();
     schedule();
     try {
-      const ready = Promise.all([replied.promise, iopubSeen.promise]);
+      // stdin must have joined too, or the first input() of a fresh kernel can vanish.
+      checkStdin();
+      const ready = Promise.all([replied.promise, iopubSeen.promise, stdinJoined.promise]);
       const [info] = await raceSignal(Promise.race([ready, exited]), signal, `start kernel ${this.name}`);
       this.kernelInfo = info;
     } catch (err) {
       if (err instanceof AppError && err.code === 'timeout') {
         const why = badFrames > 0 ? ` (${badFrames} messages from it were dropped: invalid signature or framing; is the kernel using the key from its connection file?)` : '';
-        const what = !gotReply ? 'no kernel_info reply' : 'a kernel_info reply but no iopub message';
+        const what = !gotReply ? 'no kernel_info reply' : !conn.stdinJoined ? 'a kernel_info reply but its stdin port never accepted a connection' : 'a kernel_info reply but no iopub message';
         const tail = proc.stderrTail().trim().split('\n').slice(-3).join('\n');
         throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: ${what} within ${this.options.launchTimeoutMs} ms${why}${tail ? `; its stderr ends: ${tail}` : ''}`, { cause: err });
       }

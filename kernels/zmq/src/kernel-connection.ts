@@ -52,7 +52,8 @@ export class KernelConnection {
     this.logger = options.logger ?? silentLogger;
     const routingId = options.routingId ?? randomUUID();
     const dealer = (name: ClientChannel) => {
-      const s = new zmq.Dealer({ routingId, linger: 0, immediate: false });
+      // stdin is immediate: it only counts as writable once its connection completed (see stdinJoined).
+      const s = new zmq.Dealer({ routingId, linger: 0, immediate: name === 'stdin' });
       s.connect(endpoint(info, name));
       return s;
     };
@@ -71,6 +72,15 @@ export class KernelConnection {
 
   get connectionInfo(): ConnectionInfo {
     return this.info;
+  }
+
+  /**
+   * Whether our stdin socket has a completed connection to the kernel. The
+   * kernel's ROUTER silently drops an input_request addressed to a peer that
+   * has not joined yet, so a fresh kernel is not ready until this is true.
+   */
+  get stdinJoined(): boolean {
+    return !this.closed && this.dealers.stdin.writable;
   }
 
   /** Sign and send raw parts to the kernel; resolves when handed to ZeroMQ. */
