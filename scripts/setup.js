@@ -8,6 +8,8 @@
  *    /usr/share/jupyter/kernels/python3).
  *  - Debian's jupyter-server: only for the compatibility test that runs a
  *    stock `jupyter server --gateway-url=<workbench>` and for bench/.
+ *  - Debian's chromium (with --test, i.e. before `npm test`): the browser of
+ *    the /lab end-to-end tests.
  */
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -20,9 +22,14 @@ function has(cmd, args) {
   return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 }
 
+// `--test` (the pretest run) also wants what only the tests use.
+const forTests = process.argv.includes('--test');
+
 const wanted = [
   { pkg: 'python3-ipykernel', present: () => has('/usr/bin/python3', ['-c', 'import ipykernel']) },
   { pkg: 'jupyter-server', present: () => existsSync('/usr/bin/jupyter-server') },
+  // The browser the /lab end-to-end tests drive through playwright-core (no browser download).
+  ...(forTests ? [{ pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') }] : []),
 ];
 
 const missing = wanted.filter((w) => !w.present()).map((w) => w.pkg);
@@ -42,3 +49,7 @@ if (missing.length > 0) {
 
 console.log('[setup] building TypeScript');
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+
+// The JupyterLab UI served at /lab (after tsc: it bundles the compiled
+// extensions/*). A no-op when nothing changed; prints one line either way.
+execFileSync(process.execPath, [join(root, 'lab-ui', 'scripts', 'build.js')], { cwd: root, stdio: 'inherit' });

@@ -4,18 +4,22 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
-import { IdentityProvider, randomToken } from '@workbench/auth';
+import { ExtraUser, IdentityProvider, randomToken } from '@workbench/auth';
 import { createHttpServer, HttpServer } from '@workbench/http';
-import { DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, PythonResolver, SessionManager } from '@workbench/manager';
+import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, PythonResolver, SessionManager } from '@workbench/manager';
 import { LauncherRegistry } from '@workbench/launcher';
 import { LocalLauncher } from '@workbench/launcher-local';
-import { ContentsManager, GitVersionStore } from '@workbench/contents';
+import { ContentsManager, EventBus, FrontendConfigStore, GitVersionStore, publishContentsEvents, SettingsStore, UserFiles, WorkspaceStore } from '@workbench/contents';
 import { GitRepository } from '@workbench/git';
+import { defaultBuildDir } from '@workbench/lab-ui';
+import { resolveShell, TerminalManager } from '@workbench/terminals';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
+import { labAssetsSource } from './lab-assets-source';
 import { randomBytes } from 'node:crypto';
 
 export const VERSION = '2.14.2'; // the jupyter_server REST API level we implement
@@ -28,6 +32,9 @@ export interface Workbench extends AsyncDisposable {
   readonly contents: ContentsManager;
   readonly versions: GitVersionStore | undefined;
   readonly http: HttpServer;
+  /** Undefined when terminals are disabled. */
+  readonly terminals: TerminalManager | undefined;
+  readonly events: EventBus;
   readonly logger: Logger;
   /** Resolves when someone asked the server to stop (POST /api/shutdown). */
   readonly shutdownRequested: Promise<void>;
@@ -36,6 +43,8 @@ export interface Workbench extends AsyncDisposable {
 export interface WorkbenchOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** More token users with their own roles, for programs that embed the server (and tests). */
+  users?: readonly ExtraUser[];
 }
 
 export function createLogger(level: string): Logger {
@@ -101,12 +110,32 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     }
     const contents = new ContentsManager({ root: config.rootDir, allowHidden: config.contents.allowHidden, maxFileBytes: config.contents.maxFileBytes, versions, logger });
     store.add({ [Symbol.dispose]: () => contents.dispose() });
+    const events = new EventBus({ logger });
+    store.add({ [Symbol.dispose]: () => events.dispose() });
+    store.add(publishContentsEvents(contents, events, logger));
     const identity = new IdentityProvider({
       token: config.token,
       cookieSecret: randomBytes(32),
       cookieName: `workbench-${randomToken(4)}`,
       cookieMaxAgeS: 14 * 24 * 3600,
+      extraUsers: options.users,
     });
+    const userFiles = new UserFiles(join(config.dataDir, 'users'));
+    const buildDir = config.lab.buildDir ?? defaultBuildDir;
+    const assets = labAssetsSource(buildDir, logger);
+    let terminals: TerminalManager | undefined;
+    if (config.terminals.enabled) {
+      const shell = resolveShell(config.terminals.shell, env.SHELL, !process.stdout.isTTY);
+      terminals = store.add(
+        new TerminalManager({
+          shell,
+          rootDir: config.rootDir,
+          // The same allow-list as kernels: the server's token and secrets never reach a shell.
+          env: terminalEnv(env, k.envInherit ?? DEFAULT_ENV_POLICY.inherit, { SHELL: shell[0]!, JUPYTER_SERVER_ROOT: config.rootDir, WORKBENCH_WAREHOUSE: resolve(config.rootDir, config.sql.warehouse) }),
+          logger,
+        }),
+      );
+    }
     let requestShutdown!: () => void;
     const shutdownRequested = new Promise<void>((r) => (requestShutdown = r));
     const http = createHttpServer({
@@ -124,13 +153,25 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       maxBodyBytes: config.maxBodyBytes,
       maxClientBufferBytes: k.clientMaxBufferBytes,
       requestShutdown: () => requestShutdown(),
+      lab: {
+        assets,
+        buildHint: config.lab.buildDir ? `npm run build --workspace lab-ui    # or set lab.build_dir to a built copy (now ${buildDir})` : 'npm run build --workspace lab-ui',
+        serverRoot: config.rootDir,
+        exposeAppInBrowser: config.lab.exposeAppInBrowser,
+        disabledExtensions: config.lab.disabledExtensions,
+        settings: new SettingsStore({ files: userFiles, schemasDir: () => assets()?.schemasDir, logger }),
+        workspaces: new WorkspaceStore(userFiles),
+      },
+      frontendConfig: new FrontendConfigStore(userFiles),
+      events,
+      terminals,
     });
-    // Close HTTP first (stop taking work), then kernels (added earlier, disposed later).
+    // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);
     const port = await http.listen(config.port, config.ip);
     const host = config.ip.includes(':') ? `[${config.ip}]` : config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
     const url = `http://${host}:${port}${config.baseUrl}lab?token=${config.token}`;
-    logger.info({ root_dir: config.rootDir, port, kernels: [...(await specs.list()).keys()] }, 'Workbench is running');
+    logger.info({ root_dir: config.rootDir, port, kernels: [...(await specs.list()).keys()], lab_ui: assets()?.version ?? `not built (${buildDir})`, terminals: config.terminals.enabled }, 'Workbench is running');
     store.add(toAsyncDisposable(() => logger.info({}, 'Workbench stopped')));
     return {
       port,
@@ -140,6 +181,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       contents,
       versions,
       http,
+      terminals,
+      events,
       logger,
       shutdownRequested,
       [Symbol.asyncDispose]: () => store[Symbol.asyncDispose](),
@@ -148,4 +191,14 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     await store[Symbol.asyncDispose]();
     throw err;
   }
+}
+
+/** A shell's environment: the allow-listed server variables, sane defaults, then ours. */
+function terminalEnv(serverEnv: NodeJS.ProcessEnv, inherit: readonly string[], extra: Record<string, string>): Record<string, string> {
+  const { env } = buildKernelEnv({ policy: { inherit, allowFromRequest: [] }, serverEnv, extra });
+  env.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  env.HOME ??= homedir();
+  env.LANG ??= 'C.UTF-8';
+  env.TERM = 'xterm-256color';
+  return env;
 }

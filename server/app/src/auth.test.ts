@@ -6,6 +6,7 @@
 import WebSocket from 'ws';
 import { toOpenApiPath } from '@workbench/http';
 import { api, startTestServer, TestServer, TOKEN } from './testing/harness';
+import { upgradeStatus } from './testing/json-socket';
 
 const PUBLIC = new Set(['get /api/', 'get /login', 'post /login']);
 
@@ -104,6 +105,23 @@ describe('auth', () => {
     expect(status).toBe(403);
   });
 
+  it('refuses every WebSocket endpoint without a token, with a wrong one, and to a foreign origin on a cookie', async () => {
+    const sockets = ts.wb.http.routes.sockets();
+    expect(sockets.map((r) => r.path).sort()).toEqual(['/api/events/subscribe', '/api/kernels/:kernel_id/channels', '/terminals/websocket/:name']);
+    const ws = ts.baseUrl.replace(/^http/, 'ws');
+    const login = (await api(ts, `lab?token=${TOKEN}`, { token: null })).headers.getSetCookie().find((c) => c.startsWith('workbench-'))!.split(';')[0]!;
+    for (const r of sockets) {
+      const attempts: Record<string, string>[] = [{}, { Authorization: 'token wrong-token' }, { Cookie: login, Origin: 'https://evil.example' }];
+      for (const headers of attempts) {
+        const where = `${r.path} ${JSON.stringify(headers)}`;
+        expect([where, await upgradeStatus(ws + concrete(r.path), headers)]).toEqual([where, 403]);
+      }
+    }
+    // Authenticated, unknown objects are 404 before any upgrade.
+    for (const r of sockets.filter((r) => r.path.includes(':'))) expect(await upgradeStatus(ws + concrete(r.path), { Authorization: `token ${TOKEN}` })).toBe(404);
+    expect(await upgradeStatus(`${ws}api/no-such-socket`, { Authorization: `token ${TOKEN}` })).toBe(404);
+  });
+
   it('sends CORS headers only to configured origins', async () => {
     const trusted = await api(ts, 'api/kernels', { headers: { Origin: 'https://trusted.example' } });
     expect(trusted.headers.get('access-control-allow-origin')).toBe('https://trusted.example');
@@ -118,6 +136,6 @@ describe('auth', () => {
     const res = await api(ts, 'api/spec.yaml');
     expect(res.headers.get('content-type')).toMatch(/yaml/);
     const text = await res.text();
-    for (const r of ts.wb.http.routes.all()) expect(text).toContain(toOpenApiPath(r.path));
+    for (const r of [...ts.wb.http.routes.all(), ...ts.wb.http.routes.sockets()]) expect(text).toContain(toOpenApiPath(r.path));
   });
 });

@@ -70,6 +70,22 @@ describe('workbench CLI', () => {
     for (const pid of pids) expect([pid, running(pid)]).toEqual([pid, false]);
   });
 
+  it('on POST /api/shutdown from the admin answers, stops kernels and terminals, and exits 0', async () => {
+    // The terminal's login shell gets a home of its own, so the machine's ~/.bashrc plays no part.
+    await mkdir(join(dir, 'home'));
+    const { child, url, exit } = startCli(['--port', '0', '--no-browser', '--root-dir', join(dir, 'ws')], { ...env, HOME: join(dir, 'home') });
+    const u = await url;
+    const auth = { Authorization: `token ${u.searchParams.get('token')}` };
+    expect((await fetch(new URL('/api/kernels', u), { method: 'POST', headers: auth, body: '{"name":"python3"}' })).status).toBe(201);
+    expect((await fetch(new URL('/api/terminals', u), { method: 'POST', headers: auth, body: '{}' })).status).toBe(200);
+    const pids = (await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')).trim().split(/\s+/).map(Number);
+    expect(pids.length).toBeGreaterThanOrEqual(2); // the kernel and the shell
+    const res = await fetch(new URL('/api/shutdown', u), { method: 'POST', headers: auth });
+    expect(res.status).toBe(200);
+    expect(await exit).toBe(0);
+    for (const pid of pids) expect([pid, running(pid)]).toEqual([pid, false]);
+  });
+
   it('takes token, root dir and culling from an existing jupyter_server_config.json', async () => {
     await mkdir(join(dir, 'cfg'));
     await writeFile(join(dir, 'cfg', 'jupyter_server_config.json'), JSON.stringify({ ServerApp: { token: 'from-jupyter-config', root_dir: join(dir, 'nbroot') }, MappingKernelManager: { cull_idle_timeout: 600 } }));

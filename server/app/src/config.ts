@@ -23,6 +23,7 @@ const configSchema = z
     base_url: z.string(),
     default_kernel: z.string(),
     runtime_dir: z.string(),
+    data_dir: z.string(),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     max_body_bytes: z.number().int().positive(),
     allow_origin: z.array(z.string()),
@@ -33,6 +34,21 @@ const configSchema = z
         connections_file: z.string(),
         secrets_file: z.string(),
         max_rows: z.number().int().positive(),
+      })
+      .partial()
+      .strict(),
+    lab: z
+      .object({
+        build_dir: z.string(),
+        expose_app_in_browser: z.boolean(),
+        disabled_extensions: z.array(z.string()),
+      })
+      .partial()
+      .strict(),
+    terminals: z
+      .object({
+        enabled: z.boolean(),
+        shell: z.string().min(1),
       })
       .partial()
       .strict(),
@@ -85,6 +101,8 @@ export interface WorkbenchConfig {
   readonly baseUrl: string;
   readonly defaultKernel: string | undefined;
   readonly runtimeDir: string;
+  /** Per-user state (JupyterLab settings, workspaces, config sections): `<dataDir>/users/<user>/`. */
+  readonly dataDir: string;
   readonly logLevel: string;
   readonly maxBodyBytes: number;
   readonly cors: { readonly allowOrigins: readonly string[]; readonly allowOriginPattern: string | undefined };
@@ -94,6 +112,17 @@ export interface WorkbenchConfig {
     readonly connectionsFile: string | undefined;
     readonly secretsFile: string | undefined;
     readonly maxRows: number;
+  };
+  readonly lab: {
+    /** The lab-ui build folder; undefined: lab-ui's default (`lab-ui/build`). */
+    readonly buildDir: string | undefined;
+    readonly exposeAppInBrowser: boolean;
+    readonly disabledExtensions: readonly string[];
+  };
+  readonly terminals: {
+    readonly enabled: boolean;
+    /** Shell command line; undefined: $SHELL, else /bin/bash, else /bin/sh. */
+    readonly shell: string | undefined;
   };
   readonly contents: {
     readonly allowHidden: boolean;
@@ -245,7 +274,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       throw new ConfigError(`Cannot use allow_origin_pat ${JSON.stringify(pattern)}: not a valid regular expression`);
     }
   }
-  const dataDir = env.WORKBENCH_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'workbench');
+  const dataDir = resolve(cwd, file.data_dir ?? env.WORKBENCH_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'workbench'));
 
   const config: WorkbenchConfig = {
     ip: (values.ip as string | undefined) ?? pick('ip') ?? '127.0.0.1',
@@ -257,6 +286,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     baseUrl,
     defaultKernel: (values['default-kernel'] as string | undefined) ?? pick('default_kernel'),
     runtimeDir: resolve(pick('runtime_dir') ?? env.JUPYTER_RUNTIME_DIR ?? join(dataDir, 'runtime')),
+    dataDir,
     logLevel: (values['log-level'] as string | undefined) ?? pick('log_level') ?? 'info',
     maxBodyBytes: pick('max_body_bytes') ?? 100 * 1024 * 1024,
     cors: { allowOrigins: pick('allow_origin') ?? [], allowOriginPattern: pattern },
@@ -265,6 +295,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       connectionsFile: file.sql?.connections_file ? resolve(cwd, file.sql.connections_file) : undefined,
       secretsFile: file.sql?.secrets_file ? resolve(cwd, file.sql.secrets_file) : undefined,
       maxRows: file.sql?.max_rows ?? 1000,
+    },
+    lab: {
+      buildDir: file.lab?.build_dir ? resolve(cwd, file.lab.build_dir) : undefined,
+      exposeAppInBrowser: file.lab?.expose_app_in_browser ?? false,
+      disabledExtensions: file.lab?.disabled_extensions ?? [],
+    },
+    terminals: {
+      enabled: file.terminals?.enabled ?? true,
+      shell: file.terminals?.shell,
     },
     contents: {
       allowHidden: file.contents?.allow_hidden ?? false,

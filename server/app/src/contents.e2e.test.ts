@@ -3,6 +3,7 @@
  * real server on a real git-backed workspace.
  */
 import { readFile, readdir, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContentsManager, Contents } from '@jupyterlab/services';
 import { waitForEvent } from '@workbench/core';
@@ -232,6 +233,18 @@ describe('checkpoints and history on git', () => {
     const after = (await (await api(ts, 'api/history?path=renamed.ipynb')).json()) as { versions: { change: string }[] };
     expect(after.versions[0]!.change).toBe('deleted');
     expect(after.versions.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('restoring a version first commits pending autosaves, so the overwritten working copy stays in history', async () => {
+    await cm.save('r.txt', { type: 'file', format: 'text', content: 'one' });
+    const v1 = await cm.createCheckpoint('r.txt');
+    await cm.save('r.txt', { type: 'file', format: 'text', content: 'two (autosaved only)' });
+    const restore = await api(ts, 'api/history/restore', { method: 'POST', body: JSON.stringify({ path: 'r.txt', version: v1.id }) });
+    expect(restore.status).toBe(200);
+    expect(readFileSync(join(ts.rootDir, 'r.txt'), 'utf8')).toBe('one');
+    const log = git(ts.rootDir, 'log', '--format=%H %s', '--', 'r.txt').trim().split('\n');
+    expect(log.map((l) => l.split(' ').slice(1).join(' '))).toEqual([expect.stringMatching(/^Restore r.txt to version /), 'Autosave r.txt', 'Checkpoint r.txt']);
+    expect(git(ts.rootDir, 'show', `${log[1]!.split(' ')[0]}:r.txt`)).toBe('two (autosaved only)');
   });
 
   it('batches autosaves into one commit crediting every author, flushed on shutdown', async () => {

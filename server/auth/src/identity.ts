@@ -1,8 +1,10 @@
 /**
- * Who is asking. For now one identity holds the server token (the
- * operator, role admin); SSO and roles arrive with their own issue. The
- * shape follows jupyter_server's identity model (GET /api/me).
+ * Who is asking. The server token belongs to the operator (role admin);
+ * an embedding program may add token users with other roles
+ * (`extraUsers`); SSO arrives with its own issue. The shape follows
+ * jupyter_server's identity model (GET /api/me).
  */
+import { Action, isAuthorized, RolePolicy, DEFAULT_ROLE_POLICY } from './permissions';
 import { hmacHex, randomToken, safeEqual } from './secrets';
 
 export interface User {
@@ -29,16 +31,38 @@ export interface IdentityProviderOptions {
   cookieName: string;
   cookieMaxAgeS: number;
   username?: string;
+  /** More token users (each with its own token and roles), e.g. a read-only colleague. */
+  extraUsers?: readonly ExtraUser[];
+  /** Which roles may use restricted resources (terminals, server). */
+  rolePolicy?: RolePolicy;
   clock?: () => number;
 }
 
+export interface ExtraUser {
+  username: string;
+  token: string;
+  roles: readonly string[];
+  display_name?: string;
+}
+
+function makeUser(username: string, roles: readonly string[], displayName = username): User {
+  return { username, name: username, display_name: displayName, initials: displayName.slice(0, 2).toUpperCase(), avatar_url: null, color: null, roles };
+}
+
 export class IdentityProvider {
-  private readonly user: User;
+  /** token -> user; the server token first. */
+  private readonly users: { token: string; user: User }[];
   private readonly now: () => number;
 
   constructor(private readonly options: IdentityProviderOptions) {
     const username = options.username ?? 'workbench';
-    this.user = { username, name: username, display_name: username, initials: username.slice(0, 2).toUpperCase(), avatar_url: null, color: null, roles: ['admin'] };
+    this.users = [{ token: options.token, user: makeUser(username, ['admin']) }];
+    for (const extra of options.extraUsers ?? []) {
+      if (!extra.token || this.users.some((u) => u.user.username === extra.username || u.token === extra.token)) {
+        throw new Error(`Cannot add user ${extra.username}: empty token, or the name or token is already taken`);
+      }
+      this.users.push({ token: extra.token, user: makeUser(extra.username, [...extra.roles], extra.display_name) });
+    }
     this.now = options.clock ?? Date.now;
   }
 
@@ -53,7 +77,10 @@ export class IdentityProvider {
   /** The user a token belongs to, or undefined. Constant-time. */
   fromToken(token: string | undefined): User | undefined {
     if (!token) return undefined;
-    return safeEqual(token, this.options.token) ? this.user : undefined;
+    let found: User | undefined;
+    // Compare against every token (no early exit), so timing does not say which matched.
+    for (const u of this.users) if (safeEqual(token, u.token)) found = u.user;
+    return found;
   }
 
   /** A signed login cookie value: user|expiry|nonce|hmac. */
@@ -71,14 +98,24 @@ export class IdentityProvider {
     if (!safeEqual(value.slice(i + 1), hmacHex(this.options.cookieSecret, payload))) return undefined;
     const [user, expires] = payload.split('|');
     if (!expires || Number(expires) * 1000 < this.now()) return undefined;
-    return decodeURIComponent(user ?? '') === this.user.username ? this.user : undefined;
+    const name = decodeURIComponent(user ?? '');
+    return this.users.find((u) => u.user.username === name)?.user;
+  }
+
+  /** May `user` take `action` on `resource`? (jupyter_server Authorizer.is_authorized) */
+  isAuthorized(user: User, resource: string, action: Action): boolean {
+    return isAuthorized(user, resource, action, this.rolePolicy);
+  }
+
+  get rolePolicy(): RolePolicy {
+    return this.options.rolePolicy ?? DEFAULT_ROLE_POLICY;
   }
 
   /** jupyter_server's /api/me permissions: {resource: [actions]} -> the allowed subset. */
   permissions(user: User, requested: Record<string, string[]>): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     for (const [resource, actions] of Object.entries(requested)) {
-      out[resource] = user.roles.includes('admin') ? actions.filter((a) => typeof a === 'string') : [];
+      out[resource] = (Array.isArray(actions) ? actions : []).filter((a) => typeof a === 'string' && this.isAuthorized(user, resource, a as Action));
     }
     return out;
   }

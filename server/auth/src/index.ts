@@ -1,2 +1,3 @@
 export * from './secrets';
 export * from './identity';
+export * from './permissions';

@@ -385,6 +385,8 @@ export class ContentsManager {
     const v = this.versions(r.apiPath);
     await this.serial(r.apiPath, async () => {
       const bytes = await v.contentAt(r.apiPath, version);
+      // Unsaved-to-git autosaves are the working copy's history: commit them before overwriting it.
+      await v.settle(r.apiPath);
       await this.write(r, bytes);
       await v.recordRestore(r.apiPath, version, user);
     });

@@ -95,8 +95,11 @@ export class GitVersionStore implements VersionStore, AsyncDisposable {
     return this.options.repo.show(v.path, v.id);
   }
 
+  settle(path: string): Promise<void> {
+    return this.batcher.flush(path);
+  }
+
   async recordRestore(path: string, version: string, user: Author): Promise<void> {
-    await this.batcher.flush(path);
     await this.options.repo.commit([{ path, content: await this.stagedContent(path) }], { author: user, message: `Restore ${path} to version ${version.slice(0, 8)}` });
   }
 

@@ -48,6 +48,8 @@ export interface VersionStore {
   /** The file's bytes at a version. */
   contentAt(path: string, version: string): Promise<Buffer>;
   /** Commit a restore that the contents manager has written to disk. */
+  /** Commit what is pending for the path (autosaves) now, before the file is overwritten. */
+  settle(path: string): Promise<void>;
   recordRestore(path: string, version: string, user: Author): Promise<void>;
   recordRename(from: string, to: string, user: Author): Promise<void>;
   recordDelete(path: string, user: Author): Promise<void>;

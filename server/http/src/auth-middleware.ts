@@ -10,7 +10,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '@workbench/core';
-import { Authenticated, IdentityProvider, safeEqual, tokenFromRequest } from '@workbench/auth';
+import { Authenticated, forbiddenMessage, IdentityProvider, safeEqual, tokenFromRequest } from '@workbench/auth';
+import type { Permission } from './route-table';
 
 export const XSRF_COOKIE = '_xsrf';
 
@@ -80,8 +81,15 @@ export function corsMiddleware(cors: CorsConfig) {
   };
 }
 
-/** Require an authenticated user for a route at level user/admin, with XSRF for cookie writes. */
-export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin') {
+/** Refuse (403) a user whose roles do not allow the permission. */
+export function checkPermission(identity: IdentityProvider, auth: Authenticated, permission: Permission | undefined): void {
+  if (permission && !identity.isAuthorized(auth.user, permission.resource, permission.action)) {
+    throw new AppError('forbidden', forbiddenMessage(permission.resource, permission.action, identity.rolePolicy));
+  }
+}
+
+/** Require an authenticated user for a route at level user/admin (and its permission), with XSRF for cookie writes. */
+export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin', permission?: Permission) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
     const auth = authenticate(req, query, identity);
@@ -91,6 +99,7 @@ export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin')
     }
     if (auth.method === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) checkXsrf(req);
     if (level === 'admin' && !auth.user.roles.includes('admin')) throw new AppError('forbidden', `Cannot ${req.method} ${req.path}: requires the admin role`);
+    checkPermission(identity, auth, permission);
     req.auth = auth;
     next();
   };

@@ -2,8 +2,25 @@ import type { Logger } from '@workbench/core';
 import type { IdentityProvider } from '@workbench/auth';
 import type { KernelManager, KernelSpecManager, SessionManager } from '@workbench/manager';
 import type { CorsConfig } from './auth-middleware';
-import type { ContentsManager } from '@workbench/contents';
+import type { ContentsManager, EventBus, FrontendConfigStore, SettingsStore, WorkspaceStore } from '@workbench/contents';
 import type { VersionInfo } from '@workbench/git';
+import type { LabAssets } from '@workbench/lab-ui';
+import type { TerminalManager } from '@workbench/terminals';
+
+/** The JupyterLab application and the per-user state it keeps on the server. */
+export interface LabDeps {
+  /** The current build (re-read when it changes), or undefined while the UI is not built. */
+  assets(): LabAssets | undefined;
+  /** Shown on the "not built" page: how to build the UI. */
+  buildHint: string;
+  /** PageConfig serverRoot: the workspace root on disk. */
+  serverRoot: string;
+  /** PageConfig exposeAppInBrowser (window.jupyterapp, for browser automation). */
+  exposeAppInBrowser: boolean;
+  disabledExtensions: readonly string[];
+  settings: SettingsStore;
+  workspaces: WorkspaceStore;
+}
 
 /** What the HTTP face needs, handed in by server/app. */
 export interface HttpDeps {
@@ -29,4 +46,12 @@ export interface HttpDeps {
   maxClientBufferBytes: number;
   /** Reply to `POST /api/shutdown` (admin). */
   requestShutdown: () => void;
+  /** /lab, its static files, settings, workspaces, themes; absent: /lab says the UI is not available. */
+  lab?: LabDeps;
+  /** /api/config sections, per user. */
+  frontendConfig?: FrontendConfigStore;
+  /** /api/events and its WebSocket. */
+  events?: EventBus;
+  /** Terminals; absent when disabled (their endpoints then answer 404, as jupyter_server without terminals). */
+  terminals?: TerminalManager;
 }

@@ -1,28 +1,37 @@
 /**
  * The HTTP + WebSocket face: an express app built from the route table,
  * auth in front of every non-public route, one error handler, and the
- * upgrade handler for kernel channels. Returns a handle that closes
+ * upgrade handler for the table's WebSocket routes (kernel channels,
+ * terminals, events). Returns a handle that closes
  * everything it opened.
  */
-import { createServer, IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
 import { WebSocketServer, WebSocket } from 'ws';
 import { AppError, isAppError } from '@workbench/core';
 import { V1_SUBPROTOCOL } from '@workbench/protocol';
-import { authenticate, corsMiddleware, originAllowed, requireAuth } from './auth-middleware';
+import { corsMiddleware, requireAuth } from './auth-middleware';
 import type { HttpDeps } from './deps';
 import { toErrorBody, WS_CLOSE } from './error-table';
-import { RouteTable } from './route-table';
+import { Permission, RouteTable } from './route-table';
+import { StaticFiles } from './static-files';
 import { apiRoutes } from './routes/api';
+import { configRoutes } from './routes/config';
+import { eventRoutes, eventsSocketRoute } from './routes/events';
 import { kernelspecRoutes } from './routes/kernelspecs';
 import { kernelRoutes } from './routes/kernels';
+import { labApiRoutes } from './routes/lab-api';
+import { labPageRoutes } from './routes/lab-pages';
 import { loginRoutes, setLoginCookie, ensureXsrfCookie } from './routes/login';
+import { nbconvertRoutes } from './routes/nbconvert';
 import { sessionRoutes } from './routes/sessions';
 import { contentsRoutes } from './routes/contents';
 import { historyRoutes } from './routes/history';
-import { attachKernelSocket } from './ws/kernel-socket';
+import { terminalRoutes } from './routes/terminals';
+import { kernelSocketRoute } from './ws/kernel-socket';
+import { terminalSocketRoute } from './ws/terminal-socket';
+import { createUpgradeHandler } from './ws/upgrade';
 
 export interface HttpServer extends AsyncDisposable {
   readonly server: Server;
@@ -30,11 +39,26 @@ export interface HttpServer extends AsyncDisposable {
   listen(port: number, host: string): Promise<number>;
 }
 
-const CHANNELS_PATH = /^api\/kernels\/([^/?#]+)\/channels$/;
-
 export function createHttpServer(deps: HttpDeps): HttpServer {
   const table = new RouteTable();
-  table.add(...apiRoutes(deps, table), ...kernelspecRoutes(deps), ...kernelRoutes(deps), ...sessionRoutes(deps), ...contentsRoutes(deps), ...historyRoutes(deps), ...loginRoutes(deps));
+  const staticFiles = new StaticFiles();
+  table.add(
+    ...apiRoutes(deps, table),
+    ...kernelspecRoutes(deps),
+    ...kernelRoutes(deps),
+    ...sessionRoutes(deps),
+    ...contentsRoutes(deps),
+    ...historyRoutes(deps),
+    ...loginRoutes(deps),
+    ...labPageRoutes(deps, staticFiles),
+    ...labApiRoutes(deps),
+    ...configRoutes(deps),
+    ...nbconvertRoutes(deps),
+    ...eventRoutes(deps),
+    ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
+  );
+  table.addSocket(kernelSocketRoute(deps), eventsSocketRoute(deps));
+  if (deps.terminals) table.addSocket(terminalSocketRoute(deps.terminals, deps.logger, deps.maxClientBufferBytes));
 
   const app = express();
   app.disable('x-powered-by');
@@ -57,7 +81,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   const router = express.Router({ strict: false });
   for (const r of table.all()) {
     const handlers: ((req: Request, res: Response, next: NextFunction) => unknown)[] = [];
-    if (r.auth !== 'public') handlers.push(r.page ? pageAuth(deps, r.auth) : requireAuth(deps.identity, r.auth));
+    if (r.auth !== 'public') handlers.push(r.page ? pageAuth(deps, r.auth, r.permission) : requireAuth(deps.identity, r.auth, r.permission));
     handlers.push(async (req, res) => {
       await r.handler(req, res);
     });
@@ -108,49 +132,15 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   }, 30_000);
   pinger.unref();
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const reject = (status: number, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Bad Request'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ message, reason: null })}`);
-    };
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (!url.pathname.startsWith(deps.baseUrl)) return reject(404, 'Cannot upgrade: no such endpoint');
-      const m = CHANNELS_PATH.exec(url.pathname.slice(deps.baseUrl.length));
-      const auth = authenticate(req, url.searchParams, deps.identity);
-      if (!auth) return reject(403, 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
-      if (auth.method === 'cookie') {
-        // Cookie-authenticated WebSockets must come from our own origin (or an allowed one).
-        const origin = req.headers.origin;
-        const host = req.headers.host;
-        if (origin && host && new URL(origin).host !== host && !originAllowed(origin, deps.cors)) return reject(403, `Cannot accept WebSocket: origin ${origin} is not allowed`);
-      }
-      if (!m) return reject(404, 'Cannot upgrade: no such WebSocket endpoint');
-      const kernelId = decodeURIComponent(m[1]!);
-      if (!deps.kernels.has(kernelId)) return reject(404, `Cannot find kernel: no kernel with id ${kernelId}`);
-      const channels = deps.kernels.channels(kernelId);
-      (socket as Duplex & { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        if (!deps.kernels.has(kernelId)) {
-          ws.close(WS_CLOSE.normal, 'kernel shut down');
-          return;
-        }
-        sockets.add(ws);
-        (ws as WebSocket & { _wbAlive?: boolean })._wbAlive = true;
-        ws.on('pong', () => ((ws as WebSocket & { _wbAlive?: boolean })._wbAlive = true));
-        ws.on('close', () => sockets.delete(ws));
-        attachKernelSocket({
-          ws,
-          channels,
-          sessionId: url.searchParams.get('session_id') ?? undefined,
-          logger: deps.logger.child({ kernel_id: kernelId }),
-          maxClientBufferBytes: deps.maxClientBufferBytes,
-        });
-      });
-    } catch (err) {
-      deps.logger.warn({ err: String(err) }, 'WebSocket upgrade failed');
-      reject(400, 'Cannot upgrade: bad request');
-    }
-  });
+  server.on(
+    'upgrade',
+    createUpgradeHandler(deps, table, wss, (ws) => {
+      sockets.add(ws);
+      (ws as WebSocket & { _wbAlive?: boolean })._wbAlive = true;
+      ws.on('pong', () => ((ws as WebSocket & { _wbAlive?: boolean })._wbAlive = true));
+      ws.on('close', () => sockets.delete(ws));
+    }),
+  );
 
   let disposed: Promise<void> | undefined;
   return {
@@ -185,8 +175,8 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
 }
 
 /** Page routes: ?token= sets the login cookie; without auth a GET redirects to the login page. */
-function pageAuth(deps: HttpDeps, level: 'user' | 'admin') {
-  const check = requireAuth(deps.identity, level);
+function pageAuth(deps: HttpDeps, level: 'user' | 'admin', permission?: Permission) {
+  const check = requireAuth(deps.identity, level, permission);
   return (req: Request, res: Response, next: NextFunction) => {
     try {
       check(req, res, () => undefined);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ServerConnection } from '@jupyterlab/services';
 import { silentLogger } from '@workbench/core';
+import type { ExtraUser } from '@workbench/auth';
 import { loadConfig } from '../config';
 import { startWorkbench, Workbench } from '../app';
 
@@ -21,7 +22,12 @@ export interface TestServer extends AsyncDisposable {
   settings: ServerConnection.ISettings;
 }
 
-export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object): Promise<TestServer> {
+export interface TestServerOptions {
+  /** More token users (e.g. one without the admin role). */
+  users?: readonly ExtraUser[];
+}
+
+export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'wb-test-'));
   const rootDir = join(dir, 'root');
   const args = ['--port', '0', '--no-browser', '--token', TOKEN, '--root-dir', rootDir, ...extraArgs];
@@ -29,8 +35,9 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
     await writeFile(join(dir, 'config.json'), JSON.stringify(configJson));
     args.push('--config', join(dir, 'config.json'));
   }
-  const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config') }, dir);
-  const wb = await startWorkbench(config, { env, logger: process.env.WB_TEST_LOG ? undefined : silentLogger });
+  // Per-user state goes to the test's folder unless the config names a data_dir (to survive a restart).
+  const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config'), WORKBENCH_DATA_DIR: join(dir, 'data') }, dir);
+  const wb = await startWorkbench(config, { env, logger: process.env.WB_TEST_LOG ? undefined : silentLogger, users: options.users });
   const baseUrl = `http://127.0.0.1:${wb.port}/`;
   return {
     wb,

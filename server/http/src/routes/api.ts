@@ -57,15 +57,16 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
       tag: 'api',
       summary: 'This OpenAPI description',
       handler: (_req, res) => {
-        res.type('text/x-yaml').send(openApiYaml(table.all(), deps.version, deps.baseUrl));
+        res.type('text/x-yaml').send(openApiYaml(table.all(), deps.version, deps.baseUrl, table.sockets()));
       },
     },
     {
       method: 'post',
       path: '/api/shutdown',
       auth: 'admin',
+      permission: { resource: 'server', action: 'write' },
       tag: 'api',
-      summary: 'Shut the server down (admin)',
+      summary: 'Shut the server down (admin): stops every kernel and terminal, then exits',
       responses: { '200': 'Shutting down' },
       handler: (_req, res) => {
         res.json({ message: 'Shutting down' });

@@ -15,6 +15,9 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export function ensureXsrfCookie(req: Request, res: Response, baseUrl: string): string {
   const existing = parseCookies(req.headers.cookie)[XSRF_COOKIE];
   if (existing) return existing;
+  // Already set earlier in this response (the page's ?token= login did it): keep that one.
+  const pending = ([] as unknown[]).concat(res.getHeader('set-cookie') ?? []).map(String).find((c) => c.startsWith(`${XSRF_COOKIE}=`));
+  if (pending) return decodeURIComponent(pending.slice(XSRF_COOKIE.length + 1).split(';')[0]!);
   const value = randomToken(16);
   res.cookie(XSRF_COOKIE, value, { path: baseUrl, sameSite: 'lax' });
   return value;
@@ -34,6 +37,7 @@ function loginPage(xsrf: string, next: string, message?: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Workbench - log in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:10vh auto;padding:0 1rem}input{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box;margin:.4rem 0}button{font-size:1rem;padding:.4rem 1rem}.err{color:#b00020}</style>
 </head><body><h1>Workbench</h1>
 ${message ? `<p class="err" role="alert">${escapeHtml(message)}</p>` : ''}
@@ -90,19 +94,6 @@ export function loginRoutes(deps: HttpDeps): RouteDef[] {
       handler: (_req, res) => {
         res.clearCookie(deps.identity.cookieName, { path: deps.baseUrl });
         res.type('html').send('<!doctype html><title>Logged out</title><p>Logged out. <a href="login">Log in again</a>.</p>');
-      },
-    },
-    {
-      method: 'get',
-      path: '/lab',
-      auth: 'user',
-      page: true,
-      tag: 'lab',
-      summary: 'The JupyterLab application',
-      handler: (req, res) => {
-        ensureXsrfCookie(req, res, deps.baseUrl);
-        // The JupyterLab build is served here once lab-ui lands (its own issue).
-        res.status(503).type('html').send('<!doctype html><title>Workbench</title><p>The Workbench server is running. The JupyterLab interface is not built into this version yet; connect JupyterLab or VS Code to this server URL with the token.</p>');
       },
     },
   ];

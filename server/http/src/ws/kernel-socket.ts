@@ -6,10 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
-import type { Logger } from '@workbench/core';
+import { AppError, Logger } from '@workbench/core';
 import type { ChannelClient, KernelChannels } from '@workbench/manager';
 import { assertClientChannel, assertHeader, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
+import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
+import type { SocketRouteDef } from '../route-table';
 
 export interface KernelSocketOptions {
   ws: WebSocket;
@@ -98,4 +100,32 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
  */
 function looksLikeJson(buf: Buffer): boolean {
   return buf.length > 0 && buf[0] === 0x7b; // "{"
+}
+
+/** /api/kernels/{id}/channels as a socket route (404 before the upgrade for an unknown kernel). */
+export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
+  return {
+    path: '/api/kernels/:kernel_id/channels',
+    auth: 'user',
+    tag: 'kernels',
+    summary: 'Kernel channels (v1.kernel.websocket.jupyter.org or legacy JSON framing; ?session_id=)',
+    accept: ({ params, url }) => {
+      const kernelId = params.kernel_id!;
+      if (!deps.kernels.has(kernelId)) throw new AppError('not_found', `Cannot find kernel: no kernel with id ${kernelId}`);
+      const channels = deps.kernels.channels(kernelId);
+      return (ws) => {
+        if (!deps.kernels.has(kernelId)) {
+          ws.close(WS_CLOSE.normal, 'kernel shut down');
+          return;
+        }
+        attachKernelSocket({
+          ws,
+          channels,
+          sessionId: url.searchParams.get('session_id') ?? undefined,
+          logger: deps.logger.child({ kernel_id: kernelId }),
+          maxClientBufferBytes: deps.maxClientBufferBytes,
+        });
+      };
+    },
+  };
 }

@@ -1,0 +1,2 @@
+import '@workbench/history/style/index.js';
+import './base.css';

@@ -1,0 +1,76 @@
+/**
+ * The packages bundled into Workbench's JupyterLab, in one list read by the
+ * webpack build (scripts/plugin-modules-loader.js turns it into imports) and
+ * by scripts/build.js (setting schemas, themes, manifest). Plain CommonJS:
+ * Node reads it, webpack never bundles it.
+ *
+ * Left out on purpose (see README.md): extensionmanager, pluginmanager, hub,
+ * debugger, collaboration, workspaces-extension (not installed, or they need
+ * server pieces Workbench does not have).
+ */
+'use strict';
+
+/** Plugin packages (`jupyterlab.extension`), each default-exporting one plugin or an array of them. */
+const extensions = [
+  '@jupyterlab/application-extension', // shell, router, tree resolver, status, top bar, property inspector
+  '@jupyterlab/apputils-extension', // themes, palette, splash, sanitizer, notification, toolbar registry, workspaces, state, settings
+  '@jupyterlab/cell-toolbar-extension',
+  '@jupyterlab/celltags-extension',
+  '@jupyterlab/codemirror-extension', // editor; language modes load lazily
+  '@jupyterlab/completer-extension',
+  '@jupyterlab/console-extension',
+  '@jupyterlab/csvviewer-extension',
+  '@jupyterlab/docmanager-extension',
+  '@jupyterlab/documentsearch-extension',
+  '@jupyterlab/filebrowser-extension',
+  '@jupyterlab/fileeditor-extension',
+  '@jupyterlab/help-extension',
+  '@jupyterlab/htmlviewer-extension',
+  '@jupyterlab/imageviewer-extension',
+  '@jupyterlab/inspector-extension',
+  '@jupyterlab/launcher-extension',
+  '@jupyterlab/logconsole-extension',
+  '@jupyterlab/lsp-extension', // off unless a language server answers /lsp/status
+  '@jupyterlab/mainmenu-extension',
+  '@jupyterlab/markdownviewer-extension',
+  '@jupyterlab/markedparser-extension', // markdown renderer; marked and mermaid load lazily
+  '@jupyterlab/mathjax-extension', // MathJax loads lazily on the first formula
+  '@jupyterlab/metadataform-extension',
+  '@jupyterlab/notebook-extension',
+  '@jupyterlab/rendermime-extension',
+  '@jupyterlab/running-extension',
+  '@jupyterlab/settingeditor-extension',
+  '@jupyterlab/shortcuts-extension',
+  '@jupyterlab/statusbar-extension',
+  '@jupyterlab/terminal-extension',
+  '@jupyterlab/theme-dark-extension',
+  '@jupyterlab/theme-light-extension',
+  '@jupyterlab/toc-extension',
+  '@jupyterlab/tooltip-extension',
+  '@jupyterlab/translation-extension',
+  '@jupyterlab/ui-components-extension',
+  '@workbench/history-extension', // workspace package: version history panel
+];
+
+/** Mime renderer packages (`jupyterlab.mimeExtension`), each default-exporting IRenderMime.IExtensionModule(s). */
+const mimeExtensions = [
+  '@jupyterlab/javascript-extension',
+  '@jupyterlab/json-extension',
+  '@jupyterlab/pdf-extension',
+  '@workbench/dataresource-extension', // workspace package: application/vnd.dataresource+json tables
+];
+
+/**
+ * Plugins of bundled packages that are never registered: the server's
+ * PageConfig `disabledExtensions` can switch off more at run time.
+ */
+const excludedPlugins = [
+  // Asks to fetch Jupyter news from the internet through /lab/api/news and
+  // /lab/api/update; a self-hosted Workbench makes no such calls.
+  '@jupyterlab/apputils-extension:announcements',
+];
+
+/** Workspace packages (extensions/*), left out when WORKBENCH_LAB_SKIP_WORKSPACE_EXTENSIONS=1. */
+const isWorkspacePackage = (name) => name.startsWith('@workbench/');
+
+module.exports = { extensions, mimeExtensions, excludedPlugins, isWorkspacePackage };

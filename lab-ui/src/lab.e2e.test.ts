@@ -1,0 +1,196 @@
+/**
+ * JupyterLab at /lab, end to end in a real browser: the `workbench` CLI is
+ * started as a user starts it, the URL it prints is opened in Debian's
+ * Chromium (playwright-core), and everything is done through the UI:
+ * launcher, notebooks on each kernel, save and reload, terminal, dark theme,
+ * the version-history panel. Assertions are on the DOM; screenshots of each
+ * step go to test-artifacts/lab/ for people to look at.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
+
+const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'lab');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+jest.setTimeout(120_000);
+
+let wb: WorkbenchProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const timings: Record<string, number> = {};
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+async function putSetting(plugin: string, raw: object): Promise<void> {
+  const res = await fetch(`${wb.baseUrl}lab/api/settings/${plugin}`, {
+    method: 'PUT',
+    headers: { Authorization: `token ${wb.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ raw: JSON.stringify(raw) }),
+  });
+  expect(res.status).toBe(204);
+}
+
+/** The notebook panel currently in front. */
+const current = () => page.locator('.jp-NotebookPanel:visible');
+
+async function newNotebookFromLauncher(kernelDisplayName: string): Promise<Locator> {
+  await page.locator('#jp-main-dock-panel .lm-TabBar-addButton:not(.lm-mod-hidden)').first().click(); // "+" opens a launcher
+  const card = page.locator(`.jp-LauncherCard[data-category="Notebook"][title="${kernelDisplayName}"]:visible`);
+  await card.click();
+  const nb = current();
+  await nb.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 60_000 });
+  return nb;
+}
+
+async function runCell(nb: Locator, code: string, index = 0): Promise<Locator> {
+  const cell = nb.locator('.jp-Cell').nth(index);
+  await cell.locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type(code);
+  await page.keyboard.press('Control+Enter');
+  return cell.locator('.jp-OutputArea-output');
+}
+
+/** Ctrl+S; the first save of an "Untitled" file asks for a name (JupyterLab's default): keep the proposed one. */
+async function save(nb: Locator, firstSave = false): Promise<void> {
+  await nb.locator('.cm-content').first().click();
+  await page.keyboard.press('ControlOrMeta+s');
+  if (firstSave) await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+  // The tab loses its "dirty" mark once the save (and checkpoint) is done.
+  await page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').waitFor({ state: 'detached' });
+}
+
+beforeAll(async () => {
+  wb = await startWorkbenchProcess({ lab: { expose_app_in_browser: true } });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: VIEWPORT });
+  // Terminal rows in the DOM (xterm's screen-reader mode) so the test reads what the terminal shows.
+  await putSetting('@jupyterlab/terminal-extension:plugin', { screenReaderMode: true });
+  const cold = await openLab(context, wb.url);
+  page = cold.page;
+  timings.coldMs = cold.ttiMs;
+});
+
+let step = 0;
+afterEach(async () => {
+  // What the page looked like when each test ended (passed or not), for people reading a failure.
+  await page?.screenshot({ path: join(ARTIFACTS, `end-${++step}.png`) });
+});
+
+afterAll(async () => {
+  writeFileSync(join(ARTIFACTS, 'timings.json'), JSON.stringify(timings, null, 2));
+  await browser?.close();
+  await wb?.[Symbol.asyncDispose]();
+});
+
+describe('JupyterLab served at /lab', () => {
+  it('opens the printed URL: the launcher offers the Python, TypeScript and SQL kernels, 1024 px wide without horizontal scrolling', async () => {
+    const launcher = page.locator('.jp-Launcher');
+    await launcher.waitFor();
+    for (const name of ['Python 3 (ipykernel)', 'TypeScript', 'SQL (DuckDB, PostgreSQL)']) {
+      await expect(launcher.locator(`.jp-LauncherCard[data-category="Notebook"][title="${name}"]`).count()).resolves.toBe(1);
+    }
+    await expect(launcher.locator('.jp-LauncherCard[data-category="Other"][title="Start a new terminal session"]').count()).resolves.toBe(1);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    // File browser, running sessions, table of contents and the history panel sit in the side bars.
+    for (const id of ['filebrowser', 'jp-running-sessions', 'table-of-contents', 'wb-history-panel']) {
+      await expect(page.locator(`.lm-TabBar-tab[data-id="${id}"]`).count()).resolves.toBe(1);
+    }
+    await shot('01-launcher');
+  });
+
+  it('runs a cell on each kernel and shows its output', async () => {
+    const py = await newNotebookFromLauncher('Python 3 (ipykernel)');
+    await expect((await runCell(py, 'print("py", 6*7)')).textContent()).resolves.toContain('py 42');
+    await shot('02-python');
+
+    const ts = await newNotebookFromLauncher('TypeScript');
+    const tsOut = await runCell(ts, 'const answer: number = 6 * 7;\nanswer');
+    await expect(tsOut.textContent()).resolves.toContain('42');
+    await shot('03-typescript');
+
+    const sql = await newNotebookFromLauncher('SQL (DuckDB, PostgreSQL)');
+    const sqlOut = await runCell(sql, 'SELECT 42 AS answer, \'ok\' AS status');
+    const table = sqlOut.locator('table').first();
+    await table.waitFor().catch(async (e) => { await shot('debug-sql'); throw e; });
+    await expect(table.locator('th').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('answer'), expect.stringContaining('status')]));
+    await expect(table.locator('td').allTextContents()).resolves.toEqual(expect.arrayContaining(['42', 'ok']));
+    await shot('04-sql');
+  });
+
+  it('saves a notebook; after a reload it is still open with its output', async () => {
+    const nb = await newNotebookFromLauncher('Python 3 (ipykernel)');
+    await runCell(nb, 'print("kept-" + str(40 + 2))');
+    await expect(nb.locator('.jp-OutputArea-output').first().textContent()).resolves.toContain('kept-42');
+    const title = await page.locator('.lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').first().textContent();
+    await save(nb, true);
+    const warm = await openLab(context, wb.url, page);
+    timings.warmMs = warm.ttiMs;
+    await page.locator(`.lm-TabBar-tab .lm-TabBar-tabLabel:text-is("${title}")`).first().click();
+    await expect(current().locator('.jp-OutputArea-output').first().textContent()).resolves.toContain('kept-42');
+    await shot('05-reloaded');
+  });
+
+  it('opens a terminal and runs echo', async () => {
+    await page.locator('#jp-main-dock-panel .lm-TabBar-addButton:not(.lm-mod-hidden)').first().click();
+    await page.locator('.jp-LauncherCard[data-category="Other"][title="Start a new terminal session"]:visible').click();
+    const term = page.locator('.jp-Terminal:visible');
+    await term.locator('.xterm-helper-textarea').waitFor({ state: 'attached' });
+    await term.click();
+    await page.keyboard.type('echo wb-$((6*7))');
+    await page.keyboard.press('Enter');
+    // The shell's output line is "wb-42" alone; the typed command shows "$((6*7))".
+    await term.locator('.xterm-accessibility-tree div', { hasText: /^\s*wb-42\s*$/ }).first().waitFor();
+    await shot('06-terminal');
+  });
+
+  it('switches to the dark theme from the Settings menu and remembers it after a reload', async () => {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: 'JupyterLab Dark' }).click();
+    await page.waitForFunction(() => document.body.dataset.jpThemeName === 'JupyterLab Dark' && document.body.dataset.jpThemeLight === 'false');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--jp-layout-color0').trim());
+    expect(bg).not.toBe('');
+    await shot('07-dark');
+    await openLab(context, wb.url, page);
+    await page.waitForFunction(() => document.body.dataset.jpThemeName === 'JupyterLab Dark');
+  });
+
+  it('shows a notebook’s versions, the diff between two saves, and restores the older one', async () => {
+    const nb = await newNotebookFromLauncher('Python 3 (ipykernel)');
+    const cell = nb.locator('.jp-Cell').first();
+    await cell.locator('.cm-content').click();
+    await page.keyboard.type('x = "first version"');
+    await save(nb, true);
+    await cell.locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('x = "second version"');
+    await save(nb);
+
+    await page.locator('.lm-TabBar-tab[data-id="wb-history-panel"]').click();
+    const panel = page.locator('#wb-history-panel');
+    await panel.locator('.wb-history-version').nth(1).waitFor();
+    const versions = panel.locator('.wb-history-version');
+    expect(await versions.count()).toBeGreaterThanOrEqual(2);
+    await shot('08-history');
+
+    // Newest first: the second entry is the first save. Its diff against the working copy shows the edit.
+    await versions.nth(1).click();
+    const diff = page.locator('.wb-history-diff[data-wb-history-diff-state="ready"]');
+    await diff.waitFor();
+    await expect(diff.textContent()).resolves.toMatch(/first version[\s\S]*second version/);
+    await shot('09-diff');
+
+    await page.locator('.wb-history-restore').first().click();
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell .cm-content')].some((e) => (e as HTMLElement).offsetParent !== null && e.textContent?.includes('first version')));
+    await expect(cell.locator('.cm-content').textContent()).resolves.toContain('first version');
+    await shot('10-restored');
+  });
+});

@@ -1,0 +1,3 @@
+export * from './protocol';
+export * from './terminal';
+export * from './terminal-manager';
