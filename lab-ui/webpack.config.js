@@ -15,7 +15,7 @@
  * cached; CSS stays in one file in import order, which the cascade relies on.
  */
 'use strict';
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 const webpack = require('webpack');
 const MiniCssExtractPlugin = require('mini-css-extract-plugin');
 const { labUiDir } = require('./scripts/packages');
@@ -95,6 +95,8 @@ module.exports = function createConfigs({ mode = 'production', outDir, skipWorks
       clean: true,
     },
     resolve: {
+      // One Yjs for require() and import alike: two copies break shared models ("Not same Y.Doc").
+      alias: { yjs$: join(dirname(require.resolve('yjs')), 'yjs.mjs') },
       fallback: {
         path: require.resolve('path-browserify'),
         process: require.resolve('process/browser'),

@@ -21,6 +21,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const timings: Record<string, number> = {};
+/** Failed requests and console errors, written next to the screenshots. */
+const problems: string[] = [];
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
@@ -43,16 +45,28 @@ async function newNotebookFromLauncher(kernelDisplayName: string): Promise<Locat
   const card = page.locator(`.jp-LauncherCard[data-category="Notebook"][title="${kernelDisplayName}"]:visible`);
   await card.click();
   const nb = current();
-  await nb.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 60_000 });
+  // Until the session has its kernel, JupyterLab skips a run without a word (as with jupyter_server).
+  await page.waitForFunction(() => {
+    const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: { session?: { kernel?: { connectionStatus: string; status: string } } } } | null } } }).jupyterapp.shell.currentWidget;
+    const k = w?.sessionContext?.session?.kernel;
+    return k?.connectionStatus === 'connected' && k.status === 'idle';
+  }, undefined, { timeout: 60_000 });
   return nb;
 }
 
-async function runCell(nb: Locator, code: string, index = 0): Promise<Locator> {
+async function typeInCell(nb: Locator, code: string, index = 0): Promise<Locator> {
   const cell = nb.locator('.jp-Cell').nth(index);
   await cell.locator('.cm-content').click();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.type(code);
-  await page.keyboard.press('Control+Enter');
+  await cell.locator('.cm-content', { hasText: code.split('\n')[0]! }).waitFor();
+  return cell;
+}
+
+/** Type the code into the cell and press the toolbar's Run button. */
+async function runCell(nb: Locator, code: string, index = 0): Promise<Locator> {
+  const cell = await typeInCell(nb, code, index);
+  await nb.locator('jp-button[data-command="notebook:run-cell-and-select-next"]').click();
   return cell.locator('.jp-OutputArea-output');
 }
 
@@ -66,13 +80,16 @@ async function save(nb: Locator, firstSave = false): Promise<void> {
 }
 
 beforeAll(async () => {
-  wb = await startWorkbenchProcess({ lab: { expose_app_in_browser: true } });
+  // A home of its own: the machine's shell rc files (pyenv and the like) stay out of the terminal test.
+  wb = await startWorkbenchProcess({ lab: { expose_app_in_browser: true } }, undefined, { HOME: 'temp' });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: VIEWPORT });
   // Terminal rows in the DOM (xterm's screen-reader mode) so the test reads what the terminal shows.
   await putSetting('@jupyterlab/terminal-extension:plugin', { screenReaderMode: true });
-  const cold = await openLab(context, wb.url);
-  page = cold.page;
+  page = await context.newPage();
+  page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(`console ${m.type()}: ${m.text()}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
+  const cold = await openLab(context, wb.url, page);
   timings.coldMs = cold.ttiMs;
 });
 
@@ -84,6 +101,8 @@ afterEach(async () => {
 
 afterAll(async () => {
   writeFileSync(join(ARTIFACTS, 'timings.json'), JSON.stringify(timings, null, 2));
+  writeFileSync(join(ARTIFACTS, 'problems.txt'), problems.join('\n'));
+  writeFileSync(join(ARTIFACTS, 'server.log'), wb?.output() ?? '');
   await browser?.close();
   await wb?.[Symbol.asyncDispose]();
 });
@@ -128,11 +147,12 @@ describe('JupyterLab served at /lab', () => {
     const nb = await newNotebookFromLauncher('Python 3 (ipykernel)');
     await runCell(nb, 'print("kept-" + str(40 + 2))');
     await expect(nb.locator('.jp-OutputArea-output').first().textContent()).resolves.toContain('kept-42');
-    const title = await page.locator('.lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').first().textContent();
     await save(nb, true);
+    const title = (await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').textContent())!;
+    expect(title).toMatch(/\.ipynb$/);
     const warm = await openLab(context, wb.url, page);
     timings.warmMs = warm.ttiMs;
-    await page.locator(`.lm-TabBar-tab .lm-TabBar-tabLabel:text-is("${title}")`).first().click();
+    await page.locator(`#jp-main-dock-panel .lm-TabBar-tab .lm-TabBar-tabLabel:text-is("${title}")`).click();
     await expect(current().locator('.jp-OutputArea-output').first().textContent()).resolves.toContain('kept-42');
     await shot('05-reloaded');
   });
@@ -164,13 +184,9 @@ describe('JupyterLab served at /lab', () => {
 
   it('shows a notebook’s versions, the diff between two saves, and restores the older one', async () => {
     const nb = await newNotebookFromLauncher('Python 3 (ipykernel)');
-    const cell = nb.locator('.jp-Cell').first();
-    await cell.locator('.cm-content').click();
-    await page.keyboard.type('x = "first version"');
+    const cell = await typeInCell(nb, 'x = "first version"');
     await save(nb, true);
-    await cell.locator('.cm-content').click();
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.type('x = "second version"');
+    await typeInCell(nb, 'x = "second version"');
     await save(nb);
 
     await page.locator('.lm-TabBar-tab[data-id="wb-history-panel"]').click();

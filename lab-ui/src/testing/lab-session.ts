@@ -29,14 +29,17 @@ export interface WorkbenchProcess extends AsyncDisposable {
  * Start `bin/workbench.js` on port 0 with a fresh workspace and wait for the
  * line with the URL it prints. `config` is written to a config file.
  */
-export async function startWorkbenchProcess(config: object = {}, token = 'e2e-token-0123456789abcdef'): Promise<WorkbenchProcess> {
+export async function startWorkbenchProcess(config: object = {}, token = 'e2e-token-0123456789abcdef', options: { HOME?: 'temp' } = {}): Promise<WorkbenchProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'wb-lab-'));
+  const home = options.HOME === 'temp' ? join(dir, 'home') : process.env.HOME;
+  if (options.HOME === 'temp') await mkdir(home!, { recursive: true });
   const rootDir = join(dir, 'root');
   const dataDir = join(dir, 'data');
   await mkdir(rootDir, { recursive: true });
   await writeFile(join(dir, 'config.json'), JSON.stringify(config));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    HOME: home,
     WORKBENCH_DATA_DIR: dataDir,
     JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
     JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config'),
