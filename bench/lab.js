@@ -54,6 +54,8 @@ async function main() {
   const browser = await launchChromium();
   const cold = [];
   const warm = [];
+  const coldFirst = [];
+  const warmFirst = [];
   try {
     // One throwaway load so the server's first-request costs (settings files, git) are not in round 1.
     { const ctx = await browser.newContext({ viewport: VIEWPORT }); await openLab(ctx, wb.url); await ctx.close(); }
@@ -61,10 +63,12 @@ async function main() {
       const ctx = await browser.newContext({ viewport: VIEWPORT });
       const first = await openLab(ctx, wb.url);
       cold.push(first.ttiMs);
+      coldFirst.push(first.firstWidgetMs);
       const again = await openLab(ctx, wb.url, first.page);
       warm.push(again.ttiMs);
+      warmFirst.push(again.firstWidgetMs);
       await ctx.close();
-      process.stderr.write(`round ${i + 1}/${rounds}: cold ${first.ttiMs.toFixed(0)} ms, warm ${again.ttiMs.toFixed(0)} ms\n`);
+      process.stderr.write(`round ${i + 1}/${rounds}: cold ${first.firstWidgetMs.toFixed(0)}/${first.ttiMs.toFixed(0)} ms, warm ${again.firstWidgetMs.toFixed(0)}/${again.ttiMs.toFixed(0)} ms (launcher shown/restored)\n`);
     }
   } finally {
     await browser.close();
@@ -79,13 +83,15 @@ async function main() {
   L.push(`Run ${meta.date} on ${meta.nproc} cores (${meta.cpu}), ${meta.os}, Node ${meta.node}, ${chromiumVersion} headless, commit ${meta.commit}. ` +
     `\`node bench/lab.js --rounds=${rounds}\`. Viewport ${VIEWPORT.width}x${VIEWPORT.height}, server and browser on the same machine (localhost).`);
   L.push('');
-  L.push('Time to interactive = navigation start until `jupyterapp.restored` resolved and the launcher is shown, on the page\'s own clock. ' +
+  L.push('Time to interactive = navigation start until `jupyterapp.restored` resolved (JupyterLab\'s own ready signal: all plugins active, layout restored, ' +
+    'menus and file browser usable), on the page\'s own clock. The launcher of an empty layout appears later: JupyterLab opens it on its ' +
+    'debounced (500 ms) layout-modified signal (JupyterLab's own code path, nothing this server adds). ' +
     'Cold: a new browser profile (empty cache, no cookie: the token in the URL logs in). Warm: reload in the same profile (cached bundle, cookie).');
   L.push('');
-  L.push('| load | median ms | max ms | target |');
-  L.push('|---|---|---|---|');
-  L.push(`| cold | ${median(cold).toFixed(0)} | ${max(cold).toFixed(0)} | — |`);
-  L.push(`| warm | ${median(warm).toFixed(0)} | ${max(warm).toFixed(0)} | < 2000 |`);
+  L.push('| load | launcher on screen, median ms | restored (interactive), median ms | restored, max ms | target |');
+  L.push('|---|---|---|---|---|');
+  L.push(`| cold | ${median(coldFirst).toFixed(0)} | ${median(cold).toFixed(0)} | ${max(cold).toFixed(0)} | — |`);
+  L.push(`| warm | ${median(warmFirst).toFixed(0)} | ${median(warm).toFixed(0)} | ${max(warm).toFixed(0)} | < 2000 |`);
   L.push('');
   L.push(`Bundle (JupyterLab ${assets.version}, ${assets.extensions.length} extension and ${assets.mimeExtensions.length} mime-extension packages): ` +
     `${bundle.files} files, ${mb(bundle.totalBytes)} MiB in all (${mb(bundle.jsBytes)} MiB JavaScript); ` +

@@ -91,6 +91,7 @@ beforeAll(async () => {
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
   const cold = await openLab(context, wb.url, page);
   timings.coldMs = cold.ttiMs;
+  timings.coldLauncherMs = cold.firstWidgetMs;
 });
 
 let step = 0;
@@ -152,6 +153,7 @@ describe('JupyterLab served at /lab', () => {
     expect(title).toMatch(/\.ipynb$/);
     const warm = await openLab(context, wb.url, page);
     timings.warmMs = warm.ttiMs;
+    timings.warmLauncherMs = warm.firstWidgetMs;
     await page.locator(`#jp-main-dock-panel .lm-TabBar-tab .lm-TabBar-tabLabel:text-is("${title}")`).click();
     await expect(current().locator('.jp-OutputArea-output').first().textContent()).resolves.toContain('kept-42');
     await shot('05-reloaded');

@@ -94,8 +94,42 @@ export const VIEWPORT = { width: 1024, height: 768 };
 
 export interface OpenedLab {
   page: Page;
-  /** Navigation start until the app is restored and the dock area shows a widget, in ms. */
+  /**
+   * Time to interactive: navigation start until `jupyterapp.restored`
+   * resolved (JupyterLab's own "ready": every plugin active, the saved layout
+   * restored, menus, file browser and documents usable), on the page's clock.
+   */
   ttiMs: number;
+  /**
+   * Navigation start until the main area first shows a widget. With an empty
+   * layout that is the launcher, which JupyterLab opens after its debounced
+   * layout-modified signal (500 ms), so it comes later than `restored`.
+   */
+  firstWidgetMs: number;
+}
+
+const instrumented = new WeakSet<Page>();
+
+/** Runs in the page before any of its scripts: notes when the app is restored and when the dock area first shows a widget. */
+function watchFirstWidget(): void {
+  const w = window as unknown as { __wbFirstWidgetAt?: number; __wbRestoredAt?: number; jupyterapp?: { restored: Promise<void> } };
+  let app: { restored: Promise<void> } | undefined;
+  Object.defineProperty(window, 'jupyterapp', {
+    configurable: true,
+    get: () => app,
+    set: (v: { restored: Promise<void> }) => {
+      app = v;
+      void v.restored.then(() => (w.__wbRestoredAt = performance.now()));
+    },
+  });
+  const visible = () => document.querySelector('#jp-main-dock-panel .lm-Widget.lm-DockPanel-widget:not(.lm-mod-hidden)') !== null;
+  const obs = new MutationObserver(() => {
+    if (w.__wbFirstWidgetAt === undefined && visible()) {
+      w.__wbFirstWidgetAt = performance.now();
+      obs.disconnect();
+    }
+  });
+  obs.observe(document, { subtree: true, childList: true, attributes: true });
 }
 
 /**
@@ -105,9 +139,13 @@ export interface OpenedLab {
  */
 export async function openLab(context: BrowserContext, url: string, page?: Page): Promise<OpenedLab> {
   page ??= await context.newPage();
+  if (!instrumented.has(page)) {
+    instrumented.add(page);
+    await page.addInitScript(watchFirstWidget);
+  }
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForFunction(() => (window as unknown as { jupyterapp?: unknown }).jupyterapp !== undefined, undefined, { timeout: 30_000 });
-  const ttiMs = await page.evaluate(async () => {
+  await page.evaluate(async () => {
     const app = (window as unknown as { jupyterapp: { restored: Promise<void> } }).jupyterapp;
     await app.restored;
     await new Promise<void>((res) => {
@@ -116,7 +154,10 @@ export async function openLab(context: BrowserContext, url: string, page?: Page)
       const obs = new MutationObserver(() => visible() && (obs.disconnect(), res()));
       obs.observe(document.body, { subtree: true, childList: true, attributes: true });
     });
-    return performance.now();
   });
-  return { page, ttiMs };
+  const [ttiMs, firstWidgetMs] = await page.evaluate(() => {
+    const w = window as unknown as { __wbFirstWidgetAt?: number; __wbRestoredAt?: number };
+    return [w.__wbRestoredAt ?? Number.NaN, w.__wbFirstWidgetAt ?? Number.NaN];
+  });
+  return { page, ttiMs, firstWidgetMs };
 }
