@@ -3,6 +3,9 @@
  * it is away its messages are buffered and replayed when the same
  * session_id reconnects. Nothing is lost; an overflow is said, not hidden.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { api, startTestServer, TestServer } from './testing/harness';
 import { RawKernelClient } from './testing/raw-client';
 
@@ -15,19 +18,38 @@ async function startKernel(ts: TestServer): Promise<string> {
 const PRINT_LINES = "import time\nfor i in range(40):\n    print('line', i, flush=True)\n    time.sleep(0.01)\n";
 const EXPECTED = Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join('');
 
+/** Prints line 0, waits until `gate` exists, then prints lines 1..39. */
+const gatedLines = (gate: string) =>
+  `import os, time\nprint('line', 0, flush=True)\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.005)\nfor i in range(1, 40):\n    print('line', i, flush=True)\n    time.sleep(0.01)\n`;
+
+async function connectionsBecome(ts: TestServer, id: string, n: number): Promise<void> {
+  for (;;) {
+    const model = (await (await api(ts, `api/kernels/${id}`)).json()) as { connections: number };
+    if (model.connections === n) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /**
- * Session "flaky" runs PRINT_LINES and drops its socket after the first line;
- * an observer waits for the cell to finish; then "flaky" comes back.
+ * Session "flaky" runs a cell that prints line 0 and then waits; flaky drops
+ * its socket (a network blip, mid-output) and, once the server has noticed,
+ * the cell goes on printing while flaky is away. An observer waits for the
+ * cell to finish; then "flaky" comes back. (Messages already handed to a
+ * socket in the instant it dies are lost with it, on any server: the gate
+ * keeps that instant empty so the test says what the buffer guarantees.)
  */
 async function dropMidOutputAndReconnect(ts: TestServer): Promise<{ first: RawKernelClient; again: RawKernelClient; observer: RawKernelClient; msgId: string }> {
   const id = await startKernel(ts);
+  const gate = join(mkdtempSync(join(tmpdir(), 'wb-gate-')), 'go');
   const observer = new RawKernelClient(ts.baseUrl, id, 'observer');
   const first = new RawKernelClient(ts.baseUrl, id, 'flaky');
   await Promise.all([observer.opened, first.opened]);
-  const msgId = first.execute(PRINT_LINES);
+  const msgId = first.execute(gatedLines(gate));
   await first.waitFor((r) => r.msg.header.msg_type === 'stream');
-  first.ws.terminate(); // a network blip, mid-output
+  first.ws.terminate();
   await first.closed;
+  await connectionsBecome(ts, id, 1);
+  writeFileSync(gate, '');
   await observer.idleFor(msgId);
   const again = new RawKernelClient(ts.baseUrl, id, 'flaky');
   await again.opened;

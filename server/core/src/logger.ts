@@ -9,6 +9,8 @@ export interface Logger {
   warn(fields: object, msg: string): void;
   error(fields: object, msg: string): void;
   child(bindings: object): Logger;
+  /** pino's: lets hot paths skip building fields nobody will see. Absent means "assume enabled". */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
 
 export const silentLogger: Logger = {
