@@ -161,6 +161,27 @@ async function loadLoop(server, path, { clients, perClient, warmupPerClient }) {
   }
 }
 
+/** Debian's wrk (a C load generator): far less client CPU on this 2-core machine than the Node loops. */
+function wrkAvailable() {
+  return require('child_process').spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
+/** `wrk -t1 -c<clients> -d<secs>s --latency` on one GET: req/s, p50, p99 (ms), after a warm-up run. */
+function wrkLoad(server, path, { clients, secs }) {
+  const { execFileSync } = require('child_process');
+  const args = ['-t1', `-c${clients}`, `-d${secs}s`, '--latency', '-H', `Authorization: token ${server.token}`, `${server.baseUrl.replace(/\/$/, '')}${path}`];
+  execFileSync('wrk', args.map((a) => (a.startsWith('-d') ? '-d3s' : a)), { encoding: 'utf8' });
+  const out = execFileSync('wrk', args, { encoding: 'utf8' });
+  const ms = (label) => {
+    const m = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+    return m ? Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 })[m[2]] : undefined;
+  };
+  const rps = Number((/Requests\/sec:\s+([\d.]+)/.exec(out) || [])[1]);
+  const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (bad) throw new Error(`wrk GET ${path}: ${bad[1]} non-2xx responses`);
+  return { rps, p50: ms('50%'), p99: ms('99%'), clients, secs };
+}
+
 /** 4. GET /api/kernels and /api/sessions under concurrent load with `sessions` sessions (kernels) running. */
 async function restLoad(server, { sessions, clients, perClient, startConcurrency = 5 }) {
   const out = { sessions, errors: [] };
@@ -189,6 +210,10 @@ async function restLoad(server, { sessions, clients, perClient, startConcurrency
     await loadLoop(server, '/api/sessions', { clients, perClient: WARMUP_PER_CLIENT, warmupPerClient: 0 });
     out.kernels = await loadLoop(server, '/api/kernels', { clients, perClient, warmupPerClient: 2 });
     out.sessionsGet = await loadLoop(server, '/api/sessions', { clients, perClient, warmupPerClient: 2 });
+    if (wrkAvailable()) {
+      out.wrkKernels = wrkLoad(server, '/api/kernels', { clients, secs: 10 });
+      out.wrkSessions = wrkLoad(server, '/api/sessions', { clients, secs: 10 });
+    } else out.errors.push('wrk not installed (apt-get install wrk): the wrk rows of step 4 are missing');
     for (const [k, v] of [['kernels', out.kernels], ['sessions', out.sessionsGet]]) {
       if (v.listLengths.some((n) => n !== sessions)) out.errors.push(`GET /api/${k} returned ${v.listLengths.join('/')} entries, expected ${sessions}`);
     }
@@ -202,4 +227,4 @@ async function restLoad(server, { sessions, clients, perClient, startConcurrency
   return out;
 }
 
-module.exports = { WARMUP_PER_CLIENT, BLOCK, kernelStart, executeAndThroughput, restLoad, THROUGHPUT_MB, THROUGHPUT_CODE };
+module.exports = { WARMUP_PER_CLIENT, BLOCK, kernelStart, executeAndThroughput, restLoad, wrkLoad, THROUGHPUT_MB, THROUGHPUT_CODE };

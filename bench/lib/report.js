@@ -85,6 +85,12 @@ function renderSection(results) {
   row('4. GET /api/sessions p50 (ms)', 'rest.sessionsGet.p50', 2);
   row('4. GET /api/sessions p99 (ms)', 'rest.sessionsGet.p99', 2);
   row('4. GET /api/sessions throughput (req/s)', 'rest.sessionsGet.rps', 0);
+  row(`4. GET /api/kernels throughput, wrk -c${opts.clients} (req/s)`, 'rest.wrkKernels.rps', 0);
+  row('4. GET /api/kernels p50 / p99, wrk (ms)', 'rest.wrkKernels.p50', 2);
+  row('  ↳ p99 (ms)', 'rest.wrkKernels.p99', 2);
+  row(`4. GET /api/sessions throughput, wrk -c${opts.clients} (req/s)`, 'rest.wrkSessions.rps', 0);
+  row('4. GET /api/sessions p50, wrk (ms)', 'rest.wrkSessions.p50', 2);
+  row('  ↳ p99 (ms)', 'rest.wrkSessions.p99', 2);
   row(`  ↳ creating ${nS ?? '—'} sessions, ${opts.startConcurrency} at a time (s)`, 'rest.createSecs', 1);
   row('  ↳ then until server + kernels were CPU-quiet (s)', 'rest.settle.secs', 1);
   L.push('');
@@ -100,6 +106,7 @@ function renderSection(results) {
   L.push(`- 2: ${opts.warmup} warm-up + ${it} timed \`execute_request\` of \`1\` (store_history off) per path, one at a time; time from send until both \`execute_reply\` and iopub \`status: idle\` for it arrived. Percentiles are nearest-rank. Each path has its own kernel; the direct-ZeroMQ floor is a kernel the benchmark launches itself (connection file with 5 free ports, HMAC-SHA256; shell DEALER + iopub SUB from Node's zeromq). The paths take turns in blocks of ${opts.block} round trips (and one throughput run each per round), so each server's floor is measured under the same conditions as that server.`);
   L.push(`- 3: cell writes ${opts.throughputMb} lines of 1,000,000 \`x\` with \`sys.stdout.flush()\` after each (≈${opts.throughputMb} stream messages of 1 MB); MB/s = ${opts.throughputMb} MB / (send → idle). Every byte is checked to arrive. jupyter_server runs with \`--ServerApp.iopub_data_rate_limit=0\`, else its default 1 MB/s limit drops the output.`);
   L.push(`- 4: ${nS ?? '—'} sessions via \`POST /api/sessions\` (${opts.startConcurrency} at a time), wait until the server and its kernels use < 10% of a CPU (bounded), then ${opts.clients} concurrent client loops × ${opts.perClient} sequential GETs on a keep-alive \`http.Agent\`; req/s = all requests / wall time. Before timing, both endpoints are warmed with ${opts.clients} × ${opts.restWarmup} GETs each (Node's JIT needs it; the first cold round is ~2x slower), and each timed loop starts with 2 fresh-connection GETs.`);
+  L.push('- 4 (wrk rows): right after, Debian\'s `wrk -t1 -c' + opts.clients + ' -d10s --latency` (after a 3 s warm-up run) on each endpoint, same sessions: a C load generator takes much less of the 2 CPUs than the Node client loops, so these rows say more about the servers. p50/p99 are wrk\'s latency distribution.');
   L.push('- Clients offer no permessage-deflate. Each server gets a fresh JUPYTER_CONFIG_DIR/RUNTIME_DIR/IPYTHONDIR and an empty root dir.');
   L.push('');
   const loads = [];

@@ -115,7 +115,15 @@ export class Kernel {
   }
 
   model(): KernelModel {
-    return { id: this.id, name: this.name, last_activity: new Date(this.lastActivity).toISOString(), execution_state: this.state, connections: this.connectionCount };
+    return { id: this.id, name: this.name, last_activity: this.lastActivityIso(), execution_state: this.state, connections: this.connectionCount };
+  }
+
+  private isoCache = { at: Number.NaN, text: '' };
+
+  /** Date#toISOString was the hottest line of GET /api/kernels under load: format once per change. */
+  private lastActivityIso(): string {
+    if (this.isoCache.at !== this.lastActivity) this.isoCache = { at: this.lastActivity, text: new Date(this.lastActivity).toISOString() };
+    return this.isoCache.text;
   }
 
   /** Count WebSocket clients (for the model and for culling); returns the undo. */
