@@ -86,7 +86,7 @@ function renderSection(results) {
   row('4. GET /api/sessions p99 (ms)', 'rest.sessionsGet.p99', 2);
   row('4. GET /api/sessions throughput (req/s)', 'rest.sessionsGet.rps', 0);
   row(`4. GET /api/kernels throughput, wrk -c${opts.clients} (req/s)`, 'rest.wrkKernels.rps', 0);
-  row('4. GET /api/kernels p50 / p99, wrk (ms)', 'rest.wrkKernels.p50', 2);
+  row('4. GET /api/kernels p50, wrk (ms)', 'rest.wrkKernels.p50', 2);
   row('  ↳ p99 (ms)', 'rest.wrkKernels.p99', 2);
   row(`4. GET /api/sessions throughput, wrk -c${opts.clients} (req/s)`, 'rest.wrkSessions.rps', 0);
   row('4. GET /api/sessions p50, wrk (ms)', 'rest.wrkSessions.p50', 2);
