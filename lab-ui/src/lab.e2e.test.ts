@@ -70,12 +70,17 @@ async function runCell(nb: Locator, code: string, index = 0): Promise<Locator> {
   return cell.locator('.jp-OutputArea-output');
 }
 
-/** Ctrl+S; the first save of an "Untitled" file asks for a name (JupyterLab's default): keep the proposed one. */
+/**
+ * The toolbar's Save button ("save and create checkpoint"); the first save of
+ * an "Untitled" file asks for a name (JupyterLab's default): keep the proposed
+ * one. Done when the checkpoint request has been answered and the tab is no
+ * longer marked dirty, so the next edit cannot race this save.
+ */
 async function save(nb: Locator, firstSave = false): Promise<void> {
-  await nb.locator('.cm-content').first().click();
-  await page.keyboard.press('ControlOrMeta+s');
+  const checkpointed = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/contents\/.+\/checkpoints/.test(r.url()));
+  await nb.locator('jp-button[data-command="docmanager:save"]').click();
   if (firstSave) await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
-  // The tab loses its "dirty" mark once the save (and checkpoint) is done.
+  expect((await checkpointed).status()).toBe(201);
   await page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').waitFor({ state: 'detached' });
 }
 
