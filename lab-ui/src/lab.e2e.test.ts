@@ -86,7 +86,7 @@ async function save(nb: Locator, firstSave = false): Promise<void> {
 
 beforeAll(async () => {
   // A home of its own: the machine's shell rc files (pyenv and the like) stay out of the terminal test.
-  wb = await startWorkbenchProcess({ lab: { expose_app_in_browser: true } }, undefined, { HOME: 'temp' });
+  wb = await startWorkbenchProcess({ lab: { expose_app_in_browser: true } }, undefined, { tempHome: true });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: VIEWPORT });
   // Terminal rows in the DOM (xterm's screen-reader mode) so the test reads what the terminal shows.

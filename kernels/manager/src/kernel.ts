@@ -1,16 +1,19 @@
 /**
  * One running kernel: its process (from a launcher), its one set of ZeroMQ
- * sockets, its state (execution_state, last_activity), readiness
- * (kernel_info handshake + iopub nudge), interrupt, restart, auto-restart
+ * sockets, its state (execution_state, last_activity), readiness (see
+ * kernel-ready.ts), interrupt, restart, auto-restart
  * on death with a limit, and shutdown. Messages from whichever process is
  * current are re-emitted on `onMessage`, so listeners survive restarts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppError, Clock, deferred, Emitter, Logger, raceSignal, systemClock, toDisposable } from '@workbench/core';
+import { AppError, Clock, Emitter, Logger, raceSignal, systemClock, toDisposable } from '@workbench/core';
 import { createMessage, ExecutionStateContent, parseJsonPart, toRaw } from '@workbench/protocol';
 import { KernelConnection, KernelMessageEvent } from '@workbench/zmq';
 import type { ExitInfo, KernelProcess, Launcher, LaunchRequest } from '@workbench/launcher';
+import { describeExit, waitKernelReady } from './kernel-ready';
 import type { KernelSpec } from './kernelspecs';
+
+export { describeExit } from './kernel-ready';
 
 export type ExecutionState = 'starting' | 'idle' | 'busy' | 'restarting' | 'dead' | 'unknown';
 
@@ -196,80 +199,8 @@ export class Kernel {
     this.logger.info({ process: proc.label }, 'kernel started');
   }
 
-  /**
-   * kernel_info handshake with nudging: resend kernel_info_request until the
-   * reply arrives and an iopub message proves the SUB socket has joined
-   * (ZeroMQ's slow-joiner problem); fail fast if the process exits.
-   */
   private async waitReady(proc: KernelProcess, conn: KernelConnection, signal: AbortSignal): Promise<void> {
-    const replied = deferred<Record<string, unknown>>();
-    const iopubSeen = deferred<void>();
-    const stdinJoined = deferred<void>();
-    const checkStdin = () => conn.stdinJoined && stdinJoined.resolve();
-    const sent = new Set<string>();
-    let badFrames = 0;
-    let gotReply = false;
-    const badSub = conn.onProtocolError(() => badFrames++);
-    const sub = conn.onMessage((e) => {
-      if (e.channel === 'iopub') iopubSeen.resolve();
-      if (e.channel === 'shell' && e.header.msgType === 'kernel_info_reply' && sent.has(e.parent.msgId)) {
-        if (!gotReply) {
-          // The kernel is up: from now on nudge fast until iopub proves our subscription joined.
-          delay = 10;
-          clearTimeout(timer);
-          nudge();
-          schedule();
-        }
-        gotReply = true;
-        try {
-          replied.resolve(parseJsonPart(e.raw.content, 'content'));
-        } catch (err) {
-          replied.reject(err);
-        }
-      }
-    });
-    const exited = proc.wait().then((info) => {
-      const tail = proc.stderrTail().trim().split('\n').slice(-5).join('\n');
-      throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: the process exited (${describeExit(info)}) before it was ready${tail ? `: ${tail}` : ''}`);
-    });
-    const nudge = () => {
-      const msg = createMessage({ msgType: 'kernel_info_request', content: {}, session: this.session });
-      sent.add(msg.header.msg_id);
-      conn.send('shell', toRaw(msg)).catch(() => undefined);
-    };
-    // Nudge quickly at first (a fresh kernel binds within ~0.5 s), then back off to 250 ms.
-    let delay = 20;
-    let timer: NodeJS.Timeout | undefined;
-    const schedule = (): void => {
-      timer = setTimeout(() => {
-        checkStdin();
-        nudge();
-        delay = Math.min(delay * 2, gotReply ? 40 : 250);
-        schedule();
-      }, delay);
-    };
-    nudge();
-    schedule();
-    try {
-      // stdin must have joined too, or the first input() of a fresh kernel can vanish.
-      checkStdin();
-      const ready = Promise.all([replied.promise, iopubSeen.promise, stdinJoined.promise]);
-      const [info] = await raceSignal(Promise.race([ready, exited]), signal, `start kernel ${this.name}`);
-      this.kernelInfo = info;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'timeout') {
-        const why = badFrames > 0 ? ` (${badFrames} messages from it were dropped: invalid signature or framing; is the kernel using the key from its connection file?)` : '';
-        const what = !gotReply ? 'no kernel_info reply' : !conn.stdinJoined ? 'a kernel_info reply but its stdin port never accepted a connection' : 'a kernel_info reply but no iopub message';
-        const tail = proc.stderrTail().trim().split('\n').slice(-3).join('\n');
-        throw new AppError('kernel_launch_failed', `Cannot start kernel ${this.name}: ${what} within ${this.options.launchTimeoutMs} ms${why}${tail ? `; its stderr ends: ${tail}` : ''}`, { cause: err });
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-      sub[Symbol.dispose]();
-      badSub[Symbol.dispose]();
-      exited.catch(() => undefined);
-    }
+    this.kernelInfo = await waitKernelReady(proc, conn, { name: this.name, session: this.session, launchTimeoutMs: this.options.launchTimeoutMs, signal });
     if (this.state === 'starting' || this.state === 'restarting') this.state = 'idle';
   }
 
@@ -455,10 +386,5 @@ export class Kernel {
   }
 }
 
-export function describeExit(info: ExitInfo): string {
-  if (info.reason) return info.reason;
-  if (info.signal) return `killed by ${info.signal}`;
-  return `exit code ${info.code}`;
-}
 
 export { raceSignal };

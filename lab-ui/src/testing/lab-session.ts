@@ -29,10 +29,10 @@ export interface WorkbenchProcess extends AsyncDisposable {
  * Start `bin/workbench.js` on port 0 with a fresh workspace and wait for the
  * line with the URL it prints. `config` is written to a config file.
  */
-export async function startWorkbenchProcess(config: object = {}, token = 'e2e-token-0123456789abcdef', options: { HOME?: 'temp' } = {}): Promise<WorkbenchProcess> {
+export async function startWorkbenchProcess(config: object = {}, token = 'e2e-token-0123456789abcdef', options: { tempHome?: boolean } = {}): Promise<WorkbenchProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'wb-lab-'));
-  const home = options.HOME === 'temp' ? join(dir, 'home') : process.env.HOME;
-  if (options.HOME === 'temp') await mkdir(home!, { recursive: true });
+  const home = options.tempHome ? join(dir, 'home') : process.env.HOME;
+  if (options.tempHome) await mkdir(home!, { recursive: true });
   const rootDir = join(dir, 'root');
   const dataDir = join(dir, 'data');
   await mkdir(rootDir, { recursive: true });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { access, constants, copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, Emitter, Logger, silentLogger } from '@workbench/core';
+import { AppError, Emitter, KeyedQueue, Logger, silentLogger } from '@workbench/core';
 import { atomicWrite, fsyncDir } from './atomic-write';
 import { saveChunk, uploadProgressModel } from './chunked-upload';
 import { mimeFor } from './mime';
@@ -47,7 +47,8 @@ export class ContentsManager {
   private readonly nb = new NbFormat();
   private readonly logger: Logger;
   /** Per-path tail of the save queue: concurrent saves of one file run one after another. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Saves (and other writes) of one file are serialised. */
+  private readonly queue = new KeyedQueue();
   private readonly changes = new Emitter<ContentsEvent>();
   /** File saved, created, renamed or deleted (collaboration, catalog and scheduler subscribe). */
   readonly onDidChange = this.changes.event;
@@ -66,14 +67,7 @@ export class ContentsManager {
   }
 
   private serial<T>(apiPath: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(apiPath) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.queues.set(apiPath, tail);
-    void tail.then(() => {
-      if (this.queues.get(apiPath) === tail) this.queues.delete(apiPath);
-    });
-    return next;
+    return this.queue.run(apiPath, fn);
   }
 
   private async statOrNotFound(r: ResolvedPath): Promise<Stats> {

@@ -8,6 +8,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { atomicWrite } from '../atomic-write';
+import { KeyedQueue } from '@workbench/core';
 
 export type UserStateKind = 'settings' | 'workspaces' | 'config';
 
@@ -17,7 +18,7 @@ export function userDirName(username: string): string {
 }
 
 export class UserFiles {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
 
   /** @param root `<data dir>/users` */
   constructor(readonly root: string) {}
@@ -44,14 +45,7 @@ export class UserFiles {
 
   /** Run read-modify-write tasks on one file one after another. */
   serial<T>(path: string, task: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(path) ?? Promise.resolve();
-    const next = prev.then(task, task);
-    const tail = next.catch(() => undefined);
-    this.queues.set(path, tail);
-    void tail.then(() => {
-      if (this.queues.get(path) === tail) this.queues.delete(path);
-    });
-    return next;
+    return this.queue.run(path, task);
   }
 }
 
