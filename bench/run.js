@@ -101,11 +101,29 @@ async function benchServer(label, start) {
   return res;
 }
 
+/** Step 4's wrk rows need Debian's wrk: install it like scripts/setup.js installs packages (root or passwordless sudo), else say how. */
+function ensureWrk() {
+  const { spawnSync } = require('child_process');
+  if (!spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error) return;
+  const isRoot = process.getuid && process.getuid() === 0;
+  const sudo = isRoot ? [] : ['sudo', '-n'];
+  if (!isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
+    log('wrk is not installed and cannot be installed from here (sudo apt-get install wrk); step 4 runs without its wrk rows');
+    return;
+  }
+  log('installing Debian package wrk');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => spawnSync(sudo[0] || 'apt-get', sudo.length ? [...sudo.slice(1), 'apt-get', ...args] : args, { stdio: 'inherit', env });
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', 'wrk']);
+}
+
 async function main() {
   const meta = machineInfo(REPO);
   meta.command = `node bench/run.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
   const results = { meta, opts, servers: {} };
   log(`bench: ${quick ? 'quick' : 'full'} run${only ? `, only ${only}` : ''}`);
+  ensureWrk();
   if (only !== 'jupyter') {
     if (!fs.existsSync(path.join(REPO, 'server', 'app', 'lib', 'cli.js'))) {
       results.servers.workbench = { errors: ['not built: server/app/lib/cli.js missing (run `npm run build`)'] };
