@@ -15,6 +15,39 @@ import type { KernelSpec } from './kernelspecs';
 
 export { describeExit } from './kernel-ready';
 
+/**
+ * Message types that are not user activity (as jupyter_server's
+ * `untracked_message_types`): a status whose parent is one of these (e.g. the
+ * busy/idle around a client's or our own kernel_info nudge) does not change
+ * `execution_state`, and such messages do not refresh `last_activity`, so a
+ * reconnecting client neither makes the kernel look busy nor keeps it from
+ * being culled. JupyterLab receives the same list in its page config.
+ */
+export const UNTRACKED_MESSAGE_TYPES: readonly string[] = [
+  'comm_info_request',
+  'comm_info_reply',
+  'kernel_info_request',
+  'kernel_info_reply',
+  'shutdown_request',
+  'shutdown_reply',
+  'interrupt_request',
+  'interrupt_reply',
+  'debug_request',
+  'debug_reply',
+  'stream',
+  'display_data',
+  'update_display_data',
+  'execute_input',
+  'execute_result',
+  'error',
+  'status',
+  'clear_output',
+  'debug_event',
+  'input_request',
+  'input_reply',
+];
+const untracked = new Set(UNTRACKED_MESSAGE_TYPES);
+
 export type ExecutionState = 'starting' | 'idle' | 'busy' | 'restarting' | 'dead' | 'unknown';
 
 export interface KernelModel {
@@ -241,12 +274,16 @@ export class Kernel {
   private exitReason: string | undefined;
 
   private handleMessage(e: KernelMessageEvent): void {
-    this.lastActivity = this.clock.now();
+    const parentTracked = !untracked.has(e.parent.msgType);
+    if (parentTracked || !untracked.has(e.header.msgType) || this.state === 'busy') this.lastActivity = this.clock.now();
     if (e.channel === 'iopub' && e.header.msgType === 'status') {
       try {
         const content = parseJsonPart(e.raw.content, 'content') as unknown as ExecutionStateContent;
         const st = content.execution_state;
-        if (st === 'idle' || st === 'busy' || st === 'starting') this.state = st;
+        if (st === 'idle' || st === 'busy' || st === 'starting') {
+          if (parentTracked) this.state = st;
+          else if (this.state === 'starting' && st !== 'starting') this.state = 'idle';
+        }
       } catch {
         /* a malformed status does not change state */
       }
@@ -257,7 +294,7 @@ export class Kernel {
   /** Send raw parts from a client to the kernel. */
   send(channel: 'shell' | 'control' | 'stdin', raw: Parameters<KernelConnection['send']>[1]): Promise<void> {
     if (!this.connection || this.state === 'dead') return Promise.reject(new AppError('kernel_dead', `Cannot send to kernel ${this.id}: it is not running`));
-    this.lastActivity = this.clock.now();
+    // Activity is what the kernel does about a request (its iopub, see handleMessage), as in jupyter_server.
     return this.connection.send(channel, raw);
   }
 

@@ -67,6 +67,62 @@ describe('a kernel killed with SIGKILL', () => {
   });
 });
 
+describe('activity and execution_state (as jupyter_server tracks them)', () => {
+  let ts: TestServer;
+  let manager: KernelManager;
+  beforeAll(async () => {
+    ts = await startTestServer();
+    manager = new KernelManager({ serverSettings: ts.settings });
+  });
+  afterAll(async () => {
+    manager?.dispose();
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('a kernel_info request (every client reconnect sends one) neither shows the kernel busy nor counts as activity; running code does', async () => {
+    const k = await manager.startNew({ name: 'python3' });
+    await k.info;
+    const model = async () => (await (await api(ts, `api/kernels/${k.id}`)).json()) as { execution_state: string; last_activity: string };
+    const before = await model();
+    expect(before.execution_state).toBe('idle');
+    const kernel = ts.wb.kernels.get(k.id);
+    // Every status the kernel publishes, with the server's execution_state right after it.
+    const seen: { parent: string; status: string; state: string }[] = [];
+    const checks = new Set<() => void>();
+    const sub = kernel.onMessage((e) => {
+      if (e.channel !== 'iopub' || e.header.msgType !== 'status') return;
+      const status = (JSON.parse(e.raw.content.toString()) as { execution_state: string }).execution_state;
+      seen.push({ parent: e.parent.msgId, status, state: kernel.executionState });
+      for (const check of [...checks]) check();
+    });
+    const statusesOf = (parent: string) => seen.filter((s) => s.parent === parent).map((s) => `${s.status}->${s.state}`);
+    const idleOf = (parent: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (seen.some((s) => s.parent === parent && s.status === 'idle')) {
+            checks.delete(check);
+            resolve();
+          }
+        };
+        checks.add(check);
+        check();
+      });
+    const info = await k.requestKernelInfo();
+    const infoId = info!.parent_header.msg_id as string;
+    await idleOf(infoId);
+    expect(statusesOf(infoId)).toEqual(['busy->idle', 'idle->idle']);
+    expect(await model()).toEqual(before);
+    const future = k.requestExecute({ code: '1 + 1' });
+    await future.done;
+    await idleOf(future.msg.header.msg_id);
+    sub[Symbol.dispose]();
+    expect(statusesOf(future.msg.header.msg_id)).toEqual(['busy->busy', 'idle->idle']);
+    const ran = await model();
+    expect(Date.parse(ran.last_activity)).toBeGreaterThan(Date.parse(before.last_activity));
+    await k.shutdown();
+  });
+});
+
 describe('a kernel that hangs (SIGSTOP: alive but silent)', () => {
   let ts: TestServer;
   beforeAll(async () => {

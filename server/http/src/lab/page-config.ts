@@ -7,6 +7,7 @@
  * relative: @jupyterlab/services builds `baseUrl + appUrl + "/api/..."`.
  * Pure: no request, no I/O.
  */
+import { UNTRACKED_MESSAGE_TYPES } from '@workbench/manager';
 
 export interface PageConfigInput {
   /** Starts and ends with "/". */
@@ -71,6 +72,8 @@ export function buildPageConfig(i: PageConfigInput): PageConfig {
     terminalsAvailable: i.terminalsAvailable,
     quitButton: i.quitButton,
     notebookStartsKernel: true,
+    // Statuses answering these do not move the kernel indicator (as LabApp passes the kernel manager's list).
+    untracked_message_types: [...UNTRACKED_MESSAGE_TYPES],
     cacheFiles: true,
     devMode: false,
     buildAvailable: false,
