@@ -8,6 +8,8 @@
  *    /usr/share/jupyter/kernels/python3).
  *  - Debian's jupyter-server: only for the compatibility test that runs a
  *    stock `jupyter server --gateway-url=<workbench>` and for bench/.
+ *  - Debian's bubblewrap: the kernel sandbox (namespaces; limits come from
+ *    cgroups, which need no package).
  *  - Debian's chromium (with --test, i.e. before `npm test`): the browser of
  *    the /lab end-to-end tests.
  */
@@ -28,6 +30,7 @@ const forTests = process.argv.includes('--test');
 const wanted = [
   { pkg: 'python3-ipykernel', present: () => has('/usr/bin/python3', ['-c', 'import ipykernel']) },
   { pkg: 'jupyter-server', present: () => existsSync('/usr/bin/jupyter-server') },
+  { pkg: 'bubblewrap', present: () => existsSync('/usr/bin/bwrap') },
   // The browser the /lab end-to-end tests drive through playwright-core (no browser download).
   ...(forTests ? [{ pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') }] : []),
 ];

@@ -82,12 +82,66 @@ const configSchema = z
         client_max_buffer_bytes: z.number().int().positive(),
         heartbeat_interval_s: z.number().min(0),
         heartbeat_misses: z.number().int().positive(),
+        /** Default launcher: "local" (sandboxed child processes) or "kubernetes" (pods). A kernelspec may pick its own. */
+        launcher: z.enum(['local', 'kubernetes']),
+      })
+      .partial()
+      .strict(),
+    sandbox: z
+      .object({
+        /** "bubblewrap": namespaces + cgroups (default on Linux); "none": plain child processes. */
+        mode: z.enum(['bubblewrap', 'none']),
+        /** When the sandbox tools are missing: refuse to start kernels, or run them unsandboxed (said loudly at start). */
+        on_missing: z.enum(['refuse', 'unsandboxed']),
+        /** Network for kernels (off: only ZeroMQ over ipc sockets reaches them). */
+        network: z.boolean(),
+        /** The uid/gid a kernel sees itself as. */
+        uid: z.number().int().min(1),
+        gid: z.number().int().min(1),
+        /** When the server runs as root: the unprivileged uid/gid kernels run as on the host. */
+        host_uid: z.number().int().min(1),
+        host_gid: z.number().int().min(1),
+        /** Extra host paths visible read-only inside the sandbox. */
+        read_only_paths: z.array(z.string()),
+        /** Defaults when neither kernelspec nor request says ("2Gi", "512Mi", "1G", bytes as a number). */
+        memory_limit: z.union([z.string(), z.number().int().positive()]),
+        cpus_limit: z.number().positive(),
+        pids_limit: z.number().int().positive(),
+        /** Policy caps on what a request (KERNEL_MEMORY_LIMIT, KERNEL_CPUS_LIMIT...) may ask for. */
+        max_memory_limit: z.union([z.string(), z.number().int().positive()]),
+        max_cpus_limit: z.number().positive(),
+      })
+      .partial()
+      .strict(),
+    kubernetes: z
+      .object({
+        /** Namespace of kernel pods (shared), or the prefix of per-user namespaces. */
+        namespace: z.string().min(1),
+        namespace_per_user: z.boolean(),
+        /** Image per kernelspec name, and the fallback. */
+        images: z.record(z.string(), z.string()),
+        default_image: z.string(),
+        image_pull_policy: z.enum(['Always', 'IfNotPresent', 'Never']),
+        service_account: z.string(),
+        /** PVC holding the workspace, mounted into every kernel pod. */
+        workspace_pvc: z.string(),
+        workspace_mount_path: z.string(),
+        launch_timeout_s: z.number().positive(),
+        /** "in-cluster", or a kubeconfig path. */
+        kubeconfig: z.string(),
+        gpu_resource: z.string(),
+        node_selector: z.record(z.string(), z.string()),
       })
       .partial()
       .strict(),
   })
   .partial()
   .strict();
+
+/** The config file's JSON Schema (the Helm chart's `config` values are checked against it). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema) as Record<string, unknown>;
+}
 
 export type ConfigFile = z.infer<typeof configSchema>;
 
