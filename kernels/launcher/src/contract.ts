@@ -1,41 +1,37 @@
 /**
  * The shared contract every Launcher must pass. A launcher package calls
  * `describeLauncherContract` from its own test file with a factory; the
- * "kernel" is a small Node script that reports over a TCP socket, so every
- * assertion waits on an event and none on a timer.
+ * "kernel" is a small Node script (and a child it spawns) that reports over
+ * a Unix socket in the kernel's working directory, so every assertion waits
+ * on an event and none on a timer, and it works where the kernel has no
+ * network and its own pid namespace (a sandbox, a pod): a process is known
+ * to be gone when its connection closes, whatever its pid looks like inside.
  */
 import { createServer, Server, Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
-
-/** Alive and not a zombie waiting for a reaper (in containers pid 1 may never reap). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+import { existsSync } from 'node:fs';
 import type { Launcher, LaunchRequest } from './launcher';
+
+const CHILD = `
+const net = require('net');
+const sock = net.connect(process.env.CONTRACT_REPORT_SOCKET);
+const say = (o) => sock.write(JSON.stringify(o) + '\\n');
+process.on('SIGINT', () => say({ event: 'child-sigint' }));
+sock.on('connect', () => say({ event: 'child-ready', who: 'child' }));
+setInterval(() => {}, 1000);
+`;
 
 const PROBE = `
 const net = require('net'); const fs = require('fs'); const cp = require('child_process');
-const sock = net.connect(Number(process.env.CONTRACT_REPORT_PORT), '127.0.0.1');
+const sock = net.connect(process.env.CONTRACT_REPORT_SOCKET);
 const say = (o) => sock.write(JSON.stringify(o) + '\\n');
 const cf = process.argv[process.argv.length - 1];
-let child;
 process.on('SIGINT', () => say({ event: 'sigint' }));
 sock.on('connect', () => {
-  child = cp.spawn(process.execPath, ['-e', "process.on('SIGINT',()=>process.stdout.write('child-sigint\\\\n'));process.stdout.write('child-ready\\\\n');setInterval(()=>{},1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout.on('data', (d) => {
-    for (const line of String(d).trim().split('\\n')) {
-      if (line === 'child-ready') say({ event: 'ready', env: process.env, cwd: process.cwd(), connection: JSON.parse(fs.readFileSync(cf, 'utf8')), mode: fs.statSync(cf).mode & 0o777, childPid: child.pid });
-      else say({ event: line });
-    }
-  });
+  say({ event: 'ready', who: 'kernel', env: process.env, cwd: process.cwd(), connection: JSON.parse(fs.readFileSync(cf, 'utf8')), mode: fs.statSync(cf).mode & 0o777 });
+  cp.spawn(process.execPath, ['-e', ${JSON.stringify(CHILD)}], { stdio: 'ignore' });
 });
 sock.on('data', (d) => { for (const cmd of String(d).trim().split('\\n')) { if (cmd.startsWith('exit ')) process.exit(Number(cmd.slice(5))); } });
 setInterval(() => {}, 1000);
@@ -43,29 +39,37 @@ setInterval(() => {}, 1000);
 
 interface Report {
   event: string;
+  who?: 'kernel' | 'child';
   env?: Record<string, string>;
   cwd?: string;
   connection?: Record<string, unknown>;
   mode?: number;
-  childPid?: number;
 }
 
+/** Reports from the probe and its child; each connection is one process, its close that process's end. */
 class ReportServer {
   private readonly server: Server;
-  private socket: Socket | undefined;
+  private readonly sockets = new Map<string, Socket>();
+  private readonly closed = new Map<string, Promise<void>>();
   private readonly reports: Report[] = [];
   private waiters: { pred: (r: Report) => boolean; resolve: (r: Report) => void }[] = [];
 
   constructor() {
     this.server = createServer((s) => {
-      this.socket = s;
       let buf = '';
+      let ended!: () => void;
+      const gone = new Promise<void>((r) => (ended = r));
+      s.on('close', () => ended());
       s.on('data', (d) => {
         buf += d.toString();
         let i;
         while ((i = buf.indexOf('\n')) >= 0) {
           const r = JSON.parse(buf.slice(0, i)) as Report;
           buf = buf.slice(i + 1);
+          if (r.who && !this.sockets.has(r.who)) {
+            this.sockets.set(r.who, s);
+            this.closed.set(r.who, gone);
+          }
           this.reports.push(r);
           this.waiters = this.waiters.filter((w) => (w.pred(r) ? (w.resolve(r), false) : true));
         }
@@ -73,19 +77,23 @@ class ReportServer {
       s.on('error', () => {});
     });
   }
-  listen(): Promise<number> {
-    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as { port: number }).port)));
+  listen(path: string): Promise<void> {
+    return new Promise((resolve) => this.server.listen(path, () => resolve()));
   }
   next(event: string): Promise<Report> {
     const found = this.reports.find((r) => r.event === event);
     if (found) return Promise.resolve(found);
     return new Promise((resolve) => this.waiters.push({ pred: (r) => r.event === event, resolve }));
   }
+  /** Resolves when that process's connection has closed (the process ended). */
+  gone(who: 'kernel' | 'child'): Promise<void> {
+    return this.closed.get(who) ?? Promise.reject(new Error(`${who} never reported`));
+  }
   command(cmd: string): void {
-    this.socket!.write(cmd + '\n');
+    this.sockets.get('kernel')!.write(cmd + '\n');
   }
   close(): Promise<void> {
-    this.socket?.destroy();
+    for (const s of this.sockets.values()) s.destroy();
     return new Promise((r) => this.server.close(() => r()));
   }
 }
@@ -101,11 +109,12 @@ export function describeLauncherContract(name: string, makeLauncher: (runtimeDir
       dir = await mkdtemp(join(tmpdir(), 'wb-launcher-'));
       launcher = await makeLauncher(join(dir, 'runtime'));
       reports = new ReportServer();
-      const port = await reports.listen();
+      const socketPath = join(dir, 'report.sock');
+      await reports.listen(socketPath);
       request = {
         kernelId: 'contract-kernel',
         argv: [process.execPath, '-e', PROBE, '--', '{connection_file}'],
-        env: { CONTRACT_REPORT_PORT: String(port), PATH: process.env.PATH ?? '/usr/bin:/bin', ONLY_THIS: 'yes' },
+        env: { CONTRACT_REPORT_SOCKET: socketPath, PATH: process.env.PATH ?? '/usr/bin:/bin', ONLY_THIS: 'yes' },
         cwd: dir,
         key: 'k3y',
         signatureScheme: 'hmac-sha256',
@@ -125,7 +134,7 @@ export function describeLauncherContract(name: string, makeLauncher: (runtimeDir
         expect(proc.isAlive()).toBe(true);
         expect(ready.env!.ONLY_THIS).toBe('yes');
         // Nothing of the server's environment leaks into the kernel.
-        for (const k of Object.keys(ready.env!)) expect(['CONTRACT_REPORT_PORT', 'PATH', 'ONLY_THIS', 'PWD', 'SHLVL', '_']).toContain(k);
+        for (const k of Object.keys(ready.env!)) expect(['CONTRACT_REPORT_SOCKET', 'PATH', 'ONLY_THIS', 'PWD', 'SHLVL', '_']).toContain(k);
         expect(ready.cwd).toBe(dir);
         expect(ready.mode).toBe(0o600);
         expect(ready.connection).toMatchObject({ key: 'k3y', signature_scheme: 'hmac-sha256', transport: proc.endpoints.transport });
@@ -139,7 +148,7 @@ export function describeLauncherContract(name: string, makeLauncher: (runtimeDir
     it('delivers a signal to the whole process group', async () => {
       const proc = await launcher.start(request);
       try {
-        await reports.next('ready');
+        await reports.next('child-ready');
         await proc.signal('SIGINT');
         await reports.next('sigint');
         await reports.next('child-sigint');
@@ -170,12 +179,14 @@ export function describeLauncherContract(name: string, makeLauncher: (runtimeDir
 
     it('dispose kills the kernel and its children, removes the connection file, and is idempotent', async () => {
       const proc = await launcher.start(request);
-      const ready = await reports.next('ready');
-      const cf = proc.snapshot();
+      await reports.next('child-ready');
+      const snap = proc.snapshot();
       await Promise.all([proc[Symbol.asyncDispose](), proc[Symbol.asyncDispose]()]);
       expect(proc.isAlive()).toBe(false);
-      expect(isRunning(ready.childPid!)).toBe(false);
-      expect(cf).toBeDefined();
+      await reports.gone('kernel');
+      await reports.gone('child');
+      // A snapshot survives JSON (it is persisted for reattach); a gone kernel cannot be restored.
+      await expect(launcher.restore(JSON.parse(JSON.stringify(snap)))).resolves.toBeUndefined();
       expect(existsSync(join(dir, 'runtime', `kernel-${request.kernelId}.json`))).toBe(false);
     });
 
