@@ -3,15 +3,22 @@
  * interrupt or kill reaches everything the kernel spawned. The connection
  * file is private (0600) in the runtime directory and removed on dispose.
  *
- * Sandboxing (bubblewrap, cgroups) is layered on in a later issue; this
- * launcher already passes a complete, non-inherited environment.
+ * With a sandbox (see sandbox.ts) the kernel runs in bubblewrap inside its
+ * own cgroups: `sh` is started first and moved into the groups, and only
+ * then execs (setpriv and) bwrap, so nothing the kernel does escapes the
+ * limits. Signals go to the sandbox's process group (bwrap's --new-session
+ * child), not to bwrap itself, which would take the sandbox down with it.
  */
 import { spawn, ChildProcess } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { AppError, Emitter, Logger, silentLogger, raceSignal } from '@workbench/core';
 import type { ExitInfo, KernelEndpoints, KernelProcess, Launcher, LaunchRequest, LauncherSnapshot } from '@workbench/launcher';
 import { PortAllocator } from './ports';
+import { formatBytes, KernelCgroup, Limits } from './cgroups';
+import { bwrapArgs, detectSandbox, programPaths, SandboxConfig, SandboxStatus } from './sandbox';
 
 export interface LocalLauncherOptions {
   runtimeDir: string;
@@ -19,13 +26,20 @@ export interface LocalLauncherOptions {
   logger?: Logger;
   /** How much stderr to keep for error messages. */
   stderrTailBytes?: number;
+  /** Run kernels sandboxed (absent: plain child processes). */
+  sandbox?: SandboxConfig;
+  /** Limits for kernels whose request names none. */
+  defaultResources?: LaunchRequest['resources'];
 }
+
+let sequence = 0;
 
 export class LocalLauncher implements Launcher {
   readonly name = 'local';
   private readonly ports: PortAllocator;
   private readonly ip: string;
   private readonly logger: Logger;
+  private status: Promise<SandboxStatus> | undefined;
 
   constructor(private readonly options: LocalLauncherOptions) {
     this.ip = options.ip ?? '127.0.0.1';
@@ -33,25 +47,96 @@ export class LocalLauncher implements Launcher {
     this.logger = options.logger ?? silentLogger;
   }
 
+  /** What the sandbox can do here (detected once); undefined without a sandbox config. */
+  sandboxStatus(): Promise<SandboxStatus> | undefined {
+    if (!this.options.sandbox) return undefined;
+    this.status ??= detectSandbox(this.options.sandbox);
+    return this.status;
+  }
+
   async start(request: LaunchRequest, options: { signal?: AbortSignal } = {}): Promise<KernelProcess> {
-    const [shell, iopub, stdin, control, hb] = await raceSignal(this.ports.allocate(5), options.signal, 'allocate kernel ports');
-    const endpoints: KernelEndpoints = { transport: 'tcp', ip: this.ip, shell_port: shell!, iopub_port: iopub!, stdin_port: stdin!, control_port: control!, hb_port: hb! };
+    const status = await this.sandboxStatus();
+    if (status?.refuse) throw new AppError('kernel_launch_failed', `Cannot start kernel ${request.kernelName}: the kernel sandbox is unavailable (${status.problems[0]}); install it or set sandbox.on_missing to "unsandboxed"`);
+    const sandbox = status?.active ? this.options.sandbox! : undefined;
+    const network = sandbox ? (request.sandbox?.network ?? sandbox.network) : true;
     await mkdir(this.options.runtimeDir, { recursive: true, mode: 0o700 });
-    const connectionFile = join(this.options.runtimeDir, `kernel-${request.kernelId}.json`);
+    const id = `${request.kernelId}-${process.pid}-${++sequence}`;
+    const hostIds = sandbox && process.getuid?.() === 0 && sandbox.hostUid !== undefined ? { uid: sandbox.hostUid, gid: sandbox.hostGid ?? sandbox.hostUid } : undefined;
+    let endpoints: KernelEndpoints;
+    // In the sandbox, the kernel's own directory (bound read-write: kernels such as ipykernel
+    // rewrite their connection file) holds the connection file and any ipc sockets.
+    let ipcDir: string | undefined;
+    if (sandbox) {
+      ipcDir = join(this.options.runtimeDir, `k-${request.kernelId.slice(0, 8)}-${sequence}`);
+      await mkdir(ipcDir, { mode: 0o700 });
+      if (hostIds) await chown(ipcDir, hostIds.uid, hostIds.gid);
+    }
+    if (network) {
+      const [shell, iopub, stdin, control, hb] = await raceSignal(this.ports.allocate(5), options.signal, 'allocate kernel ports');
+      endpoints = { transport: 'tcp', ip: this.ip, shell_port: shell!, iopub_port: iopub!, stdin_port: stdin!, control_port: control!, hb_port: hb! };
+    } else {
+      // No network inside: ZeroMQ over ipc sockets in a directory both sides see at the same path.
+      endpoints = { transport: 'ipc', ip: join(ipcDir!, 'k'), shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 };
+    }
+    const connectionFile = join(ipcDir ?? this.options.runtimeDir, `kernel-${request.kernelId}.json`);
     const connection = { ...endpoints, key: request.key, signature_scheme: request.signatureScheme, kernel_name: request.kernelName };
     await writeFile(connectionFile, JSON.stringify(connection, null, 1), { mode: 0o600 });
+    if (hostIds) await chown(connectionFile, hostIds.uid, hostIds.gid);
     const argv = request.argv.map((a) => a.replaceAll('{connection_file}', connectionFile));
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: request.cwd,
-      env: { ...request.env },
-      detached: true, // own process group: signals reach the kernel's children too
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const proc = new LocalKernelProcess(child, endpoints, connectionFile, this.logger.child({ kernel_id: request.kernelId }), this.options.stderrTailBytes ?? 8192);
+
+    let cgroup: KernelCgroup | undefined;
+    let child: ChildProcess;
+    const resources = { ...this.options.defaultResources, ...request.resources };
+    const limits: Limits = {
+      memoryBytes: resources.memoryLimitBytes ?? resources.memoryBytes,
+      cpus: resources.cpusLimit ?? resources.cpus,
+      pids: resources.pidsLimit,
+    };
+    if (sandbox) {
+      cgroup = status!.cgroups.controllers.length > 0 ? await KernelCgroup.create(status!.cgroups, id, limits) : undefined;
+      const prefix: string[] = [];
+      if (hostIds) prefix.push('/usr/bin/setpriv', `--reuid=${hostIds.uid}`, `--regid=${hostIds.gid}`, '--clear-groups', '--');
+      // Without cgroups, rlimits are what is left: address space for memory, and processes per uid
+      // only where the kernel has a uid of its own.
+      const rl: string[] = [];
+      if (!cgroup?.limits.memoryBytes && limits.memoryBytes && !status!.cgroups.controllers.includes('memory')) rl.push(`--as=${limits.memoryBytes}`);
+      if (limits.pids && !status!.cgroups.controllers.includes('pids') && hostIds) rl.push(`--nproc=${limits.pids}`);
+      if (rl.length > 0) prefix.push('/usr/bin/prlimit', ...rl, '--');
+      const args = bwrapArgs({
+        config: sandbox,
+        cwd: request.cwd,
+        network,
+        readOnly: [...(request.sandbox?.readOnlyPaths ?? []), ...programPaths(argv[0]!)],
+        writable: ipcDir ? [ipcDir] : [],
+        files: [],
+        home: request.env.HOME,
+        infoFd: 3,
+      });
+      child = spawn('/bin/sh', ['-c', 'read -r go && exec "$@" </dev/null', 'sh', ...prefix, status!.bwrap!, ...args, '--', ...argv], {
+        cwd: '/',
+        env: { ...request.env },
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      });
+    } else {
+      child = spawn(argv[0]!, argv.slice(1), {
+        cwd: request.cwd,
+        env: { ...request.env },
+        detached: true, // own process group: signals reach the kernel's children too
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    }
+    const proc = new LocalKernelProcess(child, endpoints, connectionFile, this.logger.child({ kernel_id: request.kernelId }), this.options.stderrTailBytes ?? 8192, { cgroup, ipcDir, sandboxed: Boolean(sandbox) });
     try {
       await proc.spawned;
+      if (sandbox) {
+        await cgroup?.add(child.pid!);
+        child.stdin!.end('go\n');
+        await proc.sandboxReady(argv[0]!);
+      }
     } catch (err) {
       await proc[Symbol.asyncDispose]();
+      if (err instanceof AppError) throw err;
       throw new AppError('kernel_launch_failed', `Cannot start kernel ${request.kernelName}: ${argv[0]} could not be run (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
     return proc;
@@ -61,6 +146,12 @@ export class LocalLauncher implements Launcher {
   async restore(_snapshot: LauncherSnapshot): Promise<KernelProcess | undefined> {
     return undefined;
   }
+}
+
+interface SandboxParts {
+  cgroup: KernelCgroup | undefined;
+  ipcDir: string | undefined;
+  sandboxed: boolean;
 }
 
 class LocalKernelProcess implements KernelProcess {
@@ -78,6 +169,7 @@ class LocalKernelProcess implements KernelProcess {
     private readonly connectionFile: string,
     private readonly logger: Logger,
     private readonly tailBytes: number,
+    private readonly parts: SandboxParts,
   ) {
     this.spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -86,9 +178,11 @@ class LocalKernelProcess implements KernelProcess {
     this.exitPromise = new Promise<ExitInfo>((resolve) => {
       // 'exit', not 'close': a grandchild holding the stdio pipes must not delay it.
       child.once('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
-        resolve(this.exitInfo);
-        this.exitEmitter.fire(this.exitInfo);
+        void this.describe(code, signal).then((info) => {
+          this.exitInfo = info;
+          resolve(info);
+          this.exitEmitter.fire(info);
+        });
       });
       // A spawn failure emits 'error' and (sometimes) no 'close'.
       child.once('error', () => {
@@ -107,6 +201,46 @@ class LocalKernelProcess implements KernelProcess {
     });
   }
 
+  /** Host pid of the sandbox's session leader (bwrap's --info-fd "child-pid"). */
+  private sandboxPid: number | undefined;
+
+  /** Wait for bwrap to report the sandbox (or for the start to fail, with bwrap's words). */
+  async sandboxReady(program: string): Promise<void> {
+    const info = this.child.stdio[3] as Readable;
+    let text = '';
+    info.on('data', (d: Buffer) => (text += d.toString()));
+    const reported = new Promise<boolean>((resolve) => {
+      info.on('data', () => {
+        const m = /"child-pid":\s*(\d+)/.exec(text);
+        if (m) {
+          this.sandboxPid = Number(m[1]);
+          resolve(true);
+        }
+      });
+      void this.exitPromise.then(() => resolve(false));
+    });
+    if (!(await reported)) {
+      const said = this.stderr.trim().split('\n').slice(-3).join('; ');
+      throw new AppError('kernel_launch_failed', `Cannot start kernel: ${program} could not be run in the sandbox (${said || describeCode(this.exitInfo)})`);
+    }
+  }
+
+  /** bwrap reports a kernel killed by signal N as exit code 128+N; the cgroup says whether it was the OOM killer. */
+  private async describe(code: number | null, signal: NodeJS.Signals | null): Promise<ExitInfo> {
+    if (this.parts.sandboxed && code !== null && code > 128 && code < 128 + 65) {
+      const num = code - 128;
+      const name = Object.entries(constants.signals).find(([, n]) => n === num)?.[0] as NodeJS.Signals | undefined;
+      if (name) {
+        code = null;
+        signal = name;
+      }
+    }
+    const info: ExitInfo = { code, signal };
+    const cg = this.parts.cgroup;
+    if (cg && (await cg.oomKills()) > 0) info.reason = `out of memory (limit ${formatBytes(cg.limits.memoryBytes ?? 0)})`;
+    return info;
+  }
+
   get label(): string {
     return `pid ${this.child.pid ?? '?'}`;
   }
@@ -122,14 +256,21 @@ class LocalKernelProcess implements KernelProcess {
   async signal(sig: NodeJS.Signals): Promise<void> {
     if (!this.isAlive()) return;
     try {
-      process.kill(-this.child.pid!, sig);
+      process.kill(-(this.sandboxPid ?? this.child.pid!), sig);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
     }
   }
 
   async kill(): Promise<ExitInfo> {
-    await this.signal('SIGKILL');
+    if (this.isAlive()) {
+      try {
+        // bwrap itself (and with it, --die-with-parent, the sandbox), or the plain kernel's group.
+        process.kill(-this.child.pid!, 'SIGKILL');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    }
     return this.exitPromise;
   }
 
@@ -138,7 +279,7 @@ class LocalKernelProcess implements KernelProcess {
   }
 
   snapshot(): LauncherSnapshot {
-    return { pid: this.child.pid, endpoints: this.endpoints };
+    return { pid: this.child.pid, sandboxPid: this.sandboxPid, endpoints: this.endpoints };
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -152,9 +293,23 @@ class LocalKernelProcess implements KernelProcess {
           /* group already gone */
         }
       }
+      if (this.sandboxPid !== undefined) {
+        try {
+          process.kill(-this.sandboxPid, 'SIGKILL');
+        } catch {
+          /* sandbox already gone */
+        }
+      }
+      await this.parts.cgroup?.remove();
       await rm(this.connectionFile, { force: true });
+      if (this.parts.ipcDir) await rm(this.parts.ipcDir, { recursive: true, force: true });
       this.exitEmitter.dispose();
     })();
     return this.disposed;
   }
+}
+
+function describeCode(info: ExitInfo | undefined): string {
+  if (!info) return 'no report from bwrap';
+  return info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
 }

@@ -21,8 +21,21 @@ export interface LaunchRequest {
   key: string;
   signatureScheme: string;
   kernelName: string;
-  /** Resource requests/limits already capped by policy (see issue on sandboxing). */
-  resources?: { cpus?: number; memoryBytes?: number; cpusLimit?: number; memoryLimitBytes?: number };
+  /** Resource requests and limits, already resolved and capped by policy (manager's resources.ts). */
+  resources?: KernelResources;
+  /** Sandbox wishes of the kernelspec (`metadata.workbench.sandbox`); the launcher's policy decides. */
+  sandbox?: { network?: boolean; readOnlyPaths?: readonly string[] };
+}
+
+export interface KernelResources {
+  /** Requested CPUs (KERNEL_CPUS) and the hard limit (KERNEL_CPUS_LIMIT), in cores. */
+  cpus?: number;
+  cpusLimit?: number;
+  /** Requested memory (KERNEL_MEMORY) and the hard limit (KERNEL_MEMORY_LIMIT), in bytes. */
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  /** Most processes/threads at once. */
+  pidsLimit?: number;
 }
 
 export interface ExitInfo {

@@ -5,3 +5,4 @@ export * from './kernel-channels';
 export * from './kernel-env';
 export * from './kernel-manager';
 export * from './session-manager';
+export * from './resources';

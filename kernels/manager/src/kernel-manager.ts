@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { AppError, Clock, Emitter, Logger, systemClock } from '@workbench/core';
 import type { LauncherRegistry } from '@workbench/launcher';
+import { resolveResources, ResourcePolicy, SpecResources } from './resources';
 import { Kernel, KernelModel } from './kernel';
 import { KernelChannels, BufferLimits } from './kernel-channels';
 import { buildKernelEnv, KernelEnvPolicy } from './kernel-env';
@@ -40,6 +41,8 @@ export interface KernelManagerOptions {
   shutdownWaitMs: number;
   buffer: BufferLimits;
   heartbeat?: { intervalMs: number; timeoutMs: number; misses: number };
+  /** Defaults and caps for kernels' CPU, memory and process limits. */
+  resources?: ResourcePolicy;
 }
 
 export interface StartKernelRequest {
@@ -115,7 +118,9 @@ export class KernelManager {
       });
       if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
       const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;
-      const meta = (spec.spec.metadata?.workbench ?? {}) as { launcher?: string };
+      const meta = (spec.spec.metadata?.workbench ?? {}) as { launcher?: string; resources?: SpecResources; sandbox?: { network?: boolean; read_only_paths?: string[] } };
+      const { resources, capped } = resolveResources(this.options.resources ?? { defaults: {}, max: {} }, meta.resources, req.env);
+      if (capped.length > 0) this.options.logger.info({ capped }, 'kernel resources capped by policy');
       const kernel = new Kernel({
         spec,
         launcher: this.options.launchers.get(meta.launcher),
@@ -128,6 +133,8 @@ export class KernelManager {
         restartLimit: this.options.restartLimit,
         shutdownWaitMs: this.options.shutdownWaitMs,
         heartbeat: this.options.heartbeat,
+        resources,
+        sandbox: meta.sandbox ? { network: meta.sandbox.network, readOnlyPaths: meta.sandbox.read_only_paths } : undefined,
       });
       try {
         await kernel.start(req.signal);

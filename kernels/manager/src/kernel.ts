@@ -75,6 +75,7 @@ export interface KernelOptions {
   /** How long shutdown waits for the kernel to exit after shutdown_request before killing it. */
   shutdownWaitMs: number;
   resources?: LaunchRequest['resources'];
+  sandbox?: LaunchRequest['sandbox'];
   /** Heartbeat watch: ping every intervalMs; `misses` missed pings while not busy mean the kernel hangs. 0 disables. */
   heartbeat?: { intervalMs: number; timeoutMs: number; misses: number };
 }
@@ -214,6 +215,7 @@ export class Kernel {
         signatureScheme: 'hmac-sha256',
         kernelName: this.name,
         resources: this.options.resources,
+        sandbox: this.options.sandbox,
       },
       { signal: s },
     );

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
 import { ExtraUser, IdentityProvider, randomToken } from '@workbench/auth';
 import { createHttpServer, HttpServer } from '@workbench/http';
-import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, PythonResolver, SessionManager } from '@workbench/manager';
+import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, parseMemory, PythonResolver, ResourcePolicy, SessionManager } from '@workbench/manager';
 import { LauncherRegistry } from '@workbench/launcher';
 import { LocalLauncher } from '@workbench/launcher-local';
 import { ContentsManager, EventBus, FrontendConfigStore, GitVersionStore, publishContentsEvents, SettingsStore, UserFiles, WorkspaceStore } from '@workbench/contents';
@@ -71,7 +71,32 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       logger,
     });
     const launchers = new LauncherRegistry('local');
-    launchers.register(new LocalLauncher({ runtimeDir: config.runtimeDir, logger }));
+    const sb = config.sandbox;
+    const local = new LocalLauncher({
+      runtimeDir: config.runtimeDir,
+      logger,
+      sandbox:
+        sb.mode === 'none'
+          ? undefined
+          : { mode: sb.mode, onMissing: sb.onMissing, network: sb.network, uid: sb.uid, gid: sb.gid, hostUid: sb.hostUid, hostGid: sb.hostGid, readOnlyPaths: sb.readOnlyPaths, workspace: config.rootDir },
+    });
+    launchers.register(local);
+    const sandboxStatus = await local.sandboxStatus();
+    if (!sandboxStatus) logger.warn({}, 'kernel sandbox: off (sandbox.mode "none"): kernels run as plain processes with the server\'s rights');
+    else if (sandboxStatus.active) logger.info({ problems: sandboxStatus.problems }, sandboxStatus.summary);
+    else if (sandboxStatus.refuse) logger.error({ problems: sandboxStatus.problems }, sandboxStatus.summary);
+    else logger.warn({ problems: sandboxStatus.problems }, sandboxStatus.summary);
+    const resourcePolicy: ResourcePolicy = {
+      defaults: {
+        memoryLimitBytes: sb.memoryLimit === undefined ? undefined : parseMemory(sb.memoryLimit, 'sandbox.memory_limit'),
+        cpusLimit: sb.cpusLimit,
+        pidsLimit: sb.pidsLimit,
+      },
+      max: {
+        memoryLimitBytes: sb.maxMemoryLimit === undefined ? undefined : parseMemory(sb.maxMemoryLimit, 'sandbox.max_memory_limit'),
+        cpusLimit: sb.maxCpusLimit,
+      },
+    };
     const k = config.kernels;
     const kernels = new KernelManager({
       specs,
@@ -91,6 +116,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       shutdownWaitMs: k.shutdownWaitS * 1000,
       buffer: { maxMessages: k.bufferMaxMessages, maxBytes: k.bufferMaxBytes, ttlMs: k.bufferTtlS * 1000 },
       heartbeat: { intervalMs: k.heartbeatIntervalS * 1000, timeoutMs: Math.min(3000, k.heartbeatIntervalS * 1000), misses: k.heartbeatMisses },
+      resources: resourcePolicy,
     });
     store.add(kernels);
     const sessions = new SessionManager(kernels);

@@ -20,6 +20,14 @@ export function sqlKernelSpec(settings: SqlKernelSettings): KernelSpec {
   const env: Record<string, string> = { WORKBENCH_SQL_WAREHOUSE: settings.warehouse, WORKBENCH_SQL_MAX_ROWS: String(settings.maxRows) };
   if (settings.connectionsFile) env.WORKBENCH_SQL_CONNECTIONS = settings.connectionsFile;
   if (settings.secretsFile) env.WORKBENCH_SQL_SECRETS = settings.secretsFile;
+  // In the sandbox the kernel sees its own code read-only, and the connection files it is
+  // configured with; it keeps the network (PostgreSQL is reached over TCP).
+  const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+  const readOnly = [
+    nodeModulesDir(),
+    ...['@workbench/sql-kernel', '@workbench/protocol', '@workbench/core'].map(packageDir),
+    ...[settings.connectionsFile, settings.secretsFile].filter((f): f is string => Boolean(f)),
+  ];
   return {
     name: 'sql',
     spec: {
@@ -28,7 +36,7 @@ export function sqlKernelSpec(settings: SqlKernelSettings): KernelSpec {
       language: 'sql',
       interrupt_mode: 'message',
       env,
-      metadata: {},
+      metadata: { workbench: { sandbox: { network: true, read_only_paths: readOnly } } },
     },
     resourceDir: join(dir, 'kernelspec'),
     resources: { 'logo-svg.svg': 'logo-svg.svg' },
@@ -45,7 +53,7 @@ export function builtinKernelSpecs(sql?: SqlKernelSettings): KernelSpec[] {
   }
   const specsDir = join(__dirname, '..', 'kernelspecs');
   // Notebooks can import the packages Workbench ships (e.g. @duckdb/node-api for the warehouse).
-  const nodePath = join(dirname(require.resolve('@duckdb/node-api/package.json')), '..', '..');
+  const nodePath = nodeModulesDir();
   const make = (name: string, display: string, language: string, extra: string[]): KernelSpec => ({
     name,
     spec: {
@@ -54,10 +62,17 @@ export function builtinKernelSpecs(sql?: SqlKernelSettings): KernelSpec[] {
       language,
       interrupt_mode: 'signal',
       env: { NODE_PATH: nodePath },
-      metadata: {},
+      // tslab builds ipc addresses as "ip:port" where Jupyter uses "ip-port", so in the
+      // sandbox it keeps the network and speaks TCP on loopback.
+      metadata: { workbench: { sandbox: { network: true, read_only_paths: [nodePath] } } },
     },
     resourceDir: join(specsDir, name),
     resources: { 'logo-svg.svg': 'logo-svg.svg' },
   });
   return [...specs, make('tslab', 'TypeScript', 'typescript', []), make('jslab', 'JavaScript', 'javascript', ['--js'])];
+}
+
+/** The project's node_modules (where tslab, TypeScript and @duckdb/node-api live). */
+function nodeModulesDir(): string {
+  return join(dirname(require.resolve('@duckdb/node-api/package.json')), '..', '..');
 }

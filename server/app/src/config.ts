@@ -204,7 +204,26 @@ export interface WorkbenchConfig {
     readonly clientMaxBufferBytes: number;
     readonly heartbeatIntervalS: number;
     readonly heartbeatMisses: number;
+    readonly launcher: 'local' | 'kubernetes';
   };
+  readonly sandbox: {
+    readonly mode: 'bubblewrap' | 'none';
+    readonly onMissing: 'refuse' | 'unsandboxed';
+    readonly network: boolean;
+    readonly uid: number;
+    readonly gid: number;
+    readonly hostUid: number | undefined;
+    readonly hostGid: number | undefined;
+    readonly readOnlyPaths: readonly string[];
+    /** As written ("4Gi"); parsed by the kernel manager. */
+    readonly memoryLimit: string | number | undefined;
+    readonly cpusLimit: number | undefined;
+    readonly pidsLimit: number | undefined;
+    readonly maxMemoryLimit: string | number | undefined;
+    readonly maxCpusLimit: number | undefined;
+  };
+  /** The `kubernetes` section as written (the Kubernetes launcher reads it). */
+  readonly kubernetes: NonNullable<ConfigFile['kubernetes']>;
 }
 
 export const USAGE = `Usage: workbench [options]
@@ -385,7 +404,24 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       clientMaxBufferBytes: kf.client_max_buffer_bytes ?? 64 * 1024 * 1024,
       heartbeatIntervalS: kf.heartbeat_interval_s ?? 5,
       heartbeatMisses: kf.heartbeat_misses ?? 3,
+      launcher: kf.launcher ?? 'local',
     },
+    sandbox: {
+      mode: file.sandbox?.mode ?? (process.platform === 'linux' ? 'bubblewrap' : 'none'),
+      onMissing: file.sandbox?.on_missing ?? 'refuse',
+      network: file.sandbox?.network ?? false,
+      uid: file.sandbox?.uid ?? 1000,
+      gid: file.sandbox?.gid ?? file.sandbox?.uid ?? 1000,
+      hostUid: file.sandbox?.host_uid,
+      hostGid: file.sandbox?.host_gid ?? file.sandbox?.host_uid,
+      readOnlyPaths: (file.sandbox?.read_only_paths ?? []).map((p) => resolve(cwd, p)),
+      memoryLimit: file.sandbox?.memory_limit ?? '4Gi',
+      cpusLimit: file.sandbox?.cpus_limit,
+      pidsLimit: file.sandbox?.pids_limit ?? 1024,
+      maxMemoryLimit: file.sandbox?.max_memory_limit,
+      maxCpusLimit: file.sandbox?.max_cpus_limit,
+    },
+    kubernetes: file.kubernetes ?? {},
   };
   return { help: Boolean(values.help), config: deepFreeze(config) };
 }
