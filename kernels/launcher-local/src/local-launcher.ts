@@ -12,7 +12,8 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { Readable } from 'node:stream';
 import { AppError, Emitter, Logger, silentLogger, raceSignal } from '@workbench/core';
 import type { ExitInfo, KernelEndpoints, KernelProcess, Launcher, LaunchRequest, LauncherSnapshot } from '@workbench/launcher';
@@ -93,6 +94,8 @@ export class LocalLauncher implements Launcher {
       pids: resources.pidsLimit,
     };
     if (sandbox) {
+      // bwrap reports the sandbox before it execs the kernel: a missing program must be caught here.
+      if (!findProgram(argv[0]!, request.env.PATH)) throw new AppError('kernel_launch_failed', `Cannot start kernel ${request.kernelName}: ${argv[0]} could not be run (ENOENT)`);
       cgroup = status!.cgroups.controllers.length > 0 ? await KernelCgroup.create(status!.cgroups, id, limits) : undefined;
       const prefix: string[] = [];
       if (hostIds) prefix.push('/usr/bin/setpriv', `--reuid=${hostIds.uid}`, `--regid=${hostIds.gid}`, '--clear-groups', '--');
@@ -312,4 +315,18 @@ class LocalKernelProcess implements KernelProcess {
 function describeCode(info: ExitInfo | undefined): string {
   if (!info) return 'no report from bwrap';
   return info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
+}
+
+/** The program's path if it exists and is executable (bare names looked up in PATH). */
+function findProgram(program: string, path: string | undefined): string | undefined {
+  const candidates = program.includes('/') ? [program] : (path ?? '').split(':').filter((d) => isAbsolute(d)).map((d) => join(d, program));
+  for (const c of candidates) {
+    try {
+      accessSync(c, fsConstants.X_OK);
+      return c;
+    } catch {
+      /* not this one */
+    }
+  }
+  return undefined;
 }
