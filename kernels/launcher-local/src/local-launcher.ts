@@ -10,7 +10,8 @@
  * child), not to bwrap itself, which would take the sandbox down with it.
  */
 import { spawn, ChildProcess } from 'node:child_process';
-import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { constants } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { accessSync, constants as fsConstants } from 'node:fs';
@@ -34,6 +35,9 @@ export interface LocalLauncherOptions {
 }
 
 let sequence = 0;
+
+/** Where a sandboxed kernel sees its own directory (connection file, ipc sockets). */
+const SANDBOX_RUN = '/run/workbench';
 
 export class LocalLauncher implements Launcher {
   readonly name = 'local';
@@ -68,7 +72,7 @@ export class LocalLauncher implements Launcher {
     // rewrite their connection file) holds the connection file and any ipc sockets.
     let ipcDir: string | undefined;
     if (sandbox) {
-      ipcDir = join(this.options.runtimeDir, `k-${request.kernelId.slice(0, 8)}-${sequence}`);
+      ipcDir = join(await this.sandboxBase(), `${request.kernelId.slice(0, 8)}-${sequence}`);
       await mkdir(ipcDir, { mode: 0o700 });
       if (hostIds) await chown(ipcDir, hostIds.uid, hostIds.gid);
     }
@@ -76,14 +80,17 @@ export class LocalLauncher implements Launcher {
       const [shell, iopub, stdin, control, hb] = await raceSignal(this.ports.allocate(5), options.signal, 'allocate kernel ports');
       endpoints = { transport: 'tcp', ip: this.ip, shell_port: shell!, iopub_port: iopub!, stdin_port: stdin!, control_port: control!, hb_port: hb! };
     } else {
-      // No network inside: ZeroMQ over ipc sockets in a directory both sides see at the same path.
+      // No network inside: ZeroMQ over ipc sockets in the kernel's directory.
       endpoints = { transport: 'ipc', ip: join(ipcDir!, 'k'), shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 };
     }
+    // Inside the sandbox the kernel's directory is /run/workbench: the kernel learns no host path
+    // of the server's; the gateway uses the host path of the same sockets.
     const connectionFile = join(ipcDir ?? this.options.runtimeDir, `kernel-${request.kernelId}.json`);
-    const connection = { ...endpoints, key: request.key, signature_scheme: request.signatureScheme, kernel_name: request.kernelName };
+    const seenAs = (p: string) => (ipcDir ? p.replace(ipcDir, SANDBOX_RUN) : p);
+    const connection = { ...endpoints, ip: seenAs(endpoints.ip), key: request.key, signature_scheme: request.signatureScheme, kernel_name: request.kernelName };
     await writeFile(connectionFile, JSON.stringify(connection, null, 1), { mode: 0o600 });
     if (hostIds) await chown(connectionFile, hostIds.uid, hostIds.gid);
-    const argv = request.argv.map((a) => a.replaceAll('{connection_file}', connectionFile));
+    const argv = request.argv.map((a) => a.replaceAll('{connection_file}', seenAs(connectionFile)));
 
     let cgroup: KernelCgroup | undefined;
     let child: ChildProcess;
@@ -110,7 +117,7 @@ export class LocalLauncher implements Launcher {
         cwd: request.cwd,
         network,
         readOnly: [...(request.sandbox?.readOnlyPaths ?? []), ...programPaths(argv[0]!)],
-        writable: ipcDir ? [ipcDir] : [],
+        writable: ipcDir ? [[ipcDir, SANDBOX_RUN]] : [],
         files: [],
         home: request.env.HOME,
         infoFd: 3,
@@ -143,6 +150,19 @@ export class LocalLauncher implements Launcher {
       throw new AppError('kernel_launch_failed', `Cannot start kernel ${request.kernelName}: ${argv[0]} could not be run (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
     return proc;
+  }
+
+  private base: Promise<string> | undefined;
+
+  /** Kernels' own directories live in one traversable (0711) folder, so a kernel running under
+   * another uid can reach its directory and nothing else. */
+  private sandboxBase(): Promise<string> {
+    this.base ??= (async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'workbench-sandbox-'));
+      await chmod(dir, 0o711);
+      return dir;
+    })();
+    return this.base;
   }
 
   /** A local child cannot be re-adopted by a new gateway process: it died with the old one. */

@@ -142,8 +142,8 @@ export interface BwrapRequest {
   network: boolean;
   /** Read-only extras for this kernel (kernelspec metadata). */
   readOnly: readonly string[];
-  /** Read-write extras for this kernel (its ipc socket directory). */
-  writable: readonly string[];
+  /** Read-write binds for this kernel, [host path, path inside] (its own directory). */
+  writable: readonly (readonly [string, string])[];
   /** Files shown read-only at their own path (the connection file). */
   files: readonly string[];
   home: string | undefined;
@@ -177,7 +177,7 @@ export function bwrapArgs(r: BwrapRequest): string[] {
   if (r.home && isAbsolute(r.home) && !inside(r.home, r.config.workspace) && r.home !== '/') a.push('--tmpfs', r.home);
   for (const p of [...r.config.readOnlyPaths, ...r.readOnly]) if (isAbsolute(p)) a.push('--ro-bind-try', p, p);
   a.push('--bind', r.config.workspace, r.config.workspace);
-  for (const p of r.writable) a.push('--bind', p, p);
+  for (const [host, seen] of r.writable) a.push('--bind', host, seen);
   for (const f of r.files) a.push('--ro-bind', f, f);
   a.push('--chdir', r.cwd, '--info-fd', String(r.infoFd));
   return a;

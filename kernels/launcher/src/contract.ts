@@ -145,10 +145,15 @@ export function describeLauncherContract(name: string, makeLauncher: (runtimeDir
       }
     });
 
-    it('delivers a signal to the whole process group', async () => {
+    it('delivers a signal to the whole process group (or, if it says it cannot, refuses and leaves the kernel running)', async () => {
       const proc = await launcher.start(request);
       try {
         await reports.next('child-ready');
+        if (launcher.deliversSignals === false) {
+          await expect(proc.signal('SIGINT')).rejects.toMatchObject({ name: 'AppError' });
+          expect(proc.isAlive()).toBe(true);
+          return;
+        }
         await proc.signal('SIGINT');
         await reports.next('sigint');
         await reports.next('child-sigint');

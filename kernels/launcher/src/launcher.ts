@@ -68,6 +68,14 @@ export interface KernelProcess extends AsyncDisposable {
 
 export interface Launcher {
   readonly name: string;
+  /**
+   * Whether `KernelProcess.signal` delivers any signal (SIGINT for
+   * interrupts) to the kernel's process group. `false` where the platform has
+   * no signal API (Kubernetes): only SIGTERM and SIGKILL are emulated (by
+   * ending the kernel), other signals reject with an AppError, and such
+   * kernels must be interrupted with interrupt_mode "message". Absent: true.
+   */
+  readonly deliversSignals?: boolean;
   start(request: LaunchRequest, options?: { signal?: AbortSignal }): Promise<KernelProcess>;
   /** Reattach to a kernel started by an earlier gateway process, if it still runs. */
   restore(snapshot: LauncherSnapshot): Promise<KernelProcess | undefined>;

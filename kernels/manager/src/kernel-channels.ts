@@ -10,7 +10,7 @@
  * parent_header.session; replies to the server's own requests are dropped.
  */
 import { Logger, toDisposable } from '@workbench/core';
-import { Channel, createMessage, RawMessage, toRaw } from '@workbench/protocol';
+import { Channel, createMessage, parseJsonPart, RawMessage, toRaw } from '@workbench/protocol';
 import type { KernelMessageEvent } from '@workbench/zmq';
 import type { Kernel, ServerStatusEvent } from './kernel';
 
@@ -95,8 +95,16 @@ export class KernelChannels {
     await this.kernel.send(channel, raw);
   }
 
+  /** The execute_request the kernel is working on (busy, not yet idle): where a death is reported. */
+  private running: Buffer | undefined;
+
   private route(e: KernelMessageEvent): void {
     if (e.channel === 'iopub') {
+      if (e.header.msgType === 'status' && e.parent.msgType === 'execute_request') {
+        const st = (parseJsonPart(e.raw.content, 'content') as { execution_state?: string }).execution_state;
+        if (st === 'busy') this.running = e.raw.parentHeader;
+        else if (st === 'idle') this.running = undefined;
+      }
       for (const [, state] of this.sessions) this.deliverTo(state, e.channel, e.raw);
       return;
     }
@@ -171,15 +179,24 @@ export class KernelChannels {
 
   /** Server-originated status (restarting/dead) as an iopub status message. */
   private announce(e: ServerStatusEvent): void {
+    if (e.reason && e.state !== 'starting') {
+      // Clients show stream text; a bare status says nothing about why. It goes first, as output
+      // of the cell that was running (so the notebook shows it under that cell), before the status
+      // that makes JupyterLab drop its pending requests and reconnect.
+      let parent: Parameters<typeof createMessage>[0]['parent'];
+      try {
+        parent = this.running ? (parseJsonPart(this.running, 'parent_header') as unknown as typeof parent) : undefined;
+      } catch {
+        parent = undefined;
+      }
+      const why = toRaw(createMessage({ msgType: 'stream', session: this.kernel.session, parent, content: { name: 'stderr', text: `[Workbench] ${e.reason}\n` } }));
+      for (const [, state] of this.sessions) this.deliverTo(state, 'iopub', why);
+    }
+    if (e.state === 'restarting' || e.state === 'dead') this.running = undefined;
     const msg = createMessage({ msgType: 'status', session: this.kernel.session, content: { execution_state: e.state } });
     if (e.reason) msg.metadata = { reason: e.reason };
     const raw = toRaw(msg);
     for (const [, state] of this.sessions) this.deliverTo(state, 'iopub', raw);
-    if (e.reason && e.state !== 'starting') {
-      // Clients show stream text; a bare status says nothing about why.
-      const why = toRaw(createMessage({ msgType: 'stream', session: this.kernel.session, content: { name: 'stderr', text: `[Workbench] ${e.reason}\n` } }));
-      for (const [, state] of this.sessions) this.deliverTo(state, 'iopub', why);
-    }
   }
 
   /** Close every client (1000: do not reconnect) and forget all buffers. */
