@@ -168,4 +168,11 @@ describe('per-user namespaces', () => {
     await expect(l.start(req({ env: { KERNEL_USERNAME: 'carol' } }))).rejects.toMatchObject({ code: 'forbidden', message: 'Cannot use namespace wb-carol for user carol: it belongs to user mallory' });
     await expect(l.start(req({ env: {} }))).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/need KERNEL_USERNAME/) });
   });
+
+  it('puts a kernel in its authenticated owner\'s namespace, whatever KERNEL_USERNAME the client wrote', async () => {
+    const l = launcher({ namespace: 'wb', namespacePerUser: true });
+    const proc = await started(l, req({ owner: 'dave', env: { KERNEL_USERNAME: 'mallory' } }));
+    expect(proc.label).toMatch(/^pod wb-dave\/kernel-k\d+$/);
+    await proc[Symbol.asyncDispose]();
+  });
 });

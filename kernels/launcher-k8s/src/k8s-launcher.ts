@@ -55,6 +55,8 @@ export class KubernetesLauncher implements Launcher {
   readonly name = 'kubernetes';
   /** No signal API in Kubernetes: interrupts must use interrupt_mode "message". */
   readonly deliversSignals = false;
+  /** Pods survive a gateway rollout; the next gateway adopts them (discover + restore). */
+  readonly kernelsOutliveGateway = true;
   private readonly logger: Logger;
   private client: { api: K8s.CoreV1Api; watch: K8s.Watch } | undefined;
   private readonly namespaces = new Map<string, Promise<void>>();
@@ -319,7 +321,7 @@ export class KubernetesLauncher implements Launcher {
         secretName,
         endpoints: { transport: connection.transport, ip: connection.ip, shell_port: connection.shell_port, iopub_port: connection.iopub_port, stdin_port: connection.stdin_port, control_port: connection.control_port, hb_port: connection.hb_port },
       };
-      found.push({ kernelId, kernelName: connection.kernel_name ?? '', user: item.metadata.labels?.[LABELS.user], connection, snapshot: snapshot as unknown as LauncherSnapshot });
+      found.push({ kernelId, kernelName: connection.kernel_name ?? '', user: item.metadata.annotations?.[OWNER_ANNOTATION] ?? item.metadata.labels?.[LABELS.user], connection, snapshot: snapshot as unknown as LauncherSnapshot });
     }
     return found;
   }

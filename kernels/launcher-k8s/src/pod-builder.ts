@@ -19,7 +19,7 @@ import { AppError } from '@workbench/core';
 import type { LaunchRequest } from '@workbench/launcher';
 import type { K8s } from './k8s-client';
 import { formatCpu, formatMemory } from './quantity';
-import { KERNEL_APP, KERNEL_COMPONENT, kernelObjectNames, LABELS, labelValue, MANAGED_BY } from './names';
+import { KERNEL_APP, KERNEL_COMPONENT, kernelObjectNames, LABELS, labelValue, MANAGED_BY, OWNER_ANNOTATION } from './names';
 
 export const KERNEL_PORTS = { shell_port: 52000, iopub_port: 52001, stdin_port: 52002, control_port: 52003, hb_port: 52004 } as const;
 /** The kernel's private, writable copy of its connection file (emptyDir). */
@@ -55,8 +55,13 @@ export interface PodBuilderOptions {
   terminationGracePeriodSeconds?: number;
 }
 
-/** The user a kernel belongs to, as the manager passes it (KERNEL_USERNAME, as Enterprise Gateway). */
+/**
+ * The user a kernel belongs to: the authenticated owner the manager passes
+ * (`request.owner`), never something a client wrote; KERNEL_USERNAME (as
+ * Enterprise Gateway) only when the launcher is used without an owner.
+ */
 export function kernelUser(request: LaunchRequest): string | undefined {
+  if (request.owner) return request.owner;
   const u = request.env.KERNEL_USERNAME;
   return u ? u : undefined;
 }
@@ -91,7 +96,8 @@ export function buildKernelManifests(request: LaunchRequest, options: PodBuilder
   const pod: K8s.V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: names.pod, namespace: options.namespace, labels },
+    // The owner unsanitised (labels cannot hold every user name), so a new gateway can give it back.
+    metadata: { name: names.pod, namespace: options.namespace, labels, ...(user ? { annotations: { [OWNER_ANNOTATION]: user } } : {}) },
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,

@@ -21,6 +21,8 @@ export interface LaunchRequest {
   key: string;
   signatureScheme: string;
   kernelName: string;
+  /** The authenticated user the kernel belongs to (set by the manager; clients cannot choose it). */
+  owner?: string;
   /** Resource requests and limits, already resolved and capped by policy (manager's resources.ts). */
   resources?: KernelResources;
   /** Sandbox wishes of the kernelspec (`metadata.workbench.sandbox`); the launcher's policy decides. */
@@ -76,6 +78,12 @@ export interface Launcher {
    * kernels must be interrupted with interrupt_mode "message". Absent: true.
    */
   readonly deliversSignals?: boolean;
+  /**
+   * Kernels keep running when the gateway stops, for the next gateway to
+   * adopt (`restore`): Kubernetes pods across a rollout. Local kernels end
+   * with the server. Absent: false.
+   */
+  readonly kernelsOutliveGateway?: boolean;
   start(request: LaunchRequest, options?: { signal?: AbortSignal }): Promise<KernelProcess>;
   /** Reattach to a kernel started by an earlier gateway process, if it still runs. */
   restore(snapshot: LauncherSnapshot): Promise<KernelProcess | undefined>;

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { AppError, Clock, Emitter, Logger, systemClock } from '@workbench/core';
-import type { LauncherRegistry } from '@workbench/launcher';
+import type { KernelProcess, LauncherRegistry } from '@workbench/launcher';
 import { resolveResources, ResourcePolicy, SpecResources } from './resources';
 import { Kernel, KernelModel } from './kernel';
 import { KernelChannels, BufferLimits } from './kernel-channels';
@@ -151,6 +151,45 @@ export class KernelManager {
     }
   }
 
+  /**
+   * Take over a kernel that an earlier gateway started and that still runs
+   * (a Kubernetes pod found by its labels after a rollout): same id, same
+   * signing key, a new ZeroMQ connection, the kernel_info handshake, and from
+   * then on it is like any other (restart uses the kernelspec as usual).
+   */
+  async adopt(found: { id: string; name: string; owner: string; key: string; process: KernelProcess; launcher: string }): Promise<Kernel> {
+    if (this.kernels.has(found.id)) throw new AppError('conflict', `Cannot adopt kernel ${found.id}: it is already managed`);
+    const spec = await this.options.specs.get(found.name);
+    const { env } = buildKernelEnv({ policy: this.options.envPolicy, serverEnv: this.options.serverEnv, specEnv: spec.spec.env, requestEnv: {}, extra: { ...this.options.kernelEnv, KERNEL_USERNAME: found.owner } });
+    const kernel = new Kernel({
+      id: found.id,
+      key: found.key,
+      adopt: found.process,
+      spec,
+      launcher: this.options.launchers.get(found.launcher),
+      env,
+      cwd: this.options.rootDir,
+      owner: found.owner,
+      logger: this.options.logger,
+      clock: this.clock,
+      launchTimeoutMs: this.options.launchTimeoutMs,
+      restartLimit: this.options.restartLimit,
+      shutdownWaitMs: this.options.shutdownWaitMs,
+      heartbeat: this.options.heartbeat,
+    });
+    try {
+      await kernel.start();
+    } catch (err) {
+      await kernel[Symbol.asyncDispose]();
+      throw err;
+    }
+    const channels = new KernelChannels(kernel, this.options.buffer, this.options.logger.child({ kernel_id: kernel.id }));
+    this.kernels.set(kernel.id, { kernel, channels });
+    kernel.onDead(({ reason }) => void this.remove(kernel.id, reason));
+    this.options.logger.info({ kernel_id: kernel.id, owner: found.owner }, 'adopted a running kernel');
+    return kernel;
+  }
+
   private reserve(user: string): void {
     const mine = [...this.kernels.values()].filter((e) => e.kernel.owner === user).length + (this.startingByUser.get(user) ?? 0);
     if (this.kernels.size + this.starting >= this.options.maxKernels) {
@@ -238,7 +277,15 @@ export class KernelManager {
   [Symbol.asyncDispose](): Promise<void> {
     this.disposed ??= (async () => {
       if (this.cullTimer) clearInterval(this.cullTimer);
-      await Promise.allSettled([...this.kernels.keys()].map((id) => this.remove(id, 'server shutting down')));
+      await Promise.allSettled(
+        [...this.kernels.entries()].map(async ([id, e]) => {
+          if (!e.kernel.outlivesGateway) return this.remove(id, 'server shutting down');
+          // Pods stay for the next gateway; clients get 1001 (going away) and reconnect to it.
+          this.kernels.delete(id);
+          await e.kernel.detach();
+          e.channels.close(1001, 'gateway restarting');
+        }),
+      );
       this.removedEmitter.dispose();
     })();
     return this.disposed;

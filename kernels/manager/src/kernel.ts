@@ -76,6 +76,10 @@ export interface KernelOptions {
   shutdownWaitMs: number;
   resources?: LaunchRequest['resources'];
   sandbox?: LaunchRequest['sandbox'];
+  /** An adopted kernel's signing key (else a new one). */
+  key?: string;
+  /** A process already running (reattached by its launcher): the first start connects to it. */
+  adopt?: KernelProcess;
   /** Heartbeat watch: ping every intervalMs; `misses` missed pings while not busy mean the kernel hangs. 0 disables. */
   heartbeat?: { intervalMs: number; timeoutMs: number; misses: number };
 }
@@ -91,7 +95,8 @@ export class Kernel {
   readonly name: string;
   readonly owner: string;
   readonly session = randomUUID();
-  private readonly key = randomBytes(32).toString('hex');
+  private readonly key: string;
+  private adoptable: KernelProcess | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private process: KernelProcess | undefined;
@@ -120,6 +125,8 @@ export class Kernel {
 
   constructor(private readonly options: KernelOptions) {
     this.id = options.id ?? randomUUID();
+    this.key = options.key ?? randomBytes(32).toString('hex');
+    this.adoptable = options.adopt;
     this.name = options.spec.name;
     this.owner = options.owner;
     this.clock = options.clock ?? systemClock;
@@ -205,7 +212,9 @@ export class Kernel {
   }
 
   private async launchOnce(s: AbortSignal): Promise<void> {
-    const proc = await this.options.launcher.start(
+    const adopted = this.adoptable;
+    this.adoptable = undefined;
+    const proc = adopted ?? await this.options.launcher.start(
       {
         kernelId: this.id,
         argv: this.options.spec.spec.argv,
@@ -216,6 +225,7 @@ export class Kernel {
         kernelName: this.name,
         resources: this.options.resources,
         sandbox: this.options.sandbox,
+        owner: this.owner,
       },
       { signal: s },
     );
@@ -302,7 +312,8 @@ export class Kernel {
 
   async interrupt(): Promise<void> {
     if (!this.process || this.state === 'dead') throw new AppError('kernel_dead', `Cannot interrupt kernel ${this.id}: it is not running`);
-    if (this.options.spec.spec.interrupt_mode === 'message') {
+    // Where the launcher cannot signal (Kubernetes pods), interrupt_request is the only way.
+    if (this.options.spec.spec.interrupt_mode === 'message' || this.options.launcher.deliversSignals === false) {
       await this.send('control', toRaw(createMessage({ msgType: 'interrupt_request', content: {}, session: this.session })));
     } else {
       await this.process.signal('SIGINT');
@@ -407,6 +418,31 @@ export class Kernel {
   /** Heartbeat check for kernels whose process the launcher cannot watch. */
   async heartbeat(timeoutMs: number): Promise<boolean> {
     return (await this.connection?.ping(timeoutMs)) ?? false;
+  }
+
+  /** Its launcher keeps it running when the gateway stops (see Launcher.kernelsOutliveGateway). */
+  get outlivesGateway(): boolean {
+    return this.options.launcher.kernelsOutliveGateway === true;
+  }
+
+  /** Let go of a kernel that outlives the gateway: close our sockets, leave the process running. */
+  detach(): Promise<void> {
+    this.disposed ??= (async () => {
+      this.stopping = true;
+      await this.restarting?.catch(() => undefined);
+      this.exitSub?.[Symbol.dispose]();
+      clearInterval(this.hbTimer);
+      this.connectionSub?.[Symbol.dispose]();
+      const conn = this.connection;
+      this.connection = undefined;
+      this.process = undefined;
+      if (conn) await conn[Symbol.asyncDispose]();
+      this.messageEmitter.dispose();
+      this.statusEmitter.dispose();
+      this.deadEmitter.dispose();
+      this.logger.info({}, 'kernel left running for the next gateway');
+    })();
+    return this.disposed;
   }
 
   /** Shut down: polite first, then signals. Idempotent. */

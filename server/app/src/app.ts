@@ -13,6 +13,7 @@ import { createHttpServer, HttpServer } from '@workbench/http';
 import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, parseMemory, PythonResolver, ResourcePolicy, SessionManager } from '@workbench/manager';
 import { LauncherRegistry } from '@workbench/launcher';
 import { LocalLauncher } from '@workbench/launcher-local';
+import { KubernetesLauncher } from '@workbench/launcher-k8s';
 import { ContentsManager, EventBus, FrontendConfigStore, GitVersionStore, publishContentsEvents, SettingsStore, UserFiles, WorkspaceStore } from '@workbench/contents';
 import { GitRepository } from '@workbench/git';
 import { defaultBuildDir } from '@workbench/lab-ui';
@@ -70,7 +71,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       defaultName: config.defaultKernel,
       logger,
     });
-    const launchers = new LauncherRegistry('local');
+    const launchers = new LauncherRegistry(config.kernels.launcher);
     const sb = config.sandbox;
     const local = new LocalLauncher({
       runtimeDir: config.runtimeDir,
@@ -81,6 +82,29 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
           : { mode: sb.mode, onMissing: sb.onMissing, network: sb.network, uid: sb.uid, gid: sb.gid, hostUid: sb.hostUid, hostGid: sb.hostGid, readOnlyPaths: sb.readOnlyPaths, workspace: config.rootDir },
     });
     launchers.register(local);
+    const kc = config.kubernetes;
+    let k8s: KubernetesLauncher | undefined;
+    if (config.kernels.launcher === 'kubernetes' || kc.namespace !== undefined) {
+      // Kernels as pods (default launcher, or per kernelspec with metadata.workbench.launcher "kubernetes").
+      if (!kc.default_image && !kc.images) throw new Error('Cannot use the Kubernetes launcher: set kubernetes.default_image (or kubernetes.images per kernelspec)');
+      k8s = store.add(
+          new KubernetesLauncher({
+            namespace: kc.namespace ?? 'workbench',
+            namespacePerUser: kc.namespace_per_user ?? false,
+            images: kc.images,
+            defaultImage: kc.default_image ?? '',
+            imagePullPolicy: kc.image_pull_policy,
+            serviceAccount: kc.service_account,
+            workspace: kc.workspace_pvc ? { pvc: kc.workspace_pvc, mountPath: kc.workspace_mount_path ?? '/home/jovyan/work', root: config.rootDir } : undefined,
+            gpuResource: kc.gpu_resource,
+            nodeSelector: kc.node_selector,
+            launchTimeoutMs: kc.launch_timeout_s === undefined ? undefined : kc.launch_timeout_s * 1000,
+            kubeconfig: kc.kubeconfig,
+            logger,
+          }),
+        );
+      launchers.register(k8s);
+    }
     const sandboxStatus = await local.sandboxStatus();
     if (!sandboxStatus) logger.warn({}, 'kernel sandbox: off (sandbox.mode "none"): kernels run as plain processes with the server\'s rights');
     else if (sandboxStatus.active) logger.info({ problems: sandboxStatus.problems }, sandboxStatus.summary);
@@ -119,6 +143,18 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       resources: resourcePolicy,
     });
     store.add(kernels);
+    if (k8s) {
+      // Kernel pods outlive a gateway rollout: take back every one still running.
+      for (const found of await k8s.discover()) {
+        try {
+          const proc = await k8s.restore(found.snapshot);
+          if (!proc) continue;
+          await kernels.adopt({ id: found.kernelId, name: found.kernelName, owner: found.user ?? 'unknown', key: found.connection.key, process: proc, launcher: k8s.name });
+        } catch (err) {
+          logger.warn({ kernel_id: found.kernelId, err: err instanceof Error ? err.message : String(err) }, 'could not adopt a running kernel pod');
+        }
+      }
+    }
     const sessions = new SessionManager(kernels);
     let versions: GitVersionStore | undefined;
     if (config.contents.versioning) {

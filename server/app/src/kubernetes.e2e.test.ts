@@ -1,0 +1,98 @@
+/**
+ * The server with kernels as Kubernetes pods (against the in-repo cluster
+ * simulator, which runs each pod's command as a local process: no real
+ * cluster can run here), through @jupyterlab/services: execute, interrupt
+ * (no signals in Kubernetes: interrupt_request), and a gateway rollout: the
+ * server stops, the pod keeps running, the next server adopts it and the
+ * kernel's state is still there.
+ */
+import { KernelManager, Kernel, KernelMessage } from '@jupyterlab/services';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClusterSimulator } from '@workbench/launcher-k8s/testing/cluster-sim';
+import { api, startTestServer, TestServer } from './testing/harness';
+
+async function run(k: Kernel.IKernelConnection, code: string): Promise<{ stdout: string; error?: string }> {
+  let stdout = '';
+  let error: string | undefined;
+  const future = k.requestExecute({ code });
+  future.onIOPub = (m) => {
+    if (m.header.msg_type === 'stream') stdout += (m.content as KernelMessage.IStreamMsg['content']).text;
+    if (m.header.msg_type === 'error') error = (m.content as KernelMessage.IErrorMsg['content']).ename;
+  };
+  await future.done;
+  return { stdout: stdout.trim(), error };
+}
+
+describe('kernels as Kubernetes pods (cluster simulator)', () => {
+  let sim: ClusterSimulator;
+  let dir: string;
+  let root: string;
+  let config: object;
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    sim = await ClusterSimulator.start();
+    sim.createNamespace('wb');
+    dir = await mkdtemp(join(tmpdir(), 'wb-k8s-app-'));
+    root = join(dir, 'root');
+    await mkdir(root);
+    sim.addVolume('workspace', root);
+    await writeFile(join(dir, 'kubeconfig'), sim.kubeConfig().exportConfig());
+    config = {
+      kernels: { launcher: 'kubernetes' },
+      kubernetes: { namespace: 'wb', default_image: 'workbench/kernel-python:test', workspace_pvc: 'workspace', workspace_mount_path: '/home/jovyan/work', kubeconfig: join(dir, 'kubeconfig') },
+    };
+  });
+  afterAll(async () => {
+    for (const s of servers.reverse()) await s[Symbol.asyncDispose]();
+    await sim?.[Symbol.asyncDispose]();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs and interrupts a kernel in a pod; after a gateway restart the next server adopts the pod, state intact', async () => {
+    const first = await startTestServer(['--root-dir', root], process.env, config);
+    servers.push(first);
+    const m1 = new KernelManager({ serverSettings: first.settings });
+    const k = await m1.startNew({ name: 'python3' });
+    expect(sim.list('pods', 'wb').map((p) => p.metadata.name)).toEqual([`kernel-${k.id}`]);
+    expect((await run(k, 'x = 41; print(x)')).stdout).toBe('41');
+
+    // Kubernetes cannot signal a pod: the server interrupts with interrupt_request instead.
+    const long = k.requestExecute({ code: 'import time; time.sleep(60)' });
+    let ename = '';
+    long.onIOPub = (msg) => {
+      if (msg.header.msg_type === 'error') ename = (msg.content as KernelMessage.IErrorMsg['content']).ename;
+    };
+    const busy = new Promise<void>((resolve) => {
+      const prev = long.onIOPub;
+      long.onIOPub = (msg) => {
+        prev(msg);
+        if (msg.header.msg_type === 'execute_input') resolve();
+      };
+    });
+    await busy;
+    await k.interrupt();
+    await long.done.catch(() => undefined);
+    expect(ename).toBe('KeyboardInterrupt');
+    m1.dispose();
+
+    // The gateway goes away (a rollout): the pod stays.
+    await first[Symbol.asyncDispose]();
+    servers.pop();
+    expect(sim.list('pods', 'wb').map((p) => [p.metadata.name, p.status.phase])).toEqual([[`kernel-${k.id}`, 'Running']]);
+
+    const second = await startTestServer(['--root-dir', root], process.env, config);
+    servers.push(second);
+    const listed = (await (await api(second, 'api/kernels')).json()) as { id: string; name: string; execution_state: string }[];
+    expect(listed).toEqual([expect.objectContaining({ id: k.id, name: 'python3', execution_state: 'idle' })]);
+    const m2 = new KernelManager({ serverSettings: second.settings });
+    const again = m2.connectTo({ model: { id: k.id, name: 'python3' } });
+    expect((await run(again, 'print(x + 1)')).stdout).toBe('42');
+    await again.shutdown();
+    m2.dispose();
+    await sim.whenIdle();
+    expect(sim.list('pods', 'wb')).toEqual([]);
+    expect(sim.list('secrets', 'wb')).toEqual([]);
+  });
+});
