@@ -138,7 +138,9 @@ describe('a kernel that hangs (SIGSTOP: alive but silent)', () => {
     await k.info;
     const kernel = ts.wb.kernels.get(k.id);
     const restarting = waitForEvent(kernel.onServerStatus, (e) => e.state === 'restarting');
-    process.kill(kernel.processSnapshot()!.pid as number, 'SIGSTOP');
+    // Stop the kernel itself: in the sandbox that is the sandbox's process group, not bwrap.
+    const snap = kernel.processSnapshot() as { pid: number; sandboxPid?: number };
+    process.kill(snap.sandboxPid !== undefined ? -snap.sandboxPid : snap.pid, 'SIGSTOP');
     expect((await restarting).reason).toMatch(/heartbeat lost: no answer to 2 heartbeats/);
     await untilStatus(k, 'idle');
     const future = k.requestExecute({ code: '1+1' });
