@@ -25,7 +25,7 @@ export function sqlKernelSpec(settings: SqlKernelSettings): KernelSpec {
   const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
   const readOnly = [
     nodeModulesDir(),
-    ...['@workbench/sql-kernel', '@workbench/protocol', '@workbench/core'].map(packageDir),
+    ...workspacePackages('@workbench/sql-kernel').map(packageDir),
     ...[settings.connectionsFile, settings.secretsFile].filter((f): f is string => Boolean(f)),
   ];
   return {
@@ -75,4 +75,17 @@ export function builtinKernelSpecs(sql?: SqlKernelSettings): KernelSpec[] {
 /** The project's node_modules (where tslab, TypeScript and @duckdb/node-api live). */
 function nodeModulesDir(): string {
   return join(dirname(require.resolve('@duckdb/node-api/package.json')), '..', '..');
+}
+
+/** A workspace package and every @workbench/* package it depends on, transitively. */
+function workspacePackages(root: string): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const pkg = require(`${name}/package.json`) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies ?? {})) if (dep.startsWith('@workbench/')) visit(dep);
+  };
+  visit(root);
+  return [...seen];
 }
