@@ -46,6 +46,8 @@ interface SessionState {
 
 const MAX_PENDING = 10_000;
 
+const EXECUTE_REQUEST = Buffer.from('"execute_request"');
+
 export class KernelChannels {
   private readonly sessions = new Map<string, SessionState>();
   /** msg_id of a client request -> its session, until the reply comes. */
@@ -91,12 +93,18 @@ export class KernelChannels {
     if (channel !== 'stdin') {
       this.pending.set(msgId, client.sessionKey);
       if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+      if (channel === 'shell' && raw.header.includes(EXECUTE_REQUEST)) {
+        this.executing.set(msgId, raw.header);
+        if (this.executing.size > MAX_PENDING) this.executing.delete(this.executing.keys().next().value!);
+      }
     }
     await this.kernel.send(channel, raw);
   }
 
   /** The execute_request the kernel is working on (busy, not yet idle): where a death is reported. */
   private running: Buffer | undefined;
+  /** execute_requests sent and not yet answered, oldest first (the kernel runs them in order). */
+  private readonly executing = new Map<string, Buffer>();
 
   private route(e: KernelMessageEvent): void {
     if (e.channel === 'iopub') {
@@ -108,6 +116,7 @@ export class KernelChannels {
       for (const [, state] of this.sessions) this.deliverTo(state, e.channel, e.raw);
       return;
     }
+    if (e.header.msgType === 'execute_reply') this.executing.delete(e.parent.msgId);
     const key = this.pending.get(e.parent.msgId) ?? (this.sessions.has(e.parent.session) ? e.parent.session : undefined);
     if (e.header.msgType.endsWith('_reply')) this.pending.delete(e.parent.msgId);
     if (key === undefined) return; // a reply to the server's own request (nudge, shutdown)
@@ -185,14 +194,19 @@ export class KernelChannels {
       // that makes JupyterLab drop its pending requests and reconnect.
       let parent: Parameters<typeof createMessage>[0]['parent'];
       try {
-        parent = this.running ? (parseJsonPart(this.running, 'parent_header') as unknown as typeof parent) : undefined;
+        // The kernel may die before its "busy" got out: then the oldest unanswered request is the one.
+        const header = this.running ?? this.executing.values().next().value;
+        parent = header ? (parseJsonPart(header, 'parent_header') as unknown as typeof parent) : undefined;
       } catch {
         parent = undefined;
       }
       const why = toRaw(createMessage({ msgType: 'stream', session: this.kernel.session, parent, content: { name: 'stderr', text: `[Workbench] ${e.reason}\n` } }));
       for (const [, state] of this.sessions) this.deliverTo(state, 'iopub', why);
     }
-    if (e.state === 'restarting' || e.state === 'dead') this.running = undefined;
+    if (e.state === 'restarting' || e.state === 'dead') {
+      this.running = undefined;
+      this.executing.clear();
+    }
     const msg = createMessage({ msgType: 'status', session: this.kernel.session, content: { execution_state: e.state } });
     if (e.reason) msg.metadata = { reason: e.reason };
     const raw = toRaw(msg);

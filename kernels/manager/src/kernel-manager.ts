@@ -134,7 +134,8 @@ export class KernelManager {
         shutdownWaitMs: this.options.shutdownWaitMs,
         heartbeat: this.options.heartbeat,
         resources,
-        sandbox: meta.sandbox ? { network: meta.sandbox.network, readOnlyPaths: meta.sandbox.read_only_paths } : undefined,
+        // The kernelspec's own folder is visible (kernels keep helper files next to kernel.json).
+        sandbox: { network: meta.sandbox?.network, readOnlyPaths: [spec.resourceDir, ...(meta.sandbox?.read_only_paths ?? [])] },
       });
       try {
         await kernel.start(req.signal);
