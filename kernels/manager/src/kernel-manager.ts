@@ -8,6 +8,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { AppError, Clock, Emitter, Logger, systemClock } from '@workbench/core';
 import type { KernelProcess, LauncherRegistry } from '@workbench/launcher';
 import { resolveResources, ResourcePolicy, SpecResources } from './resources';
+import { KernelPool, MadeKernel, POOL_OWNER } from './kernel-pool';
+import type { KernelSpec } from './kernelspecs';
 import { Kernel, KernelModel } from './kernel';
 import { KernelChannels, BufferLimits } from './kernel-channels';
 import { buildKernelEnv, KernelEnvPolicy } from './kernel-env';
@@ -43,6 +45,8 @@ export interface KernelManagerOptions {
   heartbeat?: { intervalMs: number; timeoutMs: number; misses: number };
   /** Defaults and caps for kernels' CPU, memory and process limits. */
   resources?: ResourcePolicy;
+  /** Kernels kept started and idle per kernelspec name, handed out on start (see kernel-pool.ts). */
+  pool?: Readonly<Record<string, number>>;
 }
 
 export interface StartKernelRequest {
@@ -69,12 +73,30 @@ export class KernelManager {
   /** A kernel left the manager (shutdown, culled, died for good). */
   readonly onKernelRemoved = this.removedEmitter.event;
 
+  private readonly pool: KernelPool | undefined;
+
   constructor(private readonly options: KernelManagerOptions) {
     this.clock = options.clock ?? systemClock;
+    if (options.pool && Object.values(options.pool).some((n) => n > 0)) {
+      this.pool = new KernelPool(options.pool, options.logger, async (name) => {
+        const spec = await this.options.specs.get(name);
+        return this.makeKernel(spec, { user: POOL_OWNER }).kernel;
+      });
+    }
     if (options.culling.idleTimeoutS > 0) {
       this.cullTimer = setInterval(() => void this.cull(), Math.max(1, options.culling.intervalS) * 1000);
       this.cullTimer.unref();
     }
+  }
+
+  /** Pre-started kernels waiting per kernelspec (empty without a pool). */
+  poolCounts(): Record<string, number> {
+    return this.pool?.counts() ?? {};
+  }
+
+  /** Resolves when the pool holds a kernel for `name` (never without a pool for it). */
+  poolReady(name: string): Promise<void> {
+    return this.pool?.whenReady(name) ?? new Promise(() => undefined);
   }
 
   get specs(): KernelSpecManager {
@@ -109,47 +131,62 @@ export class KernelManager {
     const spec = await this.options.specs.get(name);
     this.reserve(req.user);
     try {
-      const { env, rejected } = buildKernelEnv({
-        policy: this.options.envPolicy,
-        serverEnv: this.options.serverEnv,
-        specEnv: spec.spec.env,
-        requestEnv: req.env,
-        extra: { ...this.options.kernelEnv, JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
-      });
-      if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
-      const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;
-      const meta = (spec.spec.metadata?.workbench ?? {}) as { launcher?: string; resources?: SpecResources; sandbox?: { network?: boolean; read_only_paths?: string[] } };
-      const { resources, capped } = resolveResources(this.options.resources ?? { defaults: {}, max: {} }, meta.resources, req.env);
-      if (capped.length > 0) this.options.logger.info({ capped }, 'kernel resources capped by policy');
-      const kernel = new Kernel({
-        spec,
-        launcher: this.options.launchers.get(meta.launcher),
-        env,
-        cwd: this.cwdFor(req.path, req.env?.KERNEL_WORKING_DIR),
-        owner: req.user,
-        logger: this.options.logger,
-        clock: this.clock,
-        launchTimeoutMs,
-        restartLimit: this.options.restartLimit,
-        shutdownWaitMs: this.options.shutdownWaitMs,
-        heartbeat: this.options.heartbeat,
-        resources,
-        // The kernelspec's own folder is visible (kernels keep helper files next to kernel.json).
-        sandbox: { network: meta.sandbox?.network, readOnlyPaths: [spec.resourceDir, ...(meta.sandbox?.read_only_paths ?? [])] },
-      });
-      try {
-        await kernel.start(req.signal);
-      } catch (err) {
-        await kernel[Symbol.asyncDispose]();
-        throw err;
+      const made = this.makeKernel(spec, req);
+      const pooled = this.pool?.take(spec, req) ? await this.pool.claim(spec.name, made) : undefined;
+      const kernel = pooled ?? made.kernel;
+      if (!pooled) {
+        try {
+          await kernel.start(req.signal);
+        } catch (err) {
+          await kernel[Symbol.asyncDispose]();
+          throw err;
+        }
       }
-      const channels = new KernelChannels(kernel, this.options.buffer, this.options.logger.child({ kernel_id: kernel.id }));
-      this.kernels.set(kernel.id, { kernel, channels });
-      kernel.onDead(({ reason }) => void this.remove(kernel.id, reason));
+      this.register(kernel);
       return kernel;
     } finally {
       this.release(req.user);
     }
+  }
+
+  /** A kernel for this spec and request, not started: env, cwd, resources and sandbox resolved. */
+  private makeKernel(spec: KernelSpec, req: Omit<StartKernelRequest, 'name'>): MadeKernel {
+    const { env, rejected } = buildKernelEnv({
+      policy: this.options.envPolicy,
+      serverEnv: this.options.serverEnv,
+      specEnv: spec.spec.env,
+      requestEnv: req.env,
+      extra: { ...this.options.kernelEnv, JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
+    });
+    if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
+    const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;
+    const meta = (spec.spec.metadata?.workbench ?? {}) as { launcher?: string; resources?: SpecResources; sandbox?: { network?: boolean; read_only_paths?: string[] } };
+    const { resources, capped } = resolveResources(this.options.resources ?? { defaults: {}, max: {} }, meta.resources, req.env);
+    if (capped.length > 0) this.options.logger.info({ capped }, 'kernel resources capped by policy');
+    const cwd = this.cwdFor(req.path, req.env?.KERNEL_WORKING_DIR);
+    const kernel = new Kernel({
+      spec,
+      launcher: this.options.launchers.get(meta.launcher),
+      env,
+      cwd,
+      owner: req.user,
+      logger: this.options.logger,
+      clock: this.clock,
+      launchTimeoutMs,
+      restartLimit: this.options.restartLimit,
+      shutdownWaitMs: this.options.shutdownWaitMs,
+      heartbeat: this.options.heartbeat,
+      resources,
+      // The kernelspec's own folder is visible (kernels keep helper files next to kernel.json).
+      sandbox: { network: meta.sandbox?.network, readOnlyPaths: [spec.resourceDir, ...(meta.sandbox?.read_only_paths ?? [])] },
+    });
+    return { kernel, env, cwd, owner: req.user, resources };
+  }
+
+  private register(kernel: Kernel): void {
+    const channels = new KernelChannels(kernel, this.options.buffer, this.options.logger.child({ kernel_id: kernel.id }));
+    this.kernels.set(kernel.id, { kernel, channels });
+    kernel.onDead(({ reason }) => void this.remove(kernel.id, reason));
   }
 
   /**
@@ -184,9 +221,7 @@ export class KernelManager {
       await kernel[Symbol.asyncDispose]();
       throw err;
     }
-    const channels = new KernelChannels(kernel, this.options.buffer, this.options.logger.child({ kernel_id: kernel.id }));
-    this.kernels.set(kernel.id, { kernel, channels });
-    kernel.onDead(({ reason }) => void this.remove(kernel.id, reason));
+    this.register(kernel);
     this.options.logger.info({ kernel_id: kernel.id, owner: found.owner }, 'adopted a running kernel');
     return kernel;
   }
@@ -278,6 +313,7 @@ export class KernelManager {
   [Symbol.asyncDispose](): Promise<void> {
     this.disposed ??= (async () => {
       if (this.cullTimer) clearInterval(this.cullTimer);
+      await this.pool?.[Symbol.asyncDispose]();
       await Promise.allSettled(
         [...this.kernels.entries()].map(async ([id, e]) => {
           if (!e.kernel.outlivesGateway) return this.remove(id, 'server shutting down');

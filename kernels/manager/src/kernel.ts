@@ -93,7 +93,7 @@ export interface ServerStatusEvent {
 export class Kernel {
   readonly id: string;
   readonly name: string;
-  readonly owner: string;
+  private ownerName: string;
   readonly session = randomUUID();
   private readonly key: string;
   private adoptable: KernelProcess | undefined;
@@ -123,12 +123,12 @@ export class Kernel {
   /** The kernel died and will not come back. */
   readonly onDead = this.deadEmitter.event;
 
-  constructor(private readonly options: KernelOptions) {
+  constructor(private options: KernelOptions) {
     this.id = options.id ?? randomUUID();
     this.key = options.key ?? randomBytes(32).toString('hex');
     this.adoptable = options.adopt;
     this.name = options.spec.name;
-    this.owner = options.owner;
+    this.ownerName = options.owner;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger.child({ kernel_id: this.id, kernel_name: this.name });
     this.lastActivity = this.clock.now();
@@ -418,6 +418,41 @@ export class Kernel {
   /** Heartbeat check for kernels whose process the launcher cannot watch. */
   async heartbeat(timeoutMs: number): Promise<boolean> {
     return (await this.connection?.ping(timeoutMs)) ?? false;
+  }
+
+  get owner(): string {
+    return this.ownerName;
+  }
+
+  /**
+   * A pooled kernel becomes a requested one: its owner, folder and variables
+   * from now on (restarts use them), and in the running Python interpreter
+   * (a silent cell; its reply is awaited so the first user cell runs after).
+   */
+  async takeOn(t: { env: Record<string, string>; cwd: string; owner: string }): Promise<void> {
+    const changed = Object.fromEntries(Object.entries(t.env).filter(([k, v]) => this.options.env[k] !== v));
+    const code = `import os as __wb_os\n__wb_os.chdir(${JSON.stringify(t.cwd)})\n__wb_os.environ.update(${JSON.stringify(changed)})\ndel __wb_os`;
+    const req = createMessage({ msgType: 'execute_request', session: this.session, content: { code, silent: true, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: false } });
+    // Done when both the reply and the idle status are in: the kernel is idle again when handed out.
+    const replied = new Promise<string>((resolve) => {
+      let status: string | undefined;
+      let idle = false;
+      const sub = this.onMessage((e) => {
+        if (e.parent.msgId !== req.header.msg_id) return;
+        if (e.channel === 'shell' && e.header.msgType === 'execute_reply') status = (parseJsonPart(e.raw.content, 'content') as { status?: string }).status ?? 'error';
+        if (e.channel === 'iopub' && e.header.msgType === 'status' && (parseJsonPart(e.raw.content, 'content') as { execution_state?: string }).execution_state === 'idle') idle = true;
+        if (status !== undefined && idle) {
+          sub[Symbol.dispose]();
+          resolve(status);
+        }
+      });
+    });
+    await this.send('shell', toRaw(req));
+    const status = await raceSignal(replied, AbortSignal.timeout(this.options.launchTimeoutMs), `hand over kernel ${this.id}`);
+    if (status !== 'ok') throw new AppError('kernel_launch_failed', `Cannot hand over pooled kernel ${this.id}: setting its folder failed (${status})`);
+    this.options = { ...this.options, env: t.env, cwd: t.cwd, owner: t.owner };
+    this.ownerName = t.owner;
+    this.logger.info({ owner: t.owner, cwd: t.cwd }, 'pooled kernel handed out');
   }
 
   /** Its launcher keeps it running when the gateway stops (see Launcher.kernelsOutliveGateway). */

@@ -141,6 +141,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       buffer: { maxMessages: k.bufferMaxMessages, maxBytes: k.bufferMaxBytes, ttlMs: k.bufferTtlS * 1000 },
       heartbeat: { intervalMs: k.heartbeatIntervalS * 1000, timeoutMs: Math.min(3000, k.heartbeatIntervalS * 1000), misses: k.heartbeatMisses },
       resources: resourcePolicy,
+      pool: k.pool,
     });
     store.add(kernels);
     if (k8s) {

@@ -84,6 +84,8 @@ const configSchema = z
         heartbeat_misses: z.number().int().positive(),
         /** Default launcher: "local" (sandboxed child processes) or "kubernetes" (pods). A kernelspec may pick its own. */
         launcher: z.enum(['local', 'kubernetes']),
+        /** Pre-started kernels kept idle per kernelspec name ({"python3": 2}): start-to-idle in milliseconds. */
+        pool: z.record(z.string(), z.number().int().min(0).max(50)),
       })
       .partial()
       .strict(),
@@ -205,6 +207,7 @@ export interface WorkbenchConfig {
     readonly heartbeatIntervalS: number;
     readonly heartbeatMisses: number;
     readonly launcher: 'local' | 'kubernetes';
+    readonly pool: Readonly<Record<string, number>>;
   };
   readonly sandbox: {
     readonly mode: 'bubblewrap' | 'none';
@@ -405,6 +408,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       heartbeatIntervalS: kf.heartbeat_interval_s ?? 5,
       heartbeatMisses: kf.heartbeat_misses ?? 3,
       launcher: kf.launcher ?? 'local',
+      pool: kf.pool ?? {},
     },
     sandbox: {
       mode: file.sandbox?.mode ?? (process.platform === 'linux' ? 'bubblewrap' : 'none'),
