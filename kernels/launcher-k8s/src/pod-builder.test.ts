@@ -29,6 +29,7 @@ describe('buildKernelManifests', () => {
     expect(pod.metadata).toEqual({
       name: `kernel-${request.kernelId}`,
       namespace: 'workbench',
+      annotations: { 'workbench/user': 'alice@example.com' },
       labels: {
         'app.kubernetes.io/name': 'workbench-kernel',
         'app.kubernetes.io/managed-by': 'workbench',

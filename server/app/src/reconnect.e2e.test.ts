@@ -4,7 +4,6 @@
  * session_id reconnects. Nothing is lost; an overflow is said, not hidden.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer, TestServer } from './testing/harness';
 import { RawKernelClient } from './testing/raw-client';
@@ -40,7 +39,8 @@ async function connectionsBecome(ts: TestServer, id: string, n: number): Promise
  */
 async function dropMidOutputAndReconnect(ts: TestServer): Promise<{ first: RawKernelClient; again: RawKernelClient; observer: RawKernelClient; msgId: string }> {
   const id = await startKernel(ts);
-  const gate = join(mkdtempSync(join(tmpdir(), 'wb-gate-')), 'go');
+  // In the workspace: the (sandboxed) kernel sees that, not the test's /tmp.
+  const gate = join(mkdtempSync(join(ts.rootDir, 'gate-')), 'go');
   const observer = new RawKernelClient(ts.baseUrl, id, 'observer');
   const first = new RawKernelClient(ts.baseUrl, id, 'flaky');
   await Promise.all([observer.opened, first.opened]);

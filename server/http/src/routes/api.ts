@@ -24,7 +24,8 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
       handler: (_req, res) => {
         const kernels = deps.kernels.list();
         const last = kernels.reduce((m, k) => (k.last_activity > m ? k.last_activity : m), deps.startedAt.toISOString());
-        res.json({ started: deps.startedAt.toISOString(), last_activity: last, kernels: kernels.length, connections: kernels.reduce((n, k) => n + k.connections, 0) });
+        // jupyter_server's fields, plus the pre-started kernels waiting per kernelspec (kernels.pool).
+        res.json({ started: deps.startedAt.toISOString(), last_activity: last, kernels: kernels.length, connections: kernels.reduce((n, k) => n + k.connections, 0), kernel_pool: deps.kernels.poolCounts() });
       },
     },
     {
