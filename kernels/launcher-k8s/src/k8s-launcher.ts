@@ -34,6 +34,8 @@ export interface KubernetesLauncherOptions extends Omit<PodBuilderOptions, 'name
   logger?: Logger;
   /** Jitter for watch reconnects (tests may seed it). */
   random?: () => number;
+  /** kubernetes.keep_kernels_on_shutdown (default true): pods outlive the gateway; false: deleted with it. */
+  keepKernelsOnShutdown?: boolean;
   /** How long disposing a kernel waits for its pod to disappear (default 30 s). */
   deleteTimeoutMs?: number;
   /** Pod log lines kept for error messages (default 20). */
@@ -55,8 +57,10 @@ export class KubernetesLauncher implements Launcher {
   readonly name = 'kubernetes';
   /** No signal API in Kubernetes: interrupts must use interrupt_mode "message". */
   readonly deliversSignals = false;
-  /** Pods survive a gateway rollout; the next gateway adopts them (discover + restore). */
-  readonly kernelsOutliveGateway = true;
+  /** Pods survive a gateway rollout (unless keepKernelsOnShutdown is false); the next gateway adopts them. */
+  get kernelsOutliveGateway(): boolean {
+    return this.options.keepKernelsOnShutdown !== false;
+  }
   private readonly logger: Logger;
   private client: { api: K8s.CoreV1Api; watch: K8s.Watch } | undefined;
   private readonly namespaces = new Map<string, Promise<void>>();

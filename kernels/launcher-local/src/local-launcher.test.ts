@@ -50,3 +50,23 @@ describe('a sandbox whose tools are missing', () => {
     await proc[Symbol.asyncDispose]();
   });
 });
+
+describe('a sandbox without cgroups', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wb-rlimit-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('still holds the memory limit, with prlimit (address space): a big allocation fails with MemoryError', async () => {
+    const launcher = new LocalLauncher({ runtimeDir: join(dir, 'runtime'), sandbox: sandbox(dir, { cgroups: false }), defaultResources: { memoryLimitBytes: 256 * 1024 ** 2 } });
+    expect((await launcher.sandboxStatus())!.summary).toMatch(/no cgroups: memory via prlimit only/);
+    const code = "import sys\ntry:\n    b = b'x' * (600 * 1024 * 1024)\nexcept MemoryError:\n    print('MemoryError', file=sys.stderr)\n    sys.exit(7)\n";
+    const proc = await launcher.start({ kernelId: 'k1', argv: ['/usr/bin/python3', '-c', code, '{connection_file}'], env: { PATH: '/usr/bin:/bin' }, cwd: dir, key: 'k', signatureScheme: 'hmac-sha256', kernelName: 'probe' });
+    await expect(proc.wait()).resolves.toMatchObject({ code: 7 });
+    expect(proc.stderrTail()).toContain('MemoryError');
+    await proc[Symbol.asyncDispose]();
+  });
+});

@@ -46,6 +46,8 @@ export interface SandboxConfig {
   workspace: string;
   /** Where bwrap is looked for (tests point elsewhere to simulate its absence). */
   bwrapPath?: string;
+  /** false: do not use cgroups even where they work (rlimits only; tests the fallback). */
+  cgroups?: boolean;
 }
 
 export interface SandboxStatus {
@@ -89,7 +91,7 @@ const ETC = [
 
 export async function detectSandbox(config: SandboxConfig): Promise<SandboxStatus> {
   const problems: string[] = [];
-  const cgroups = await detectCgroups();
+  const cgroups: CgroupSupport = config.cgroups === false ? { version: undefined, controllers: [], missing: ['cgroups: not used (sandbox cgroups off)'], bases: {} } : await detectCgroups();
   problems.push(...cgroups.missing);
   if (config.mode === 'none') {
     return { active: false, refuse: false, bwrap: undefined, cgroups, problems: [], summary: 'kernel sandbox: off (sandbox.mode "none"): kernels run as plain processes with the server\'s rights' };

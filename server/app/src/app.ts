@@ -100,6 +100,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
             nodeSelector: kc.node_selector,
             launchTimeoutMs: kc.launch_timeout_s === undefined ? undefined : kc.launch_timeout_s * 1000,
             kubeconfig: kc.kubeconfig,
+            keepKernelsOnShutdown: kc.keep_kernels_on_shutdown,
             logger,
           }),
         );

@@ -133,6 +133,8 @@ const configSchema = z
         kubeconfig: z.string(),
         gpu_resource: z.string(),
         node_selector: z.record(z.string(), z.string()),
+        /** Leave kernel pods running when the gateway stops, for the next one to adopt (default true); false deletes them. */
+        keep_kernels_on_shutdown: z.boolean(),
       })
       .partial()
       .strict(),

@@ -95,4 +95,18 @@ describe('kernels as Kubernetes pods (cluster simulator)', () => {
     expect(sim.list('pods', 'wb')).toEqual([]);
     expect(sim.list('secrets', 'wb')).toEqual([]);
   });
+
+  it('with kubernetes.keep_kernels_on_shutdown false, deletes its kernel pods and secrets when it stops', async () => {
+    const cfg = config as { kubernetes: object };
+    const server = await startTestServer(['--root-dir', root], process.env, { ...cfg, kubernetes: { ...cfg.kubernetes, keep_kernels_on_shutdown: false } });
+    servers.push(server);
+    const res = await api(server, 'api/kernels', { method: 'POST', body: '{"name":"python3"}' });
+    expect(res.status).toBe(201);
+    expect(sim.list('pods', 'wb')).toHaveLength(1);
+    await server[Symbol.asyncDispose]();
+    servers.pop();
+    await sim.whenIdle();
+    expect(sim.list('pods', 'wb')).toEqual([]);
+    expect(sim.list('secrets', 'wb')).toEqual([]);
+  });
 });
