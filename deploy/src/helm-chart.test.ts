@@ -86,6 +86,8 @@ test('defaults: the objects, the port and the kernel RBAC in the release namespa
   expect(kinds(manifests)).toEqual([
     'ConfigMap/wb-workbench-config',
     'Deployment/wb-workbench',
+    'NetworkPolicy/wb-workbench-gateway',
+    'NetworkPolicy/wb-workbench-kernels',
     'PersistentVolumeClaim/workbench-workspace',
     'Role/wb-workbench-kernels',
     'RoleBinding/wb-workbench-kernels',

@@ -2,10 +2,13 @@
  * The checks the Kubernetes API server makes that its OpenAPI document does
  * not express: object names (DNS-1123 subdomain / label, DNS-1035 label, path
  * segment, by kind), label and annotation syntax, a Deployment's selector
- * matching its pod template, container and port names, and ConfigMap /
- * Secret keys. Rules from k8s.io/apimachinery/pkg/util/validation and
+ * matching its pod template, container and port names, ConfigMap / Secret
+ * keys, and a NetworkPolicy's selectors, peers, ports and policy types. Rules
+ * from k8s.io/apimachinery/pkg/util/validation, .../apis/meta/v1/validation
+ * (label selectors), pkg/apis/networking/validation and
  * https://kubernetes.io/docs/concepts/overview/working-with-objects/names/.
  */
+import { isIP } from 'node:net';
 import { isMap } from './go-format';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -87,6 +90,7 @@ export function checkNames(kind: string, obj: Record<string, unknown>): string[]
   errors.push(...checkLabels('metadata', meta));
   if (kind === 'Deployment' && isMap(obj.spec)) errors.push(...checkDeployment(obj.spec));
   if (kind === 'Pod' && isMap(obj.spec)) errors.push(...checkPodSpec('spec', obj.spec));
+  if (kind === 'NetworkPolicy' && isMap(obj.spec)) errors.push(...checkNetworkPolicy(obj.spec));
   if (kind === 'Service' && isMap(obj.spec) && Array.isArray(obj.spec.ports)) {
     obj.spec.ports.forEach((p: unknown, j) => {
       if (!isMap(p)) return;
@@ -180,6 +184,78 @@ function checkPodSpec(at: string, spec: Record<string, unknown>): string[] {
       if (!isMap(c) || !Array.isArray(c.volumeMounts)) return;
       c.volumeMounts.forEach((m: unknown, j) => {
         if (isMap(m) && typeof m.name === 'string' && !volumes.has(m.name)) errors.push(`${at}.${field}[${i}].volumeMounts[${j}].name: volume "${m.name}" is not in ${at}.volumes`);
+      });
+    });
+  }
+  return errors;
+}
+
+const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/** A LabelSelector: label keys and values, operators and whether they take values. */
+function checkSelector(at: string, selector: unknown): string[] {
+  if (!isMap(selector)) return [];
+  const errors: string[] = [];
+  if (isMap(selector.matchLabels)) errors.push(...checkLabels(at, { labels: selector.matchLabels }).map((e) => e.replace(`${at}.labels`, `${at}.matchLabels`)));
+  if (!Array.isArray(selector.matchExpressions)) return errors;
+  selector.matchExpressions.forEach((e: unknown, i) => {
+    if (!isMap(e)) return;
+    const where = `${at}.matchExpressions[${i}]`;
+    const why = typeof e.key === 'string' ? qualifiedName(e.key) : undefined;
+    if (why) errors.push(`${where}.key: "${String(e.key)}": ${why}`);
+    const values = Array.isArray(e.values) ? e.values : [];
+    if (typeof e.operator === 'string' && !SELECTOR_OPERATORS.includes(e.operator)) errors.push(`${where}.operator: "${e.operator}" must be one of ${SELECTOR_OPERATORS.join(', ')}`);
+    if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) errors.push(`${where}.values: must be given for operator ${e.operator}`);
+    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) errors.push(`${where}.values: must be empty for operator ${e.operator}`);
+    values.forEach((v: unknown, j) => {
+      const vw = typeof v === 'string' ? labelValue(v) : undefined;
+      if (vw) errors.push(`${where}.values[${j}]: "${String(v)}" ${vw}`);
+    });
+  });
+  return errors;
+}
+
+function isCidr(v: string): boolean {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
+  const family = m ? isIP(m[1]!) : 0;
+  return family !== 0 && Number(m![2]) <= (family === 4 ? 32 : 128);
+}
+
+function checkNetworkPolicy(spec: Record<string, unknown>): string[] {
+  const errors = checkSelector('spec.podSelector', spec.podSelector);
+  if (Array.isArray(spec.policyTypes)) {
+    spec.policyTypes.forEach((t: unknown, i) => {
+      if (t !== 'Ingress' && t !== 'Egress') errors.push(`spec.policyTypes[${i}]: ${JSON.stringify(t)} must be Ingress or Egress`);
+    });
+  }
+  for (const [direction, peersField] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    const rules = spec[direction];
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((rule: unknown, i) => {
+      if (!isMap(rule)) return;
+      const at = `spec.${direction}[${i}]`;
+      (Array.isArray(rule[peersField]) ? rule[peersField] : []).forEach((peer: unknown, j) => {
+        if (!isMap(peer)) return;
+        const where = `${at}.${peersField}[${j}]`;
+        const bySelector = peer.podSelector !== undefined || peer.namespaceSelector !== undefined;
+        if (!bySelector && peer.ipBlock === undefined) errors.push(`${where}: must specify a peer (podSelector, namespaceSelector or ipBlock)`);
+        if (bySelector && peer.ipBlock !== undefined) errors.push(`${where}: may not specify ipBlock together with a selector`);
+        errors.push(...checkSelector(`${where}.podSelector`, peer.podSelector), ...checkSelector(`${where}.namespaceSelector`, peer.namespaceSelector));
+        const block = isMap(peer.ipBlock) ? peer.ipBlock : {};
+        if (typeof block.cidr === 'string' && !isCidr(block.cidr)) errors.push(`${where}.ipBlock.cidr: "${block.cidr}" must be a CIDR such as 10.0.0.0/8`);
+        (Array.isArray(block.except) ? block.except : []).forEach((c: unknown, k) => {
+          if (typeof c === 'string' && !isCidr(c)) errors.push(`${where}.ipBlock.except[${k}]: "${c}" must be a CIDR such as 10.0.0.0/8`);
+        });
+      });
+      (Array.isArray(rule.ports) ? rule.ports : []).forEach((p: unknown, j) => {
+        if (!isMap(p)) return;
+        const where = `${at}.ports[${j}]`;
+        if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol as string)) errors.push(`${where}.protocol: ${JSON.stringify(p.protocol)} must be TCP, UDP or SCTP`);
+        if (typeof p.port === 'number' && (p.port < 1 || p.port > 65535)) errors.push(`${where}.port: ${p.port} must be between 1 and 65535`);
+        if (typeof p.port === 'string' && !isServiceName(p.port)) errors.push(`${where}.port: "${p.port}" must be a port number or an IANA service name`);
+        if (p.endPort !== undefined && (typeof p.port !== 'number' || typeof p.endPort !== 'number' || p.endPort < p.port || p.endPort > 65535)) {
+          errors.push(`${where}.endPort: must be a number from port to 65535, with a numeric port`);
+        }
       });
     });
   }

@@ -188,3 +188,47 @@ test('objects without a name, of unknown kinds, or not objects at all are report
   expect(validateK8sManifest({ apiVersion: 'v1', kind: 'Pods', metadata: { name: 'p' } })).toHaveLength(1);
   expect(validateK8sManifest('kind: Pod')).toEqual(['object: must be a mapping with apiVersion and kind']);
 });
+
+describe('network policies', () => {
+  const policy = (): Record<string, any> => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'kernels', namespace: 'workbench' },
+    spec: {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'workbench-kernel' }, matchExpressions: [{ key: 'component', operator: 'In', values: ['kernel'] }] },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'gw' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'workbench' } } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 52000, endPort: 52004, protocol: 'TCP' }, { port: 'http' }] }],
+      egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }],
+    },
+  });
+
+  test('a well-formed policy is valid', () => {
+    expect(validateK8sManifest(policy())).toEqual([]);
+  });
+
+  test("selectors, peers, ports and policy types are checked as the API server checks them", () => {
+    const p = policy();
+    p.spec.podSelector.matchLabels = { 'app.kubernetes.io/name': 'workbench kernel' };
+    p.spec.podSelector.matchExpressions = [{ key: 'component', operator: 'Equals', values: ['kernel'] }, { key: 'x', operator: 'In' }, { key: 'y', operator: 'Exists', values: ['1'] }];
+    p.spec.policyTypes = ['Ingress', 'Both'];
+    p.spec.ingress[0].from = [{}, { podSelector: {}, ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '10.0.0.0/33', except: ['nope'] } }];
+    p.spec.ingress[0].ports = [{ port: 70000 }, { port: 52004, endPort: 52000 }, { port: 53, protocol: 'ICMP' }, { port: 'zmq-shell-channel' }];
+    p.spec.egress[0].ports[0].prot = 'UDP';
+    expect(validateK8sManifest(p).map((e) => e.replace(/ must .*$/, ' ...').replace(/^NetworkPolicy\/kernels: /, ''))).toEqual([
+      'spec.egress[0].ports[0]: unknown field "prot"',
+      'spec.podSelector.matchLabels.app.kubernetes.io/name: "workbench kernel" ...',
+      'spec.podSelector.matchExpressions[0].operator: "Equals" ...',
+      'spec.podSelector.matchExpressions[1].values: ...',
+      'spec.podSelector.matchExpressions[2].values: ...',
+      'spec.policyTypes[1]: "Both" ...',
+      'spec.ingress[0].from[0]: ...',
+      'spec.ingress[0].from[1]: may not specify ipBlock together with a selector',
+      'spec.ingress[0].from[2].ipBlock.cidr: "10.0.0.0/33" ...',
+      'spec.ingress[0].from[2].ipBlock.except[0]: "nope" ...',
+      'spec.ingress[0].ports[0].port: 70000 ...',
+      'spec.ingress[0].ports[1].endPort: ...',
+      'spec.ingress[0].ports[2].protocol: "ICMP" ...',
+      'spec.ingress[0].ports[3].port: "zmq-shell-channel" ...',
+    ]);
+  });
+});

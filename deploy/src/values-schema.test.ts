@@ -77,6 +77,10 @@ test.each([
   ['a size that is not a quantity', { persistence: { size: '10 GB' } }, '/persistence/size: must match pattern'],
   ['a service port out of range', { service: { port: 70000 } }, '/service/port: must be <= 65535'],
   ['an unknown service type', { service: { type: 'ExternalName' } }, '/service/type: must be one of "ClusterIP", "NodePort", "LoadBalancer"'],
+  ['a kernel egress mode the chart lacks', { networkPolicy: { kernelEgress: 'dns' } }, '/networkPolicy/kernelEgress: must be one of "all", "dns-only", "none"'],
+  ['an empty gateway ingress peer', { networkPolicy: { gatewayIngressFrom: [{}] } }, '/networkPolicy/gatewayIngressFrom/0: must NOT have fewer than 1 properties'],
+  ['an unknown peer field', { networkPolicy: { gatewayIngressFrom: [{ podSelectors: {} }] } }, '/networkPolicy/gatewayIngressFrom/0: unknown key "podSelectors"'],
+  ['networkPolicy removed', { networkPolicy: null }, "(root): must have required property 'networkPolicy'"],
 ])('refuses %s', (_what, given, expected) => {
   const errors = checkValues(schema, withValues(given));
   expect(errors.some((e) => e.startsWith(expected))).toBe(true);
