@@ -8,7 +8,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
-import { ExtraUser, IdentityProvider, randomToken } from '@workbench/auth';
+import { ExtraUser, IdentityProvider, randomToken, RolePolicy } from '@workbench/auth';
+import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
 import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, parseMemory, PythonResolver, ResourcePolicy, SessionManager } from '@workbench/manager';
 import { LauncherRegistry } from '@workbench/launcher';
@@ -46,6 +47,8 @@ export interface WorkbenchOptions {
   logger?: Logger;
   /** More token users with their own roles, for programs that embed the server (and tests). */
   users?: readonly ExtraUser[];
+  /** Which roles may use which resources (default: DEFAULT_ROLE_POLICY). */
+  rolePolicy?: RolePolicy;
 }
 
 export function createLogger(level: string): Logger {
@@ -183,6 +186,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       cookieName: `workbench-${randomToken(4)}`,
       cookieMaxAgeS: 14 * 24 * 3600,
       extraUsers: options.users,
+      rolePolicy: options.rolePolicy,
     });
     const userFiles = new UserFiles(join(config.dataDir, 'users'));
     const buildDir = config.lab.buildDir ?? defaultBuildDir;
@@ -199,6 +203,25 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
           logger,
         }),
       );
+    }
+    let collaboration: CollaborationService | undefined;
+    if (config.collaboration.enabled) {
+      const collab = store.add(new CollaborationService({ dataDir: join(config.dataDir, 'collaboration'), contents: contentsPortFor(contents), saveDelayMs: config.collaboration.saveDelayS * 1000, logger }));
+      collaboration = collab;
+      // Shared documents follow their files: renames, deletes, and changes made elsewhere (REST
+      // saves, version restores; a git checkout on disk is caught by the periodic check).
+      const follow = contents.onDidChange((e) => {
+        const done = (p: Promise<void>) => p.catch((err: unknown) => logger.warn({ path: e.path, err: err instanceof Error ? err.message : String(err) }, 'collaboration could not follow a file change'));
+        if (e.type === 'renamed') collab.moved(e.oldPath, e.path);
+        else if (e.type === 'deleted') void done(collab.deleted(e.path));
+        else void done(collab.reloadFromDisk(e.path));
+      });
+      store.add(follow);
+      if (config.collaboration.diskCheckS > 0) {
+        const timer = setInterval(() => void collab.checkDisk().catch(() => undefined), config.collaboration.diskCheckS * 1000);
+        timer.unref();
+        store.add({ [Symbol.dispose]: () => clearInterval(timer) });
+      }
     }
     let requestShutdown!: () => void;
     const shutdownRequested = new Promise<void>((r) => (requestShutdown = r));
@@ -222,13 +245,15 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
         buildHint: config.lab.buildDir ? `npm run build --workspace lab-ui    # or set lab.build_dir to a built copy (now ${buildDir})` : 'npm run build --workspace lab-ui',
         serverRoot: config.rootDir,
         exposeAppInBrowser: config.lab.exposeAppInBrowser,
-        disabledExtensions: config.lab.disabledExtensions,
+        // RTC off: the collaboration plugins stay out of the page (JupyterLab then uses the plain drive).
+        disabledExtensions: config.collaboration.enabled ? config.lab.disabledExtensions : [...config.lab.disabledExtensions, ...COLLABORATION_PLUGINS],
         settings: new SettingsStore({ files: userFiles, schemasDir: () => assets()?.schemasDir, logger }),
         workspaces: new WorkspaceStore(userFiles),
       },
       frontendConfig: new FrontendConfigStore(userFiles),
       events,
       terminals,
+      collaboration,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);

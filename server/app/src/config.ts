@@ -89,6 +89,17 @@ const configSchema = z
       })
       .partial()
       .strict(),
+    collaboration: z
+      .object({
+        /** Real-time collaboration (JupyterLab's docprovider talks to /api/collaboration); off: single-user documents. */
+        enabled: z.boolean(),
+        /** How often open shared documents are compared with their files on disk (git checkout, other editors), in seconds; 0: never. */
+        disk_check_s: z.number().min(0),
+        /** Quiet time before a shared document is saved to its file, in seconds. */
+        save_delay_s: z.number().min(0),
+      })
+      .partial()
+      .strict(),
     sandbox: z
       .object({
         /** "bubblewrap": namespaces + cgroups (default on Linux); "none": plain child processes. */
@@ -210,6 +221,11 @@ export interface WorkbenchConfig {
     readonly heartbeatMisses: number;
     readonly launcher: 'local' | 'kubernetes';
     readonly pool: Readonly<Record<string, number>>;
+  };
+  readonly collaboration: {
+    readonly enabled: boolean;
+    readonly diskCheckS: number;
+    readonly saveDelayS: number;
   };
   readonly sandbox: {
     readonly mode: 'bubblewrap' | 'none';
@@ -411,6 +427,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       heartbeatMisses: kf.heartbeat_misses ?? 3,
       launcher: kf.launcher ?? 'local',
       pool: kf.pool ?? {},
+    },
+    collaboration: {
+      enabled: file.collaboration?.enabled ?? true,
+      diskCheckS: file.collaboration?.disk_check_s ?? 5,
+      saveDelayS: file.collaboration?.save_delay_s ?? 1,
     },
     sandbox: {
       mode: file.sandbox?.mode ?? (process.platform === 'linux' ? 'bubblewrap' : 'none'),

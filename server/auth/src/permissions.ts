@@ -23,14 +23,15 @@ export const DEFAULT_ROLE_POLICY: RolePolicy = {
   server: ['admin'],
 };
 
-export function isAuthorized(user: User, resource: string, _action: Action, policy: RolePolicy = DEFAULT_ROLE_POLICY): boolean {
+export function isAuthorized(user: User, resource: string, action: Action, policy: RolePolicy = DEFAULT_ROLE_POLICY): boolean {
   if (user.roles.includes('admin')) return true;
-  const allowed = policy[resource];
+  // "resource:action" narrows one action (e.g. "contents:write": who may change files), else "resource".
+  const allowed = policy[`${resource}:${action}`] ?? policy[resource];
   return allowed === undefined || allowed.some((role) => user.roles.includes(role));
 }
 
 /** "Cannot <action> <resource>: ..." for a refused request. */
 export function forbiddenMessage(resource: string, action: Action, policy: RolePolicy = DEFAULT_ROLE_POLICY): string {
-  const roles = ['admin', ...(policy[resource] ?? []).filter((r) => r !== 'admin')];
+  const roles = ['admin', ...(policy[`${resource}:${action}`] ?? policy[resource] ?? []).filter((r) => r !== 'admin')];
   return `Cannot ${action} ${resource}: requires the ${roles.join(' or ')} role`;
 }

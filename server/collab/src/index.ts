@@ -7,3 +7,8 @@ export type { SaveStatus } from './room';
 export { FileIds } from './file-ids';
 export { DocStore } from './doc-store';
 export { MESSAGE_SYNC, MESSAGE_AWARENESS, MESSAGE_RAW } from './websocket';
+
+/** The JupyterLab extensions that make documents collaborative; the page disables them when RTC is off. */
+export const COLLABORATION_PLUGINS: readonly string[] = ['@jupyter/collaboration-extension', '@jupyter/docprovider-extension'];
+/** ESM loading that shares the one Yjs (for programs and tests that make their own clients). */
+export { loadEsm, jupyterYDoc, Y } from './yjs';

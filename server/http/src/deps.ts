@@ -6,6 +6,7 @@ import type { ContentsManager, EventBus, FrontendConfigStore, SettingsStore, Wor
 import type { VersionInfo } from '@workbench/git';
 import type { LabAssets } from '@workbench/lab-ui';
 import type { TerminalManager } from '@workbench/terminals';
+import type { CollaborationService } from '@workbench/collab';
 
 /** The JupyterLab application and the per-user state it keeps on the server. */
 export interface LabDeps {
@@ -54,4 +55,6 @@ export interface HttpDeps {
   events?: EventBus;
   /** Terminals; absent when disabled (their endpoints then answer 404, as jupyter_server without terminals). */
   terminals?: TerminalManager;
+  /** Real-time collaboration; absent when disabled (its endpoints then answer 404). */
+  collaboration?: CollaborationService;
 }

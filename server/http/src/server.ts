@@ -29,6 +29,7 @@ import { sessionRoutes } from './routes/sessions';
 import { contentsRoutes } from './routes/contents';
 import { historyRoutes } from './routes/history';
 import { terminalRoutes } from './routes/terminals';
+import { collaborationRoutes, collaborationSocketRoute } from './routes/collaboration';
 import { kernelSocketRoute } from './ws/kernel-socket';
 import { terminalSocketRoute } from './ws/terminal-socket';
 import { createUpgradeHandler } from './ws/upgrade';
@@ -56,9 +57,11 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...nbconvertRoutes(deps),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
+    ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),
   );
   table.addSocket(kernelSocketRoute(deps), eventsSocketRoute(deps));
   if (deps.terminals) table.addSocket(terminalSocketRoute(deps.terminals, deps.logger, deps.maxClientBufferBytes));
+  if (deps.collaboration) table.addSocket(collaborationSocketRoute(deps.collaboration, deps.identity, deps.logger));
 
   const app = express();
   app.disable('x-powered-by');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ServerConnection } from '@jupyterlab/services';
 import { silentLogger } from '@workbench/core';
-import type { ExtraUser } from '@workbench/auth';
+import type { ExtraUser, RolePolicy } from '@workbench/auth';
 import { loadConfig } from '../config';
 import { startWorkbench, Workbench } from '../app';
 
@@ -25,6 +25,8 @@ export interface TestServer extends AsyncDisposable {
 export interface TestServerOptions {
   /** More token users (e.g. one without the admin role). */
   users?: readonly ExtraUser[];
+  /** Which roles may use which resources. */
+  rolePolicy?: RolePolicy;
 }
 
 export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object, options: TestServerOptions = {}): Promise<TestServer> {
@@ -37,7 +39,7 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
   }
   // Per-user state goes to the test's folder unless the config names a data_dir (to survive a restart).
   const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config'), WORKBENCH_DATA_DIR: join(dir, 'data') }, dir);
-  const wb = await startWorkbench(config, { env, logger: process.env.WB_TEST_LOG ? undefined : silentLogger, users: options.users });
+  const wb = await startWorkbench(config, { env, logger: process.env.WB_TEST_LOG ? undefined : silentLogger, users: options.users, rolePolicy: options.rolePolicy });
   const baseUrl = `http://127.0.0.1:${wb.port}/`;
   return {
     wb,
