@@ -107,7 +107,7 @@ describe('auth', () => {
 
   it('refuses every WebSocket endpoint without a token, with a wrong one, and to a foreign origin on a cookie', async () => {
     const sockets = ts.wb.http.routes.sockets();
-    expect(sockets.map((r) => r.path).sort()).toEqual(['/api/events/subscribe', '/api/kernels/:kernel_id/channels', '/terminals/websocket/:name']);
+    expect(sockets.map((r) => r.path).sort()).toEqual(['/api/collaboration/room/:room', '/api/events/subscribe', '/api/kernels/:kernel_id/channels', '/terminals/websocket/:name']);
     const ws = ts.baseUrl.replace(/^http/, 'ws');
     const login = (await api(ts, `lab?token=${TOKEN}`, { token: null })).headers.getSetCookie().find((c) => c.startsWith('workbench-'))!.split(';')[0]!;
     for (const r of sockets) {

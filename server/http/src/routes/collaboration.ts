@@ -8,9 +8,9 @@
  * without write access join read-only (their edits are refused, not applied).
  */
 import { z } from 'zod';
-import type { CollaborationService } from '@workbench/collab';
+import { GLOBAL_AWARENESS_ROOM, type CollaborationService } from '@workbench/collab';
+import { AppError, type Logger } from '@workbench/core';
 import type { IdentityProvider } from '@workbench/auth';
-import type { Logger } from '@workbench/core';
 import type { RouteDef, SocketRouteDef } from '../route-table';
 import { parseBody } from '../validate';
 import { authorOf, wildcardPath } from './contents';
@@ -46,6 +46,12 @@ export function collaborationSocketRoute(collab: CollaborationService, identity:
     tag: 'collaboration',
     summary: 'A shared document (y-protocols sync and awareness, save requests)',
     accept: ({ params, url, auth }) => {
+      // Unknown documents are refused before the upgrade (404), as every socket route here.
+      const room = params.room!;
+      if (room !== GLOBAL_AWARENESS_ROOM) {
+        const fileId = room.split(':').slice(2).join(':');
+        if (!fileId || collab.fileIds.getPath(fileId) === undefined) throw new AppError('not_found', `Cannot join ${room}: no shared document with that id (open a session first)`);
+      }
       const u = auth.user;
       const author = { name: u.display_name || u.username, email: `${u.username}@workbench.invalid` };
       const readOnly = !identity.isAuthorized(u, 'contents', 'write');
