@@ -115,7 +115,7 @@ describe('path traversal', () => {
     expect(await snapshot(outside)).toBe(before);
     expect(await readFile(sentinel, 'utf8')).toBe(SECRET);
     expect(await readFile(join(ts.rootDir, 'ok.txt'), 'utf8')).toBe('inside');
-    // Nothing new next to the root either (the harness keeps its runtime dir there).
-    expect((await readdir(dirname(ts.rootDir))).filter((n) => !['outside', 'root', 'runtime', 'jupyter-config'].includes(n))).toEqual([]);
+    // Nothing new next to the root either (the harness keeps its runtime and data dirs there).
+    expect((await readdir(dirname(ts.rootDir))).filter((n) => !['outside', 'root', 'runtime', 'jupyter-config', 'data'].includes(n))).toEqual([]);
   });
 });
