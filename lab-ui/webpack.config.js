@@ -10,6 +10,9 @@
  * JavaScript is its text (LabIcon parses it), SVG referenced from CSS is a
  * data URI, fonts and images are hashed files, .md/.txt/.raw.css are strings.
  *
+ * nbdime, which @jupyter/docprovider-extension imports for its save-conflict
+ * diff view only, is moved to a lazy chunk (app/conflict-diff-widget.js).
+ *
  * Initial JavaScript is split in three (@jupyterlab/*, other node_modules, the
  * rest) so a change to Workbench's own extensions leaves the two large files
  * cached; CSS stays in one file in import order, which the cascade relies on.
@@ -121,6 +124,12 @@ module.exports = function createConfigs({ mode = 'production', outDir, skipWorks
     },
     plugins: [
       new webpack.ProvidePlugin({ process: 'process/browser' }),
+      // nbdime only for the save-conflict diff view, in a lazy chunk (app/conflict-diff-widget.js).
+      new webpack.NormalModuleReplacementPlugin(/^\.\/conflictDiffWidget$/, (resource) => {
+        if (/[\\/]@jupyter[\\/]docprovider-extension[\\/]lib$/.test(resource.context)) {
+          resource.request = join(labUiDir, 'app', 'conflict-diff-widget.js');
+        }
+      }),
       new MiniCssExtractPlugin({ filename: `${hashed}.css`, chunkFilename: `${hashed}.css`, ignoreOrder: true }),
     ],
     optimization: {

@@ -5,7 +5,8 @@
  *
  * PageConfig (the `jupyter-config-data` script) options read here:
  *  - disabledExtensions / deferredExtensions: plugin ids or regex patterns
- *    (read through PageConfig.Extension);
+ *    (read through PageConfig.Extension); a package name disables all of its
+ *    plugins;
  *  - exposeAppInBrowser / devMode: "true" sets `window.jupyterapp`;
  *  - browserTest: "true" collects errors into `#browserTest` (as JupyterLab's
  *    browser check) until the app is restored.
@@ -44,9 +45,25 @@ function startBrowserTest() {
   };
 }
 
+/**
+ * Plugins that enabled packages replace (their `jupyterlab.disabledExtensions`,
+ * e.g. @jupyter/docprovider-extension replaces the notebook cell executor), as
+ * jupyterlab_server's page config does for prebuilt extensions: a package that
+ * is itself disabled (by its name in `disabledExtensions`) disables nothing, so
+ * turning collaboration off brings the stock plugins back.
+ */
+function replacedPlugins(packages) {
+  const patterns = packages
+    .filter(({ name }) => !PageConfig.Extension.isDisabled(name))
+    .flatMap(({ disables }) => disables ?? [])
+    .map((raw) => ({ raw, rule: new RegExp(raw) }));
+  return { patterns, matches: (id) => patterns.some(({ raw, rule }) => raw === id || rule.test(id)) };
+}
+
 async function main() {
   const reportBrowserTest = isTrue('browserTest') ? startBrowserTest() : undefined;
 
+  const replaced = replacedPlugins([...extensions, ...mimeExtensions]);
   const disabled = [];
   const deferred = [];
   const ignorePlugins = [];
@@ -58,7 +75,7 @@ async function main() {
     const exported = module.default ?? module;
     for (const plugin of Array.isArray(exported) ? exported : [exported]) {
       if (!plugin || typeof plugin.id !== 'string' || excludedPlugins.includes(plugin.id)) continue;
-      const isDisabled = PageConfig.Extension.isDisabled(plugin.id);
+      const isDisabled = PageConfig.Extension.isDisabled(plugin.id) || replaced.matches(plugin.id);
       availablePlugins.push({
         id: plugin.id,
         description: plugin.description,
@@ -92,12 +109,13 @@ async function main() {
   const connectionStatus = (await pluginRegistry.resolveOptionalService(IConnectionStatus)) ?? undefined;
 
   const patterns = (list) => list.map((p) => p.raw);
+  const disabledPatterns = [...patterns(PageConfig.Extension.disabled), ...patterns(replaced.patterns)];
   const lab = new JupyterLab({
     pluginRegistry,
     serviceManager,
     connectionStatus,
     mimeExtensions: mimePlugins,
-    disabled: { matches: disabled, patterns: patterns(PageConfig.Extension.disabled) },
+    disabled: { matches: disabled, patterns: disabledPatterns },
     deferred: { matches: deferred, patterns: patterns(PageConfig.Extension.deferred) },
     availablePlugins,
   });

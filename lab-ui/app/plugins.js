@@ -5,13 +5,23 @@
  * Node reads it, webpack never bundles it.
  *
  * Left out on purpose (see README.md): extensionmanager, pluginmanager, hub,
- * debugger, collaboration, workspaces-extension (not installed, or they need
- * server pieces Workbench does not have).
+ * debugger, workspaces-extension (not installed, or they need server pieces
+ * Workbench does not have).
+ *
+ * A package's own `jupyterlab.disabledExtensions` (plugins it replaces) is
+ * honoured while the package itself is enabled, as jupyterlab_server does for
+ * prebuilt extensions: see app/index.js.
  */
 'use strict';
 
 /** Plugin packages (`jupyterlab.extension`), each default-exporting one plugin or an array of them. */
 const extensions = [
+  // Real-time collaboration (jupyter-collaboration 5.0, server side in server/collab):
+  // user menu, collaborators panel, global awareness, remote cursors, shared link.
+  '@jupyter/collaboration-extension',
+  // The 'rtc' content provider: notebooks and text files open as Yjs documents
+  // synced over /api/collaboration/room; replaces the notebook cell executor.
+  '@jupyter/docprovider-extension',
   '@jupyterlab/application-extension', // shell, router, tree resolver, status, top bar, property inspector
   '@jupyterlab/apputils-extension', // themes, palette, splash, sanitizer, notification, toolbar registry, workspaces, state, settings
   '@jupyterlab/cell-toolbar-extension',
@@ -68,6 +78,10 @@ const excludedPlugins = [
   // Asks to fetch Jupyter news from the internet through /lab/api/news and
   // /lab/api/update; a self-hosted Workbench makes no such calls.
   '@jupyterlab/apputils-extension:announcements',
+  // The document timeline slider in the status bar reads
+  // /api/collaboration/timeline and forks rooms through /api/collaboration/undo_redo,
+  // which server/collab does not serve; Workbench's history panel shows versions.
+  '@jupyter/docprovider-extension:statusBarTimeline',
 ];
 
 /** Workspace packages (extensions/*), left out when WORKBENCH_LAB_SKIP_WORKSPACE_EXTENSIONS=1. */

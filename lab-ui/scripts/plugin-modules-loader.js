@@ -3,11 +3,19 @@
  * app/plugins.js with a module that statically imports every listed package
  * and its stylesheet, so the browser entry stays a plain list-driven boot.
  *
- * Exports `extensions` and `mimeExtensions` (arrays of { name, module }) and
- * `excludedPlugins` (plugin ids never registered).
+ * Exports `extensions` and `mimeExtensions` (arrays of { name, module,
+ * disables }, `disables` being the package's `jupyterlab.disabledExtensions`:
+ * plugins of other packages it replaces) and `excludedPlugins` (plugin ids
+ * never registered).
  */
 'use strict';
 const { bundledPackages, pluginsFile, readPluginLists } = require('./packages');
+
+/** `jupyterlab.disabledExtensions` of a package: ids (or patterns) of plugins it replaces. */
+const disables = (p) => {
+  const list = p.pkg.jupyterlab?.disabledExtensions ?? [];
+  return Array.isArray(list) ? list.filter((x) => typeof x === 'string') : [];
+};
 
 module.exports = function pluginModulesLoader() {
   const { skipWorkspace = false } = this.getOptions();
@@ -25,7 +33,7 @@ module.exports = function pluginModulesLoader() {
     packages
       .map((p, i) => ({ p, i }))
       .filter(({ p }) => p.kind === kind)
-      .map(({ p, i }) => `  { name: ${JSON.stringify(p.name)}, module: m${i} },`);
+      .map(({ p, i }) => `  { name: ${JSON.stringify(p.name)}, module: m${i}, disables: ${JSON.stringify(disables(p))} },`);
   lines.push('export const extensions = [', ...entries('extension'), '];');
   lines.push('export const mimeExtensions = [', ...entries('mimeExtension'), '];');
   lines.push(`export const excludedPlugins = ${JSON.stringify(readPluginLists().excludedPlugins)};`);

@@ -7,7 +7,9 @@
  * requests, time to `app.restored` and whether the dark theme applies.
  *
  * It checks the bundle, not the server: the real end-to-end test runs the
- * Workbench server. Usage:
+ * Workbench server. The stand-in has no /api/collaboration, so the page is
+ * served as with `collaboration.enabled: false` (the collaboration packages
+ * disabled); src/collab.e2e.test.ts covers them against the real server. Usage:
  *   node lab-ui/scripts/smoke.js [--base /prefix/] [--chromium /usr/bin/chromium] [--serve]
  * --serve only starts the stand-in server and prints the /lab URL (for a browser or a profiler).
  * Exits 1 when the page logged errors or did not restore.
@@ -63,7 +65,7 @@ function startStubServer({ base, renderLabPage, assets }) {
   const pageConfig = {
     appName: 'Workbench', appNamespace: 'workbench', appUrl: '/lab', appVersion: assets.version,
     baseUrl: base, wsUrl: '', token: '', cacheFiles: false, devMode: false,
-    disabledExtensions: [], deferredExtensions: [], federated_extensions: [],
+    disabledExtensions: ['@jupyter/collaboration-extension', '@jupyter/docprovider-extension'], deferredExtensions: [], federated_extensions: [],
     exposeAppInBrowser: true, browserTest: false, mode: 'multiple-document', notebookStartsKernel: true,
     fullAppUrl: `${base}lab`, fullStaticUrl: `${base}static/lab`, staticUrl: '/static/lab',
     settingsUrl: '/lab/api/settings', fullSettingsUrl: `${base}lab/api/settings`,

@@ -51,6 +51,8 @@ async function newNotebookFromLauncher(kernelDisplayName: string): Promise<Locat
     const k = w?.sessionContext?.session?.kernel;
     return k?.connectionStatus === 'connected' && k.status === 'idle';
   }, undefined, { timeout: 60_000 });
+  // A new notebook opens with one empty code cell (with RTC the server's shared document provides it).
+  await nb.locator('.jp-Cell').first().waitFor();
   return nb;
 }
 

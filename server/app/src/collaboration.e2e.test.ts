@@ -170,6 +170,26 @@ describe('real-time collaboration through the server', () => {
     }
   });
 
+  it('opens a notebook without cells with one empty code cell, and marks the document saved after saving it', async () => {
+    await writeFile(join(ts.rootDir, 'empty.ipynb'), JSON.stringify({ ...notebook, cells: [] }, null, 1) + '\n');
+    const { fileId, sessionId } = (await (await session('empty.ipynb')).json()) as { fileId: string; sessionId: string };
+    const a = connect(ts, `json:notebook:${fileId}`, sessionId);
+    try {
+      await until(a, () => a.nb.cells.length === 1);
+      expect([a.nb.getCell(0).cell_type, a.nb.getCell(0).getSource()]).toEqual(['code', '']);
+      // What JupyterLab does on an edit: change the document and mark it dirty.
+      a.nb.ydoc.transact(() => {
+        a.nb.getCell(0).setSource('total = 42');
+        a.nb.ystate.set('dirty', true);
+      });
+      await until(a, () => a.nb.ystate.get('dirty') === false);
+      const saved = JSON.parse(await readFile(join(ts.rootDir, 'empty.ipynb'), 'utf8')) as { cells: { source: string | string[] }[] };
+      expect(saved.cells.map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source))).toEqual(['total = 42']);
+    } finally {
+      a.destroy();
+    }
+  });
+
   it('lets a user without write access join read-only: their edits never reach the document', async () => {
     const { fileId, sessionId } = (await (await session('close.ipynb', 'viewer-token-0123456789')).json()) as { fileId: string; sessionId: string };
     const room = `json:notebook:${fileId}`;

@@ -39,6 +39,8 @@ const isEditor = (o: unknown): o is EditorOrigin => typeof o === 'object' && o !
 export const LOAD_ORIGIN = 'workbench:load';
 export const DISK_ORIGIN = 'workbench:disk';
 export const REPAIR_ORIGIN = 'workbench:repair';
+/** The server telling clients the document is saved (state.dirty = false): not an edit. */
+export const STATE_ORIGIN = 'workbench:state';
 
 export type SaveStatus = 'success' | 'skipped' | 'failed';
 
@@ -119,7 +121,11 @@ export class DocumentRoom implements AsyncDisposable {
       const ydoc = jupyterYDoc();
       const source = this.type === 'notebook' ? new ydoc.YNotebook() : new ydoc.YFile();
       source.ydoc.clientID = 0;
-      if (source instanceof ydoc.YNotebook) source.fromJSON(toYjsJSON(file) as never);
+      if (source instanceof ydoc.YNotebook) {
+        source.fromJSON(toYjsJSON(file) as never);
+        // As jupyter_ydoc: a notebook without cells opens with one empty code cell to type in.
+        if (source.cells.length === 0) source.insertCell(0, { cell_type: 'code', source: '', metadata: { trusted: true } } as never);
+      }
       else (source as YDocTypes.YFile).setSource(file as string);
       Y().applyUpdate(this.doc, Y().encodeStateAsUpdate(source.ydoc as YTypes.Doc), LOAD_ORIGIN);
       source.dispose();
@@ -134,6 +140,7 @@ export class DocumentRoom implements AsyncDisposable {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (this.disposed) return;
       this.options.store.append(this.name, update);
+      if (origin === STATE_ORIGIN) return;
       if (isEditor(origin)) this.editors.set(`${origin.user.name}\u0000${origin.user.email}`, origin.user);
       this.markDirty();
       this.scheduleCompaction();
@@ -224,10 +231,12 @@ export class DocumentRoom implements AsyncDisposable {
       await this.reloadOnce();
       const content = this.content();
       const text = normalizedText(this.type, content);
-      if (text === this.diskText) return 'success';
-      await this.options.contents.save(this.path, { type: this.type, format: this.type === 'notebook' ? 'json' : 'text', content }, authors);
-      this.diskText = text;
-      this.options.store.setDiskText(this.name, text);
+      if (text !== this.diskText) {
+        await this.options.contents.save(this.path, { type: this.type, format: this.type === 'notebook' ? 'json' : 'text', content }, authors);
+        this.diskText = text;
+        this.options.store.setDiskText(this.name, text);
+      }
+      this.markSaved();
       return 'success';
     } catch (err) {
       for (const a of authors) this.editors.set(`${a.name}\u0000${a.email}`, a);
@@ -235,6 +244,14 @@ export class DocumentRoom implements AsyncDisposable {
       this.logger.error({ err: describeError(err) }, 'Cannot save the shared document');
       return 'failed';
     }
+  }
+
+  /** Tell every client the document equals its file (JupyterLab clears the tab's unsaved mark). */
+  private markSaved(): void {
+    if (this.disposed || this.dirty) return;
+    const state = this.doc.getMap('state');
+    if (state.get('dirty') === false) return;
+    this.doc.transact(() => state.set('dirty', false), STATE_ORIGIN);
   }
 
   /**
