@@ -94,6 +94,52 @@ function saveRequest(c: Client, id: number): Promise<{ status: string }> {
   });
 }
 
+describe('shared documents following their files', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { collaboration: { save_delay_s: 0.05, disk_check_s: 0.1 } });
+    await writeFile(join(ts.rootDir, 'ledger.ipynb'), JSON.stringify(notebook, null, 1) + '\n');
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+  const session = (path: string) => api(ts, `api/collaboration/session/${path}`, { method: 'PUT', body: JSON.stringify({ format: 'json', type: 'notebook' }) });
+
+  it('merges a file rewritten on disk behind the server (a git checkout) into the open document: only the changed cell changes', async () => {
+    const { fileId, sessionId } = (await (await session('ledger.ipynb')).json()) as { fileId: string; sessionId: string };
+    const a = connect(ts, `json:notebook:${fileId}`, sessionId);
+    const b = connect(ts, `json:notebook:${fileId}`, sessionId);
+    try {
+      await until(a, () => a.nb.cells.length === 2);
+      await until(b, () => b.nb.cells.length === 2);
+      const first = b.nb.getCell(0).ysource;
+      const changedCells: number[] = [];
+      b.nb.ydoc.getArray('cells').observeDeep((events: { path: (string | number)[] }[]) => {
+        for (const e of events) changedCells.push(e.path.length > 0 ? (e.path[0] as number) : -1);
+      });
+      const onDisk = JSON.parse(JSON.stringify(notebook)) as typeof notebook;
+      onDisk.cells[1]!.source = '# Month end, from another branch';
+      await writeFile(join(ts.rootDir, 'ledger.ipynb'), JSON.stringify(onDisk, null, 1) + '\n');
+      await until(b, () => b.nb.getCell(1).getSource() === '# Month end, from another branch');
+      await until(a, () => a.nb.getCell(1).getSource() === '# Month end, from another branch');
+      expect(new Set(changedCells)).toEqual(new Set([1]));
+      expect(b.nb.getCell(0).ysource).toBe(first);
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
+  });
+
+  it('keeps a document\'s file id across a rename through the contents API', async () => {
+    const before = (await (await session('ledger.ipynb')).json()) as { fileId: string };
+    expect((await api(ts, 'api/contents/closing', { method: 'PUT', body: JSON.stringify({ type: 'directory' }) })).status).toBe(201);
+    expect((await api(ts, 'api/contents/ledger.ipynb', { method: 'PATCH', body: JSON.stringify({ path: 'closing/ledger-2026.ipynb' }) })).status).toBe(200);
+    const after = await session('closing/ledger-2026.ipynb');
+    expect(after.status).toBe(200); // already shared: under its new name
+    expect(((await after.json()) as { fileId: string }).fileId).toBe(before.fileId);
+  });
+});
+
 describe('real-time collaboration through the server', () => {
   let ts: TestServer;
   beforeAll(async () => {
