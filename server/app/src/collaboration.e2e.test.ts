@@ -216,7 +216,7 @@ describe('real-time collaboration through the server', () => {
     }
   });
 
-  it('opens a notebook without cells with one empty code cell, and marks the document saved after saving it', async () => {
+  it('opens a notebook without cells with one empty code cell, and after saving it marks the document clean and publishes the file hash', async () => {
     await writeFile(join(ts.rootDir, 'empty.ipynb'), JSON.stringify({ ...notebook, cells: [] }, null, 1) + '\n');
     const { fileId, sessionId } = (await (await session('empty.ipynb')).json()) as { fileId: string; sessionId: string };
     const a = connect(ts, `json:notebook:${fileId}`, sessionId);
@@ -231,6 +231,10 @@ describe('real-time collaboration through the server', () => {
       await until(a, () => a.nb.ystate.get('dirty') === false);
       const saved = JSON.parse(await readFile(join(ts.rootDir, 'empty.ipynb'), 'utf8')) as { cells: { source: string | string[] }[] };
       expect(saved.cells.map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source))).toEqual(['total = 42']);
+      // The file's hash is in the shared state: JupyterLab's collaborative drive takes it as its
+      // last known save, so the user's own Save does not report "changed on disk".
+      const model = (await (await api(ts, 'api/contents/empty.ipynb?content=0&hash=1')).json()) as { hash: string };
+      expect(a.nb.ystate.get('hash')).toBe(model.hash);
     } finally {
       a.destroy();
     }

@@ -18,7 +18,7 @@ export interface ContentsSnapshot {
 export interface ContentsPort {
   get(path: string, options: { type: DocType; format?: 'text'; content: true }): Promise<ContentsSnapshot>;
   /** Write the document; `authors` are the collaborators who edited it since the last save (may be empty). */
-  save(path: string, model: { type: DocType; format: 'json' | 'text'; content: unknown }, authors: Author[]): Promise<{ last_modified: string }>;
+  save(path: string, model: { type: DocType; format: 'json' | 'text'; content: unknown }, authors: Author[]): Promise<{ last_modified: string; hash?: string }>;
 }
 
 /** Timer functions, injectable so tests drive time instead of sleeping. */
@@ -34,7 +34,7 @@ export const systemTimers: Timers = {
 
 /** The subset of @workbench/contents' ContentsManager that `contentsPortFor` adapts. */
 export interface ContentsManagerLike {
-  get(path: string, opts: { type?: DocType; format?: 'text' | 'base64'; content?: boolean }): Promise<ContentsSnapshot>;
+  get(path: string, opts: { type?: DocType; format?: 'text' | 'base64'; content?: boolean; hash?: boolean }): Promise<ContentsSnapshot>;
   save(path: string, model: { type?: DocType; format?: 'text' | 'json'; content?: unknown }, user: Author): Promise<{ model: { last_modified: string } }>;
 }
 
@@ -45,10 +45,13 @@ export interface ContentsManagerLike {
  */
 export function contentsPortFor(manager: ContentsManagerLike, fallback: Author = { name: 'Collaboration', email: 'collaboration@workbench.invalid' }): ContentsPort {
   return {
-    get: (path, options) => manager.get(path, options),
+    // With the file's hash (as the contents API gives it): clients compare it before they save.
+    get: (path, options) => manager.get(path, { ...options, hash: true }),
     async save(path, model, authors) {
       const user = authors.length === 0 ? fallback : { name: authors.map((a) => a.name).join(', '), email: authors[0]!.email };
-      return (await manager.save(path, model, user)).model;
+      const saved = (await manager.save(path, model, user)).model;
+      const { hash } = await manager.get(path, { type: model.type, content: false, hash: true });
+      return { last_modified: saved.last_modified, hash };
     },
   };
 }

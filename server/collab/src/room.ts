@@ -180,6 +180,7 @@ export class DocumentRoom implements AsyncDisposable {
       throw new AppError('bad_request', `Cannot open ${this.path} for collaboration: it is not a notebook`);
     }
     if (this.type === 'file' && typeof model.content !== 'string') throw new AppError('bad_request', `Cannot open ${this.path} for collaboration: it is not a text file`);
+    if (model.hash) this.fileHash = model.hash;
     return model.content;
   }
 
@@ -232,7 +233,8 @@ export class DocumentRoom implements AsyncDisposable {
       const content = this.content();
       const text = normalizedText(this.type, content);
       if (text !== this.diskText) {
-        await this.options.contents.save(this.path, { type: this.type, format: this.type === 'notebook' ? 'json' : 'text', content }, authors);
+        const saved = await this.options.contents.save(this.path, { type: this.type, format: this.type === 'notebook' ? 'json' : 'text', content }, authors);
+        if (saved.hash) this.fileHash = saved.hash;
         this.diskText = text;
         this.options.store.setDiskText(this.name, text);
       }
@@ -246,12 +248,25 @@ export class DocumentRoom implements AsyncDisposable {
     }
   }
 
-  /** Tell every client the document equals its file (JupyterLab clears the tab's unsaved mark). */
+  /** The hash of the file as last read or written (the contents API's sha256). */
+  private fileHash: string | undefined;
+
+  /**
+   * Tell every client the file's hash (JupyterLab's collaborative drive then
+   * knows the server saved, so the user's own Save finds no conflict) and,
+   * when nothing is unsaved, that the document is clean (the tab's unsaved
+   * mark goes).
+   */
   private markSaved(): void {
-    if (this.disposed || this.dirty) return;
+    if (this.disposed) return;
     const state = this.doc.getMap('state');
-    if (state.get('dirty') === false) return;
-    this.doc.transact(() => state.set('dirty', false), STATE_ORIGIN);
+    const hash = this.fileHash !== undefined && state.get('hash') !== this.fileHash ? this.fileHash : undefined;
+    const clean = !this.dirty && state.get('dirty') !== false;
+    if (hash === undefined && !clean) return;
+    this.doc.transact(() => {
+      if (hash !== undefined) state.set('hash', hash);
+      if (clean) state.set('dirty', false);
+    }, STATE_ORIGIN);
   }
 
   /**
@@ -272,6 +287,7 @@ export class DocumentRoom implements AsyncDisposable {
     const changed = this.mergeFile(file);
     this.diskText = text;
     this.options.store.setDiskText(this.name, text);
+    this.markSaved();
     return changed;
   }
 
