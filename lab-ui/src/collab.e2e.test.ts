@@ -122,6 +122,17 @@ const hasPlugin = (page: Page, id: string) => page.evaluate((id) => (window as u
 /** The first cell's editor text, as CodeMirror shows it. */
 const firstCellText = (page: Page) => page.locator('.jp-NotebookPanel:visible .jp-Cell').first().locator('.cm-content');
 
+/** Whether the notebook in front has its kernel connected and idle. */
+const kernelIdle = () => {
+  const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: { session?: { kernel?: { connectionStatus: string; status: string } } } } | null } } }).jupyterapp.shell.currentWidget;
+  const k = w?.sessionContext?.session?.kernel;
+  return k?.connectionStatus === 'connected' && k.status === 'idle';
+};
+
+/** The id of the kernel behind the notebook in front. */
+const kernelId = () =>
+  (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: { session?: { kernel?: { id: string } } } } | null } } }).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.id;
+
 describe('real-time collaboration', () => {
   it('two windows co-edit one notebook; the server saves the merged cells to disk once each', async () => {
     const wb = await startServer();
@@ -162,6 +173,58 @@ describe('real-time collaboration', () => {
     ]);
     // Neither window shows a cell twice.
     for (const { page } of [a, b]) await expect(page.locator('.jp-NotebookPanel:visible .jp-Cell').count()).resolves.toBe(2);
+  });
+
+  it('a cell run in one window shows its output once in both windows and is saved to disk once', async () => {
+    const wb = await startServer();
+    // The same notebook (kernelspec python3), its code cell already holding the code to run.
+    const withCode = { ...NOTEBOOK_JSON, cells: [{ ...NOTEBOOK_JSON.cells[0], source: "print('hello from A')" }, NOTEBOOK_JSON.cells[1]] };
+    await writeFile(join(wb.rootDir, NOTEBOOK), JSON.stringify(withCode));
+    const a = await newWindow('A');
+    const b = await newWindow('B');
+    // A's session has its kernel before B opens, so the run below finds both windows connected (two windows
+    // opening at once also share one session and kernel: see lifecycle.e2e.test.ts).
+    const nbA = await openNotebook(wb, a.page, a.context);
+    await a.page.waitForFunction(kernelIdle, undefined, { timeout: 60_000 });
+    const nbB = await openNotebook(wb, b.page, b.context);
+    // Until a window's session reaches the kernel, a run there is skipped silently.
+    await b.page.waitForFunction(kernelIdle, undefined, { timeout: 60_000 });
+    await expect(a.page.evaluate(kernelId)).resolves.toBeTruthy();
+    await expect(b.page.evaluate(kernelId)).resolves.toBe(await a.page.evaluate(kernelId));
+
+    // A runs the first cell with Shift+Enter.
+    const cellA = nbA.locator('.jp-Cell').first();
+    await cellA.locator('.cm-content', { hasText: "print('hello from A')" }).click();
+    await a.page.keyboard.press('Shift+Enter');
+    await cellA.locator('.jp-OutputArea-output', { hasText: 'hello from A' }).waitFor();
+    // B gets the output through the shared document, in the same cell.
+    const cellB = nbB.locator('.jp-Cell').first();
+    await cellB.locator('.jp-OutputArea-output', { hasText: 'hello from A' }).waitFor();
+    await a.page.screenshot({ path: join(ARTIFACTS, 'collab-06-run-window-a.png') });
+    await b.page.screenshot({ path: join(ARTIFACTS, 'collab-07-run-window-b.png') });
+
+    // The server saves the shared document: the cell holds one output, not one per window.
+    type SavedCell = NotebookFile['cells'][number] & { execution_count?: number | null; outputs?: { output_type: string; name?: string; text?: string | string[] }[] };
+    const outputsOf = (nb: NotebookFile) => ((nb.cells[0] as SavedCell).outputs ?? []);
+    const textOf = (o: { text?: string | string[] }) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''));
+    // Wait for the output and the execution count (set from the kernel's reply, after the output) to be on disk.
+    const onDisk = await waitForFile(
+      join(wb.rootDir, NOTEBOOK),
+      (nb) => outputsOf(nb).some((o) => textOf(o).includes('hello from A')) && (nb.cells[0] as SavedCell).execution_count != null,
+      { signal: AbortSignal.timeout(30_000) },
+    );
+    expect(onDisk.cells.map((c) => [c.id, c.cell_type, sourceOf(c)])).toEqual([
+      ['first', 'code', "print('hello from A')"],
+      ['second', 'markdown', '# Shared notes'],
+    ]);
+    expect(outputsOf(onDisk).map((o) => [o.output_type, o.name, textOf(o)])).toEqual([['stream', 'stdout', 'hello from A\n']]);
+    // The fresh kernel ran the cell once: had each window executed it, the count would be 2.
+    expect((onDisk.cells[0] as SavedCell).execution_count).toBe(1);
+    // Each window shows that one output, once.
+    for (const cell of [cellA, cellB]) {
+      await expect(cell.locator('.jp-OutputArea-output').count()).resolves.toBe(1);
+      await expect(cell.locator('.jp-OutputArea-output').innerText()).resolves.toMatch(/^hello from A\s*$/);
+    }
   });
 
   it('with collaboration.enabled false the page leaves RTC out: plain contents API, the stock cell executor, Save writes the file', async () => {

@@ -73,14 +73,34 @@ export class SessionManager {
     return { id: r.id, path: r.path, name: r.name, type: r.type, kernel: this.kernels.has(r.kernelId) ? this.kernels.get(r.kernelId).model() : null, notebook: { path: r.path, name: r.name } };
   }
 
-  /** An existing session for the same path is returned as is (jupyter_server semantics). */
+  /** Sessions being created, by path: a second request for the path waits for the first. */
+  private readonly creating = new Map<string, Promise<SessionModel>>();
+
+  /**
+   * An existing session for the same path is returned as is (jupyter_server
+   * semantics), also one still starting its kernel: two windows opening a
+   * notebook at once share one kernel.
+   */
   async create(req: CreateSessionRequest): Promise<SessionModel> {
     const existing = [...this.rows.values()].find((r) => r.path === req.path && this.kernels.has(r.kernelId));
     if (existing) return this.model(existing);
-    const kernelId = await this.kernelFor(req.kernel, req.path, req.user, req.signal);
-    const row: SessionRow = { id: randomUUID(), path: req.path, name: req.name ?? '', type: req.type ?? '', kernelId, owner: req.user };
-    this.rows.set(row.id, row);
-    return this.model(row);
+    const pending = this.creating.get(req.path);
+    if (pending) {
+      await pending.catch(() => undefined); // if it failed, this request tries on its own
+      return this.create(req);
+    }
+    const made = (async () => {
+      const kernelId = await this.kernelFor(req.kernel, req.path, req.user, req.signal);
+      const row: SessionRow = { id: randomUUID(), path: req.path, name: req.name ?? '', type: req.type ?? '', kernelId, owner: req.user };
+      this.rows.set(row.id, row);
+      return this.model(row);
+    })();
+    this.creating.set(req.path, made);
+    try {
+      return await made;
+    } finally {
+      if (this.creating.get(req.path) === made) this.creating.delete(req.path);
+    }
   }
 
   private async kernelFor(kernel: CreateSessionRequest['kernel'], path: string, user: string, signal?: AbortSignal): Promise<string> {

@@ -312,6 +312,17 @@ describe('sessions (JupyterLab and VS Code)', () => {
     expect((await api(ts, `api/kernels/${newKernel}`)).status).toBe(404);
   });
 
+  it('gives two windows that open a notebook at the same time one session and one kernel', async () => {
+    const open = () => api(ts, 'api/sessions', { method: 'POST', body: JSON.stringify({ path: 'together.ipynb', type: 'notebook', name: 'together.ipynb', kernel: { name: 'python3' } }) });
+    const [a, b] = await Promise.all([open(), open()]);
+    const [ma, mb] = (await Promise.all([a.json(), b.json()])) as { id: string; kernel: { id: string } }[];
+    expect(mb!.id).toBe(ma!.id);
+    expect(mb!.kernel.id).toBe(ma!.kernel.id);
+    const kernels = (await (await api(ts, 'api/kernels')).json()) as { id: string }[];
+    expect(kernels.filter((k) => k.id === ma!.kernel.id)).toHaveLength(1);
+    expect((await api(ts, `api/sessions/${ma!.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('answers 501 with a clear message for an unknown kernelspec, as jupyter_server does', async () => {
     const r = await api(ts, 'api/sessions', { method: 'POST', body: JSON.stringify({ path: 'a.ipynb', type: 'notebook', kernel: { name: 'cobol' } }) });
     expect(r.status).toBe(501);
