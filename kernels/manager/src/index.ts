@@ -1,6 +1,7 @@
 export * from './kernelspecs';
 export * from './python-interpreter';
 export * from './kernel';
+export * from './kernel-activity';
 export * from './kernel-channels';
 export * from './kernel-env';
 export * from './kernel-manager';

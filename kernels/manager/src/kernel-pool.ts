@@ -11,7 +11,8 @@
  * afterwards (no resource limits, launch timeout or other KERNEL_* besides
  * KERNEL_USERNAME) are served from the pool; others start as usual.
  */
-import { Logger } from '@workbench/core';
+import { AppError, Logger, raceSignal } from '@workbench/core';
+import { createMessage, parseJsonPart, toRaw } from '@workbench/protocol';
 import type { KernelResources } from '@workbench/launcher';
 import type { Kernel } from './kernel';
 import type { KernelSpec } from './kernelspecs';
@@ -70,7 +71,7 @@ export class KernelPool implements AsyncDisposable {
     await made.kernel[Symbol.asyncDispose](); // the unstarted kernel made for the request
     if (!kernel || kernel.isDead) return undefined;
     try {
-      await kernel.takeOn({ env: made.env, cwd: made.cwd, owner: made.owner });
+      await handOver(kernel, { env: made.env, cwd: made.cwd, owner: made.owner });
       return kernel;
     } catch (err) {
       this.logger.warn({ kernel_id: kernel.id, err: err instanceof Error ? err.message : String(err) }, 'a pooled kernel could not take on its request; starting a new one');
@@ -125,4 +126,33 @@ export class KernelPool implements AsyncDisposable {
     this.ready.clear();
     await Promise.allSettled(all.map((k) => k[Symbol.asyncDispose]()));
   }
+}
+
+/**
+ * A pooled kernel becomes a requested one: its owner, folder and variables
+ * from now on (restarts use them), and in the running Python interpreter
+ * (a silent cell whose reply and idle status are awaited, so the kernel is
+ * idle when handed out and the first user cell runs after it).
+ */
+async function handOver(kernel: Kernel, t: { env: Record<string, string>; cwd: string; owner: string }): Promise<void> {
+  const changed = Object.fromEntries(Object.entries(t.env).filter(([k, v]) => kernel.env[k] !== v));
+  const code = `import os as __wb_os\n__wb_os.chdir(${JSON.stringify(t.cwd)})\n__wb_os.environ.update(${JSON.stringify(changed)})\ndel __wb_os`;
+  const req = createMessage({ msgType: 'execute_request', session: kernel.session, content: { code, silent: true, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: false } });
+  const replied = new Promise<string>((resolve) => {
+    let status: string | undefined;
+    let idle = false;
+    const sub = kernel.onMessage((e) => {
+      if (e.parent.msgId !== req.header.msg_id) return;
+      if (e.channel === 'shell' && e.header.msgType === 'execute_reply') status = (parseJsonPart(e.raw.content, 'content') as { status?: string }).status ?? 'error';
+      if (e.channel === 'iopub' && e.header.msgType === 'status' && (parseJsonPart(e.raw.content, 'content') as { execution_state?: string }).execution_state === 'idle') idle = true;
+      if (status !== undefined && idle) {
+        sub[Symbol.dispose]();
+        resolve(status);
+      }
+    });
+  });
+  await kernel.send('shell', toRaw(req));
+  const status = await raceSignal(replied, AbortSignal.timeout(kernel.launchTimeoutMs), `hand over kernel ${kernel.id}`);
+  if (status !== 'ok') throw new AppError('kernel_launch_failed', `Cannot hand over pooled kernel ${kernel.id}: setting its folder failed (${status})`);
+  kernel.retarget(t);
 }

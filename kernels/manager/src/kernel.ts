@@ -9,86 +9,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError, Clock, Emitter, Logger, raceSignal, systemClock, toDisposable } from '@workbench/core';
 import { createMessage, ExecutionStateContent, parseJsonPart, toRaw } from '@workbench/protocol';
 import { KernelConnection, KernelMessageEvent } from '@workbench/zmq';
-import type { ExitInfo, KernelProcess, Launcher, LaunchRequest } from '@workbench/launcher';
+import type { ExitInfo, KernelProcess } from '@workbench/launcher';
 import { describeExit, waitKernelReady } from './kernel-ready';
+import { isTracked } from './kernel-activity';
+import { watchHeartbeat } from './kernel-heartbeat';
 import type { KernelSpec } from './kernelspecs';
+import type { ExecutionState, KernelModel, KernelOptions, ServerStatusEvent } from './kernel-model';
+
+export type { ExecutionState, KernelModel, KernelOptions, ServerStatusEvent } from './kernel-model';
 
 export { describeExit } from './kernel-ready';
-
-/**
- * Message types that are not user activity (as jupyter_server's
- * `untracked_message_types`): a status whose parent is one of these (e.g. the
- * busy/idle around a client's or our own kernel_info nudge) does not change
- * `execution_state`, and such messages do not refresh `last_activity`, so a
- * reconnecting client neither makes the kernel look busy nor keeps it from
- * being culled. JupyterLab receives the same list in its page config.
- */
-export const UNTRACKED_MESSAGE_TYPES: readonly string[] = [
-  'comm_info_request',
-  'comm_info_reply',
-  'kernel_info_request',
-  'kernel_info_reply',
-  'shutdown_request',
-  'shutdown_reply',
-  'interrupt_request',
-  'interrupt_reply',
-  'debug_request',
-  'debug_reply',
-  'stream',
-  'display_data',
-  'update_display_data',
-  'execute_input',
-  'execute_result',
-  'error',
-  'status',
-  'clear_output',
-  'debug_event',
-  'input_request',
-  'input_reply',
-];
-const untracked = new Set(UNTRACKED_MESSAGE_TYPES);
-
-export type ExecutionState = 'starting' | 'idle' | 'busy' | 'restarting' | 'dead' | 'unknown';
-
-export interface KernelModel {
-  id: string;
-  name: string;
-  last_activity: string;
-  execution_state: ExecutionState;
-  connections: number;
-}
-
-export interface KernelOptions {
-  id?: string;
-  spec: KernelSpec;
-  launcher: Launcher;
-  env: Record<string, string>;
-  cwd: string;
-  owner: string;
-  logger: Logger;
-  clock?: Clock;
-  /** Give up on a launch after this long (KERNEL_LAUNCH_TIMEOUT). */
-  launchTimeoutMs: number;
-  /** Auto-restarts allowed within `restartWindowMs` before the kernel is declared dead. */
-  restartLimit: number;
-  restartWindowMs?: number;
-  /** How long shutdown waits for the kernel to exit after shutdown_request before killing it. */
-  shutdownWaitMs: number;
-  resources?: LaunchRequest['resources'];
-  sandbox?: LaunchRequest['sandbox'];
-  /** An adopted kernel's signing key (else a new one). */
-  key?: string;
-  /** A process already running (reattached by its launcher): the first start connects to it. */
-  adopt?: KernelProcess;
-  /** Heartbeat watch: ping every intervalMs; `misses` missed pings while not busy mean the kernel hangs. 0 disables. */
-  heartbeat?: { intervalMs: number; timeoutMs: number; misses: number };
-}
-
-/** A status the server itself announces (restarting, dead), as iopub messages to clients. */
-export interface ServerStatusEvent {
-  state: 'restarting' | 'dead' | 'starting';
-  reason?: string;
-}
 
 export class Kernel {
   readonly id: string;
@@ -249,45 +179,26 @@ export class Kernel {
     if (this.state === 'starting' || this.state === 'restarting') this.state = 'idle';
   }
 
-  /**
-   * A kernel whose process lives but whose heartbeat stopped answering (hung
-   * in C code, SIGSTOPped, a remote pod gone) is killed, which leads to the
-   * usual auto-restart. Busy kernels are not judged: some kernels (tslab)
-   * answer heartbeats on the same thread that runs user code.
-   */
+  /** Kill a kernel that is alive but no longer answers heartbeats (see kernel-heartbeat.ts). */
   private watchHeartbeat(proc: KernelProcess): void {
-    const hb = this.options.heartbeat;
-    if (!hb || hb.intervalMs <= 0) return;
-    let misses = 0;
-    let checking = false;
-    this.hbTimer = setInterval(() => {
-      if (checking || this.process !== proc || this.restarting || this.stopping) return;
-      checking = true;
-      void this.heartbeat(hb.timeoutMs)
-        .then((ok) => {
-          if (ok || this.state === 'busy') {
-            misses = 0;
-            return;
-          }
-          misses++;
-          this.logger.warn({ misses }, 'kernel missed a heartbeat');
-          if (misses >= hb.misses && this.process === proc) {
-            this.exitReason = `heartbeat lost: no answer to ${misses} heartbeats`;
-            void proc.kill();
-          }
-        })
-        .finally(() => {
-          checking = false;
-        });
-    }, hb.intervalMs);
-    this.hbTimer.unref();
+    if (!this.options.heartbeat) return;
+    this.hbTimer = watchHeartbeat(this.options.heartbeat, {
+      current: () => this.process === proc && !this.restarting && !this.stopping,
+      ping: (timeoutMs) => this.heartbeat(timeoutMs),
+      busy: () => this.state === 'busy',
+      missed: (misses) => this.logger.warn({ misses }, 'kernel missed a heartbeat'),
+      lost: (misses) => {
+        this.exitReason = `heartbeat lost: no answer to ${misses} heartbeats`;
+        void proc.kill();
+      },
+    });
   }
 
   private exitReason: string | undefined;
 
   private handleMessage(e: KernelMessageEvent): void {
-    const parentTracked = !untracked.has(e.parent.msgType);
-    if (parentTracked || !untracked.has(e.header.msgType) || this.state === 'busy') this.lastActivity = this.clock.now();
+    const parentTracked = isTracked(e.parent.msgType);
+    if (parentTracked || isTracked(e.header.msgType) || this.state === 'busy') this.lastActivity = this.clock.now();
     if (e.channel === 'iopub' && e.header.msgType === 'status') {
       try {
         const content = parseJsonPart(e.raw.content, 'content') as unknown as ExecutionStateContent;
@@ -424,35 +335,20 @@ export class Kernel {
     return this.ownerName;
   }
 
-  /**
-   * A pooled kernel becomes a requested one: its owner, folder and variables
-   * from now on (restarts use them), and in the running Python interpreter
-   * (a silent cell; its reply is awaited so the first user cell runs after).
-   */
-  async takeOn(t: { env: Record<string, string>; cwd: string; owner: string }): Promise<void> {
-    const changed = Object.fromEntries(Object.entries(t.env).filter(([k, v]) => this.options.env[k] !== v));
-    const code = `import os as __wb_os\n__wb_os.chdir(${JSON.stringify(t.cwd)})\n__wb_os.environ.update(${JSON.stringify(changed)})\ndel __wb_os`;
-    const req = createMessage({ msgType: 'execute_request', session: this.session, content: { code, silent: true, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: false } });
-    // Done when both the reply and the idle status are in: the kernel is idle again when handed out.
-    const replied = new Promise<string>((resolve) => {
-      let status: string | undefined;
-      let idle = false;
-      const sub = this.onMessage((e) => {
-        if (e.parent.msgId !== req.header.msg_id) return;
-        if (e.channel === 'shell' && e.header.msgType === 'execute_reply') status = (parseJsonPart(e.raw.content, 'content') as { status?: string }).status ?? 'error';
-        if (e.channel === 'iopub' && e.header.msgType === 'status' && (parseJsonPart(e.raw.content, 'content') as { execution_state?: string }).execution_state === 'idle') idle = true;
-        if (status !== undefined && idle) {
-          sub[Symbol.dispose]();
-          resolve(status);
-        }
-      });
-    });
-    await this.send('shell', toRaw(req));
-    const status = await raceSignal(replied, AbortSignal.timeout(this.options.launchTimeoutMs), `hand over kernel ${this.id}`);
-    if (status !== 'ok') throw new AppError('kernel_launch_failed', `Cannot hand over pooled kernel ${this.id}: setting its folder failed (${status})`);
+  /** The environment it was (or will be, on restart) started with. */
+  get env(): Readonly<Record<string, string>> {
+    return this.options.env;
+  }
+
+  get launchTimeoutMs(): number {
+    return this.options.launchTimeoutMs;
+  }
+
+  /** From now on (restarts included) the kernel belongs to `owner`, in `cwd`, with `env` (a pooled kernel handed out). */
+  retarget(t: { env: Record<string, string>; cwd: string; owner: string }): void {
     this.options = { ...this.options, env: t.env, cwd: t.cwd, owner: t.owner };
     this.ownerName = t.owner;
-    this.logger.info({ owner: t.owner, cwd: t.cwd }, 'pooled kernel handed out');
+    this.logger.info({ owner: t.owner, cwd: t.cwd }, 'kernel retargeted');
   }
 
   /** Its launcher keeps it running when the gateway stops (see Launcher.kernelsOutliveGateway). */
