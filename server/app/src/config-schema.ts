@@ -1,0 +1,154 @@
+/**
+ * The config file's schema (zod): every key Workbench reads, with its type.
+ * Unknown keys are an error. Defaults and the resolved config are in
+ * config.ts; the Helm chart's `config` values are checked against
+ * `configJsonSchema()`.
+ */
+import { z } from 'zod';
+
+export const configSchema = z
+  .object({
+    ip: z.string(),
+    port: z.number().int().min(0).max(65535),
+    root_dir: z.string(),
+    token: z.string(),
+    open_browser: z.boolean(),
+    base_url: z.string(),
+    default_kernel: z.string(),
+    runtime_dir: z.string(),
+    data_dir: z.string(),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    max_body_bytes: z.number().int().positive(),
+    allow_origin: z.array(z.string()),
+    allow_origin_pat: z.string(),
+    sql: z
+      .object({
+        warehouse: z.string(),
+        connections_file: z.string(),
+        secrets_file: z.string(),
+        max_rows: z.number().int().positive(),
+      })
+      .partial()
+      .strict(),
+    lab: z
+      .object({
+        build_dir: z.string(),
+        expose_app_in_browser: z.boolean(),
+        disabled_extensions: z.array(z.string()),
+      })
+      .partial()
+      .strict(),
+    terminals: z
+      .object({
+        enabled: z.boolean(),
+        shell: z.string().min(1),
+      })
+      .partial()
+      .strict(),
+    contents: z
+      .object({
+        allow_hidden: z.boolean(),
+        max_file_bytes: z.number().int().positive(),
+        strip_outputs: z.boolean(),
+        autosave_debounce_s: z.number().min(0),
+        autosave_max_delay_s: z.number().min(0),
+        versioning: z.boolean(),
+      })
+      .partial()
+      .strict(),
+    kernels: z
+      .object({
+        max_kernels: z.number().int().positive(),
+        max_kernels_per_user: z.number().int().positive(),
+        launch_timeout_s: z.number().positive(),
+        restart_limit: z.number().int().min(0),
+        shutdown_wait_s: z.number().positive(),
+        cull_idle_timeout: z.number().min(0),
+        cull_interval: z.number().positive(),
+        cull_connected: z.boolean(),
+        cull_busy: z.boolean(),
+        env_inherit: z.array(z.string()),
+        env_allow: z.array(z.string()),
+        buffer_max_messages: z.number().int().positive(),
+        buffer_max_bytes: z.number().int().positive(),
+        buffer_ttl_s: z.number().positive(),
+        client_max_buffer_bytes: z.number().int().positive(),
+        heartbeat_interval_s: z.number().min(0),
+        heartbeat_misses: z.number().int().positive(),
+        /** Default launcher: "local" (sandboxed child processes) or "kubernetes" (pods). A kernelspec may pick its own. */
+        launcher: z.enum(['local', 'kubernetes']),
+        /** Pre-started kernels kept idle per kernelspec name ({"python3": 2}): start-to-idle in milliseconds. */
+        pool: z.record(z.string(), z.number().int().min(0).max(50)),
+      })
+      .partial()
+      .strict(),
+    collaboration: z
+      .object({
+        /** Real-time collaboration (JupyterLab's docprovider talks to /api/collaboration); off: single-user documents. */
+        enabled: z.boolean(),
+        /** How often open shared documents are compared with their files on disk (git checkout, other editors), in seconds; 0: never. */
+        disk_check_s: z.number().min(0),
+        /** Quiet time before a shared document is saved to its file, in seconds. */
+        save_delay_s: z.number().min(0),
+      })
+      .partial()
+      .strict(),
+    sandbox: z
+      .object({
+        /** "bubblewrap": namespaces + cgroups (default on Linux); "none": plain child processes. */
+        mode: z.enum(['bubblewrap', 'none']),
+        /** When the sandbox tools are missing: refuse to start kernels, or run them unsandboxed (said loudly at start). */
+        on_missing: z.enum(['refuse', 'unsandboxed']),
+        /** Network for kernels (off: only ZeroMQ over ipc sockets reaches them). */
+        network: z.boolean(),
+        /** The uid/gid a kernel sees itself as. */
+        uid: z.number().int().min(1),
+        gid: z.number().int().min(1),
+        /** When the server runs as root: the unprivileged uid/gid kernels run as on the host. */
+        host_uid: z.number().int().min(1),
+        host_gid: z.number().int().min(1),
+        /** Extra host paths visible read-only inside the sandbox. */
+        read_only_paths: z.array(z.string()),
+        /** Defaults when neither kernelspec nor request says ("2Gi", "512Mi", "1G", bytes as a number). */
+        memory_limit: z.union([z.string(), z.number().int().positive()]),
+        cpus_limit: z.number().positive(),
+        pids_limit: z.number().int().positive(),
+        /** Policy caps on what a request (KERNEL_MEMORY_LIMIT, KERNEL_CPUS_LIMIT...) may ask for. */
+        max_memory_limit: z.union([z.string(), z.number().int().positive()]),
+        max_cpus_limit: z.number().positive(),
+      })
+      .partial()
+      .strict(),
+    kubernetes: z
+      .object({
+        /** Namespace of kernel pods (shared), or the prefix of per-user namespaces. */
+        namespace: z.string().min(1),
+        namespace_per_user: z.boolean(),
+        /** Image per kernelspec name, and the fallback. */
+        images: z.record(z.string(), z.string()),
+        default_image: z.string(),
+        image_pull_policy: z.enum(['Always', 'IfNotPresent', 'Never']),
+        service_account: z.string(),
+        /** PVC holding the workspace, mounted into every kernel pod. */
+        workspace_pvc: z.string(),
+        workspace_mount_path: z.string(),
+        launch_timeout_s: z.number().positive(),
+        /** "in-cluster", or a kubeconfig path. */
+        kubeconfig: z.string(),
+        gpu_resource: z.string(),
+        node_selector: z.record(z.string(), z.string()),
+        /** Leave kernel pods running when the gateway stops, for the next one to adopt (default true); false deletes them. */
+        keep_kernels_on_shutdown: z.boolean(),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+
+/** The config file's JSON Schema (the Helm chart's `config` values are checked against it). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema) as Record<string, unknown>;
+}
+
+export type ConfigFile = z.infer<typeof configSchema>;
