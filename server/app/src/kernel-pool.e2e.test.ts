@@ -5,20 +5,11 @@
  * refills; pooled kernels are not listed; requests the pool cannot serve
  * start a kernel of their own.
  */
-import { KernelManager, Kernel, KernelMessage } from '@jupyterlab/services';
+import { KernelManager, Kernel } from '@jupyterlab/services';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runCell } from './testing/run-cell';
 import { api, startTestServer, TestServer } from './testing/harness';
-
-async function run(k: Kernel.IKernelConnection, code: string): Promise<string> {
-  let out = '';
-  const future = k.requestExecute({ code });
-  future.onIOPub = (m) => {
-    if (m.header.msg_type === 'stream') out += (m.content as KernelMessage.IStreamMsg['content']).text;
-  };
-  await future.done;
-  return out.trim();
-}
 
 describe('a pool of pre-started Python kernels', () => {
   let ts: TestServer;
@@ -49,10 +40,10 @@ describe('a pool of pre-started Python kernels', () => {
     expect(ts.wb.kernels.poolCounts()).toEqual({ python3: 0 });
     const k = manager.connectTo({ model });
     const where = "import os; print(os.getcwd(), os.environ['JPY_SESSION_NAME'])";
-    expect(await run(k, where)).toBe(`${join(ts.rootDir, 'reports')} reports/month-end.ipynb`);
+    expect((await runCell(k, where)).stdout).toBe(`${join(ts.rootDir, 'reports')} reports/month-end.ipynb`);
 
     await k.restart();
-    expect(await run(k, where)).toBe(`${join(ts.rootDir, 'reports')} reports/month-end.ipynb`);
+    expect((await runCell(k, where)).stdout).toBe(`${join(ts.rootDir, 'reports')} reports/month-end.ipynb`);
 
     await ts.wb.kernels.poolReady('python3');
     const listed = (await (await api(ts, 'api/kernels')).json()) as Kernel.IModel[];
@@ -65,7 +56,7 @@ describe('a pool of pre-started Python kernels', () => {
     const model = await start({ name: 'python3', env: { KERNEL_MEMORY_LIMIT: '1Gi' } });
     expect(ts.wb.kernels.poolCounts()).toEqual({ python3: 1 });
     const k = manager.connectTo({ model });
-    expect(await run(k, 'import os; print(os.getcwd())')).toBe(ts.rootDir);
+    expect((await runCell(k, 'import os; print(os.getcwd())')).stdout).toBe(ts.rootDir);
     await k.shutdown();
   });
 });

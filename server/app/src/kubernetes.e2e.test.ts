@@ -6,24 +6,13 @@
  * server stops, the pod keeps running, the next server adopts it and the
  * kernel's state is still there.
  */
-import { KernelManager, Kernel, KernelMessage } from '@jupyterlab/services';
+import { KernelManager, KernelMessage } from '@jupyterlab/services';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterSimulator } from '@workbench/launcher-k8s/testing/cluster-sim';
+import { runCell } from './testing/run-cell';
 import { api, startTestServer, TestServer } from './testing/harness';
-
-async function run(k: Kernel.IKernelConnection, code: string): Promise<{ stdout: string; error?: string }> {
-  let stdout = '';
-  let error: string | undefined;
-  const future = k.requestExecute({ code });
-  future.onIOPub = (m) => {
-    if (m.header.msg_type === 'stream') stdout += (m.content as KernelMessage.IStreamMsg['content']).text;
-    if (m.header.msg_type === 'error') error = (m.content as KernelMessage.IErrorMsg['content']).ename;
-  };
-  await future.done;
-  return { stdout: stdout.trim(), error };
-}
 
 describe('kernels as Kubernetes pods (cluster simulator)', () => {
   let sim: ClusterSimulator;
@@ -56,7 +45,7 @@ describe('kernels as Kubernetes pods (cluster simulator)', () => {
     const m1 = new KernelManager({ serverSettings: first.settings });
     const k = await m1.startNew({ name: 'python3' });
     expect(sim.list('pods', 'wb').map((p) => p.metadata.name)).toEqual([`kernel-${k.id}`]);
-    expect((await run(k, 'x = 41; print(x)')).stdout).toBe('41');
+    expect((await runCell(k, 'x = 41; print(x)')).stdout).toBe('41');
 
     // Kubernetes cannot signal a pod: the server interrupts with interrupt_request instead.
     const long = k.requestExecute({ code: 'import time; time.sleep(60)' });
@@ -88,7 +77,7 @@ describe('kernels as Kubernetes pods (cluster simulator)', () => {
     expect(listed).toEqual([expect.objectContaining({ id: k.id, name: 'python3', execution_state: 'idle' })]);
     const m2 = new KernelManager({ serverSettings: second.settings });
     const again = m2.connectTo({ model: { id: k.id, name: 'python3' } });
-    expect((await run(again, 'print(x + 1)')).stdout).toBe('42');
+    expect((await runCell(again, 'print(x + 1)')).stdout).toBe('42');
     await again.shutdown();
     m2.dispose();
     await sim.whenIdle();

@@ -8,19 +8,8 @@ import { KernelManager, Kernel, KernelMessage } from '@jupyterlab/services';
 import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runCell } from './testing/run-cell';
 import { api, startTestServer, TestServer } from './testing/harness';
-
-async function run(k: Kernel.IKernelConnection, code: string): Promise<{ stdout: string; error?: string }> {
-  let stdout = '';
-  let error: string | undefined;
-  const future = k.requestExecute({ code });
-  future.onIOPub = (m) => {
-    if (m.header.msg_type === 'stream') stdout += (m.content as KernelMessage.IStreamMsg['content']).text;
-    if (m.header.msg_type === 'error') error = `${(m.content as KernelMessage.IErrorMsg['content']).ename}: ${(m.content as KernelMessage.IErrorMsg['content']).evalue}`;
-  };
-  await future.done;
-  return { stdout: stdout.trim(), error };
-}
 
 async function startKernel(ts: TestServer, manager: KernelManager, env: Record<string, string> = {}): Promise<Kernel.IKernelConnection> {
   const res = await api(ts, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'python3', env }) });
@@ -59,7 +48,7 @@ describe('a sandboxed Python kernel', () => {
     await restarting;
     // The restarted kernel works (and the big object is gone with the old process); the request
     // waits in the client until its socket is back.
-    expect((await run(k, "print('blob' in dir())")).stdout).toBe('False');
+    expect((await runCell(k, "print('blob' in dir())")).stdout).toBe('False');
     await k.shutdown();
   });
 
@@ -83,12 +72,12 @@ describe('a sandboxed Python kernel', () => {
       '    os.waitpid(p, 0)',
       'print(len(pids), errno.errorcode.get(err))',
     ].join('\n');
-    const { stdout } = await run(k, code);
+    const { stdout } = await runCell(k, code);
     const [forked, why] = stdout.split(' ');
     expect(Number(forked)).toBeLessThan(64);
     expect(why).toBe('EAGAIN');
     // The kernel is fine afterwards.
-    expect((await run(k, 'print(1 + 1)')).stdout).toBe('2');
+    expect((await runCell(k, 'print(1 + 1)')).stdout).toBe('2');
     await k.shutdown();
   });
 
@@ -111,7 +100,7 @@ describe('a sandboxed Python kernel', () => {
       "open('written-by-kernel.txt', 'w').write('hello')",
       "print(json.dumps({'seen': seen, 'home': os.listdir(os.path.expanduser('~')), 'uid': os.getuid(), 'env': sorted(k for k in os.environ if 'TOKEN' in k or 'SECRET' in k)}))",
     ].join('\n');
-    const { stdout, error } = await run(k, code);
+    const { stdout, error } = await runCell(k, code);
     expect(error).toBeUndefined();
     const out = JSON.parse(stdout) as { seen: Record<string, string>; home: string[]; uid: number; env: string[] };
     for (const p of runtimeFiles) expect([p, out.seen[p]]).toEqual([p, 'FileNotFoundError']);
@@ -135,7 +124,7 @@ describe('a sandboxed Python kernel', () => {
       '    except OSError as e:',
       '        print(port, type(e).__name__)',
     ].join('\n');
-    const { stdout } = await run(k, code);
+    const { stdout } = await runCell(k, code);
     expect(stdout.split('\n')).toEqual([`${ts.wb.port} ConnectionRefusedError`, '5432 ConnectionRefusedError']);
     await k.shutdown();
   });
@@ -148,7 +137,7 @@ describe('a sandboxed Python kernel', () => {
       'while time.monotonic() - t0 < 2.0: pass',
       'print(round((time.process_time() - c0) / (time.monotonic() - t0), 3))',
     ].join('\n');
-    const share = Number((await run(k, code)).stdout);
+    const share = Number((await runCell(k, code)).stdout);
     // 0.2 of a core, with slack for the quota period; unthrottled this loop takes a whole core.
     expect(share).toBeGreaterThan(0);
     expect(share).toBeLessThan(0.35);
@@ -179,7 +168,7 @@ describe('a root server with sandbox.host_uid', () => {
   (isRoot ? it : it.skip)('runs kernels as that unprivileged uid on the host too; their files belong to it', async () => {
     const manager = new KernelManager({ serverSettings: ts.settings });
     const k = await startKernel(ts, manager);
-    const { error } = await run(k, "open('mine.txt', 'w').write('x')");
+    const { error } = await runCell(k, "open('mine.txt', 'w').write('x')");
     expect(error).toBeUndefined();
     expect((await stat(join(ts.rootDir, 'mine.txt'))).uid).toBe(1000);
     await k.shutdown();
