@@ -100,13 +100,13 @@ export class CollaborationService implements AsyncDisposable {
   /**
    * Compare every loaded document with its file and merge what changed on
    * disk behind the server's back (a git checkout, another editor); run
-   * periodically by the app. Unchanged files cost a read.
+   * periodically by the app. Unchanged files cost a stat.
    */
   async checkDisk(): Promise<void> {
     for (const [name, entry] of [...this.rooms]) {
       const room = await entry.room.catch(() => undefined);
       if (!(room instanceof DocumentRoom)) continue;
-      await room.reloadFromDisk().catch((err: unknown) => this.logger.warn({ room: name, err: err instanceof Error ? err.message : String(err) }, 'could not compare a shared document with its file'));
+      await room.reloadIfModified().catch((err: unknown) => this.logger.warn({ room: name, err: err instanceof Error ? err.message : String(err) }, 'could not compare a shared document with its file'));
     }
   }
 

@@ -17,6 +17,8 @@ export interface ContentsSnapshot {
 
 export interface ContentsPort {
   get(path: string, options: { type: DocType; format?: 'text'; content: true }): Promise<ContentsSnapshot>;
+  /** The file's last_modified without reading it (the periodic disk check); absent: every check reads the file. */
+  modified?(path: string): Promise<string>;
   /** Write the document; `authors` are the collaborators who edited it since the last save (may be empty). */
   save(path: string, model: { type: DocType; format: 'json' | 'text'; content: unknown }, authors: Author[]): Promise<{ last_modified: string; hash?: string }>;
 }
@@ -47,6 +49,7 @@ export function contentsPortFor(manager: ContentsManagerLike, fallback: Author =
   return {
     // With the file's hash (as the contents API gives it): clients compare it before they save.
     get: (path, options) => manager.get(path, { ...options, hash: true }),
+    modified: async (path) => (await manager.get(path, { content: false })).last_modified,
     async save(path, model, authors) {
       const user = authors.length === 0 ? fallback : { name: authors.map((a) => a.name).join(', '), email: authors[0]!.email };
       const saved = (await manager.save(path, model, user)).model;

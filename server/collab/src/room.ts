@@ -181,6 +181,7 @@ export class DocumentRoom implements AsyncDisposable {
     }
     if (this.type === 'file' && typeof model.content !== 'string') throw new AppError('bad_request', `Cannot open ${this.path} for collaboration: it is not a text file`);
     if (model.hash) this.fileHash = model.hash;
+    this.fileModified = model.last_modified;
     return model.content;
   }
 
@@ -235,6 +236,7 @@ export class DocumentRoom implements AsyncDisposable {
       if (text !== this.diskText) {
         const saved = await this.options.contents.save(this.path, { type: this.type, format: this.type === 'notebook' ? 'json' : 'text', content }, authors);
         if (saved.hash) this.fileHash = saved.hash;
+        this.fileModified = saved.last_modified;
         this.diskText = text;
         this.options.store.setDiskText(this.name, text);
       }
@@ -250,6 +252,18 @@ export class DocumentRoom implements AsyncDisposable {
 
   /** The hash of the file as last read or written (the contents API's sha256). */
   private fileHash: string | undefined;
+  /** The file's last_modified as last read or written. */
+  private fileModified: string | undefined;
+
+  /**
+   * The periodic disk check: merge the file only when its last_modified
+   * moved, so an unchanged file costs a stat, not a read, hash and parse.
+   */
+  async reloadIfModified(): Promise<boolean> {
+    const port = this.options.contents;
+    if (port.modified && this.fileModified !== undefined && (await port.modified(this.path)) === this.fileModified) return false;
+    return this.reloadFromDisk();
+  }
 
   /**
    * Tell every client the file's hash (JupyterLab's collaborative drive then
