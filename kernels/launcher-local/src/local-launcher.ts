@@ -109,7 +109,7 @@ export class LocalLauncher implements Launcher {
       // Without cgroups, rlimits are what is left: address space for memory, and processes per uid
       // only where the kernel has a uid of its own.
       const rl: string[] = [];
-      if (!cgroup?.limits.memoryBytes && limits.memoryBytes && !status!.cgroups.controllers.includes('memory')) rl.push(`--as=${limits.memoryBytes}`);
+      if (limits.memoryBytes && !status!.cgroups.controllers.includes('memory')) rl.push(`--as=${limits.memoryBytes}`);
       if (limits.pids && !status!.cgroups.controllers.includes('pids') && hostIds) rl.push(`--nproc=${limits.pids}`);
       if (rl.length > 0) prefix.push('/usr/bin/prlimit', ...rl, '--');
       const args = bwrapArgs({
