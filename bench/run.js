@@ -6,7 +6,7 @@
 //   node bench/run.js [--quick] [--only=workbench|jupyter] [--no-write|--write] [--json=FILE] [--logs=DIR]
 const fs = require('fs');
 const path = require('path');
-const { startJupyter, startWorkbench, stopServer, REPO } = require('./lib/servers');
+const { startJupyter, startWorkbench, stopServer, REPO, FIREHOSE_ARGV } = require('./lib/servers');
 const { DirectKernel } = require('./lib/zmqdirect');
 const { killAllSync } = require('./lib/procs');
 const { LoadMonitor, waitMachineQuiet } = require('./lib/load');
@@ -77,6 +77,15 @@ async function benchServer(label, start) {
       }
     });
     if (res.wsx) res.errors.push(...res.wsx.errors);
+    res.relay = await step(res, 'relay', '3b relay throughput (firehose kernel, interleaved with direct ZMQ)', async () => {
+      const direct = await DirectKernel.start({ argv: FIREHOSE_ARGV, kernelName: 'firehose' });
+      try {
+        return await M.relayThroughput(server, direct, { n: opts.throughputN });
+      } finally {
+        await direct.stop();
+      }
+    });
+    if (res.relay) res.errors.push(...res.relay.errors);
     res.rest = await step(res, 'rest', `4 REST under load (${opts.sessions} sessions)`, () =>
       M.restLoad(server, { sessions: opts.sessions, clients: opts.clients, perClient: opts.perClient, startConcurrency: opts.startConcurrency }));
     if (res.rest) res.errors.push(...res.rest.errors);

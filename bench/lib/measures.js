@@ -19,6 +19,14 @@ for i in range(${THROUGHPUT_MB}):
     sys.stdout.flush()`;
 const THROUGHPUT_BYTES = THROUGHPUT_MB * 1_000_001;
 
+// 3b: the firehose kernel (firehose-kernel.js) emits stream messages faster than
+// either server relays them, so these measure the servers, not ipykernel.
+const RELAY_VARIANTS = [
+  { key: 'mb1', count: 50, bytes: 1_000_000, label: '50 × 1 MB', framings: ['v1', 'legacy'] },
+  { key: 'kb10', count: 5_000, bytes: 10_000, label: '5,000 × 10 KB', framings: ['v1'] },
+  { key: 'kb1', count: 50_000, bytes: 1_000, label: '50,000 × 1 KB', framings: ['v1'] },
+];
+
 const execute = (code) => ({ ...EXECUTE_DEFAULTS, code });
 
 /** 1. POST /api/kernels -> WS open -> kernel_info_reply + iopub idle. */
@@ -113,6 +121,48 @@ async function executeAndThroughput(server, direct, { warmup, iters, throughputN
       if (ws.errors.length) out.errors.push(`${framing}: ${[...new Set(ws.errors)].join('; ')}`);
     }
     if (direct.badSignatures) out.errors.push(`direct ZMQ: ${direct.badSignatures} messages with a bad signature`);
+  } finally {
+    for (const ws of Object.values(sockets)) await ws.close();
+    for (const id of kernels) await server.rest.deleteKernel(id).catch((e) => out.errors.push(`delete kernel: ${e.message}`));
+  }
+  return out;
+}
+
+/**
+ * 3b: relay throughput with the firehose kernel, direct ZeroMQ floor and each
+ * framing (own kernel each) taking turns, `n` runs per variant and path.
+ */
+async function relayThroughput(server, direct, { n }) {
+  const out = { errors: [], variants: {} };
+  const kernels = [];
+  const sockets = {};
+  try {
+    for (const framing of ['v1', 'legacy']) {
+      const { id } = await server.rest.startKernel('firehose');
+      kernels.push(id);
+      sockets[framing] = await KernelWs.open(server, id, framing);
+      await sockets[framing].request('shell', 'kernel_info_request', {}, { timeoutMs: 60000 });
+    }
+    for (const v of RELAY_VARIANTS) {
+      const paths = { zmq: (c) => direct.request('execute_request', c, { timeoutMs: 300000 }) };
+      for (const f of v.framings) paths[f] = (c) => sockets[f].request('shell', 'execute_request', c, { timeoutMs: 300000 });
+      const runs = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
+      // The client counts content JSON bytes (v1) or text characters (legacy): every message's text arrived.
+      const want = v.count * v.bytes;
+      for (let i = 0; i < n; i++) {
+        for (const [k, run] of Object.entries(paths)) {
+          const e = await run(execute(`emit ${v.count} ${v.bytes}`));
+          const secs = (e.tDone - e.t0) / 1000;
+          runs[k].push({ secs, mbps: (v.count * v.bytes) / 1e6 / secs, msgsPerS: v.count / secs, streamBytes: e.streamBytes, complete: e.streamBytes >= want && e.streamBytes <= want + 64 * v.count });
+        }
+      }
+      out.variants[v.key] = {};
+      for (const [k, r] of Object.entries(runs)) {
+        out.variants[v.key][k] = { runs: r, mbps: median(r.map((x) => x.mbps)), msgsPerS: median(r.map((x) => x.msgsPerS)) };
+        if (!r.every((x) => x.complete)) out.errors.push(`relay ${v.label} ${k}: output incomplete (${r.map((x) => x.streamBytes).join('/')} of ${want} content bytes)`);
+      }
+    }
+    for (const [framing, ws] of Object.entries(sockets)) if (ws.errors.length) out.errors.push(`relay ${framing}: ${[...new Set(ws.errors)].join('; ')}`);
   } finally {
     for (const ws of Object.values(sockets)) await ws.close();
     for (const id of kernels) await server.rest.deleteKernel(id).catch((e) => out.errors.push(`delete kernel: ${e.message}`));
@@ -227,4 +277,4 @@ async function restLoad(server, { sessions, clients, perClient, startConcurrency
   return out;
 }
 
-module.exports = { WARMUP_PER_CLIENT, BLOCK, kernelStart, executeAndThroughput, restLoad, wrkLoad, THROUGHPUT_MB, THROUGHPUT_CODE };
+module.exports = { WARMUP_PER_CLIENT, BLOCK, RELAY_VARIANTS, kernelStart, executeAndThroughput, relayThroughput, restLoad, wrkLoad, THROUGHPUT_MB, THROUGHPUT_CODE };

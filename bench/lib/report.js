@@ -6,6 +6,7 @@ const { execFileSync } = require('child_process');
 
 const START = '<!-- bench:gateway:start -->';
 const END = '<!-- bench:gateway:end -->';
+const { RELAY_VARIANTS } = require('./measures');
 
 function sh(cmd, args, opts = {}) {
   try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15000, ...opts }).trim(); } catch { return '?'; }
@@ -77,6 +78,11 @@ function renderSection(results) {
   for (const t of ['zmq', ...opts.framings]) {
     row(`3. iopub ${opts.throughputMb} MB stdout, ${label[t]}: median of ${opts.throughputN} (MB/s)`, `wsx.throughput.${t}.mbps`, 1);
   }
+  for (const v of RELAY_VARIANTS) {
+    for (const t of ['zmq', ...v.framings]) {
+      row(`3b. relay, firehose kernel, ${v.label}, ${label[t]}: median of ${opts.throughputN} (MB/s)`, `relay.variants.${v.key}.${t}.mbps`, 1);
+    }
+  }
   const nS = get(wb, 'rest.sessions') || get(js, 'rest.sessions');
   const cl = `${opts.clients} clients × ${opts.perClient} req, ${nS ?? '—'} sessions`;
   row(`4. GET /api/kernels p50 (ms; ${cl})`, 'rest.kernels.p50', 2);
@@ -101,10 +107,27 @@ function renderSection(results) {
     L.push(`Target: Workbench WebSocket (v1) execute p50 within 1.5x of direct ZeroMQ — measured **${r.toFixed(2)}x** (${r <= 1.5 ? 'met' : 'NOT met'}).`);
     L.push('');
   }
+  const tp = (s, k) => get(s, `wsx.throughput.${k}.mbps`);
+  const rl = (s, v, k) => get(s, `relay.variants.${v}.${k}.mbps`);
+  if (tp(wb, 'v1') && tp(js, 'v1')) {
+    const r3 = tp(wb, 'v1') / tp(js, 'v1');
+    const floorShare = (s) => (tp(s, 'zmq') ? `${(100 * tp(s, 'v1') / tp(s, 'zmq')).toFixed(0)}%` : '—');
+    L.push(`Target: at least 2x jupyter_server's iopub throughput (v1 framing, what JupyterLab uses). ` +
+      `With ipykernel (3.) the kernel is the bottleneck: Workbench relays ${floorShare(wb)} and jupyter_server ${floorShare(js)} of what the same kernel delivers straight over ZeroMQ, ` +
+      `so no server can be 2x faster there: measured **${r3.toFixed(2)}x**. ` +
+      'With a kernel faster than either server (3b.), where the servers themselves are measured: ' +
+      RELAY_VARIANTS.map((v) => {
+        const a = rl(wb, v.key, 'v1');
+        const b = rl(js, v.key, 'v1');
+        return a && b ? `${v.label} **${(a / b).toFixed(2)}x** (${a / b >= 2 ? 'met' : 'NOT met'})` : `${v.label} —`;
+      }).join(', ') + '.');
+    L.push('');
+  }
   L.push('Method:');
   L.push('- 1: `POST /api/kernels {name: python3}`, open `/api/kernels/{id}/channels` (v1 subprotocol), send `kernel_info_request` on shell, stop the clock when both its `kernel_info_reply` and the iopub `status: idle` whose parent is that request have arrived; then `DELETE` the kernel.');
   L.push(`- 2: ${opts.warmup} warm-up + ${it} timed \`execute_request\` of \`1\` (store_history off) per path, one at a time; time from send until both \`execute_reply\` and iopub \`status: idle\` for it arrived. Percentiles are nearest-rank. Each path has its own kernel; the direct-ZeroMQ floor is a kernel the benchmark launches itself (connection file with 5 free ports, HMAC-SHA256; shell DEALER + iopub SUB from Node's zeromq). The paths take turns in blocks of ${opts.block} round trips (and one throughput run each per round), so each server's floor is measured under the same conditions as that server.`);
-  L.push(`- 3: cell writes ${opts.throughputMb} lines of 1,000,000 \`x\` with \`sys.stdout.flush()\` after each (≈${opts.throughputMb} stream messages of 1 MB); MB/s = ${opts.throughputMb} MB / (send → idle). Every byte is checked to arrive. jupyter_server runs with \`--ServerApp.iopub_data_rate_limit=0\`, else its default 1 MB/s limit drops the output.`);
+  L.push(`- 3: cell writes ${opts.throughputMb} lines of 1,000,000 \`x\` with \`sys.stdout.flush()\` after each (≈${opts.throughputMb} stream messages of 1 MB); MB/s = ${opts.throughputMb} MB / (send → idle). Every byte is checked to arrive. jupyter_server runs with \`--ServerApp.iopub_data_rate_limit=0 --ServerApp.iopub_msg_rate_limit=0\`, else its default limits (1 MB/s, 1,000 messages/s) drop most of the output.`);
+  L.push('- 3b: `bench/lib/firehose-kernel.js`, a minimal Jupyter kernel in Node (same ZeroMQ, HMAC-SHA256 and protocol 5.3 as ipykernel; kernelspec `firehose` on `JUPYTER_PATH` for both servers, launched like any kernel, sandboxed in Workbench), answers the cell `emit COUNT BYTES` with COUNT stdout stream messages of BYTES bytes (content serialised once, each message signed). It produces output faster than either server relays it, so these rows measure the servers; the direct row is the kernel\'s own rate. MB/s = COUNT × BYTES / (send → idle); every message\'s text is checked to arrive. Paths take turns, one run each per round.');
   L.push(`- 4: ${nS ?? '—'} sessions via \`POST /api/sessions\` (${opts.startConcurrency} at a time), wait until the server and its kernels use < 10% of a CPU (bounded), then ${opts.clients} concurrent client loops × ${opts.perClient} sequential GETs on a keep-alive \`http.Agent\`; req/s = all requests / wall time. Before timing, both endpoints are warmed with ${opts.clients} × ${opts.restWarmup} GETs each (Node's JIT needs it; the first cold round is ~2x slower), and each timed loop starts with 2 fresh-connection GETs.`);
   L.push('- 4 (wrk rows): right after, Debian\'s `wrk -t1 -c' + opts.clients + ' -d10s --latency` (after a 3 s warm-up run) on each endpoint, same sessions: a C load generator takes much less of the 2 CPUs than the Node client loops, so these rows say more about the servers. p50/p99 are wrk\'s latency distribution.');
   L.push('- Clients offer no permessage-deflate. Each server gets a fresh JUPYTER_CONFIG_DIR/RUNTIME_DIR/IPYTHONDIR and an empty root dir.');
@@ -112,7 +135,7 @@ function renderSection(results) {
   const loads = [];
   const addLoad = (who, l) => { for (const [k, v] of Object.entries(l || {})) loads.push({ who, k, ...v }); };
   for (const [k, s] of Object.entries(servers)) addLoad(k === 'workbench' ? 'Workbench' : 'jupyter_server', s.load);
-  const stepName = { start: 'kernel start', wsx: 'execute+throughput', rest: 'REST' };
+  const stepName = { start: 'kernel start', wsx: 'execute+throughput', relay: 'relay throughput', rest: 'REST' };
   if (loads.length) {
     const pct = (x) => `${(100 * x).toFixed(0)}%`;
     L.push(`Background load (CPU used by processes other than the benchmark, its servers and kernels, as a share of the whole ${meta.nproc}-CPU machine; avg/max per 1 s) — each step first waits up to 30 s for a quiet machine: ` +

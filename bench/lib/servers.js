@@ -10,6 +10,26 @@ const { RestClient } = require('./rest');
 
 const REPO = path.resolve(__dirname, '..', '..');
 
+/**
+ * A JUPYTER_PATH folder holding the `firehose` kernelspec (firehose-kernel.js), made
+ * once per benchmark run; both servers and the direct floor run the same kernel.
+ * In Workbench's sandbox it needs the repository (zeromq) readable.
+ */
+let firehoseDir;
+function firehoseJupyterPath() {
+  if (firehoseDir) return firehoseDir;
+  firehoseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-bench-kernels-'));
+  trackDir(firehoseDir);
+  const spec = path.join(firehoseDir, 'kernels', 'firehose');
+  fs.mkdirSync(spec, { recursive: true });
+  fs.writeFileSync(path.join(spec, 'kernel.json'), JSON.stringify({
+    argv: FIREHOSE_ARGV, display_name: 'Firehose (benchmark)', language: 'text',
+    metadata: { workbench: { sandbox: { read_only_paths: [REPO] } } },
+  }, null, 1));
+  return firehoseDir;
+}
+const FIREHOSE_ARGV = [process.execPath, path.join(__dirname, 'firehose-kernel.js'), '{connection_file}'];
+
 /** A scratch directory with an isolated Jupyter/IPython environment. */
 function makeSandbox(label) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wb-bench-${label}-`));
@@ -20,6 +40,7 @@ function makeSandbox(label) {
     JUPYTER_CONFIG_DIR: sub('config'),
     JUPYTER_RUNTIME_DIR: sub('runtime'),
     IPYTHONDIR: sub('ipython'),
+    JUPYTER_PATH: [firehoseJupyterPath(), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
     PYDEVD_DISABLE_FILE_VALIDATION: '1',
   };
   return { dir, rootDir: sub('root'), env };
@@ -85,9 +106,9 @@ async function startJupyter() {
   const args = [
     '--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1', `--port=${port}`,
     '--ServerApp.port_retries=0', `--ServerApp.token=${token}`, `--ServerApp.root_dir=${sb.rootDir}`,
-    // The default 1 MB/s iopub data-rate limit would drop most of the 50 MB
-    // throughput cell; disable it so both servers relay every byte.
-    '--ServerApp.iopub_data_rate_limit=0',
+    // The default iopub limits (1 MB/s, 1000 messages/s) would drop most of the
+    // throughput cells' output; disable them so both servers relay every byte.
+    '--ServerApp.iopub_data_rate_limit=0', '--ServerApp.iopub_msg_rate_limit=0', ...(process.env.JS_NO_MSG_LIMIT ? ['--ServerApp.iopub_msg_rate_limit=0'] : []),
   ];
   const child = spawnGroup('jupyter-server', args, { env: sb.env, cwd: sb.rootDir });
   const server = { label: 'jupyter_server', kind: 'jupyter', token, child, sandbox: sb, command: `jupyter-server ${args.join(' ')}` };
@@ -117,4 +138,4 @@ async function stopServer(server) {
   try { fs.rmSync(server.sandbox.dir, { recursive: true, force: true }); } catch { /* ignore */ }
 }
 
-module.exports = { startJupyter, startWorkbench, stopServer, makeSandbox, REPO };
+module.exports = { startJupyter, startWorkbench, stopServer, makeSandbox, REPO, FIREHOSE_ARGV };

@@ -21,18 +21,18 @@ function kernelArgv(specName = 'python3') {
 }
 
 class DirectKernel {
-  static async start({ readyTimeoutMs = 60000 } = {}) {
+  static async start({ readyTimeoutMs = 60000, argv: argvTemplate = kernelArgv(), kernelName = 'python3' } = {}) {
     const k = new DirectKernel();
     k.sandbox = makeSandbox('zmq');
     const [shell, iopub, stdin, control, hb] = await freePorts(5);
     k.key = crypto.randomBytes(32).toString('hex');
     const conn = {
       shell_port: shell, iopub_port: iopub, stdin_port: stdin, control_port: control, hb_port: hb,
-      ip: '127.0.0.1', key: k.key, transport: 'tcp', signature_scheme: 'hmac-sha256', kernel_name: 'python3',
+      ip: '127.0.0.1', key: k.key, transport: 'tcp', signature_scheme: 'hmac-sha256', kernel_name: kernelName,
     };
     const file = path.join(k.sandbox.dir, 'kernel-bench.json');
     fs.writeFileSync(file, JSON.stringify(conn, null, 1), { mode: 0o600 });
-    const argv = kernelArgv().map((a) => a.replace('{connection_file}', file));
+    const argv = argvTemplate.map((a) => a.replace('{connection_file}', file));
     k.command = argv.join(' ');
     k.child = spawnGroup(argv[0], argv.slice(1), { env: k.sandbox.env, cwd: k.sandbox.rootDir });
     k.log = [];

@@ -1,7 +1,7 @@
 import { serialize, deserialize } from '@jupyterlab/services/lib/kernel/serialize';
 import type { KernelMessage } from '@jupyterlab/services';
 import { createMessage, fromRaw, toRaw } from './messages';
-import { decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1, V1_SUBPROTOCOL } from './websocket';
+import { decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1, encodeWsV1Chunks, V1_SUBPROTOCOL } from './websocket';
 import { parseWire, serializeWire } from './wire';
 import { Signer } from './signer';
 
@@ -36,6 +36,25 @@ describe('v1.kernel.websocket.jupyter.org framing', () => {
     expect(back.header).toEqual(msg.header);
     expect(back.content).toEqual(msg.content);
     expect([...new Uint8Array((back.buffers![0] as DataView).buffer, (back.buffers![0] as DataView).byteOffset, 4)]).toEqual([9, 8, 7, 6]);
+  });
+
+  it('splits a frame with a big output into chunks that JupyterLab reads as the same message, the output not copied', () => {
+    const msg = sample();
+    msg.content = { name: 'stdout', text: 'x'.repeat(200_000) };
+    msg.buffers = [Buffer.from([1, 2]), Buffer.alloc(100_000, 7)];
+    const raw = toRaw(msg);
+    const chunks = encodeWsV1Chunks('iopub', raw);
+    // offsets + channel + header + parent + metadata | content | small buffer | big buffer
+    expect(chunks).toHaveLength(4);
+    expect(chunks[1]).toBe(raw.content);
+    expect(chunks[3]).toBe(raw.buffers[1]);
+    const whole = Buffer.concat(chunks);
+    expect(whole.equals(encodeWsV1('iopub', raw))).toBe(true);
+    const back = deserialize(toArrayBuffer(whole), V1_SUBPROTOCOL);
+    expect(back.content).toEqual(msg.content);
+    expect(back.buffers).toHaveLength(2);
+    // A message without big parts stays one chunk.
+    expect(encodeWsV1Chunks('iopub', toRaw(sample()))).toHaveLength(1);
   });
 
   it.each([

@@ -68,6 +68,16 @@ describe.each([
     await k.shutdown();
   });
 
+  it('relays megabyte outputs whole and in order (in v1 they go out as WebSocket fragments)', async () => {
+    const k = await startPython();
+    const { reply, iopub } = await run(k, "import sys\nfor c in ['a', 'é', 'z']:\n    sys.stdout.write(c * 1_000_000 + '\\n')\n    sys.stdout.flush()");
+    expect(reply.content.status).toBe('ok');
+    const text = outputs(iopub).filter((m) => m.header.msg_type === 'stream').map((m) => (m.content as { text: string }).text).join('');
+    expect(text.length).toBe(3_000_003);
+    expect(text === `${'a'.repeat(1_000_000)}\n${'é'.repeat(1_000_000)}\n${'z'.repeat(1_000_000)}\n`).toBe(true);
+    await k.shutdown();
+  });
+
   it('relays input() over stdin', async () => {
     const k = await startPython();
     const future = k.requestExecute({ code: "x = input('name? ')\nprint('hi ' + x)", allow_stdin: true });

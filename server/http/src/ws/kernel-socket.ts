@@ -2,13 +2,14 @@
  * /api/kernels/{id}/channels: adapts one WebSocket to a ChannelClient of
  * the kernel's fan-out hub, in either framing. Small frames are written at
  * once (TCP_NODELAY: jupyter_server's ~44 ms round trip is Nagle + delayed
- * ACK on its WebSocket), JSON parts are relayed as bytes in v1.
+ * ACK on its WebSocket), JSON parts are relayed as bytes in v1, big ones
+ * as WebSocket fragments without a copy.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import { AppError, Logger } from '@workbench/core';
 import type { ChannelClient, KernelChannels } from '@workbench/manager';
-import { assertClientChannel, assertHeader, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
+import { assertClientChannel, assertHeader, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
 import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
 import type { SocketRouteDef } from '../route-table';
@@ -46,7 +47,10 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
         return false;
       }
       if (v1) {
-        ws.send(encodeWsV1(channel, raw), { binary: true });
+        const chunks = encodeWsV1Chunks(channel, raw);
+        // Big parts go out as fragments of one message, so they are never copied here.
+        if (chunks.length === 1) ws.send(chunks[0]!, { binary: true });
+        else chunks.forEach((c, i) => ws.send(c, { binary: true, fin: i === chunks.length - 1 }));
       } else {
         const msg = fromRaw(raw);
         const frame = encodeLegacy(channel, msg);
