@@ -40,7 +40,7 @@ describe('v1.kernel.websocket.jupyter.org framing', () => {
 
   it('splits a frame with a big output into chunks that JupyterLab reads as the same message, the output not copied', () => {
     const msg = sample();
-    msg.content = { name: 'stdout', text: 'x'.repeat(200_000) };
+    (msg as { content: unknown }).content = { name: 'stdout', text: 'x'.repeat(200_000) };
     msg.buffers = [Buffer.from([1, 2]), Buffer.alloc(100_000, 7)];
     const raw = toRaw(msg);
     const chunks = encodeWsV1Chunks('iopub', raw);
