@@ -219,11 +219,17 @@ function objectJson(entries: Readonly<Record<string, unknown>>): { [key: string]
 }
 
 /** Control characters as escapes, so one value stays on one text line. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 function oneLine(s: string): string {
+  if (!CONTROL.test(s)) return s;
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
+const HTML_SPECIAL = /[&<>"']/;
+
 export function escapeHtml(s: string): string {
+  if (!HTML_SPECIAL.test(s)) return s;
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -266,40 +272,77 @@ function isNumeric(type: string): boolean {
   return t === 'integer' || t === 'number';
 }
 
+/** Each value's display text (formatValue), computed once for both text renderings. */
+function formatCells(result: ResultSet): string[][] {
+  const types = result.columns.map((c) => c.type);
+  return result.rows.map((row) => types.map((t, i) => formatValue(row[i], t)));
+}
+
 /** psql-style aligned text: header, rule, rows, then the summary line. */
-export function renderText(result: ResultSet, opts: RenderOptions = {}): string {
+export function renderText(result: ResultSet, opts: RenderOptions = {}, cells: readonly (readonly string[])[] = formatCells(result)): string {
   if (result.columns.length === 0) return summaryLine(result);
   const max = Math.max(2, opts.maxCellWidth ?? 40);
+  const n = result.columns.length;
   const right = result.columns.map((c) => isNumeric(c.type));
   const header = result.columns.map((c) => truncateToWidth(oneLine(c.name), max));
-  const body = result.rows.map((row) => result.columns.map((c, i) => truncateToWidth(oneLine(formatValue(row[i], c.type)), max)));
-  const widths = header.map((h, i) => Math.max(displayWidth(h), ...body.map((r) => displayWidth(r[i]!))));
-  const cell = (s: string, i: number) => {
-    const fill = ' '.repeat(widths[i]! - displayWidth(s));
-    return right[i] ? fill + s : s + fill;
+  const widths = header.map((h) => displayWidth(h));
+  const body: string[][] = [];
+  const bodyWidths: number[][] = [];
+  for (const row of cells) {
+    const texts: string[] = new Array<string>(n);
+    const ws: number[] = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const t = truncateToWidth(oneLine(row[i]!), max);
+      const w = displayWidth(t);
+      texts[i] = t;
+      ws[i] = w;
+      if (w > widths[i]!) widths[i] = w;
+    }
+    body.push(texts);
+    bodyWidths.push(ws);
+  }
+  const line = (texts: readonly string[], ws: readonly number[]) => {
+    let out = ' ';
+    for (let i = 0; i < n; i++) {
+      if (i > 0) out += ' | ';
+      const fill = ' '.repeat(widths[i]! - ws[i]!);
+      out += right[i] ? fill + texts[i]! : texts[i]! + fill;
+    }
+    return (out + ' ').trimEnd();
   };
-  const line = (cells: string[]) => (' ' + cells.map(cell).join(' | ') + ' ').trimEnd();
-  const lines = [line(header), widths.map((w) => '-'.repeat(w + 2)).join('+'), ...body.map(line), `(${summaryLine(result)})`];
+  const lines = [line(header, header.map((h) => displayWidth(h))), widths.map((w) => '-'.repeat(w + 2)).join('+')];
+  for (let r = 0; r < body.length; r++) lines.push(line(body[r]!, bodyWidths[r]!));
+  lines.push(`(${summaryLine(result)})`);
   return lines.join('\n');
 }
 
 /** A compact HTML table; every name, type and value is escaped. */
-export function renderHtml(result: ResultSet, opts: RenderOptions = {}): string {
+export function renderHtml(result: ResultSet, opts: RenderOptions = {}, cells: readonly (readonly string[])[] = formatCells(result)): string {
   const summary = escapeHtml(summaryLine(result));
   if (result.columns.length === 0) return `<div class="wb-sql-status">${summary}</div>`;
   const max = Math.max(2, opts.maxHtmlCellLength ?? 500);
-  const clip = (s: string) => (s.length > max ? s.slice(0, max - 1) + '…' : s);
+  const n = result.columns.length;
   const align = result.columns.map((c) => (isNumeric(c.type) ? ' style="text-align:right"' : ' style="text-align:left"'));
+  const open = align.map((a) => `<td${a}>`);
+  const nullCell = align.map((a) => `<td${a}><i>NULL</i></td>`);
   const head = result.columns.map((c, i) => `<th title="${escapeHtml(c.type)}"${align[i]}>${escapeHtml(c.name)}</th>`).join('');
-  const rows = result.rows.map((row) => {
-    const cells = result.columns.map((c, i) => {
+  let rows = '';
+  for (let r = 0; r < cells.length; r++) {
+    const row = result.rows[r]!;
+    const texts = cells[r]!;
+    let tr = '<tr>';
+    for (let i = 0; i < n; i++) {
       const v = row[i];
-      if (v === null || v === undefined) return `<td${align[i]}><i>NULL</i></td>`;
-      return `<td${align[i]}>${escapeHtml(clip(formatValue(v, c.type)))}</td>`;
-    });
-    return `<tr>${cells.join('')}</tr>`;
-  });
-  return `<table class="wb-sql-result">\n<caption style="caption-side:bottom;text-align:left">${summary}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}${rows.length ? '\n' : ''}</tbody>\n</table>`;
+      if (v === null || v === undefined) {
+        tr += nullCell[i]!;
+        continue;
+      }
+      const s = texts[i]!;
+      tr += open[i]! + escapeHtml(s.length > max ? s.slice(0, max - 1) + '…' : s) + '</td>';
+    }
+    rows += tr + '</tr>\n';
+  }
+  return `<table class="wb-sql-result">\n<caption style="caption-side:bottom;text-align:left">${summary}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}</tbody>\n</table>`;
 }
 
 /** Names made unique for row objects: a second `id` becomes `id_2`. */
@@ -330,7 +373,8 @@ export function renderDataResource(result: ResultSet, opts: RenderOptions = {}):
 
 /** The mime bundle for an execute_result / display_data. Commands get no data resource. */
 export function renderResult(result: ResultSet, opts: RenderOptions = {}): MimeBundle {
-  const bundle: MimeBundle = { 'text/plain': renderText(result, opts), 'text/html': renderHtml(result, opts) };
+  const cells = formatCells(result);
+  const bundle: MimeBundle = { 'text/plain': renderText(result, opts, cells), 'text/html': renderHtml(result, opts, cells) };
   if (result.columns.length > 0) bundle['application/vnd.dataresource+json'] = renderDataResource(result, opts);
   return bundle;
 }
