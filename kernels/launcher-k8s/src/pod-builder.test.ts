@@ -46,10 +46,12 @@ describe('buildKernelManifests', () => {
     expect(kernel!.image).toBe('quay.io/jupyter/scipy-notebook:2025-01-01');
     expect(kernel!.command).toEqual(['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', CONNECTION_FILE]);
     expect(kernel!.securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
-    // Exactly the request's env: nothing of the server's is added.
+    // The request's env and the kernel's own limits (MEM_LIMIT bytes, CPU_LIMIT cores): nothing of the server's.
     expect(kernel!.env).toEqual([
       { name: 'KERNEL_USERNAME', value: 'alice@example.com' },
       { name: 'JPY_SESSION_NAME', value: 'nb.ipynb' },
+      { name: 'MEM_LIMIT', value: String(2 ** 30) },
+      { name: 'CPU_LIMIT', value: '2' },
     ]);
     expect(kernel!.ports!.map((p) => p.containerPort)).toEqual(Object.values(KERNEL_PORTS));
     expect(kernel!.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } });
@@ -103,7 +105,7 @@ describe('buildKernelManifests', () => {
 
   it('never interprets user input: env values and argv reach the pod as data', () => {
     const hostile = '{{ .Values.secret }} $(rm -rf /) ${HOME}"\n';
-    const [, pod] = buildKernelManifests({ ...request, argv: ['/bin/k', hostile, '{connection_file}'], env: { KERNEL_X: hostile } }, options);
+    const [, pod] = buildKernelManifests({ ...request, resources: {}, argv: ['/bin/k', hostile, '{connection_file}'], env: { KERNEL_X: hostile } }, options);
     expect(pod.spec!.containers[0]!.command).toEqual(['/bin/k', hostile, CONNECTION_FILE]);
     expect(pod.spec!.containers[0]!.env).toEqual([{ name: 'KERNEL_X', value: hostile }]);
   });

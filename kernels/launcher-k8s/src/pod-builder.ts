@@ -16,7 +16,7 @@
  */
 import { posix } from 'node:path';
 import { AppError } from '@workbench/core';
-import type { LaunchRequest } from '@workbench/launcher';
+import { limitEnv, type LaunchRequest } from '@workbench/launcher';
 import type { K8s } from './k8s-client';
 import { formatCpu, formatMemory } from './quantity';
 import { KERNEL_APP, KERNEL_COMPONENT, kernelObjectNames, LABELS, labelValue, MANAGED_BY, OWNER_ANNOTATION } from './names';
@@ -128,7 +128,7 @@ export function buildKernelManifests(request: LaunchRequest, options: PodBuilder
           ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
           command: request.argv.map((a) => a.replaceAll('{connection_file}', CONNECTION_FILE)),
           ...(workspace ? { workingDir: workspace.mount.mountPath } : {}),
-          env: Object.entries(request.env).map(([name, value]) => ({ name, value })),
+          env: Object.entries({ ...request.env, ...limitEnv({ memoryBytes: request.resources?.memoryLimitBytes, cpus: request.resources?.cpusLimit }) }).map(([name, value]) => ({ name, value })),
           ports: (Object.entries(KERNEL_PORTS) as [string, number][]).map(([k, port]) => ({ name: k.replace('_port', ''), containerPort: port, protocol: 'TCP' })),
           resources,
           securityContext: containerSecurity,

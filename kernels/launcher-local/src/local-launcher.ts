@@ -17,7 +17,7 @@ import { isAbsolute, join } from 'node:path';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { Readable } from 'node:stream';
 import { AppError, Emitter, Logger, silentLogger, raceSignal } from '@workbench/core';
-import type { ExitInfo, KernelEndpoints, KernelProcess, Launcher, LaunchRequest, LauncherSnapshot } from '@workbench/launcher';
+import { limitEnv, type ExitInfo, type KernelEndpoints, type KernelProcess, type Launcher, type LaunchRequest, type LauncherSnapshot } from '@workbench/launcher';
 import { PortAllocator } from './ports';
 import { formatBytes, KernelCgroup, Limits } from './cgroups';
 import { bwrapArgs, detectSandbox, programPaths, SandboxConfig, SandboxStatus } from './sandbox';
@@ -124,7 +124,7 @@ export class LocalLauncher implements Launcher {
       });
       child = spawn('/bin/sh', ['-c', 'read -r go && exec "$@" </dev/null', 'sh', ...prefix, status!.bwrap!, ...args, '--', ...argv], {
         cwd: '/',
-        env: { ...request.env },
+        env: { ...request.env, ...limitEnv({ memoryBytes: limits.memoryBytes, cpus: cgroup && status!.cgroups.controllers.includes('cpu') ? limits.cpus : undefined }) },
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       });

@@ -133,8 +133,8 @@ export function describeLauncherContract(name: string, makeLauncher: (runtimeDir
         const ready = await reports.next('ready');
         expect(proc.isAlive()).toBe(true);
         expect(ready.env!.ONLY_THIS).toBe('yes');
-        // Nothing of the server's environment leaks into the kernel.
-        for (const k of Object.keys(ready.env!)) expect(['CONTRACT_REPORT_SOCKET', 'PATH', 'ONLY_THIS', 'PWD', 'SHLVL', '_']).toContain(k);
+        // Nothing of the server's environment leaks into the kernel (MEM_LIMIT/CPU_LIMIT: its own enforced limits, limitEnv).
+        for (const k of Object.keys(ready.env!)) expect(['CONTRACT_REPORT_SOCKET', 'PATH', 'ONLY_THIS', 'PWD', 'SHLVL', '_', 'MEM_LIMIT', 'CPU_LIMIT']).toContain(k);
         expect(ready.cwd).toBe(dir);
         expect(ready.mode).toBe(0o600);
         expect(ready.connection).toMatchObject({ key: 'k3y', signature_scheme: 'hmac-sha256', transport: proc.endpoints.transport });

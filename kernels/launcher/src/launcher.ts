@@ -40,6 +40,19 @@ export interface KernelResources {
   pidsLimit?: number;
 }
 
+/**
+ * What a kernel is told of its enforced limits, in the environment names
+ * jupyter-resource-usage and JupyterHub use: MEM_LIMIT (bytes), CPU_LIMIT
+ * (cores). Kernels size themselves by them (the SQL kernel's DuckDB memory
+ * limit, so it spills instead of being killed). Only limits that are enforced.
+ */
+export function limitEnv(limits: { memoryBytes?: number; cpus?: number }): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (limits.memoryBytes !== undefined) env.MEM_LIMIT = String(Math.floor(limits.memoryBytes));
+  if (limits.cpus !== undefined) env.CPU_LIMIT = String(limits.cpus);
+  return env;
+}
+
 export interface ExitInfo {
   /** Exit code, or null when ended by a signal. */
   code: number | null;

@@ -6,11 +6,25 @@
  *   WORKBENCH_SQL_SECRETS      secrets file for connection passwords (mode 600)
  *   WORKBENCH_SQL_MAX_ROWS     rows shown per result (default 1000)
  *   WORKBENCH_SQL_PARAMETERS   JSON object of notebook parameters
+ *   MEM_LIMIT, CPU_LIMIT       the kernel's enforced limits (bytes, cores; set by
+ *                              Workbench's launchers): DuckDB gets 75% of the memory
+ *                              (so it spills rather than being killed) and as many
+ *                              threads as whole cores
  */
 import { loadConnections } from './connections';
 import { runKernelMain } from './kernel-server';
 import { SqlKernel } from './sql-kernel';
 import { installKernelSpec } from './install';
+
+/** DuckDB settings that keep the engine inside the kernel's limits. */
+export function duckDbLimits(env: NodeJS.ProcessEnv): Record<string, string> {
+  const config: Record<string, string> = {};
+  const mem = Number(env.MEM_LIMIT);
+  if (Number.isFinite(mem) && mem > 0) config.memory_limit = `${Math.max(64, Math.floor((mem * 0.75) / 2 ** 20))}MiB`;
+  const cpus = Number(env.CPU_LIMIT);
+  if (Number.isFinite(cpus) && cpus > 0) config.threads = String(Math.max(1, Math.ceil(cpus)));
+  return config;
+}
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (argv[0] === 'install') {
@@ -30,6 +44,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       maxRows: Number.isInteger(maxRows) && maxRows > 0 ? maxRows : 1000,
       parameters,
       version: '0.1.0',
+      duckdb: duckDbLimits(env),
     }),
   );
 }

@@ -37,6 +37,8 @@ export interface SqlKernelOptions {
   lockTimeoutMs?: number;
   /** Keep the warehouse attached this long after a cell when nobody else asks (default 2 s). */
   holdIdleMs?: number;
+  /** DuckDB settings (memory_limit, threads) for the kernel's engine. */
+  duckdb?: Readonly<Record<string, string>>;
   version: string;
 }
 
@@ -53,7 +55,7 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
   }
 
   static async create(options: SqlKernelOptions): Promise<SqlKernel> {
-    return new SqlKernel(await DuckDbEngine.open(':memory:', { maxRows: options.maxRows }), options);
+    return new SqlKernel(await DuckDbEngine.open(':memory:', { maxRows: options.maxRows, config: options.duckdb }), options);
   }
 
   info(): KernelInfo {

@@ -144,6 +144,24 @@ describe('a sandboxed Python kernel', () => {
     await k.shutdown();
   });
 
+  it('tells kernels their limits (MEM_LIMIT, CPU_LIMIT), and the SQL kernel keeps DuckDB inside them', async () => {
+    const k = await startKernel(ts, manager, { KERNEL_CPUS_LIMIT: '1500m' });
+    expect((await runCell(k, "import os; print(os.environ['MEM_LIMIT'], os.environ['CPU_LIMIT'])")).stdout).toBe(`${256 * 2 ** 20} 1.5`);
+    await k.shutdown();
+    const res = await api(ts, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'sql', env: { KERNEL_CPUS_LIMIT: '1500m' } }) });
+    expect(res.status).toBe(201);
+    const sql = manager.connectTo({ model: (await res.json()) as Kernel.IModel });
+    const future = sql.requestExecute({ code: "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t" });
+    let table = '';
+    future.onIOPub = (m) => {
+      if (m.header.msg_type === 'execute_result') table = String((m.content as KernelMessage.IExecuteResultMsg['content']).data['text/plain']);
+    };
+    await future.done;
+    // 75% of 256 MiB, so DuckDB spills to disk before the sandbox kills the kernel; threads = whole cores.
+    expect(table).toMatch(/192\.0 MiB \| +2\b/);
+    await sql.shutdown();
+  });
+
   it('refuses a malformed KERNEL_MEMORY_LIMIT with a clear 400', async () => {
     const res = await api(ts, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'python3', env: { KERNEL_MEMORY_LIMIT: 'lots' } }) });
     expect(res.status).toBe(400);
