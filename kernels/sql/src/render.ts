@@ -323,24 +323,30 @@ export function renderHtml(result: ResultSet, opts: RenderOptions = {}, cells: r
   const max = Math.max(2, opts.maxHtmlCellLength ?? 500);
   const n = result.columns.length;
   const align = result.columns.map((c) => (isNumeric(c.type) ? ' style="text-align:right"' : ' style="text-align:left"'));
-  const open = align.map((a) => `<td${a}>`);
-  const nullCell = align.map((a) => `<td${a}><i>NULL</i></td>`);
+  // Numbers align right through the row's style (and JupyterLab's own table CSS); only
+  // left-aligned cells carry a style each, which keeps a 1000-row numeric table small.
+  const numeric = result.columns.map((c) => isNumeric(c.type));
+  const anyNumeric = numeric.some(Boolean);
+  const cellAlign = numeric.map((num, i) => (num ? '' : align[i]!));
+  const open = cellAlign.map((a) => `<td${a}>`);
+  const nullCell = cellAlign.map((a) => `<td${a}><i>NULL</i></td>`);
+  const tr = anyNumeric ? '<tr style="text-align:right">' : '<tr>';
   const head = result.columns.map((c, i) => `<th title="${escapeHtml(c.type)}"${align[i]}>${escapeHtml(c.name)}</th>`).join('');
   let rows = '';
   for (let r = 0; r < cells.length; r++) {
     const row = result.rows[r]!;
     const texts = cells[r]!;
-    let tr = '<tr>';
+    let line = tr;
     for (let i = 0; i < n; i++) {
       const v = row[i];
       if (v === null || v === undefined) {
-        tr += nullCell[i]!;
+        line += nullCell[i]!;
         continue;
       }
       const s = texts[i]!;
-      tr += open[i]! + escapeHtml(s.length > max ? s.slice(0, max - 1) + '…' : s) + '</td>';
+      line += open[i]! + escapeHtml(s.length > max ? s.slice(0, max - 1) + '…' : s) + '</td>';
     }
-    rows += tr + '</tr>\n';
+    rows += line + '</tr>\n';
   }
   return `<table class="wb-sql-result">\n<caption style="caption-side:bottom;text-align:left">${summary}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}</tbody>\n</table>`;
 }
