@@ -44,7 +44,7 @@ const END = '<!-- bench:sql:end -->';
 
 const opts = quick
   ? { factRows: 1_000_000, groupWarmup: 1, groupN: 3, bigRows: 1_000_000, ttfrWarmup: 1, ttfrN: 2, memSizes: [1_000_000, 10_000_000], memReps: 1, trivialWarmup: 5, trivialN: 20 }
-  : { factRows: 10_000_000, groupWarmup: 2, groupN: 10, bigRows: 1_000_000, ttfrWarmup: 1, ttfrN: 5, memSizes: [100_000, 1_000_000, 10_000_000, 30_000_000], memReps: 3, trivialWarmup: 10, trivialN: 100 };
+  : { factRows: 10_000_000, groupWarmup: 3, groupN: 30, bigRows: 1_000_000, ttfrWarmup: 1, ttfrN: 5, memSizes: [100_000, 1_000_000, 10_000_000, 30_000_000], memReps: 3, trivialWarmup: 10, trivialN: 100 };
 opts.block = 10; // SELECT 1: paths take turns in blocks of this many
 opts.sampleMs = 50; // RSS sampling interval
 const MAX_ROWS = 1000; // rows the kernel keeps per result (server default sql.max_rows)
@@ -521,7 +521,7 @@ function renderSection(R) {
   L.push(`Machine: ${meta.nproc} CPUs (\`nproc\`), ${meta.cpu}, ${meta.memGiB} GiB RAM, ${meta.os}. Node ${meta.node}; @duckdb/node-api ${meta.duckdbNodeApi} (kernel and direct). Workbench commit ${meta.commit}.`);
   L.push('');
   L.push('Gateway = `sql` kernel through Workbench: `execute_request` over `/api/kernels/{id}/channels` (v1 subprotocol) until both `execute_reply` and iopub `status: idle` arrived, as a client sees it. ' +
-    'Direct = the same SQL in this Node process with `@duckdb/node-api` (`runAndReadAll`), either on an in-memory table ("mem") or on the same table in a DuckDB file of its own, attached for the whole run on a connection that `USE`s it ("file": what the kernel does with the warehouse, which it keeps attached between cells until another kernel asks for it). Percentiles are nearest-rank (p95 of 10 = the slowest).');
+    'Direct = the same SQL in this Node process with `@duckdb/node-api` (`runAndReadAll`), either on an in-memory table ("mem") or on the same table in a DuckDB file of its own, attached for the whole run on a connection that `USE`s it ("file": what the kernel does with the warehouse, which it keeps attached between cells until another kernel asks for it). Percentiles are nearest-rank.');
   L.push('');
   L.push('| Measurement | Gateway | Direct (mem) | Direct (file) | Gateway/mem | Gateway/file |');
   L.push('|---|---:|---:|---:|---:|---:|');
