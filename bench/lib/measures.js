@@ -5,7 +5,7 @@ const { KernelWs } = require('./wsclient');
 const { EXECUTE_DEFAULTS } = require('./protocol');
 const { now, sleep, summarize, median, mapLimit } = require('./util');
 const { RestClient } = require('./rest');
-const { treeCpuSeconds } = require('./procs');
+const { treeCpuSeconds, procCpuSeconds } = require('./procs');
 const { waitMachineQuiet } = require('./load');
 
 const KERNEL = 'python3';
@@ -151,14 +151,18 @@ async function relayThroughput(server, direct, { n }) {
       const want = v.count * v.bytes;
       for (let i = 0; i < n; i++) {
         for (const [k, run] of Object.entries(paths)) {
+          const c0 = procCpuSeconds(server.child.pid);
           const e = await run(execute(`emit ${v.count} ${v.bytes}`));
+          const cpu = k === 'zmq' ? NaN : procCpuSeconds(server.child.pid) - c0;
           const secs = (e.tDone - e.t0) / 1000;
-          runs[k].push({ secs, mbps: (v.count * v.bytes) / 1e6 / secs, msgsPerS: v.count / secs, streamBytes: e.streamBytes, complete: e.streamBytes >= want && e.streamBytes <= want + 64 * v.count });
+          runs[k].push({ secs, serverCpuS: cpu, mbps: (v.count * v.bytes) / 1e6 / secs, msgsPerS: v.count / secs, streamBytes: e.streamBytes, complete: e.streamBytes >= want && e.streamBytes <= want + 64 * v.count });
         }
       }
       out.variants[v.key] = {};
       for (const [k, r] of Object.entries(runs)) {
-        out.variants[v.key][k] = { runs: r, mbps: median(r.map((x) => x.mbps)), msgsPerS: median(r.map((x) => x.msgsPerS)) };
+        // Server process CPU (itself, not its kernels) per MB relayed, over all runs: 10 ms ticks, so summed.
+        const cpuMsPerMb = k === 'zmq' ? undefined : (1000 * r.reduce((a, x) => a + x.serverCpuS, 0)) / ((r.length * v.count * v.bytes) / 1e6);
+        out.variants[v.key][k] = { runs: r, mbps: median(r.map((x) => x.mbps)), msgsPerS: median(r.map((x) => x.msgsPerS)), cpuMsPerMb };
         if (!r.every((x) => x.complete)) out.errors.push(`relay ${v.label} ${k}: output incomplete (${r.map((x) => x.streamBytes).join('/')} of ${want} content bytes)`);
       }
     }

@@ -87,4 +87,15 @@ function treeCpuSeconds(pid) {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-module.exports = { spawnGroup, stopGroup, killAllSync, descendants, treeCpuSeconds, trackDir };
+/** CPU seconds (user + system) of one process itself, without its children. */
+function procCpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+module.exports = { spawnGroup, stopGroup, killAllSync, descendants, treeCpuSeconds, procCpuSeconds, trackDir };

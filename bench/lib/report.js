@@ -82,6 +82,9 @@ function renderSection(results) {
     for (const t of ['zmq', ...v.framings]) {
       row(`3b. relay, firehose kernel, ${v.label}, ${label[t]}: median of ${opts.throughputN} (MB/s)`, `relay.variants.${v.key}.${t}.mbps`, 1);
     }
+    for (const t of v.framings) {
+      row(`  ↳ server process CPU per MB relayed, ${v.label}, ${t} (ms; lower is better)`, `relay.variants.${v.key}.${t}.cpuMsPerMb`, 2);
+    }
   }
   const nS = get(wb, 'rest.sessions') || get(js, 'rest.sessions');
   const cl = `${opts.clients} clients × ${opts.perClient} req, ${nS ?? '—'} sessions`;
@@ -120,14 +123,20 @@ function renderSection(results) {
         const a = rl(wb, v.key, 'v1');
         const b = rl(js, v.key, 'v1');
         return a && b ? `${v.label} **${(a / b).toFixed(2)}x** (${a / b >= 2 ? 'met' : 'NOT met'})` : `${v.label} —`;
-      }).join(', ') + '.');
+      }).join(', ') + '. ' +
+      'Server CPU per MB relayed (the gateway\'s own cost, v1), jupyter_server ÷ Workbench: ' +
+      RELAY_VARIANTS.map((v) => {
+        const a = get(wb, `relay.variants.${v.key}.v1.cpuMsPerMb`);
+        const b = get(js, `relay.variants.${v.key}.v1.cpuMsPerMb`);
+        return a && b ? `${v.label} ${(b / a).toFixed(2)}x` : `${v.label} —`;
+      }).join(', ') + '. On 1 MB messages the three processes (kernel, server, client) share 2 CPUs, so Workbench\'s throughput is bounded by the machine, not by its own cost.');
     L.push('');
   }
   L.push('Method:');
   L.push('- 1: `POST /api/kernels {name: python3}`, open `/api/kernels/{id}/channels` (v1 subprotocol), send `kernel_info_request` on shell, stop the clock when both its `kernel_info_reply` and the iopub `status: idle` whose parent is that request have arrived; then `DELETE` the kernel.');
   L.push(`- 2: ${opts.warmup} warm-up + ${it} timed \`execute_request\` of \`1\` (store_history off) per path, one at a time; time from send until both \`execute_reply\` and iopub \`status: idle\` for it arrived. Percentiles are nearest-rank. Each path has its own kernel; the direct-ZeroMQ floor is a kernel the benchmark launches itself (connection file with 5 free ports, HMAC-SHA256; shell DEALER + iopub SUB from Node's zeromq). The paths take turns in blocks of ${opts.block} round trips (and one throughput run each per round), so each server's floor is measured under the same conditions as that server.`);
   L.push(`- 3: cell writes ${opts.throughputMb} lines of 1,000,000 \`x\` with \`sys.stdout.flush()\` after each (≈${opts.throughputMb} stream messages of 1 MB); MB/s = ${opts.throughputMb} MB / (send → idle). Every byte is checked to arrive. jupyter_server runs with \`--ServerApp.iopub_data_rate_limit=0 --ServerApp.iopub_msg_rate_limit=0\`, else its default limits (1 MB/s, 1,000 messages/s) drop most of the output.`);
-  L.push('- 3b: `bench/lib/firehose-kernel.js`, a minimal Jupyter kernel in Node (same ZeroMQ, HMAC-SHA256 and protocol 5.3 as ipykernel; kernelspec `firehose` on `JUPYTER_PATH` for both servers, launched like any kernel, sandboxed in Workbench), answers the cell `emit COUNT BYTES` with COUNT stdout stream messages of BYTES bytes (content serialised once, each message signed). It produces output faster than either server relays it, so these rows measure the servers; the direct row is the kernel\'s own rate. MB/s = COUNT × BYTES / (send → idle); every message\'s text is checked to arrive. Paths take turns, one run each per round.');
+  L.push('- 3b: `bench/lib/firehose-kernel.js`, a minimal Jupyter kernel in Node (same ZeroMQ, HMAC-SHA256 and protocol 5.3 as ipykernel; kernelspec `firehose` on `JUPYTER_PATH` for both servers, launched like any kernel, sandboxed in Workbench), answers the cell `emit COUNT BYTES` with COUNT stdout stream messages of BYTES bytes (content serialised once, each message signed). It produces output faster than either server relays it, so these rows measure the servers; the direct row is the kernel\'s own rate. MB/s = COUNT × BYTES / (send → idle); every message\'s text is checked to arrive. Paths take turns, one run each per round. Server CPU = user + system time of the server process itself (not its kernels) from `/proc/PID/stat` over the runs, per MB relayed.');
   L.push(`- 4: ${nS ?? '—'} sessions via \`POST /api/sessions\` (${opts.startConcurrency} at a time), wait until the server and its kernels use < 10% of a CPU (bounded), then ${opts.clients} concurrent client loops × ${opts.perClient} sequential GETs on a keep-alive \`http.Agent\`; req/s = all requests / wall time. Before timing, both endpoints are warmed with ${opts.clients} × ${opts.restWarmup} GETs each (Node's JIT needs it; the first cold round is ~2x slower), and each timed loop starts with 2 fresh-connection GETs.`);
   L.push('- 4 (wrk rows): right after, Debian\'s `wrk -t1 -c' + opts.clients + ' -d10s --latency` (after a 3 s warm-up run) on each endpoint, same sessions: a C load generator takes much less of the 2 CPUs than the Node client loops, so these rows say more about the servers. p50/p99 are wrk\'s latency distribution.');
   L.push('- Clients offer no permessage-deflate. Each server gets a fresh JUPYTER_CONFIG_DIR/RUNTIME_DIR/IPYTHONDIR and an empty root dir.');
