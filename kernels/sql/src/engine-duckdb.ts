@@ -165,16 +165,22 @@ export class DuckDbEngine implements AsyncDisposable {
     const onAbort = () => conn.interrupt();
     signal?.addEventListener('abort', onAbort);
     try {
-      const extracted = await conn.extractStatements(sql);
-      for (let i = 0; i < extracted.count - 1; i++) {
-        const prepared = await extracted.prepare(i);
-        try {
-          await this.start(conn, prepared, false, signal);
-        } finally {
-          prepared.destroySync();
+      let prepared: DuckDBPreparedStatement;
+      if (splitStatements(sql).length === 1) {
+        // One statement (what the kernel sends): prepared in one call to DuckDB, not two.
+        prepared = await conn.prepare(sql);
+      } else {
+        const extracted = await conn.extractStatements(sql);
+        for (let i = 0; i < extracted.count - 1; i++) {
+          const earlier = await extracted.prepare(i);
+          try {
+            await this.start(conn, earlier, false, signal);
+          } finally {
+            earlier.destroySync();
+          }
         }
+        prepared = await extracted.prepare(extracted.count - 1);
       }
-      const prepared = await extracted.prepare(extracted.count - 1);
       let result: DuckDBResult;
       try {
         this.bind(prepared, params, sql);

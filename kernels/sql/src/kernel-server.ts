@@ -233,7 +233,8 @@ export class KernelServer implements AsyncDisposable {
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
     const parent = msg.header;
-    if (!silent) await this.publish('execute_input', { code, execution_count: count }, parent);
+    // Not awaited: iopub sends are queued in order, and the cell need not wait for ZeroMQ to take it.
+    if (!silent) void this.publish('execute_input', { code, execution_count: count }, parent);
 
     const controller = new AbortController();
     this.running = controller;
