@@ -51,7 +51,7 @@ function renderSection(results) {
     `Node ${meta.node}; ${meta.python}, ipykernel ${meta.ipykernel}, pyzmq ${meta.pyzmq}; jupyter_server ${meta.jupyterServer}; ` +
     `client: ws ${meta.ws}, zeromq ${meta.zeromqJs}. Workbench commit ${meta.commit}.`);
   L.push('');
-  L.push('Kernel: `python3` kernelspec (Debian ipykernel, `/usr/bin/python3`) for both servers and for the direct-ZeroMQ floor. ' +
+  L.push('Kernel: `python3` kernelspec (Debian ipykernel, `/usr/bin/python3`) for both servers and for the direct-ZeroMQ floor (3b: the `firehose` benchmark kernel, see Method). ' +
     'Everything on 127.0.0.1; servers run one after the other, never at the same time. Ratio = Workbench / jupyter_server ' +
     '(lower is better for times, higher for MB/s and req/s).');
   L.push('');
