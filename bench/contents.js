@@ -641,7 +641,7 @@ function writeSection(file, section) {
 
 async function main() {
   const meta = machineInfo();
-  meta.command = `node bench/contents.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+  meta.command = `node bench/contents.js${argv.length ? ` ${argv.map((a) => a.replace(/^--(json|logs)=.*/, '--$1=FILE')).join(' ')}` : ''}`;
   log(`contents bench: ${quick ? 'quick' : 'full'} run, ${opts.files} files, ${opts.cells} cells${only ? `, only ${only}` : ''}${profileDir ? `, profiling Workbench into ${profileDir}` : ''}`);
   if (only !== 'jupyter' && !fs.existsSync(path.join(REPO, 'server', 'app', 'lib', 'cli.js'))) {
     console.error('Workbench is not built: run `npm run build` first');

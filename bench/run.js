@@ -129,7 +129,7 @@ function ensureWrk() {
 
 async function main() {
   const meta = machineInfo(REPO);
-  meta.command = `node bench/run.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+  meta.command = `node bench/run.js${argv.length ? ` ${argv.map((a) => a.replace(/^--(json|logs)=.*/, '--$1=FILE')).join(' ')}` : ''}`;
   const results = { meta, opts, servers: {} };
   log(`bench: ${quick ? 'quick' : 'full'} run${only ? `, only ${only}` : ''}`);
   ensureWrk();

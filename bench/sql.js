@@ -620,7 +620,7 @@ function writeSection(file, section) {
 
 async function main() {
   const meta = machineInfo();
-  meta.command = `node bench/sql.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+  meta.command = `node bench/sql.js${argv.length ? ` ${argv.map((a) => a.replace(/^--(json|logs)=.*/, '--$1=FILE')).join(' ')}` : ''}`;
   const R = { meta, opts, errors: [], load: {} };
   log(`bench/sql: ${quick ? 'quick' : 'full'} run, facts table ${fmtN(opts.factRows)} rows`);
   if (!fs.existsSync(path.join(REPO, 'server', 'app', 'lib', 'cli.js')) || !fs.existsSync(path.join(REPO, 'kernels', 'sql', 'lib', 'main.js'))) {
