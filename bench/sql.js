@@ -580,7 +580,9 @@ function renderSection(R) {
   if (g) {
     const r1 = g.gateway.p50 / g.directMem.p50;
     const r2 = g.gateway.p50 / g.directFile.p50;
-    L.push(`- Gateway/direct ≤ 1.3x for the GROUP BY (p50): **${r1.toFixed(2)}x** vs in-memory direct (${r1 <= 1.3 ? 'met' : 'NOT met'}), **${r2.toFixed(2)}x** vs direct on the same data in a DuckDB file, as the warehouse is (${r2 <= 1.3 ? 'met' : 'NOT met'}).`);
+    const storage = g.directFile.p50 / g.directMem.p50;
+    L.push(`- Gateway/direct ≤ 1.3x for the GROUP BY (p50), direct = the same query on the same data in a DuckDB file, as the warehouse is: **${r2.toFixed(2)}x** (${r2 <= 1.3 ? 'met' : 'NOT met'}). ` +
+      `Against an in-memory copy: **${r1.toFixed(2)}x** (${r1 <= 1.3 ? 'within' : 'over'} 1.3x); part of that is storage, not the kernel: DuckDB scans its uncompressed in-memory tables faster than the compressed columns of a file (direct file ÷ direct mem = ${storage.toFixed(2)}x in this run).`);
     L.push(`- PRD: GROUP BY over 10M rows p95 ≤ 30 s: **${f(g.gateway.p95 / 1000, 2)} s**${quick ? ` (on ${fmtN(opts.factRows)} rows in this --quick run)` : ''} (${g.gateway.p95 <= 30000 ? 'met' : 'NOT met'}).`);
   }
   L.push('');
