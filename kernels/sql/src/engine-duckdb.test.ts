@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '@workbench/core';
 import { toSqlError } from './duckdb-error';
-import { DuckDbEngine, type TableInfo } from './engine-duckdb';
+import { DuckDbEngine, type QueryResult, type TableInfo } from './engine-duckdb';
 import { bindParameters, parseCell } from './magics';
 import { formatValue, renderResult, toJsonValue } from './render';
 import { isSqlError, SqlError } from './sql-error';
@@ -68,6 +68,21 @@ describe('DuckDbEngine', () => {
     expect(small.rows).toEqual([[0n], [1n], [2n]]);
     const exact = await db.query('SELECT * FROM range(2048)', [], { maxRows: 2048 });
     expect(exact).toMatchObject({ rowCount: 2048, truncated: false });
+  });
+
+  it('hands over the first rows as soon as there are more than maxRows, once, before counting the rest', async () => {
+    const db = await open();
+    const previews: QueryResult[] = [];
+    const r = await db.query('SELECT range AS n FROM range(1000000)', [], { maxRows: 5, onPreview: (p) => previews.push(p) });
+    expect(previews).toHaveLength(1);
+    expect(previews[0]).toMatchObject({ counting: true, truncated: true });
+    expect(previews[0]!.rows.map((row) => Number(row[0]))).toEqual([0, 1, 2, 3, 4]);
+    expect(previews[0]!.rowCount).toBeLessThan(1_000_000);
+    expect(r.rowCount).toBe(1_000_000);
+    expect(r.counting).toBeUndefined();
+    // No preview when everything fits.
+    await db.query('SELECT range AS n FROM range(5)', [], { maxRows: 5, onPreview: (p) => previews.push(p) });
+    expect(previews).toHaveLength(1);
   });
 
   it('interrupts a running query within a second, and keeps working', async () => {

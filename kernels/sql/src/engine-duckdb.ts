@@ -46,6 +46,12 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** Called once the (last) statement runs in DuckDB: from then on an abort interrupts it. */
   onStarted?: () => void;
+  /**
+   * Called at most once, as soon as the result is known to have more than
+   * `maxRows` rows, with those rows (`counting: true`), while the rest are
+   * still being counted: a big result shows its first rows at once.
+   */
+  onPreview?: (preview: QueryResult) => void;
 }
 
 export interface QueryResult extends ResultSet {
@@ -188,7 +194,7 @@ export class DuckDbEngine implements AsyncDisposable {
       } finally {
         prepared.destroySync();
       }
-      return await this.read(result, maxRows, started, signal);
+      return await this.read(result, maxRows, started, signal, opts.onPreview);
     } catch (err) {
       if (signal?.aborted) throw interruptedError(signal);
       throw toSqlError(err, sql);
@@ -220,7 +226,7 @@ export class DuckDbEngine implements AsyncDisposable {
     return result;
   }
 
-  private async read(result: DuckDBResult, maxRows: number, started: number, signal: AbortSignal | undefined): Promise<QueryResult> {
+  private async read(result: DuckDBResult, maxRows: number, started: number, signal: AbortSignal | undefined, onPreview?: (preview: QueryResult) => void): Promise<QueryResult> {
     if (result.returnType !== ResultReturnType.QUERY_RESULT) {
       let changed = 0;
       for (;;) {
@@ -244,6 +250,10 @@ export class DuckDbEngine implements AsyncDisposable {
       if (need >= n) rows.push(...chunk.getRows());
       else for (let i = 0; i < need; i++) rows.push(chunk.getRowValues(i));
       total += n;
+      if (onPreview && total > rows.length) {
+        onPreview({ columns, rows: rows.slice(), rowCount: total, truncated: true, counting: true, elapsedMs: this.clock.now() - started });
+        onPreview = undefined;
+      }
       // Chunks past the kept rows are only counted, but each holds native memory until V8
       // collects its small wrapper, which it rarely does: a 10M-row count grew the kernel by
       // ~160 MiB. A young-generation GC every few chunks (when the kernel runs with

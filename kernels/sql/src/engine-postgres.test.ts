@@ -21,10 +21,19 @@ describe('PostgreSQL engine on an Odoo-shaped database', () => {
   });
 
   it('streams the first rows of a 100k-line query and counts the rest without fetching them', async () => {
-    const r = await engine.query('SELECT id, move_id, account_id, debit, credit, date FROM account_move_line ORDER BY id', [], { maxRows: 1000 });
+    const previews: { rows: unknown[][]; counting?: boolean }[] = [];
+    const r = await engine.query('SELECT id, move_id, account_id, debit, credit, date FROM account_move_line ORDER BY id', [], { maxRows: 1000, onPreview: (p) => previews.push(p) });
     expect(r.rows).toHaveLength(1000);
     expect(r.rowCount).toBe(100_000);
     expect(r.truncated).toBe(true);
+    // The first rows were handed over before the rest was counted, once.
+    expect(previews).toHaveLength(1);
+    expect(previews[0]!.counting).toBe(true);
+    expect(previews[0]!.rows).toEqual(r.rows);
+    // Exactly maxRows rows: no preview, not truncated.
+    const exact = await engine.query('SELECT id FROM account_move_line ORDER BY id LIMIT 1000', [], { maxRows: 1000, onPreview: (p) => previews.push(p) });
+    expect(exact).toMatchObject({ rowCount: 1000, truncated: false });
+    expect(previews).toHaveLength(1);
     expect(r.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['id:integer', 'move_id:integer', 'account_id:integer', 'debit:numeric', 'credit:numeric', 'date:date']);
     expect(typeof r.rows[0]![3]).toBe('string'); // numeric stays exact
   });

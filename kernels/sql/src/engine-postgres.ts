@@ -21,6 +21,8 @@ export interface PgQueryResult {
   elapsedMs: number;
   /** The command tag for statements without rows ("CREATE TABLE", "INSERT 0 5"). */
   command?: string;
+  /** A preview sent while the rest is being counted (rowCount is a lower bound). */
+  counting?: boolean;
 }
 
 export class PgError extends Error {
@@ -84,7 +86,7 @@ export class PostgresEngine {
   }
 
   /** Run one statement. `signal` cancels it on the server. */
-  async query(sql: string, params: readonly unknown[], opts: { maxRows: number; signal?: AbortSignal }): Promise<PgQueryResult> {
+  async query(sql: string, params: readonly unknown[], opts: { maxRows: number; signal?: AbortSignal; onPreview?: (preview: PgQueryResult) => void }): Promise<PgQueryResult> {
     const started = performance.now();
     const client = await this.connect();
     const cancel = () => void this.cancel(client);
@@ -103,11 +105,19 @@ export class PostgresEngine {
         } catch (err) {
           throw shiftPosition(err, CURSOR_PREFIX.length);
         }
-        const first = await client.query({ text: `FETCH FORWARD ${Math.max(0, Math.floor(opts.maxRows))} FROM wb_cursor`, rowMode: 'array' });
-        const rest = await client.query('MOVE FORWARD ALL FROM wb_cursor');
+        // One row past maxRows says whether there are more (then the first rows are previewed while the rest are counted).
+        const keep = Math.max(0, Math.floor(opts.maxRows));
+        const first = await client.query({ text: `FETCH FORWARD ${keep + 1} FROM wb_cursor`, rowMode: 'array' });
+        const columns = await this.columnsOf(client, first.fields);
+        const rows = (first.rows as unknown[][]).slice(0, keep);
+        let more = first.rows.length - rows.length;
+        if (more > 0) {
+          opts.onPreview?.({ columns, rows, rowCount: first.rows.length, truncated: true, counting: true, elapsedMs: performance.now() - started });
+          const rest = await client.query('MOVE FORWARD ALL FROM wb_cursor');
+          more += rest.rowCount ?? 0;
+        }
         await client.query('COMMIT');
-        const more = rest.rowCount ?? 0;
-        return { columns: await this.columnsOf(client, first.fields), rows: first.rows as unknown[][], rowCount: first.rows.length + more, truncated: more > 0, elapsedMs: performance.now() - started };
+        return { columns, rows, rowCount: rows.length + more, truncated: more > 0, elapsedMs: performance.now() - started };
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;

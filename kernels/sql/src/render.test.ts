@@ -71,6 +71,12 @@ describe('text/html', () => {
     expect(html).toMatch(/<tr style="text-align:right"><td>22<\/td>/);
   });
 
+  it('a preview says the rows are still being counted', () => {
+    const bundle = renderResult({ ...base, rowCount: 3000, truncated: true, counting: true });
+    expect(bundle['text/plain']).toMatch(/\(more than 2 rows × 2 columns · showing first 2 rows · counting the rest… · 12 ms\)$/);
+    expect(bundle['text/html']).toContain('more than 2 rows × 2 columns · showing first 2 rows · counting the rest…');
+  });
+
   it('a command is a status line, with no data resource', () => {
     const bundle = renderResult({ columns: [], rows: [], rowCount: 0, truncated: false, command: 'CREATE', elapsedMs: 1 });
     expect(bundle['text/html']).toBe('<div class="wb-sql-status">CREATE · 1 ms</div>');

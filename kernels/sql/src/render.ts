@@ -42,6 +42,8 @@ export interface ResultSet {
   elapsedMs?: number;
   /** For statements without a row result: "CREATE", "INSERT", ... */
   command?: string;
+  /** A preview sent while the engine is still counting: rowCount is a lower bound. */
+  counting?: boolean;
 }
 
 export type TableSchemaType = 'integer' | 'number' | 'string' | 'boolean' | 'date' | 'datetime' | 'any';
@@ -260,8 +262,12 @@ export function summaryLine(result: ResultSet): string {
     parts.push(command);
     if (DML.test(command)) parts.push(`${plural(result.rowCount, 'row', 'rows')} affected`);
   } else {
-    parts.push(`${plural(result.rowCount, 'row', 'rows')} × ${plural(result.columns.length, 'column', 'columns')}`);
-    if (result.truncated || result.rows.length < result.rowCount) parts.push(`showing first ${result.rows.length} of ${result.rowCount} rows`);
+    if (result.counting) {
+      parts.push(`more than ${plural(result.rows.length, 'row', 'rows')} × ${plural(result.columns.length, 'column', 'columns')}`, `showing first ${result.rows.length} rows`, 'counting the rest…');
+    } else {
+      parts.push(`${plural(result.rowCount, 'row', 'rows')} × ${plural(result.columns.length, 'column', 'columns')}`);
+      if (result.truncated || result.rows.length < result.rowCount) parts.push(`showing first ${result.rows.length} of ${result.rowCount} rows`);
+    }
   }
   if (result.elapsedMs !== undefined) parts.push(formatElapsed(result.elapsedMs));
   return parts.join(' · ');

@@ -99,6 +99,13 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
     if (parsed.statements.length === 0) return;
     const target = parsed.connection ?? this.current;
     let result: ResultSet | undefined;
+    // A big result's first rows are shown while the engine counts the rest; the final
+    // result then replaces them (clear_output(wait) + execute_result, so nothing flickers).
+    let previewed = false;
+    const onPreview = (preview: ResultSet) => {
+      previewed = true;
+      ctx.display(renderResult(preview) as unknown as Record<string, unknown>, { workbench: { connection: target, rows: preview.rowCount, truncated: true, counting: true } });
+    };
     await this.withWarehouse(target === WAREHOUSE || parsed.keepAs !== undefined, ctx, async () => {
       for (let i = 0; i < parsed.statements.length; i++) {
         const stmt = parsed.statements[i]!;
@@ -111,17 +118,20 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
         }
         try {
           if (target === WAREHOUSE) {
-            result = last && parsed.keepAs ? await this.duck.keepAs(parsed.keepAs, stmt.sql, params, { signal: ctx.signal }) : await this.duck.query(stmt.sql, params, { signal: ctx.signal, maxRows: this.options.maxRows });
+            result = last && parsed.keepAs ? await this.duck.keepAs(parsed.keepAs, stmt.sql, params, { signal: ctx.signal }) : await this.duck.query(stmt.sql, params, { signal: ctx.signal, maxRows: this.options.maxRows, onPreview: last ? onPreview : undefined });
           } else if (last && parsed.keepAs) {
             result = await this.pullIntoWarehouse(this.engineFor(target), parsed.keepAs, stmt.sql, params, ctx.signal);
           } else {
-            result = await this.engineFor(target).query(stmt.sql, params, { maxRows: this.options.maxRows, signal: ctx.signal });
+            result = await this.engineFor(target).query(stmt.sql, params, { maxRows: this.options.maxRows, signal: ctx.signal, onPreview: last ? onPreview : undefined });
           }
         } catch (err) {
+          // The error replaces a preview shown before it (its count would never finish).
+          if (previewed) ctx.clearOutput(true);
           throw toExecutionError(err, code, stmt.toCellOffset.bind(stmt));
         }
       }
     });
+    if (previewed) ctx.clearOutput(true);
     if (result) ctx.result(renderResult(result) as unknown as Record<string, unknown>, { workbench: { connection: target, rows: result.rowCount, truncated: result.truncated } });
   }
 

@@ -121,12 +121,20 @@ describe('SQL kernel through the gateway', () => {
     await Promise.all([a.shutdown(), b.shutdown()]);
   });
 
-  it('streams only the first rows of a large result and says how many there are', async () => {
+  it('streams only the first rows of a large result, shows them before the count is done, then says how many there are', async () => {
     const k = await manager.startNew({ name: 'sql' });
     const { outputs } = await run(k, 'SELECT range AS i FROM range(2000000)');
+    // First rows at once (display_data, "counting the rest"), then replaced without flicker by the counted result.
+    expect(outputs.map((m) => m.header.msg_type)).toEqual(['display_data', 'clear_output', 'execute_result']);
+    const preview = (outputs[0]!.content as KernelMessage.IDisplayDataMsg['content']).data;
+    expect(preview['text/plain']).toMatch(/more than 1000 rows × 1 column · showing first 1000 rows · counting the rest…/);
+    expect((preview['application/vnd.dataresource+json'] as { data: unknown[] }).data).toHaveLength(1000);
+    expect((outputs[1]!.content as { wait: boolean }).wait).toBe(true);
     const data = resultData(outputs)!;
     expect(data['text/plain']).toMatch(/2,?000,?000 rows/);
     expect((data['application/vnd.dataresource+json'] as { data: unknown[] }).data).toHaveLength(1000);
+    // A result that fits is shown once, with no preview.
+    expect((await run(k, 'SELECT range AS i FROM range(1000)')).outputs.map((m) => m.header.msg_type)).toEqual(['execute_result']);
     await k.shutdown();
   });
 
