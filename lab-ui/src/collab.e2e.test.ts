@@ -8,8 +8,8 @@
  * false the same page opens the notebook without RTC. Assertions are on the
  * DOM and on the file; screenshots go to test-artifacts/lab/collab-*.png.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { readFile, watch, writeFile } from 'node:fs/promises';
+import { mkdirSync, watch as watchFolder, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
@@ -30,32 +30,58 @@ const sourceOf = (cell: NotebookFile['cells'][number]) => (Array.isArray(cell.so
 /**
  * Resolves with the parsed file once `done` holds for it, re-reading it on
  * every change in its folder (the server writes through a temporary file and
- * a rename); rejects when the signal aborts, with the last content seen.
+ * a rename); rejects when the signal aborts, with the file's content then.
+ * Uses fs.watch's callback: every event is seen (fs/promises' watch iterator
+ * drops events that arrive while the loop body awaits), and an event during a
+ * read triggers one more read after it.
  */
-async function waitForFile(path: string, done: (nb: NotebookFile) => boolean, { signal }: { signal: AbortSignal }): Promise<NotebookFile> {
-  let last = '';
+function waitForFile(path: string, done: (nb: NotebookFile) => boolean, { signal }: { signal: AbortSignal }): Promise<NotebookFile> {
   const check = async (): Promise<NotebookFile | undefined> => {
-    last = await readFile(path, 'utf8').catch(() => '');
+    const text = await readFile(path, 'utf8').catch(() => '');
     try {
-      const nb = JSON.parse(last) as NotebookFile;
+      const nb = JSON.parse(text) as NotebookFile;
       return done(nb) ? nb : undefined;
     } catch {
       return undefined; // not written completely yet
     }
   };
-  const watcher = watch(resolve(path, '..'), { signal });
-  // The first check comes after the watcher is set up, so no write falls between them.
-  const first = await check();
-  if (first) return first;
-  try {
-    for await (const _ of watcher) {
-      const nb = await check();
-      if (nb) return nb;
-    }
-  } catch (err) {
-    if ((err as Error).name !== 'AbortError') throw err;
-  }
-  throw new Error(`Cannot see the expected content in ${path}: the file reads\n${last}`);
+  return new Promise<NotebookFile>((resolveFile, rejectFile) => {
+    let finished = false;
+    let reading = false;
+    let again = false;
+    const finish = (settle: () => void) => {
+      if (finished) return;
+      finished = true;
+      watcher.close();
+      signal.removeEventListener('abort', onAbort);
+      settle();
+    };
+    const onAbort = () => {
+      void readFile(path, 'utf8')
+        .catch(() => '')
+        .then((text) => finish(() => rejectFile(new Error(`Cannot see the expected content in ${path}: the file reads\n${text}`))));
+    };
+    const read = async () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          const nb = await check();
+          if (nb) return finish(() => resolveFile(nb));
+        } while (again && !finished);
+      } finally {
+        reading = false;
+      }
+    };
+    const watcher = watchFolder(resolve(path, '..'), () => void read());
+    signal.addEventListener('abort', onAbort, { once: true });
+    // The first read comes after the watcher is set up, so no write falls between them.
+    void read();
+  });
 }
 
 const NOTEBOOK_JSON = {
