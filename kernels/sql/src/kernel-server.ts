@@ -390,10 +390,10 @@ const stderrLogger = (bindings: object = {}): Logger => {
  * handlers.shutdown(false) and exit 0, shutdown_request -> exit 0 once the
  * reply is out. Resolves once the kernel is serving.
  */
-export async function runKernelMain(argv: string[], makeHandlers: () => KernelHandlers | Promise<KernelHandlers>, options: KernelServerOptions = {}): Promise<void> {
+export async function runKernelMain(argv: string[], makeHandlers: (connectionFile: string) => KernelHandlers | Promise<KernelHandlers>, options: KernelServerOptions = {}): Promise<void> {
   const logger = options.logger ?? stderrLogger();
   const file = parseConnectionFileArg(argv);
-  const handlers = await makeHandlers();
+  const handlers = await makeHandlers(file);
   const server = await KernelServer.start(file, handlers, { logger });
   let exiting = false;
   const exit = async (beforeClose?: () => Promise<void>) => {

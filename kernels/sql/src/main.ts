@@ -8,19 +8,26 @@
  *   WORKBENCH_SQL_PARAMETERS   JSON object of notebook parameters
  *   MEM_LIMIT, CPU_LIMIT       the kernel's enforced limits (bytes, cores; set by
  *                              Workbench's launchers): DuckDB gets 75% of the memory
- *                              (so it spills rather than being killed) and as many
+ *                              (at most the limit less 192 MiB for the process itself),
+ *                              so it spills rather than being killed, and as many
  *                              threads as whole cores
+ * DuckDB spills beside the connection file (the kernel's own runtime folder: on disk,
+ * private, removed with the kernel in Workbench's sandbox), never into the workspace.
  */
+import { basename, dirname, join, resolve } from 'node:path';
 import { loadConnections } from './connections';
 import { runKernelMain } from './kernel-server';
 import { SqlKernel } from './sql-kernel';
 import { installKernelSpec } from './install';
 
-/** DuckDB settings that keep the engine inside the kernel's limits. */
-export function duckDbLimits(env: NodeJS.ProcessEnv): Record<string, string> {
+/** DuckDB settings that keep the engine inside the kernel's limits, spilling beside the connection file. */
+export function duckDbSettings(env: NodeJS.ProcessEnv, connectionFile?: string): Record<string, string> {
   const config: Record<string, string> = {};
+  // DuckDB's default for an in-memory database is `.tmp` in the working folder: the notebook's, in the workspace (and its git).
+  if (connectionFile) config.temp_directory = join(dirname(resolve(connectionFile)), `${basename(connectionFile, '.json')}.duckdb-tmp`);
   const mem = Number(env.MEM_LIMIT);
-  if (Number.isFinite(mem) && mem > 0) config.memory_limit = `${Math.max(64, Math.floor((mem * 0.75) / 2 ** 20))}MiB`;
+  // 75% of the limit, and at least 192 MiB left for the Node process itself (~100 MiB) and DuckDB's allocations outside its buffer pool.
+  if (Number.isFinite(mem) && mem > 0) config.memory_limit = `${Math.max(64, Math.floor(Math.min(mem * 0.75, mem - 192 * 2 ** 20) / 2 ** 20))}MiB`;
   const cpus = Number(env.CPU_LIMIT);
   if (Number.isFinite(cpus) && cpus > 0) config.threads = String(Math.max(1, Math.ceil(cpus)));
   return config;
@@ -37,14 +44,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let parameters: Record<string, unknown> = {};
   if (env.WORKBENCH_SQL_PARAMETERS) parameters = JSON.parse(env.WORKBENCH_SQL_PARAMETERS) as Record<string, unknown>;
   const connections = loadConnections({ file: env.WORKBENCH_SQL_CONNECTIONS || undefined, secretsFile: env.WORKBENCH_SQL_SECRETS || undefined, env });
-  await runKernelMain(argv, () =>
+  await runKernelMain(argv, (connectionFile) =>
     SqlKernel.create({
       warehousePath: env.WORKBENCH_SQL_WAREHOUSE || undefined,
       connections,
       maxRows: Number.isInteger(maxRows) && maxRows > 0 ? maxRows : 1000,
       parameters,
       version: '0.1.0',
-      duckdb: duckDbLimits(env),
+      duckdb: duckDbSettings(env, connectionFile),
     }),
   );
 }

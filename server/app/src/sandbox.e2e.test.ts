@@ -151,14 +151,24 @@ describe('a sandboxed Python kernel', () => {
     const res = await api(ts, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'sql', env: { KERNEL_CPUS_LIMIT: '1500m' } }) });
     expect(res.status).toBe(201);
     const sql = manager.connectTo({ model: (await res.json()) as Kernel.IModel });
-    const future = sql.requestExecute({ code: "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t" });
-    let table = '';
+    const future = sql.requestExecute({ code: "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t, current_setting('temp_directory') AS spill" });
+    let row: Record<string, unknown> = {};
     future.onIOPub = (m) => {
-      if (m.header.msg_type === 'execute_result') table = String((m.content as KernelMessage.IExecuteResultMsg['content']).data['text/plain']);
+      if (m.header.msg_type === 'execute_result') row = ((m.content as KernelMessage.IExecuteResultMsg['content']).data['application/vnd.dataresource+json'] as { data: Record<string, unknown>[] }).data[0]!;
     };
     await future.done;
-    // 75% of 256 MiB, so DuckDB spills to disk before the sandbox kills the kernel; threads = whole cores.
-    expect(table).toMatch(/192\.0 MiB \| +2\b/);
+    // 256 MiB less 192 MiB for the process, so DuckDB spills to disk before the sandbox kills the kernel; threads =
+    // whole cores; spills go to the kernel's own folder (removed with it), not the notebook's folder in the workspace.
+    expect(row).toMatchObject({ m: '64.0 MiB', t: 2, spill: expect.stringMatching(/^\/run\/workbench\/kernel-[0-9a-f-]+\.duckdb-tmp$/) });
+    // A sort far bigger than that completes (it spills) instead of the kernel being killed.
+    const big = sql.requestExecute({ code: 'SELECT count(DISTINCT h) AS n FROM (SELECT md5(range::VARCHAR) AS h FROM range(3000000) ORDER BY h)' });
+    let counted = '';
+    big.onIOPub = (m) => {
+      if (m.header.msg_type === 'execute_result') counted = String((m.content as KernelMessage.IExecuteResultMsg['content']).data['text/plain']);
+    };
+    expect(((await big.done).content as { status: string }).status).toBe('ok');
+    expect(counted).toMatch(/3000000/);
+    expect(sql.status).not.toBe('restarting');
     await sql.shutdown();
   });
 
