@@ -46,32 +46,17 @@ export function encodeWsV1Chunks(channel: string, msg: RawMessage, inlineMax = 6
       small.push(p);
       continue;
     }
-    chunks.push(Buffer.concat(small), p);
+    if (small.length) chunks.push(Buffer.concat(small));
+    chunks.push(p);
     small = [];
   }
   if (small.length) chunks.push(Buffer.concat(small));
   return chunks;
 }
 
+/** The v1 frame as one Buffer (every part copied in). */
 export function encodeWsV1(channel: string, msg: RawMessage): Buffer {
-  const channelBuf = Buffer.from(channel, 'utf8');
-  const parts = [channelBuf, msg.header, msg.parentHeader, msg.metadata, msg.content, ...msg.buffers];
-  const n = parts.length + 1;
-  const headerLen = 8 * (n + 1);
-  let total = headerLen;
-  for (const p of parts) total += p.length;
-  const out = Buffer.allocUnsafe(total);
-  out.writeBigUInt64LE(BigInt(n), 0);
-  let offset = headerLen;
-  let pos = 8;
-  for (const p of parts) {
-    out.writeBigUInt64LE(BigInt(offset), pos);
-    pos += 8;
-    p.copy(out, offset);
-    offset += p.length;
-  }
-  out.writeBigUInt64LE(BigInt(offset), pos);
-  return out;
+  return encodeWsV1Chunks(channel, msg, Infinity)[0]!;
 }
 
 export function decodeWsV1(buf: Buffer): { channel: string; msg: RawMessage } {

@@ -167,12 +167,15 @@ export class DuckDbEngine implements AsyncDisposable {
     const maxRows = Math.max(0, opts.maxRows ?? this.maxRows);
     const signal = opts.signal;
     if (signal?.aborted) throw interruptedError(signal);
-    if (significant(tokenize(sql)).length === 0) return { columns: [], rows: [], rowCount: 0, truncated: false, elapsedMs: 0 };
+    const tokens = significant(tokenize(sql));
+    if (tokens.length === 0) return { columns: [], rows: [], rowCount: 0, truncated: false, elapsedMs: 0 };
+    // One statement: no `;` before its last token.
+    const single = !tokens.slice(0, -1).some((t) => t.kind === 'punct' && t.text === ';');
     const onAbort = () => conn.interrupt();
     signal?.addEventListener('abort', onAbort);
     try {
       let prepared: DuckDBPreparedStatement;
-      if (splitStatements(sql).length === 1) {
+      if (single) {
         // One statement (what the kernel sends): prepared in one call to DuckDB, not two.
         prepared = await conn.prepare(sql);
       } else {
