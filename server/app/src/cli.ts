@@ -48,6 +48,20 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
   };
+  // The last line, not a fix: every socket's errors are handled where the socket lives (server/http).
+  // A bug that still escapes is logged with its stack and the process exits 1 after shutting kernels down,
+  // rather than running on in a state nobody can reason about.
+  const fatal = (kind: string) => (err: unknown) => {
+    wb.logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, `${kind}; exiting`);
+    process.stderr.write(`workbench: ${kind}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    setTimeout(() => process.exit(1), 5000).unref();
+    if (!stopping) {
+      stopping = true;
+      void Promise.resolve(wb[Symbol.asyncDispose]()).finally(() => process.exit(1));
+    }
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   void wb.shutdownRequested.then(() => stop('POST /api/shutdown'));

@@ -43,6 +43,8 @@ export interface HttpDeps {
   cors: CorsConfig;
   startedAt: Date;
   maxBodyBytes: number;
+  /** Largest WebSocket message a client may send (jupyter_server/tornado: 10 MiB); bigger ones close with 1009. */
+  maxWsMessageBytes: number;
   /** Per-client WebSocket send buffer above which a client is "too slow" and asked to reconnect. */
   maxClientBufferBytes: number;
   /** Reply to `POST /api/shutdown` (admin). */

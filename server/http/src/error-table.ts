@@ -29,7 +29,10 @@ export function httpStatus(code: ErrorCode): number {
 export const WS_CLOSE = {
   normal: 1000,
   goingAway: 1001,
+  protocolError: 1002,
+  unsupportedData: 1003,
   invalidPayload: 1007,
+  messageTooBig: 1009,
   internal: 1011,
   tryAgainLater: 1013,
 } as const;

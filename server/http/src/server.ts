@@ -33,6 +33,8 @@ import { collaborationRoutes, collaborationSocketRoute } from './routes/collabor
 import { kernelSocketRoute } from './ws/kernel-socket';
 import { terminalSocketRoute } from './ws/terminal-socket';
 import { createUpgradeHandler } from './ws/upgrade';
+import { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth';
+import { onClientError } from './client-error';
 
 export interface HttpServer extends AsyncDisposable {
   readonly server: Server;
@@ -81,7 +83,15 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   });
   app.use(corsMiddleware(deps.cors));
   // jupyter_server parses API bodies as JSON whatever the Content-Type says; clients rely on it.
-  app.use(express.json({ limit: deps.maxBodyBytes, strict: true, type: (req) => !String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') || (req.url ?? '').includes('/api/') }));
+  app.use(
+    express.json({
+      limit: deps.maxBodyBytes,
+      strict: true,
+      type: (req) => !String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') || (req.url ?? '').includes('/api/'),
+      // JSON.parse copes with any depth, but what walks the value afterwards (validation, JSON.stringify) recurses.
+      verify: (_req, _res, body) => assertJsonDepth(body, MAX_JSON_DEPTH),
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
 
   const router = express.Router({ strict: false });
@@ -103,6 +113,12 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const bodyErr = err as { type?: string; status?: number };
+    if (!isAppError(err) && bodyErr?.type === 'request.aborted') {
+      // The client went away mid-body: nobody is left to answer.
+      deps.logger.debug({ req_id: req.id, method: req.method, url: req.path }, 'client aborted the request body');
+      res.destroy();
+      return;
+    }
     if (!isAppError(err) && bodyErr?.type === 'entity.parse.failed') err = new AppError('bad_request', 'Cannot parse request body: malformed JSON');
     else if (!isAppError(err) && bodyErr?.type === 'entity.too.large') err = new AppError('payload_too_large', `Cannot accept request body: larger than ${deps.maxBodyBytes} bytes`);
     const { status, body, known } = toErrorBody(err);
@@ -117,11 +133,14 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
 
   const server = createServer({ noDelay: true, keepAlive: true }, app);
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', onClientError(deps));
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    skipUTF8Validation: true,
-    maxPayload: 1024 * 1024 * 1024,
+    // A text frame that is not UTF-8 closes its connection with 1007 (RFC 6455 8.1).
+    skipUTF8Validation: false,
+    // Checked against the frame header, so a message over the limit is refused with 1009 before it is buffered.
+    maxPayload: deps.maxWsMessageBytes,
     handleProtocols: (protocols) => (protocols.has(V1_SUBPROTOCOL) ? V1_SUBPROTOCOL : false),
   });
   const sockets = new Set<WebSocket>();

@@ -63,7 +63,6 @@ export function eventsSocketRoute(deps: HttpDeps): SocketRouteDef {
           ws.send(JSON.stringify({ schema_id: e.schema_id, ...e.data }));
         });
         ws.on('close', () => sub[Symbol.dispose]());
-        ws.on('error', () => undefined);
       };
     },
   };

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import { AppError, Logger } from '@workbench/core';
 import type { ChannelClient, KernelChannels } from '@workbench/manager';
-import { assertClientChannel, assertHeader, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
+import { assertHeader, isClientChannel, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
 import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
 import type { SocketRouteDef } from '../route-table';
@@ -71,10 +71,21 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
     let channel: string;
     let raw: RawMessage;
     let msgId: string;
+    if (v1 && !isBinary) {
+      // RFC 6455 1003: this subprotocol carries binary frames only.
+      logger.warn({ session: sessionKey }, 'closing WebSocket after a text frame on the v1 protocol');
+      open = false;
+      ws.close(WS_CLOSE.unsupportedData, 'Cannot accept text frames on v1.kernel.websocket.jupyter.org');
+      return;
+    }
     try {
       const buf = toBuffer(data);
       ({ channel, msg: raw } = v1 ? decodeWsV1(buf) : decodeLegacy(buf, isBinary && !looksLikeJson(buf)));
-      assertClientChannel(channel);
+      if (!isClientChannel(channel)) {
+        // As jupyter_server: a message for a channel that does not exist is dropped, the connection stays.
+        logger.warn({ session: sessionKey, channel: channel.slice(0, 64) }, 'dropped a message for a channel that does not exist');
+        return;
+      }
       const header = parseJsonPart(raw.header, 'header');
       assertHeader(header);
       msgId = header.msg_id;
@@ -94,7 +105,6 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
     open = false;
     attachment[Symbol.dispose]();
   });
-  ws.on('error', (err) => logger.warn({ session: sessionKey, err: err.message }, 'kernel WebSocket error'));
 }
 
 /**

@@ -53,7 +53,6 @@ export function attachTerminalSocket(opts: { ws: WebSocket; terminals: TerminalM
     open = false;
     attachment[Symbol.dispose]();
   });
-  ws.on('error', (err) => logger.warn({ terminal: opts.name, err: err.message }, 'terminal WebSocket error'));
 }
 
 export function terminalSocketRoute(terminals: TerminalManager, logger: Logger, maxClientBufferBytes: number): SocketRouteDef {
