@@ -55,6 +55,8 @@ export interface KernelSpecManagerOptions {
   /** Rewrites a spec after reading (e.g. the python interpreter substitution). */
   transform?: (spec: KernelSpec) => Promise<KernelSpec>;
   defaultName?: string;
+  /** When not empty, only these names are listed and can be started (jupyter_client's allowed_kernelspecs). */
+  allowed?: readonly string[];
   logger?: Logger;
 }
 
@@ -83,6 +85,8 @@ export class KernelSpecManager {
       }
     }
     for (const b of this.options.builtin ?? []) if (!found.has(b.name)) found.set(b.name, b);
+    const allowed = this.options.allowed;
+    if (allowed && allowed.length > 0) for (const name of found.keys()) if (!allowed.includes(name)) found.delete(name);
     const transform = this.options.transform;
     if (transform) for (const [k, v] of found) found.set(k, await transform(v));
     return found;

@@ -72,6 +72,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       }),
       transform: (s) => python.transform(s),
       defaultName: config.defaultKernel,
+      allowed: config.kernels.allowedKernelspecs,
       logger,
     });
     const launchers = new LauncherRegistry(config.kernels.launcher);
@@ -238,6 +239,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       cors: { allowOrigins: config.cors.allowOrigins, allowOriginPattern: config.cors.allowOriginPattern ? new RegExp(config.cors.allowOriginPattern) : undefined },
       startedAt: new Date(),
       maxBodyBytes: config.maxBodyBytes,
+      maxWsMessageBytes: config.maxWsMessageBytes,
       maxClientBufferBytes: k.clientMaxBufferBytes,
       requestShutdown: () => requestShutdown(),
       lab: {

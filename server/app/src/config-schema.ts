@@ -19,6 +19,7 @@ export const configSchema = z
     data_dir: z.string(),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     max_body_bytes: z.number().int().positive(),
+    ws_max_message_bytes: z.number().int().positive(),
     allow_origin: z.array(z.string()),
     allow_origin_pat: z.string(),
     sql: z
@@ -79,6 +80,8 @@ export const configSchema = z
         launcher: z.enum(['local', 'kubernetes']),
         /** Pre-started kernels kept idle per kernelspec name ({"python3": 2}): start-to-idle in milliseconds. */
         pool: z.record(z.string(), z.number().int().min(0).max(50)),
+        /** When not empty, only these kernelspec names are listed and can be started (jupyter_client's KernelSpecManager.allowed_kernelspecs). */
+        allowed_kernelspecs: z.array(z.string()),
       })
       .partial()
       .strict(),

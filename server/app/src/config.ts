@@ -6,11 +6,12 @@
  * in JUPYTER_CONFIG_DIR (the common keys, for people migrating) > env
  * (JUPYTER_TOKEN) > defaults.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configSchema, type ConfigFile } from './config-schema';
+import { JupyterConfigError, readJupyterConfig } from './jupyter-config';
 import { randomToken } from '@workbench/auth';
 
 export { configJsonSchema, type ConfigFile } from './config-schema';
@@ -29,6 +30,8 @@ export interface WorkbenchConfig {
   readonly dataDir: string;
   readonly logLevel: string;
   readonly maxBodyBytes: number;
+  /** Largest WebSocket message from a client; tornado's websocket_max_message_size default, 10 MiB. */
+  readonly maxWsMessageBytes: number;
   readonly cors: { readonly allowOrigins: readonly string[]; readonly allowOriginPattern: string | undefined };
   readonly sql: {
     /** Relative to the root unless absolute. */
@@ -76,6 +79,8 @@ export interface WorkbenchConfig {
     readonly heartbeatMisses: number;
     readonly launcher: 'local' | 'kubernetes';
     readonly pool: Readonly<Record<string, number>>;
+    /** When not empty, only these kernelspecs are listed and startable (jupyter_client's allowed_kernelspecs). */
+    readonly allowedKernelspecs: readonly string[];
   };
   readonly collaboration: {
     readonly enabled: boolean;
@@ -117,44 +122,6 @@ export const USAGE = `Usage: workbench [options]
 `;
 
 export class ConfigError extends Error {}
-
-/** Read the common keys of an existing jupyter_server_config.json. */
-function readJupyterConfig(env: NodeJS.ProcessEnv): ConfigFile {
-  const dir = env.JUPYTER_CONFIG_DIR ?? join(homedir(), '.jupyter');
-  const file = join(dir, 'jupyter_server_config.json');
-  if (!existsSync(file)) return {};
-  let raw: Record<string, Record<string, unknown>>;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}`);
-  }
-  const sa = raw.ServerApp ?? {};
-  const km = { ...(raw.KernelManager ?? {}), ...(raw.MappingKernelManager ?? {}) };
-  const ia = raw.IdentityProvider ?? {};
-  const out: ConfigFile = { kernels: {} };
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
-  const set = <K extends keyof ConfigFile>(k: K, v: ConfigFile[K] | undefined) => {
-    if (v !== undefined) out[k] = v;
-  };
-  set('token', str(ia.token) ?? str(sa.token));
-  set('root_dir', str(sa.root_dir) ?? str(sa.notebook_dir));
-  set('ip', str(sa.ip));
-  set('port', num(sa.port));
-  set('base_url', str(sa.base_url));
-  set('default_kernel', str(km.default_kernel_name) ?? str(sa.default_kernel_name));
-  set('allow_origin', str(sa.allow_origin) ? [str(sa.allow_origin)!] : undefined);
-  set('allow_origin_pat', str(sa.allow_origin_pat));
-  const k = out.kernels!;
-  if (num(km.cull_idle_timeout) !== undefined) k.cull_idle_timeout = num(km.cull_idle_timeout);
-  if (num(km.cull_interval) !== undefined) k.cull_interval = num(km.cull_interval);
-  if (bool(km.cull_connected) !== undefined) k.cull_connected = bool(km.cull_connected);
-  if (bool(km.cull_busy) !== undefined) k.cull_busy = bool(km.cull_busy);
-  if (num(km.shutdown_wait_time) !== undefined) k.shutdown_wait_s = num(km.shutdown_wait_time);
-  return out;
-}
 
 function readConfigFile(path: string): ConfigFile {
   let json: unknown;
@@ -199,7 +166,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
   }
-  const jupyter = readJupyterConfig(env);
+  let jupyter: ConfigFile;
+  try {
+    jupyter = readJupyterConfig(env);
+  } catch (err) {
+    if (err instanceof JupyterConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
   const file = typeof values.config === 'string' ? readConfigFile(resolve(cwd, values.config)) : {};
   const pick = <K extends keyof ConfigFile>(k: K): ConfigFile[K] | undefined => file[k] ?? jupyter[k];
   const kf = { ...(jupyter.kernels ?? {}), ...(file.kernels ?? {}) };
@@ -238,6 +211,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     dataDir,
     logLevel: (values['log-level'] as string | undefined) ?? pick('log_level') ?? 'info',
     maxBodyBytes: pick('max_body_bytes') ?? 100 * 1024 * 1024,
+    maxWsMessageBytes: pick('ws_max_message_bytes') ?? 10 * 1024 * 1024,
     cors: { allowOrigins: pick('allow_origin') ?? [], allowOriginPattern: pattern },
     sql: {
       warehouse: file.sql?.warehouse ?? 'warehouse.duckdb',
@@ -255,7 +229,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       shell: file.terminals?.shell,
     },
     contents: {
-      allowHidden: file.contents?.allow_hidden ?? false,
+      allowHidden: file.contents?.allow_hidden ?? jupyter.contents?.allow_hidden ?? false,
       maxFileBytes: file.contents?.max_file_bytes ?? 1024 * 1024 * 1024,
       stripOutputs: file.contents?.strip_outputs ?? false,
       autosaveDebounceS: file.contents?.autosave_debounce_s ?? 30,
@@ -282,6 +256,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       heartbeatMisses: kf.heartbeat_misses ?? 3,
       launcher: kf.launcher ?? 'local',
       pool: kf.pool ?? {},
+      allowedKernelspecs: kf.allowed_kernelspecs ?? [],
     },
     collaboration: {
       enabled: file.collaboration?.enabled ?? true,

@@ -3,11 +3,12 @@
  * and @jupyterlab/services settings pointing at it (token in header and,
  * like VS Code, appended to URLs).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ServerConnection } from '@jupyterlab/services';
+import './lumino-poll';
 import { silentLogger } from '@workbench/core';
 import type { ExtraUser, RolePolicy } from '@workbench/auth';
 import { loadConfig } from '../config';
@@ -27,6 +28,8 @@ export interface TestServerOptions {
   users?: readonly ExtraUser[];
   /** Which roles may use which resources. */
   rolePolicy?: RolePolicy;
+  /** Written as jupyter_server_config.json into the server's JUPYTER_CONFIG_DIR. */
+  jupyterConfig?: object;
 }
 
 export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object, options: TestServerOptions = {}): Promise<TestServer> {
@@ -36,6 +39,10 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
   if (configJson) {
     await writeFile(join(dir, 'config.json'), JSON.stringify(configJson));
     args.push('--config', join(dir, 'config.json'));
+  }
+  if (options.jupyterConfig) {
+    await mkdir(join(dir, 'jupyter-config'));
+    await writeFile(join(dir, 'jupyter-config', 'jupyter_server_config.json'), JSON.stringify(options.jupyterConfig));
   }
   // Per-user state goes to the test's folder unless the config names a data_dir (to survive a restart).
   const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config'), WORKBENCH_DATA_DIR: join(dir, 'data') }, dir);
