@@ -5,7 +5,7 @@ import { ContentsManager } from '@workbench/contents';
 import { Author, contentsPortFor } from './contents-port';
 import { DocStore } from './doc-store';
 import { DocumentRoom } from './room';
-import { Client, connectClient, FakeTimers, Harness, quietYjsConsole, readNotebook, sampleNotebook, startHarness, synced, until, writeNotebook } from './test-harness';
+import { Client, connectClient, FakeTimers, Harness, quietYjsConsole, readNotebook, sampleNotebook, startHarness, synced, until, validateWithNbformat, writeNotebook } from './test-harness';
 import { toYjsJSON, Y, YTypes } from './yjs';
 
 let restoreConsole: () => void;
@@ -133,6 +133,76 @@ describe('DocumentRoom', () => {
     expect(nb.cells.map((c) => c.getSource())).toEqual(['A', 'B2']);
     expect(nb.getCell(0).ysource).toBe(aText);
     expect(room.content()).toEqual(expect.objectContaining({ nbformat_minor: 4 }));
+  });
+
+  describe('a notebook without cells gets one empty code cell (as jupyter_ydoc), and the file stays valid', () => {
+    /** What the contents API's POST writes for JupyterLab's New -> Notebook. */
+    const UNTITLED = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const EMPTY_CELL = { id: expect.any(String), cell_type: 'code', source: '', metadata: { trusted: true }, outputs: [], execution_count: null };
+    const cellsOf = (room: DocumentRoom) => (room.content() as { cells: ({ id: string } & Record<string, unknown>)[] }).cells;
+    const nbOf = (room: DocumentRoom) => room.shared as import('./yjs').YDocTypes.YNotebook;
+
+    it('on a fresh load of an empty notebook: the file is left as it is until someone edits', async () => {
+      await writeNotebook(root, 'a.ipynb', UNTITLED);
+      const room = await open();
+      expect(cellsOf(room)).toEqual([EMPTY_CELL]);
+      expect(await room.save()).toBe('success');
+      expect(saves).toEqual([]); // nothing to save: the cell is the room's, not an edit
+      room.doc.transact(() => nbOf(room).getCell(0).updateSource(0, 0, 'print(6*7)'), editor('ann'));
+      expect(await room.save()).toBe('success');
+      expect((await readNotebook(root, 'a.ipynb')).cells.map((c) => [c.id, [c.source].flat().join('')])).toEqual([[cellsOf(room)[0]!.id, 'print(6*7)']]);
+      await validateWithNbformat(join(root, 'a.ipynb'));
+    });
+
+    it('on a load from stored updates of a document without cells, and the cell is stored and saved', async () => {
+      const first = await open();
+      // A client deletes the last cell: not the room's to refill (JupyterLab adds one itself).
+      first.doc.transact(() => nbOf(first).deleteCell(0), editor('ann'));
+      expect(cellsOf(first)).toEqual([]);
+      await first[Symbol.asyncDispose](); // saves the notebook without cells and compacts
+      expect((await readNotebook(root, 'a.ipynb')).cells).toEqual([]);
+      await validateWithNbformat(join(root, 'a.ipynb'));
+
+      const second = await open();
+      expect(cellsOf(second)).toEqual([EMPTY_CELL]);
+      const id = cellsOf(second)[0]!.id;
+      timers.advance(1000);
+      expect(await second.save()).toBe('success');
+      expect((await readNotebook(root, 'a.ipynb')).cells.map((c) => c.id)).toEqual([id]);
+      await validateWithNbformat(join(root, 'a.ipynb'));
+      await second[Symbol.asyncDispose]();
+      const third = await open(); // the cell came from the store: the same one, not another
+      expect(cellsOf(third).map((c) => c.id)).toEqual([id]);
+    });
+
+    it('on a load from stored updates when the file was emptied on disk meanwhile', async () => {
+      await (await open())[Symbol.asyncDispose]();
+      expect(store.updateCount('json:notebook:f1')).toBe(1);
+      await writeNotebook(root, 'a.ipynb', UNTITLED); // e.g. removed in a terminal and created again by New -> Notebook
+      const room = await open();
+      expect(cellsOf(room)).toEqual([EMPTY_CELL]);
+      expect(cellsOf(room)[0]!.id).not.toBe('c1');
+      expect(await room.save()).toBe('success');
+      expect((await readNotebook(root, 'a.ipynb')).cells.map((c) => c.id)).toEqual([cellsOf(room)[0]!.id]);
+      await validateWithNbformat(join(root, 'a.ipynb'));
+    });
+
+    it('when an empty notebook on disk is merged into an open room, in the merge itself (clients never see no cell)', async () => {
+      const room = await open();
+      const ycells = room.doc.getArray('cells');
+      const lengths: number[] = [];
+      ycells.observe(() => lengths.push(ycells.length));
+      await writeNotebook(root, 'a.ipynb', UNTITLED);
+      expect(await room.reloadFromDisk()).toBe(true);
+      expect(lengths).toEqual([1]); // one transaction: c1 deleted and the empty cell inserted together
+      expect(cellsOf(room)).toEqual([EMPTY_CELL]);
+      expect(cellsOf(room)[0]!.id).not.toBe('c1');
+      timers.advance(1000);
+      expect(await room.save()).toBe('success');
+      expect((await readNotebook(root, 'a.ipynb')).cells.map((c) => c.id)).toEqual([cellsOf(room)[0]!.id]);
+      await validateWithNbformat(join(root, 'a.ipynb'));
+      expect(await room.reloadFromDisk()).toBe(false); // what it saved is its new base
+    });
   });
 });
 

@@ -50,6 +50,21 @@ export function normalizedText(type: DocType, content: unknown): string {
   return JSON.stringify(normalizeJSON(content));
 }
 
+/**
+ * As jupyter_ydoc's YNotebook.set: a notebook without cells gets one empty
+ * code cell to type in (trusted: it holds nothing). The room adds it
+ * wherever it builds the notebook from its store or its file: on load and
+ * when it merges the file. Not after a client's edit: JupyterLab adds a cell
+ * itself when a user deletes the last one, and a second from here would
+ * make two. Returns whether it added one.
+ */
+function addCellIfEmpty(nb: YDocTypes.YNotebook): boolean {
+  // The Y array, not nb.cells: that list follows the array only when a transaction ends.
+  if (nb.ydoc.getArray('cells').length > 0) return false;
+  nb.insertCell(0, { cell_type: 'code', source: '', metadata: { trusted: true } } as never);
+  return true;
+}
+
 export class DocumentRoom implements AsyncDisposable {
   readonly name: string;
   readonly type: DocType;
@@ -115,6 +130,8 @@ export class DocumentRoom implements AsyncDisposable {
         this.mergeFile(file); // changed on disk while no room was open
         this.diskText = fileText;
       }
+      // A stored document left without cells (its last cell deleted, or stored before rooms added one).
+      if (this.type === 'notebook') this.doc.transact(() => addCellIfEmpty(this.shared as YDocTypes.YNotebook), LOAD_ORIGIN);
       if (normalizedText(this.type, this.content()) !== fileText) this.markDirty();
     } else {
       // Built from the file with a fixed client id, so identical files give identical Yjs histories.
@@ -123,8 +140,7 @@ export class DocumentRoom implements AsyncDisposable {
       source.ydoc.clientID = 0;
       if (source instanceof ydoc.YNotebook) {
         source.fromJSON(toYjsJSON(file) as never);
-        // As jupyter_ydoc: a notebook without cells opens with one empty code cell to type in.
-        if (source.cells.length === 0) source.insertCell(0, { cell_type: 'code', source: '', metadata: { trusted: true } } as never);
+        addCellIfEmpty(source);
       }
       else (source as YDocTypes.YFile).setSource(file as string);
       Y().applyUpdate(this.doc, Y().encodeStateAsUpdate(source.ydoc as YTypes.Doc), LOAD_ORIGIN);
@@ -314,7 +330,14 @@ export class DocumentRoom implements AsyncDisposable {
       return changed;
     }
     const base = this.diskText === undefined ? undefined : (JSON.parse(this.diskText) as NotebookJSON);
-    return mergeNotebook(this.shared as YDocTypes.YNotebook, file as NotebookJSON, base, DISK_ORIGIN);
+    const nb = this.shared as YDocTypes.YNotebook;
+    let changed = false;
+    // One transaction: clients never see the notebook without cells (JupyterLab would then add a cell of its own in each window).
+    this.doc.transact(() => {
+      changed = mergeNotebook(nb, file as NotebookJSON, base, DISK_ORIGIN);
+      changed = addCellIfEmpty(nb) || changed;
+    }, DISK_ORIGIN);
+    return changed;
   }
 
   /** The file is gone: forget the stored state; disposing will neither save nor compact. */
