@@ -115,14 +115,15 @@ describe('HistoryClient against a real server', () => {
   });
 
   it('reports an unreachable server as a network error', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const offline = new HistoryClient({ serverSettings: makeSettings(`http://127.0.0.1:${port}/`) });
-    expect(await rejection(offline.versions('a.ipynb'))).toMatchObject({ kind: 'network', status: null, message: 'Cannot load the version history: the server cannot be reached' });
+    // A port of our own that resets every connection (a port closed here could meanwhile be taken by another process).
+    const unreachable = createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => unreachable.listen(0, '127.0.0.1', resolve));
+    try {
+      const offline = new HistoryClient({ serverSettings: makeSettings(`http://127.0.0.1:${(unreachable.address() as { port: number }).port}/`) });
+      expect(await rejection(offline.versions('a.ipynb'))).toMatchObject({ kind: 'network', status: null, message: 'Cannot load the version history: the server cannot be reached' });
+    } finally {
+      await new Promise<void>((resolve) => unreachable.close(() => resolve()));
+    }
   });
 
   it('passes an abort through as the abort, not as a network error', async () => {

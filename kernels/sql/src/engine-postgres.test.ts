@@ -96,6 +96,20 @@ describe('PostgreSQL engine on an Odoo-shaped database', () => {
     expect(batches).toBe(4);
   });
 
+  it('stops a pull at an abort that falls between two statements, where pg_cancel_backend finds nothing to cancel', async () => {
+    const ac = new AbortController();
+    let batches = 0;
+    const pull = (async () => {
+      for await (const b of engine.batches('SELECT id FROM account_move_line', [], { batchRows: 25_000, signal: ac.signal })) {
+        batches += b.rows.length > 0 ? 1 : 0;
+        ac.abort(); // the generator is suspended here: no statement of the pull runs on the server
+      }
+    })();
+    await expect(pull).rejects.toMatchObject({ message: 'canceling statement due to user request', code: '57014' });
+    expect(batches).toBe(1);
+    expect((await engine.query('SELECT 1', [], { maxRows: 1 })).rows).toEqual([[1]]);
+  });
+
   it('lists schemas, tables and columns for completion', async () => {
     expect(await engine.listSchemas()).toContain('public');
     expect((await engine.listTables('public')).map((t) => t.name)).toEqual(['account_account', 'account_move', 'account_move_line', 'res_partner']);

@@ -39,6 +39,16 @@ export class PgError extends Error {
   }
 }
 
+/**
+ * Throw the cancel error when `signal` has aborted. Checked before every
+ * statement of a query: pg_cancel_backend cancels only what runs when it
+ * arrives, so an abort that falls between two statements would otherwise be
+ * lost and the next one (the slow one, say) would run to its end.
+ */
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new PgError('canceling statement due to user request', undefined, undefined, undefined, '57014');
+}
+
 const CURSOR_PREFIX = 'DECLARE wb_cursor NO SCROLL CURSOR FOR ';
 const PULL_PREFIX = 'DECLARE wb_pull NO SCROLL CURSOR FOR ';
 
@@ -89,10 +99,12 @@ export class PostgresEngine {
   async query(sql: string, params: readonly unknown[], opts: { maxRows: number; signal?: AbortSignal; onPreview?: (preview: PgQueryResult) => void }): Promise<PgQueryResult> {
     const started = performance.now();
     const client = await this.connect();
-    const cancel = () => void this.cancel(client);
+    // A cancel still on its way must not reach the next statement on this connection: it is awaited before the client is reused.
+    let cancelling: Promise<void> | undefined;
+    const cancel = () => void (cancelling = this.cancel(client));
     opts.signal?.addEventListener('abort', cancel, { once: true });
     try {
-      if (opts.signal?.aborted) throw new PgError('canceling statement due to user request', undefined, undefined, undefined, '57014');
+      stopIfAborted(opts.signal);
       if (!ROW_STATEMENT.test(sql)) {
         const r = await client.query({ text: sql, values: params as unknown[] });
         const rows = (r.rows ?? []) as unknown[][];
@@ -101,18 +113,21 @@ export class PostgresEngine {
       await client.query('BEGIN READ ONLY');
       try {
         try {
+          stopIfAborted(opts.signal);
           await client.query({ text: `${CURSOR_PREFIX}${sql}`, values: params as unknown[] });
         } catch (err) {
           throw shiftPosition(err, CURSOR_PREFIX.length);
         }
         // One row past maxRows says whether there are more (then the first rows are previewed while the rest are counted).
         const keep = Math.max(0, Math.floor(opts.maxRows));
+        stopIfAborted(opts.signal);
         const first = await client.query({ text: `FETCH FORWARD ${keep + 1} FROM wb_cursor`, rowMode: 'array' });
         const columns = await this.columnsOf(client, first.fields);
         const rows = (first.rows as unknown[][]).slice(0, keep);
         let more = first.rows.length - rows.length;
         if (more > 0) {
           opts.onPreview?.({ columns, rows, rowCount: first.rows.length, truncated: true, counting: true, elapsedMs: performance.now() - started });
+          stopIfAborted(opts.signal);
           const rest = await client.query('MOVE FORWARD ALL FROM wb_cursor');
           more += rest.rowCount ?? 0;
         }
@@ -126,6 +141,7 @@ export class PostgresEngine {
       throw toPgError(err);
     } finally {
       opts.signal?.removeEventListener('abort', cancel);
+      await cancelling;
     }
   }
 
@@ -136,18 +152,23 @@ export class PostgresEngine {
    */
   async *batches(sql: string, params: readonly unknown[], opts: { batchRows?: number; signal?: AbortSignal } = {}): AsyncGenerator<{ columns: PgColumn[]; rows: unknown[][] }> {
     const client = await this.connect();
-    const cancel = () => void this.cancel(client);
+    // A cancel still on its way must not reach the next statement on this connection: it is awaited before the client is reused.
+    let cancelling: Promise<void> | undefined;
+    const cancel = () => void (cancelling = this.cancel(client));
     opts.signal?.addEventListener('abort', cancel, { once: true });
     const n = opts.batchRows ?? 10_000;
     try {
+      stopIfAborted(opts.signal);
       await client.query('BEGIN READ ONLY');
       try {
+        stopIfAborted(opts.signal);
         await client.query({ text: `${PULL_PREFIX}${sql}`, values: params as unknown[] });
       } catch (err) {
         throw shiftPosition(err, PULL_PREFIX.length);
       }
       let columns: PgColumn[] | undefined;
       for (;;) {
+        stopIfAborted(opts.signal);
         const r = await client.query({ text: `FETCH FORWARD ${n} FROM wb_pull`, rowMode: 'array' });
         columns ??= await this.columnsOf(client, r.fields);
         if (r.rows.length === 0) break;
@@ -160,6 +181,7 @@ export class PostgresEngine {
       throw toPgError(err);
     } finally {
       opts.signal?.removeEventListener('abort', cancel);
+      await cancelling;
     }
   }
 

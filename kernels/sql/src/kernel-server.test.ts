@@ -4,7 +4,6 @@
  * Ordering is awaited through messages and log events, never sleeps.
  */
 import * as zmq from 'zeromq';
-import * as net from 'node:net';
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -361,14 +360,6 @@ describe('parseConnectionFileArg', () => {
   });
 });
 
-/** Five distinct free ports: all listeners stay open until every port is known. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => resolve(s)); })));
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
 describe('runKernelMain in a child process', () => {
   let dir: string;
   const children: ChildProcess[] = [];
@@ -376,12 +367,12 @@ describe('runKernelMain in a child process', () => {
   beforeAll(() => {
     // The kernel-server sources, transpiled as they are now (no dependency on a prior build of this package).
     dir = mkdtempSync(join(tmpdir(), 'wb-kernel-main-'));
-    for (const f of ['kernel-server', 'kernel-sockets']) {
+    for (const f of ['kernel-main', 'kernel-server', 'kernel-sockets']) {
       const src = readFileSync(join(__dirname, `${f}.ts`), 'utf8');
       writeFileSync(join(dir, `${f}.js`), ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText);
     }
     writeFileSync(join(dir, 'main.js'), `
-      const { runKernelMain } = require('./kernel-server.js');
+      const { runKernelMain } = require('./kernel-main.js');
       const log = (level) => (fields, msg) => process.stderr.write(JSON.stringify({ level, ...fields, msg }) + '\\n');
       const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child() { return logger; } };
       runKernelMain(process.argv.slice(2), () => ({
@@ -403,8 +394,8 @@ describe('runKernelMain in a child process', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function startChild(): Promise<{ child: ChildProcess; client: TestClient; exited: Promise<number | null> }> {
-    const [shell_port, iopub_port, stdin_port, control_port, hb_port] = await freePorts(5);
-    const info: ConnectionInfo = { transport: 'tcp', ip: '127.0.0.1', shell_port: shell_port!, iopub_port: iopub_port!, stdin_port: stdin_port!, control_port: control_port!, hb_port: hb_port!, key: randomUUID(), signature_scheme: 'hmac-sha256' };
+    // ipc endpoints in the test's folder: no free port to pick here and lose to another process before the child binds it.
+    const info: ConnectionInfo = { transport: 'ipc', ip: join(dir, randomUUID().slice(0, 8)), shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5, key: randomUUID(), signature_scheme: 'hmac-sha256' };
     const file = join(dir, `${randomUUID()}.json`);
     writeFileSync(file, JSON.stringify(info));
     const child = spawn(process.execPath, [join(dir, 'main.js'), '-f', file], { cwd: dir, env: { ...process.env, NODE_PATH: join(__dirname, '..', '..', '..', 'node_modules') }, stdio: ['ignore', 'inherit', 'pipe'] });

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, describeError, Emitter, Event, Logger, silentLogger } from '@workbench/core';
 import { createMessage, JupyterMessage, MessageHeader } from '@workbench/protocol';
-import { BadContent, ConnectionInfoLike, field, IncomingMessage, isBool, isCursor, isString, isStringMap, KernelSockets, parseConnectionFileArg, readConnectionFile, RequestChannel } from './kernel-sockets';
+import { BadContent, ConnectionInfoLike, field, IncomingMessage, isBool, isCursor, isString, isStringMap, KernelSockets, readConnectionFile, RequestChannel } from './kernel-sockets';
 
 export type { ConnectionInfoLike } from './kernel-sockets';
 
@@ -55,7 +55,7 @@ export interface KernelHandlers {
   isComplete?(code: string): Promise<{ status: 'complete' | 'incomplete' | 'invalid' | 'unknown'; indent?: string }>;
   /** Called on interrupt (SIGINT or interrupt_request): cancel the running query. */
   interrupt?(): void | Promise<void>;
-  /** Called on shutdown_request (and SIGTERM under runKernelMain) before the reply is sent. */
+  /** Called on shutdown_request (and SIGTERM under runKernelMain, kernel-main.ts) before the reply is sent. */
   shutdown?(restart: boolean): Promise<void>;
 }
 
@@ -376,39 +376,4 @@ function toExecutionError(err: unknown, signal: AbortSignal): ExecutionError {
   if (signal.aborted) return new ExecutionError('KeyboardInterrupt', 'Execution interrupted');
   const name = err instanceof Error && err.name !== 'Error' ? err.name : 'Error';
   return new ExecutionError(name, describeError(err));
-}
-
-/** Warnings and errors as JSON lines on stderr, where launchers collect kernel logs. */
-const stderrLogger = (bindings: object = {}): Logger => {
-  const write = (level: string) => (fields: object, msg: string) => process.stderr.write(`${JSON.stringify({ level, ...bindings, ...fields, msg })}\n`);
-  return { debug() {}, info() {}, warn: write('warn'), error: write('error'), child: (b) => stderrLogger({ ...bindings, ...b }) };
-};
-
-/**
- * The process entry of a kernel: parse argv, start the server, then
- * SIGINT -> interrupt (the process keeps running, as ipykernel), SIGTERM ->
- * handlers.shutdown(false) and exit 0, shutdown_request -> exit 0 once the
- * reply is out. Resolves once the kernel is serving.
- */
-export async function runKernelMain(argv: string[], makeHandlers: (connectionFile: string) => KernelHandlers | Promise<KernelHandlers>, options: KernelServerOptions = {}): Promise<void> {
-  const logger = options.logger ?? stderrLogger();
-  const file = parseConnectionFileArg(argv);
-  const handlers = await makeHandlers(file);
-  const server = await KernelServer.start(file, handlers, { logger });
-  let exiting = false;
-  const exit = async (beforeClose?: () => Promise<void>) => {
-    if (exiting) return;
-    exiting = true;
-    try {
-      await beforeClose?.();
-      await server[Symbol.asyncDispose]();
-    } catch (err) {
-      logger.error({ err: describeError(err) }, 'kernel shutdown failed');
-    }
-    process.exit(0);
-  };
-  // The handlers stay installed until exit: a SIGINT during shutdown must not kill the kernel mid-reply.
-  process.on('SIGINT', () => void server.interrupt());
-  process.on('SIGTERM', () => void exit(async () => handlers.shutdown?.(false)));
-  server.onShutdown(() => void exit());
 }

@@ -16,7 +16,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConnections } from './connections';
-import { runKernelMain } from './kernel-server';
+import { runKernelMain } from './kernel-main';
 import { SqlKernel } from './sql-kernel';
 import { installKernelSpec } from './install';
 

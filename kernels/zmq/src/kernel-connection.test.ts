@@ -1,45 +1,50 @@
 /**
  * KernelConnection against real ZeroMQ ROUTER sockets standing in for a
- * kernel's side of the wire.
+ * kernel's side of the wire. The endpoints are ipc paths in a folder of the
+ * test's own: an endpoint that must have no peer yet (and get one later) is
+ * a path nobody else can take meanwhile, which a "free" TCP port is not.
  */
 import * as zmq from 'zeromq';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMessage, serializeWire, Signer, toRaw } from '@workbench/protocol';
-import { ConnectionInfo } from './connection-info';
+import { ConnectionInfo, endpoint } from './connection-info';
 import { KernelConnection } from './kernel-connection';
 
 const key = 'secret-key';
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wb-zmq-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function bindRouter(port = 0): Promise<{ socket: zmq.Router; port: number }> {
-  const socket = new zmq.Router({ linger: 0 });
-  await socket.bind(`tcp://127.0.0.1:${port === 0 ? '*' : port}`);
-  return { socket, port: Number(socket.lastEndpoint!.split(':').pop()) };
+/** A connection file for ipc endpoints `<dir>/<name>-<port>`, ports 1 to 5; nothing is bound yet. */
+function ipcInfo(name: string): ConnectionInfo {
+  return { transport: 'ipc', ip: join(dir, name), key, signature_scheme: 'hmac-sha256', kernel_name: 'fake', shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 };
 }
 
-async function freePort(): Promise<number> {
-  const { socket, port } = await bindRouter();
-  socket.close();
-  return port;
+async function bindRouter(info: ConnectionInfo, name: 'shell' | 'control' | 'stdin'): Promise<zmq.Router> {
+  const socket = new zmq.Router({ linger: 0 });
+  await socket.bind(endpoint(info, name));
+  return socket;
 }
 
 describe('KernelConnection', () => {
   it('says stdin has not joined until the kernel accepts it, then input_request reaches us', async () => {
-    const shell = await bindRouter();
-    const control = await bindRouter();
-    const stdinPort = await freePort();
-    const info: ConnectionInfo = {
-      transport: 'tcp', ip: '127.0.0.1', key, signature_scheme: 'hmac-sha256', kernel_name: 'fake',
-      shell_port: shell.port, control_port: control.port, stdin_port: stdinPort, iopub_port: await freePort(), hb_port: await freePort(),
-    };
+    const info = ipcInfo('joined');
+    const shell = await bindRouter(info, 'shell');
+    const control = await bindRouter(info, 'control');
     const conn = new KernelConnection(info, { routingId: 'client-1' });
     try {
       // A full trip on shell proves shell joined while stdin still has no peer:
       // a kernel answering kernel_info is not yet able to reach us on stdin.
       await conn.send('shell', toRaw(createMessage({ msgType: 'kernel_info_request', content: {}, session: 's' })));
-      const [identity] = await shell.socket.receive();
+      const [identity] = await shell.receive();
       expect(identity!.toString()).toBe('client-1');
       expect(conn.stdinJoined).toBe(false);
 
-      const stdin = await bindRouter(stdinPort);
+      const stdin = await bindRouter(info, 'stdin');
       try {
         // The kernel's side learns of us when our first frame or handshake arrives; wait for our side to say so.
         await new Promise<void>((resolve) => {
@@ -47,27 +52,24 @@ describe('KernelConnection', () => {
         });
         const got = new Promise<string>((resolve) => conn.onMessage((e) => e.channel === 'stdin' && resolve(e.header.msgType)));
         const request = createMessage({ msgType: 'input_request', content: { prompt: 'name? ', password: false }, session: 'k' });
-        await stdin.socket.send(serializeWire({ ...toRaw(request), identities: [Buffer.from('client-1')] }, new Signer('hmac-sha256', key)));
+        await stdin.send(serializeWire({ ...toRaw(request), identities: [Buffer.from('client-1')] }, new Signer('hmac-sha256', key)));
         await expect(got).resolves.toBe('input_request');
       } finally {
-        stdin.socket.close();
+        stdin.close();
       }
     } finally {
       await conn[Symbol.asyncDispose]();
-      shell.socket.close();
-      control.socket.close();
+      shell.close();
+      control.close();
     }
   });
 
   it('is not joined once closed', async () => {
-    const stdin = await bindRouter();
-    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const conn = new KernelConnection({
-      transport: 'tcp', ip: '127.0.0.1', key, signature_scheme: 'hmac-sha256', kernel_name: 'fake',
-      shell_port: ports[0]!, control_port: ports[1]!, stdin_port: stdin.port, iopub_port: ports[2]!, hb_port: ports[3]!,
-    });
+    const info = ipcInfo('closed');
+    const stdin = await bindRouter(info, 'stdin');
+    const conn = new KernelConnection(info);
     await conn[Symbol.asyncDispose]();
     expect(conn.stdinJoined).toBe(false);
-    stdin.socket.close();
+    stdin.close();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,19 +14,43 @@ import { makeSettings, startTestServer, TestServer, TOKEN } from './testing/harn
 
 const JUPYTER_SERVER = '/usr/bin/jupyter-server';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
+/**
+ * A TCP port (0: the system's pick, held from start to end) in front of a unix socket. jupyter-server
+ * listens on a socket file in the test's folder: a port picked free here and handed to it would stay
+ * free for anyone to take until it binds.
+ */
+async function tcpFront(socketPath: string): Promise<{ port: number; close(): Promise<void> }> {
+  const pairs = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(socketPath);
+    pairs.add(client).add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(client);
+      pairs.delete(upstream);
+    };
+    for (const s of [client, upstream]) {
+      s.on('error', end);
+      s.on('close', end);
+    }
+    client.pipe(upstream).pipe(client);
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of pairs) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 describe('jupyter-server --gateway-url=<workbench>', () => {
   let ts: TestServer;
   let jupyter: ChildProcess;
+  let front: Awaited<ReturnType<typeof tcpFront>>;
   let dir: string;
   let jupyterUrl: string;
 
@@ -35,8 +59,8 @@ describe('jupyter-server --gateway-url=<workbench>', () => {
     // Secrets in the server's environment must never reach a kernel.
     ts = await startTestServer([], { ...process.env, JUPYTER_TOKEN: 'server-secret', WB_DB_PASSWORD: 's3cret' });
     dir = await mkdtemp(join(tmpdir(), 'wb-jgw-'));
-    const port = await freePort();
-    jupyter = spawn(JUPYTER_SERVER, ['--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1', `--port=${port}`, '--ServerApp.port_retries=0', '--ServerApp.token=jtoken', `--ServerApp.root_dir=${dir}`, `--gateway-url=${ts.baseUrl.replace(/\/$/, '')}`, `--GatewayClient.auth_token=${TOKEN}`], {
+    const socketPath = join(dir, 'jupyter.sock');
+    jupyter = spawn(JUPYTER_SERVER, ['--no-browser', '--allow-root', `--sock=${socketPath}`, '--ServerApp.token=jtoken', `--ServerApp.root_dir=${dir}`, `--gateway-url=${ts.baseUrl.replace(/\/$/, '')}`, `--GatewayClient.auth_token=${TOKEN}`], {
       env: { ...process.env, JUPYTER_CONFIG_DIR: join(dir, '.cfg'), JUPYTER_DATA_DIR: join(dir, '.data'), JUPYTER_RUNTIME_DIR: join(dir, '.rt') },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -46,16 +70,18 @@ describe('jupyter-server --gateway-url=<workbench>', () => {
       let log = '';
       const on = (d: Buffer) => {
         log += d.toString();
-        if (log.includes(`127.0.0.1:${port}/`) && /is running at|Use Control-C/.test(log)) resolve();
+        if (/is running at|Use Control-C/.test(log)) resolve();
       };
       jupyter.stderr!.on('data', on);
       jupyter.stdout!.on('data', on);
       jupyter.once('exit', (code) => reject(new Error(`jupyter-server exited with ${code}: ${log}`)));
     });
-    jupyterUrl = `http://127.0.0.1:${port}/`;
+    front = await tcpFront(socketPath);
+    jupyterUrl = `http://127.0.0.1:${front.port}/`;
   });
 
   afterAll(async () => {
+    await front?.close();
     if (jupyter?.pid) {
       const exited = new Promise((r) => jupyter.once('exit', r));
       process.kill(-jupyter.pid, 'SIGTERM');

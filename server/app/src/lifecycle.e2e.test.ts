@@ -171,7 +171,9 @@ describe("interrupt_mode 'message' and dropped connections (JupyterLab's own rec
     const running = new Promise<void>((r) => (started = r));
     const future = k.requestExecute({ code: "import time\nprint('start', flush=True)\ntime.sleep(600)" });
     future.onIOPub = (m) => {
-      if (m.header.msg_type === 'stream') started();
+      // The cell's own first line: the interrupt must land in its code. One that lands before, in
+      // IPython's pre-run hooks (execute_input is published ahead of them), is reported and swallowed.
+      if (m.header.msg_type === 'stream' && (m.content as { text: string }).text.includes('start')) started();
     };
     await running;
     await k.interrupt();

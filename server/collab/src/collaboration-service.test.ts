@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CLOSE_SESSION_MISMATCH } from './collaboration-service';
-import { Client, connectClient, FakeTimers, Harness, quietYjsConsole, readNotebook, resynced, sampleNotebook, startHarness, synced, until, validateWithNbformat, writeNotebook } from './test-harness';
+import { Client, connectClient, FakeTimers, Harness, nextConnectionClose, quietYjsConsole, readNotebook, resynced, sampleNotebook, startHarness, synced, until, validateWithNbformat, writeNotebook } from './test-harness';
 import { toYjsJSON, YTypes } from './yjs';
 
 describe('CollaborationService with y-websocket clients', () => {
@@ -80,7 +80,7 @@ describe('CollaborationService with y-websocket clients', () => {
     await until([resumed!.doc], () => JSON.stringify(resumed!.content()) === json(ann), 'the resumed room to converge');
     expect(ann.nb.cells.map((c) => c.id)).toEqual(['c1']);
 
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => ann.provider.on('connection-close', (e: { code: number; reason: string }) => e && e.code !== 1006 && resolve(e)));
+    const closed = nextConnectionClose(ann); // the restarted server's answer to the reconnecting client
     await h.restart({ loseState: 'all' }); // file ids lost too: the client's room names an unknown file
     const fresh = await h.service.openSession('a.ipynb', 'json', 'notebook', { name: 'ann', email: 'a@x' });
     expect(fresh.sessionId).not.toBe(s.sessionId);
@@ -94,7 +94,7 @@ describe('CollaborationService with y-websocket clients', () => {
     const s = await h.service.openSession('a.ipynb', 'json', 'notebook', { name: 'ann', email: 'a@x' });
     const ann = connect(`json:notebook:${s.fileId}`, s.sessionId, 'ann');
     await synced(ann);
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => ann.provider.on('connection-close', (e: { code: number; reason: string }) => e && e.code !== 1006 && resolve(e)));
+    const closed = nextConnectionClose(ann);
     await h.restart({ loseState: 'documents' });
     const fresh = await h.service.openSession('a.ipynb', 'json', 'notebook', { name: 'ann', email: 'a@x' });
     expect(fresh.fileId).toBe(s.fileId);

@@ -25,8 +25,12 @@ export interface Harness {
   url: string;
   service: CollaborationService;
   contents: ContentsManager;
-  /** Close every socket, dispose the service and start a new one on the same data dir (and port). */
-  /** `loseState`: 'all' wipes the data dir, 'documents' only the Yjs store (file ids survive). */
+  /**
+   * Close every socket, dispose the service and start a new one on the same data dir (and port).
+   * A client that reconnects meanwhile waits, as in the listen backlog of a restarting process,
+   * and is served by the new service, never by the one shutting down.
+   * `loseState`: 'all' wipes the data dir, 'documents' only the Yjs store (file ids survive).
+   */
   restart(opts?: { loseState?: 'all' | 'documents' }): Promise<void>;
   close(): Promise<void>;
 }
@@ -40,7 +44,17 @@ export async function startHarness(options: Partial<CollaborationServiceOptions>
   const make = () => new CollaborationService({ dataDir, contents: contentsPortFor(contents), saveDelayMs: 20, ...options });
   let service = make();
   const http: Server = createServer();
-  const wss = new WebSocketServer({ server: http });
+  const wss = new WebSocketServer({ noServer: true });
+  // Upgrades wait while a restart is under way (see Harness.restart).
+  let serving: Promise<void> = Promise.resolve();
+  http.on('upgrade', (req, socket, head) => {
+    const onError = () => socket.destroy(); // the socket's owner until the upgrade completes
+    socket.on('error', onError);
+    void serving.then(() => {
+      socket.off('error', onError);
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+  });
   wss.on('connection', (ws, req) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const room = decodeURIComponent(u.pathname.replace(/^\/api\/collaboration\/room\//, ''));
@@ -58,11 +72,17 @@ export async function startHarness(options: Partial<CollaborationServiceOptions>
     },
     contents,
     async restart(opts) {
-      for (const ws of wss.clients) ws.terminate();
-      await service[Symbol.asyncDispose]();
-      if (opts?.loseState === 'all') await rm(dataDir, { recursive: true, force: true });
-      if (opts?.loseState === 'documents') for (const f of ['documents.db', 'documents.db-wal', 'documents.db-shm']) await rm(join(dataDir, f), { force: true });
-      service = make();
+      let restarted!: () => void;
+      serving = new Promise((resolve) => (restarted = resolve));
+      try {
+        for (const ws of wss.clients) ws.terminate();
+        await service[Symbol.asyncDispose]();
+        if (opts?.loseState === 'all') await rm(dataDir, { recursive: true, force: true });
+        if (opts?.loseState === 'documents') for (const f of ['documents.db', 'documents.db-wal', 'documents.db-shm']) await rm(join(dataDir, f), { force: true });
+        service = make();
+      } finally {
+        restarted();
+      }
     },
     async close() {
       for (const ws of wss.clients) ws.terminate();
@@ -124,6 +144,33 @@ export function until(docs: YTypes.Doc[], cond: () => boolean, what: string, ms 
     };
     for (const d of docs) d.on('update', check);
     check();
+  });
+}
+
+/**
+ * The close of the client's next connection (create before causing the disconnect): the close
+ * event of the first socket the client opens after its current one is gone. After `h.restart()`
+ * that socket is served by the new service, so this is the restarted server's answer to the
+ * client's session; the drop of the current socket (1006) is the restart's own doing.
+ */
+export function nextConnectionClose(c: Client): Promise<{ code: number; reason: string }> {
+  const current = c.provider.ws;
+  if (!current) throw new Error('Cannot wait for the next connection: the client is not connected');
+  return new Promise((resolve) => {
+    current.addEventListener(
+      'close',
+      () => {
+        // y-websocket's own close handler ran first (it was added when the socket was made) and
+        // scheduled the reconnect, which announces the new socket with status "connecting".
+        const onStatus = ({ status }: { status: string }) => {
+          if (status !== 'connecting') return;
+          c.provider.off('status', onStatus);
+          c.provider.ws!.addEventListener('close', (e: { code: number; reason: string }) => resolve({ code: e.code, reason: String(e.reason) }), { once: true });
+        };
+        c.provider.on('status', onStatus);
+      },
+      { once: true },
+    );
   });
 }
 

@@ -2,24 +2,22 @@
  * The workspace's git repository: commit on save, history of a file across
  * renames, and a file's bytes at any version.
  *
- * Every commit is built in a private index (GIT_INDEX_FILE) seeded from HEAD,
- * as `git commit --only <paths>` does: only the named paths are staged, so
- * whatever a user staged by hand in a terminal is never swept into an
- * autosave, and staged content (e.g. a notebook without outputs) can differ
- * from the working tree. The commit is written with plumbing (`commit-tree`
- * + `update-ref`), so no hook, editor or signing ever runs; afterwards the
- * real index is updated for those paths so `git status` agrees with HEAD.
+ * Every commit is built in a private index (see private-index.ts: only the
+ * named paths are staged). The commit is written with plumbing
+ * (`commit-tree` + `update-ref`), so no hook, editor or signing ever runs;
+ * afterwards the real index is updated for those paths so `git status`
+ * agrees with HEAD.
  *
  * All operations on one repository run through one queue: git fails rather
  * than waits when index.lock or a ref lock is held.
  */
-import { randomUUID } from 'node:crypto';
-import { lstat, readdir, realpath, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
 import { AppError, Logger, abortError, describeError, silentLogger } from '@workbench/core';
 import { toLimit, toRepoPath, toVersion } from './git-args';
 import { GitAuthor, assertGitAuthor, authorEnv, commitMessage, committerEnv } from './git-author';
+import { parseTreeEntries } from './git-listing';
 import { GitRunner } from './git-runner';
+import { type FileChange, IndexStager, planChanges, removeStaleIndexes, withPrivateIndex } from './private-index';
 import { SerialQueue } from './serial-queue';
 import { LOG_FORMAT_ARGS, VersionInfo, parseLog } from './version-info';
 
@@ -34,16 +32,6 @@ export interface GitRepositoryOptions {
   /** Environment for git processes (default `process.env`); GIT_* variables in it are ignored. */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
-}
-
-/**
- * One path to commit. `content` undefined: the working-tree file as it is
- * (its deletion if it is gone; a directory stages everything under it).
- * A Buffer: exactly these bytes, the working tree untouched. null: a deletion.
- */
-export interface FileChange {
-  path: string;
-  content?: Buffer | null;
 }
 
 export interface CommitOptions {
@@ -71,6 +59,7 @@ type Stager = (env: NodeJS.ProcessEnv, signal: AbortSignal | undefined) => Promi
 
 export class GitRepository implements AsyncDisposable {
   private readonly queue = new SerialQueue('the repository');
+  private readonly stager: IndexStager;
 
   private constructor(
     /** Absolute, symlink-free path of the work tree. */
@@ -78,7 +67,9 @@ export class GitRepository implements AsyncDisposable {
     private readonly git: GitRunner,
     private readonly gitDir: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.stager = new IndexStager(git, root, logger);
+  }
 
   static async open(options: GitRepositoryOptions): Promise<GitRepository> {
     const action = 'open repository';
@@ -118,7 +109,7 @@ export class GitRepository implements AsyncDisposable {
     if (staged.size === 0) return undefined;
     return this.queue.run(
       action,
-      () => this.commitIndex(action, options, message, [...staged.keys()], (env, signal) => this.stageChanges(staged, env, signal, action)),
+      () => this.commitIndex(action, options, message, [...staged.keys()], (env, signal) => this.stager.stageChanges(staged, env, signal, action)),
       options.signal,
     );
   }
@@ -137,7 +128,7 @@ export class GitRepository implements AsyncDisposable {
     const message = prepareMessage(options, action);
     return this.queue.run(
       action,
-      () => this.commitIndex(action, options, message, [src, dst], (env, signal) => this.stageMove(src, dst, env, signal, action)),
+      () => this.commitIndex(action, options, message, [src, dst], (env, signal) => this.stager.stageMove(src, dst, env, signal, action)),
       options.signal,
     );
   }
@@ -230,9 +221,7 @@ export class GitRepository implements AsyncDisposable {
   private async commitIndex(action: string, options: CommitOptions, message: string, paths: string[], stage: Stager): Promise<string | undefined> {
     const { signal } = options;
     const head = await this.head(action, signal);
-    const indexFile = join(this.gitDir, `${INDEX_PREFIX}${randomUUID()}`);
-    const env = { GIT_INDEX_FILE: indexFile };
-    try {
+    return withPrivateIndex(this.gitDir, async (env) => {
       if (head) await this.git.run(['read-tree', head.commit], { action, env, signal });
       await stage(env, signal);
       const tree = await this.git.text(['write-tree'], { action, env, signal });
@@ -249,9 +238,7 @@ export class GitRepository implements AsyncDisposable {
       await this.syncIndex(commit, paths);
       this.logger.debug({ commit, paths }, 'committed');
       return commit;
-    } finally {
-      await rm(indexFile, { force: true });
-    }
+    });
   }
 
   private async moveHead(commit: string, head: Head | undefined, message: string, action: string): Promise<void> {
@@ -277,70 +264,6 @@ export class GitRepository implements AsyncDisposable {
     }
   }
 
-  private async stageChanges(staged: Map<string, Buffer | null | undefined>, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, action: string): Promise<void> {
-    const removals: string[] = [];
-    const fromDisk: string[] = [];
-    const blobs: [string, Buffer][] = [];
-    for (const [path, content] of staged) {
-      if (content === null) removals.push(path);
-      else if (content !== undefined) blobs.push([path, content]);
-      else if (await this.existsOnDisk(path, action)) fromDisk.push(path);
-      else removals.push(path);
-    }
-    await this.stageRemovals(removals, env, signal, action);
-    await this.stageFromDisk(fromDisk, env, signal, action);
-    for (const [path, content] of blobs) {
-      const oid = await this.git.text(['hash-object', '-w', '--stdin'], { action, input: content, signal });
-      await this.git.run(['update-index', '--add', '--cacheinfo', `100644,${oid},${path}`], { action, env, signal });
-    }
-  }
-
-  private async stageMove(from: string, to: string, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, action: string): Promise<void> {
-    const listing = await this.git.run(['ls-files', '-z', '--stage', '--', from], { action, env, signal });
-    const entries = parseIndexEntries(listing.stdout).filter((e) => e.path === from || e.path.startsWith(`${from}/`));
-    if (entries.length === 0) {
-      await this.stageChanges(new Map([[from, undefined], [to, undefined]]), env, signal, action);
-      return;
-    }
-    await this.stageRemovals([from, to], env, signal, action);
-    const lines = entries.map((e) => `${e.mode} ${e.oid}\t${to}${e.path.slice(from.length)}\0`).join('');
-    await this.git.run(['update-index', '-z', '--index-info'], { action, env, input: lines, signal });
-  }
-
-  private async stageRemovals(paths: string[], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, action: string): Promise<void> {
-    if (paths.length === 0) return;
-    await this.git.run(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '--', ...paths], { action, env, signal });
-  }
-
-  private async stageFromDisk(paths: string[], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, action: string): Promise<void> {
-    if (paths.length === 0) return;
-    // `git add` refuses ignored paths that are not tracked; leave those out. check-ignore rejects literal pathspecs
-    // but treats its stdin as plain paths anyway. Exit code 1: none is ignored.
-    const check = await this.git.run(['check-ignore', '-z', '--stdin'], {
-      action,
-      env: { ...env, GIT_LITERAL_PATHSPECS: '0' },
-      input: paths.map((p) => `${p}\0`).join(''),
-      okCodes: [1],
-      signal,
-    });
-    const ignored = new Set(check.stdout.toString('utf8').split('\0').filter(Boolean));
-    const add = paths.filter((p) => !ignored.has(p));
-    if (ignored.size > 0) this.logger.debug({ paths: [...ignored] }, 'not staging ignored paths');
-    if (add.length === 0) return;
-    await this.git.run(['add', '--all', '--', ...add], { action, env, signal });
-  }
-
-  private async existsOnDisk(path: string, action: string): Promise<boolean> {
-    try {
-      await lstat(join(this.root, path));
-      return true;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-      throw new AppError('internal', `Cannot ${action}: ${path} is not readable (${describeError(err)})`, { cause: err });
-    }
-  }
-
   private async head(action: string, signal: AbortSignal | undefined): Promise<Head | undefined> {
     const commit = await this.resolveCommit('HEAD', action, signal);
     if (!commit) return undefined;
@@ -352,22 +275,6 @@ export class GitRepository implements AsyncDisposable {
   private async resolveCommit(rev: string, action: string, signal: AbortSignal | undefined): Promise<string | undefined> {
     const { code, stdout } = await this.git.run(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { action, signal, okCodes: [1] });
     return code === 0 ? stdout.toString('utf8').trim() : undefined;
-  }
-}
-
-const INDEX_PREFIX = 'workbench-index-';
-const STALE_INDEX_MS = 60 * 60 * 1000;
-
-/** Private indexes left by a process that died mid-commit (a live one is seconds old at most). */
-async function removeStaleIndexes(gitDir: string, logger: Logger): Promise<void> {
-  const names = (await readdir(gitDir)).filter((n) => n.startsWith(INDEX_PREFIX));
-  for (const name of names) {
-    const file = join(gitDir, name);
-    const info = await stat(file).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > STALE_INDEX_MS) {
-      await rm(file, { force: true });
-      logger.info({ file }, 'removed a stale private index');
-    }
   }
 }
 
@@ -389,52 +296,4 @@ function prepareMessage(options: CommitOptions, action: string): string {
   if (!Array.isArray(coAuthors)) throw new AppError('bad_request', `Cannot ${action}: coAuthors is not a list`);
   for (const co of coAuthors) assertGitAuthor(co, 'co-author', action);
   return commitMessage(options.message, options.author, coAuthors, action);
-}
-
-/** Validate and de-duplicate changes (the last one for a path wins), in order. */
-function planChanges(changes: readonly FileChange[], action: string): Map<string, Buffer | null | undefined> {
-  if (!Array.isArray(changes)) throw new AppError('bad_request', `Cannot ${action}: changes is not a list`);
-  const staged = new Map<string, Buffer | null | undefined>();
-  for (const change of changes) {
-    const path = toRepoPath(change?.path, action);
-    const content = change.content;
-    if (content !== undefined && content !== null && !Buffer.isBuffer(content)) {
-      throw new AppError('bad_request', `Cannot ${action}: the content of ${path} is not a Buffer, null or undefined`);
-    }
-    staged.delete(path);
-    staged.set(path, content);
-  }
-  return staged;
-}
-
-interface TreeEntry {
-  mode: string;
-  type: string;
-  oid: string;
-  path: string;
-}
-
-/** `git ls-tree -z`: "<mode> SP <type> SP <oid> TAB <path> NUL". */
-function parseTreeEntries(output: Buffer): TreeEntry[] {
-  return splitRecords(output).map((record) => {
-    const tab = record.indexOf('\t');
-    const [mode = '', type = '', oid = ''] = record.slice(0, tab).split(' ');
-    return { mode, type, oid, path: record.slice(tab + 1) };
-  });
-}
-
-/** `git ls-files -z --stage`: "<mode> SP <oid> SP <stage> TAB <path> NUL". */
-function parseIndexEntries(output: Buffer): { mode: string; oid: string; path: string }[] {
-  return splitRecords(output).map((record) => {
-    const tab = record.indexOf('\t');
-    const [mode = '', oid = ''] = record.slice(0, tab).split(' ');
-    return { mode, oid, path: record.slice(tab + 1) };
-  });
-}
-
-function splitRecords(output: Buffer): string[] {
-  return output
-    .toString('utf8')
-    .split('\0')
-    .filter((r) => r.includes('\t'));
 }

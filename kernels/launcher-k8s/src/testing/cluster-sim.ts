@@ -49,9 +49,12 @@ export class ClusterSimulator implements AsyncDisposable {
   private kubelet!: SimKubelet;
   private server: Server | undefined;
   private port = 0;
+  /** Between stopApiServer and startApiServer: every connection is reset on arrival. */
+  private down = false;
   private readonly token: string;
   private readonly volumes = new Map<string, string>();
-  private readonly watchStreams = new Set<ServerResponse>();
+  /** Open watch streams, each with what ends it (unsubscribed at once: no event is written after the end). */
+  private readonly watchStreams = new Map<ServerResponse, () => void>();
   private readonly subs: DisposableLike[] = [];
   private disposed: Promise<void> | undefined;
 
@@ -143,7 +146,7 @@ export class ClusterSimulator implements AsyncDisposable {
 
   /** End every open watch stream (as an API server does after its request timeout). */
   dropWatches(): void {
-    for (const res of this.watchStreams) res.end();
+    for (const end of [...this.watchStreams.values()]) end();
   }
 
   get activeWatches(): number {
@@ -164,8 +167,36 @@ export class ClusterSimulator implements AsyncDisposable {
     return this.kubelet.whenIdle();
   }
 
-  /** Stop answering (pods keep running); `startApiServer` listens again on the same port. */
+  /**
+   * Stop answering (pods keep running): open connections are cut and new
+   * ones are reset, as by a load balancer in front of an API server that is
+   * down. The port stays bound (a port let go could be taken by another
+   * process before `startApiServer`), so clients fail at once and retry.
+   */
   async stopApiServer(): Promise<void> {
+    if (!this.server || this.down) return;
+    this.down = true;
+    this.dropWatches();
+    this.server.closeAllConnections();
+  }
+
+  /** Listen (the first time, on a port of the system's choosing) or answer again after stopApiServer. */
+  async startApiServer(): Promise<void> {
+    this.down = false;
+    if (this.server) return;
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (socket) => {
+      if (this.down) socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  private async closeApiServer(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -174,17 +205,6 @@ export class ClusterSimulator implements AsyncDisposable {
       server.close(() => resolve());
       server.closeAllConnections();
     });
-  }
-
-  async startApiServer(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -281,15 +301,19 @@ export class ClusterSimulator implements AsyncDisposable {
     res.flushHeaders();
     for (const ev of initial) line(ev);
     const sub = this.store.onChange((ev) => this.store.matches(filter, ev) && line(ev));
-    this.watchStreams.add(res);
-    const seconds = Number(q.get('timeoutSeconds') ?? 0);
-    const timer = seconds > 0 ? setTimeout(() => res.end(), seconds * 1000) : undefined;
-    timer?.unref();
     const close = () => {
       sub[Symbol.dispose]();
       clearTimeout(timer);
       this.watchStreams.delete(res);
     };
+    const end = () => {
+      close();
+      res.end();
+    };
+    this.watchStreams.set(res, end);
+    const seconds = Number(q.get('timeoutSeconds') ?? 0);
+    const timer = seconds > 0 ? setTimeout(end, seconds * 1000) : undefined;
+    timer?.unref();
     res.on('close', close);
     req.on('close', close);
   }
@@ -303,7 +327,7 @@ export class ClusterSimulator implements AsyncDisposable {
   /** Kill every pod process, close the server, remove the temp files. */
   [Symbol.asyncDispose](): Promise<void> {
     this.disposed ??= (async () => {
-      await this.stopApiServer();
+      await this.closeApiServer();
       await this.kubelet?.dispose();
       for (const s of this.subs) s[Symbol.dispose]();
       this.store.dispose();
