@@ -11,6 +11,7 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json lerna.json ./
 COPY bin ./bin
 COPY scripts ./scripts
+COPY core ./core
 COPY server ./server
 COPY kernels ./kernels
 COPY extensions ./extensions

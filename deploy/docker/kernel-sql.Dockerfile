@@ -11,6 +11,7 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json lerna.json ./
 COPY bin ./bin
 COPY scripts ./scripts
+COPY core ./core
 COPY server ./server
 COPY kernels ./kernels
 COPY extensions ./extensions
@@ -32,7 +33,7 @@ RUN groupmod --new-name workbench node \
 # node_modules links the workspaces by relative symlinks: keep the layout.
 COPY --from=build /src/package.json /opt/workbench/package.json
 COPY --from=build /src/node_modules /opt/workbench/node_modules
-COPY --from=build /src/server/core /opt/workbench/server/core
+COPY --from=build /src/core /opt/workbench/core
 COPY --from=build /src/kernels /opt/workbench/kernels
 ENV HOME=/home/workbench \
     NODE_ENV=production
