@@ -89,6 +89,8 @@ describe('a new notebook', () => {
     await expect(nb.locator('.jp-Cell').count()).resolves.toBe(1);
     await expect(nb.locator('.jp-Cell.jp-CodeCell .cm-content').first().innerText()).resolves.toMatch(/^\s*$/);
     await page.locator('.jp-StatusBar-Widget', { hasText: 'Cell 1/1' }).waitFor();
+    // Nothing typed yet: the tab shows no unsaved mark (the room's state arrived with the first sync, before ready).
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty').count()).resolves.toBe(0);
     await shot('01-empty-cell');
 
     const output = await runSixTimesSeven(nb);

@@ -53,6 +53,18 @@ describe('DocumentRoom', () => {
   });
   const editor = (name: string) => ({ user: { name, email: `${name}@x` } });
 
+  it('opens clean: building the document from the file leaves nothing unsaved (no unsaved mark on the tab)', async () => {
+    const room = await open();
+    expect(room.doc.getMap('state').get('dirty')).toBe(false);
+    await room[Symbol.asyncDispose]();
+    // Also when it resumes from the store.
+    const again = await open();
+    expect(again.doc.getMap('state').get('dirty')).toBe(false);
+    again.doc.transact(() => (again.shared as import('./yjs').YDocTypes.YNotebook).getCell(0).updateSource(0, 0, '# '), editor('ann'));
+    expect(await again.save()).toBe('success');
+    expect(again.doc.getMap('state').get('dirty')).toBe(false);
+  });
+
   it('saves after the quiet period, naming who edited since the last save', async () => {
     const room = await open();
     const nb = room.shared as import('./yjs').YDocTypes.YNotebook;

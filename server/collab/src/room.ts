@@ -133,6 +133,7 @@ export class DocumentRoom implements AsyncDisposable {
       // A stored document left without cells (its last cell deleted, or stored before rooms added one).
       if (this.type === 'notebook') this.doc.transact(() => addCellIfEmpty(this.shared as YDocTypes.YNotebook), LOAD_ORIGIN);
       if (normalizedText(this.type, this.content()) !== fileText) this.markDirty();
+      else this.markSaved();
     } else {
       // Built from the file with a fixed client id, so identical files give identical Yjs histories.
       const ydoc = jupyterYDoc();
@@ -145,6 +146,7 @@ export class DocumentRoom implements AsyncDisposable {
       else (source as YDocTypes.YFile).setSource(file as string);
       Y().applyUpdate(this.doc, Y().encodeStateAsUpdate(source.ydoc as YTypes.Doc), LOAD_ORIGIN);
       source.dispose();
+      this.markSaved(); // part of the initial state: not listened to yet, so not stored as an update of its own
       this.options.store.compact(this.name, Y().encodeStateAsUpdate(this.doc));
       this.diskText = fileText;
       this.listen();
@@ -285,7 +287,9 @@ export class DocumentRoom implements AsyncDisposable {
    * Tell every client the file's hash (JupyterLab's collaborative drive then
    * knows the server saved, so the user's own Save finds no conflict) and,
    * when nothing is unsaved, that the document is clean (the tab's unsaved
-   * mark goes).
+   * mark goes). Also on load: building the document from the file marks it
+   * dirty (@jupyter/ydoc), and jupyter-collaboration likewise sets
+   * dirty = False once a room is loaded.
    */
   private markSaved(): void {
     if (this.disposed) return;
