@@ -1,0 +1,122 @@
+import { isAppError } from '@workbench/core';
+import { recordedMigrations } from './migrate';
+import { MIGRATIONS, type StoreMigration } from './migrations';
+import { openStore, type MetadataStore, type StoreOptions } from './store';
+import { STORE_DIALECTS, testDatabases } from './testing';
+
+const ALL = MIGRATIONS.map((m) => m.name);
+
+/** A later migration, as a newer Workbench would ship it. */
+const probe: StoreMigration = {
+  async up(db) {
+    await db.schema.createTable('probe').addColumn('id', 'text', (c) => c.primaryKey()).execute();
+  },
+};
+const NEWER = [...MIGRATIONS, { name: '9000_probe', migration: probe }];
+
+async function withStore<T>(options: StoreOptions, fn: (store: MetadataStore) => Promise<T>): Promise<T> {
+  const store = await openStore(options);
+  try {
+    return await fn(store);
+  } finally {
+    await store[Symbol.asyncDispose]();
+  }
+}
+
+describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
+  const databases = testDatabases(dialect);
+  afterAll(() => databases[Symbol.asyncDispose]());
+
+  test('a new database gets every migration once, recorded by name', async () => {
+    const options = await databases.create();
+    await withStore(options, async (store) => {
+      expect(store.dialect).toBe(dialect);
+      expect(store.migrationsApplied).toEqual(ALL);
+      expect(await recordedMigrations(store.db, dialect)).toEqual(ALL);
+      for (const table of ['users', 'api_tokens', 'sessions', 'audit_log', 'secrets'] as const) {
+        expect(await store.db.selectFrom(table).selectAll().execute()).toEqual([]);
+      }
+    });
+  });
+
+  test('reopening a current database is a no-op', async () => {
+    const options = await databases.create();
+    const first = await withStore(options, (store) => store.db.selectFrom('kysely_migration' as never).selectAll().execute());
+    await withStore(options, async (store) => {
+      expect(store.migrationsApplied).toEqual([]);
+      expect(await store.db.selectFrom('kysely_migration' as never).selectAll().execute()).toEqual(first);
+    });
+  });
+
+  test('an upgrade applies only the migrations added since', async () => {
+    const options = await databases.create();
+    await withStore(options, async () => {});
+    await withStore({ ...options, migrations: NEWER }, async (store) => {
+      expect(store.migrationsApplied).toEqual(['9000_probe']);
+      expect(await recordedMigrations(store.db, dialect)).toEqual([...ALL, '9000_probe']);
+    });
+  });
+
+  test('a database migrated by a newer Workbench is refused and left untouched', async () => {
+    const options = await databases.create();
+    await withStore({ ...options, migrations: NEWER }, async () => {});
+    const err: unknown = await openStore(options).then(
+      async (store) => {
+        await store[Symbol.asyncDispose]();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(isAppError(err, 'unavailable')).toBe(true);
+    expect((err as Error).message).toMatch(/^Cannot open the metadata store: its schema is newer than this Workbench \(it has 9000_probe; this version knows up to 0001_identity\)/);
+    await withStore({ ...options, migrations: NEWER }, async (store) => {
+      expect(store.migrationsApplied).toEqual([]);
+      expect(await recordedMigrations(store.db, dialect)).toEqual([...ALL, '9000_probe']);
+    });
+  });
+
+  test('a failing migration rolls back and is not recorded', async () => {
+    const options = await databases.create();
+    const broken: StoreMigration = {
+      async up(db) {
+        await db.schema.createTable('half_done').addColumn('id', 'text').execute();
+        await db.schema.createTable('users').addColumn('id', 'text').execute(); // exists: fails
+      },
+    };
+    await withStore(options, async () => {});
+    await expect(openStore({ ...options, migrations: [...MIGRATIONS, { name: '9001_broken', migration: broken }] })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/^Cannot migrate the metadata store: migration 9001_broken failed: /),
+    });
+    await withStore(options, async (store) => {
+      expect(await recordedMigrations(store.db, dialect)).toEqual(ALL);
+      const tables = (await store.db.introspection.getTables()).map((t) => t.name);
+      expect(tables).not.toContain('half_done');
+    });
+  });
+
+  if (dialect === 'postgres') {
+    test('replicas opening one new database at once all succeed, and each migration runs once', async () => {
+      const options = await databases.create();
+      const stores = await Promise.all([1, 2, 3, 4].map(() => openStore(options)));
+      try {
+        expect(stores.flatMap((s) => s.migrationsApplied).sort()).toEqual(ALL);
+        expect(stores.filter((s) => s.migrationsApplied.length > 0)).toHaveLength(1);
+        expect(await recordedMigrations(stores[0]!.db, dialect)).toEqual(ALL);
+      } finally {
+        await Promise.all(stores.map((s) => s[Symbol.asyncDispose]()));
+      }
+    });
+
+    test('replicas upgrading one database at once apply the new migration once', async () => {
+      const options = await databases.create();
+      await withStore(options, async () => {});
+      const stores = await Promise.all([1, 2, 3].map(() => openStore({ ...options, migrations: NEWER })));
+      try {
+        expect(stores.flatMap((s) => s.migrationsApplied)).toEqual(['9000_probe']);
+      } finally {
+        await Promise.all(stores.map((s) => s[Symbol.asyncDispose]()));
+      }
+    });
+  }
+});

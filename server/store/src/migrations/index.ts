@@ -1,0 +1,16 @@
+/**
+ * Every migration, in order. Names are `NNNN_snake_case`, four digits, and
+ * sort in the order they run (kysely sorts by name and refuses a database
+ * whose recorded migrations are not a prefix of this list).
+ *
+ * To add one: create `NNNN_what.ts` beside these exporting `migration`,
+ * append it here, update ../schema.ts, and add a test of what it changes.
+ */
+import { migration as m0001 } from './0001_identity';
+import type { StoreMigration } from './migration';
+
+export type { StoreDialect, StoreMigration } from './migration';
+
+export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migration: StoreMigration }> = [
+  { name: '0001_identity', migration: m0001 },
+];
