@@ -17,6 +17,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', diagnostics: false }],
   },
   moduleNameMapper,
+  setupFiles: ['<rootDir>/scripts/jest-realm.js'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

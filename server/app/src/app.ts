@@ -19,6 +19,9 @@ import { ContentsManager, EventBus, FrontendConfigStore, GitVersionStore, publis
 import { GitRepository } from '@workbench/git';
 import { defaultBuildDir } from '@workbench/lab-ui';
 import { resolveShell, TerminalManager } from '@workbench/terminals';
+import { openStore, type MetadataStore } from '@workbench/store';
+import { KeyRing, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
+import { AuditLog } from '@workbench/audit';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
 import { labAssetsSource } from './lab-assets-source';
@@ -38,6 +41,10 @@ export interface Workbench extends AsyncDisposable {
   readonly terminals: TerminalManager | undefined;
   readonly events: EventBus;
   readonly logger: Logger;
+  /** The metadata store (users, tokens, audit, secrets, ...). */
+  readonly metadata: MetadataStore;
+  readonly secrets: SecretStore;
+  readonly audit: AuditLog;
   /** Resolves when someone asked the server to stop (POST /api/shutdown). */
   readonly shutdownRequested: Promise<void>;
 }
@@ -57,10 +64,18 @@ export function createLogger(level: string): Logger {
 
 export async function startWorkbench(config: WorkbenchConfig, options: WorkbenchOptions = {}): Promise<Workbench> {
   const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const baseLogger = options.logger ?? createLogger(config.logLevel);
   const store = new DisposableStore();
   try {
     await mkdir(config.rootDir, { recursive: true });
+    // The metadata store, secrets and the audit log come first: everything after records through them,
+    // and they are disposed last.
+    const metadata = store.add(await openStore({ url: config.database.url, sqlitePath: config.database.sqlitePath, logger: baseLogger }));
+    const keyRing = store.add(await KeyRing.open(resolveKeySource({ env, configuredFile: config.secrets.keyFile, defaultFile: join(config.dataDir, 'secret-keys.json') }), { logger: baseLogger }));
+    const secrets = store.add(await SecretStore.open({ storage: new StoreSecretStorage(metadata), keyRing, logger: baseLogger }));
+    // No known secret value reaches the log, whatever a message or field carries.
+    const logger = redactingLogger(baseLogger, (text) => secrets.redact(text));
+    const audit = new AuditLog({ store: metadata, logger });
     const python = new PythonResolver(['python3', '/usr/bin/python3', '/usr/local/bin/python3', 'python']);
     const specs = new KernelSpecManager({
       dirs: jupyterKernelDirs(env),
@@ -256,6 +271,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       events,
       terminals,
       collaboration,
+      audit,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);
@@ -275,6 +291,9 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       terminals,
       events,
       logger,
+      metadata,
+      secrets,
+      audit,
       shutdownRequested,
       [Symbol.asyncDispose]: () => store[Symbol.asyncDispose](),
     };

@@ -85,6 +85,22 @@ export const configSchema = z
       })
       .partial()
       .strict(),
+    database: z
+      .object({
+        /** PostgreSQL for the metadata store (users, tokens, audit, secrets, ...): several gateway replicas share it. Absent: SQLite. */
+        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+        /** The embedded SQLite file when no url is set (default <data_dir>/workbench.db). */
+        sqlite_path: z.string(),
+      })
+      .partial()
+      .strict(),
+    secrets: z
+      .object({
+        /** Key file for secrets at rest (else WORKBENCH_SECRET_KEY_FILE, WORKBENCH_SECRET_KEY, or <data_dir>/secret-keys.json, created on first start). */
+        key_file: z.string(),
+      })
+      .partial()
+      .strict(),
     collaboration: z
       .object({
         /** Real-time collaboration (JupyterLab's docprovider talks to /api/collaboration); off: single-user documents. */

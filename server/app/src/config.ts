@@ -82,6 +82,10 @@ export interface WorkbenchConfig {
     /** When not empty, only these kernelspecs are listed and startable (jupyter_client's allowed_kernelspecs). */
     readonly allowedKernelspecs: readonly string[];
   };
+  /** The metadata store: PostgreSQL when `url` is set, else the SQLite file. */
+  readonly database: { readonly url: string | undefined; readonly sqlitePath: string };
+  /** A configured key file for secrets at rest (undefined: the environment or the default file). */
+  readonly secrets: { readonly keyFile: string | undefined };
   readonly collaboration: {
     readonly enabled: boolean;
     readonly diskCheckS: number;
@@ -258,6 +262,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       pool: kf.pool ?? {},
       allowedKernelspecs: kf.allowed_kernelspecs ?? [],
     },
+    database: {
+      url: file.database?.url ?? env.WORKBENCH_DATABASE_URL,
+      sqlitePath: resolve(cwd, file.database?.sqlite_path ?? join(dataDir, 'workbench.db')),
+    },
+    secrets: { keyFile: file.secrets?.key_file ? resolve(cwd, file.secrets.key_file) : undefined },
     collaboration: {
       enabled: file.collaboration?.enabled ?? true,
       diskCheckS: file.collaboration?.disk_check_s ?? 5,

@@ -7,6 +7,7 @@ import type { VersionInfo } from '@workbench/git';
 import type { LabAssets } from '@workbench/lab-ui';
 import type { TerminalManager } from '@workbench/terminals';
 import type { CollaborationService } from '@workbench/collab';
+import type { AuditLog } from '@workbench/audit';
 
 /** The JupyterLab application and the per-user state it keeps on the server. */
 export interface LabDeps {
@@ -57,6 +58,8 @@ export interface HttpDeps {
   events?: EventBus;
   /** Terminals; absent when disabled (their endpoints then answer 404, as jupyter_server without terminals). */
   terminals?: TerminalManager;
+  /** The audit log: data actions are recorded before they happen (see audit-hook.ts); absent: nothing is recorded. */
+  audit?: AuditLog;
   /** Real-time collaboration; absent when disabled (its endpoints then answer 404). */
   collaboration?: CollaborationService;
 }

@@ -11,10 +11,10 @@ import express, { NextFunction, Request, Response } from 'express';
 import { WebSocketServer, WebSocket } from 'ws';
 import { AppError, isAppError } from '@workbench/core';
 import { V1_SUBPROTOCOL } from '@workbench/protocol';
-import { corsMiddleware, requireAuth } from './auth-middleware';
+import { authenticate, corsMiddleware, requireAuth } from './auth-middleware';
 import type { HttpDeps } from './deps';
 import { toErrorBody, WS_CLOSE } from './error-table';
-import { Permission, RouteTable } from './route-table';
+import { Permission, RouteDef, RouteTable } from './route-table';
 import { StaticFiles } from './static-files';
 import { apiRoutes } from './routes/api';
 import { configRoutes } from './routes/config';
@@ -34,6 +34,8 @@ import { kernelSocketRoute } from './ws/kernel-socket';
 import { terminalSocketRoute } from './ws/terminal-socket';
 import { createUpgradeHandler } from './ws/upgrade';
 import { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth';
+import { auditDenied, auditFailure, auditMiddleware, auditPlan } from './audit-hook';
+import { auditRoutes } from './routes/audit';
 import { onClientError } from './client-error';
 
 export interface HttpServer extends AsyncDisposable {
@@ -57,6 +59,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...labApiRoutes(deps),
     ...configRoutes(deps),
     ...nbconvertRoutes(deps),
+    ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),
@@ -97,7 +100,12 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   const router = express.Router({ strict: false });
   for (const r of table.all()) {
     const handlers: ((req: Request, res: Response, next: NextFunction) => unknown)[] = [];
-    if (r.auth !== 'public') handlers.push(r.page ? pageAuth(deps, r.auth, r.permission) : requireAuth(deps.identity, r.auth, r.permission));
+    const plan = deps.audit ? auditPlan(r) : undefined;
+    if (r.auth !== 'public') {
+      const check = r.page ? pageAuth(deps, r.auth, r.permission) : requireAuth(deps.identity, r.auth, r.permission);
+      handlers.push(plan ? recordDenials(deps, r, check) : check);
+    }
+    if (plan) handlers.push(auditMiddleware(deps, r, plan));
     handlers.push(async (req, res) => {
       await r.handler(req, res);
     });
@@ -111,7 +119,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   app.use((req, _res, next) => {
     requireAuth(deps.identity, 'user')(req, _res, () => next(new AppError('not_found', `Cannot ${req.method} ${req.path}: no such endpoint`)));
   });
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const bodyErr = err as { type?: string; status?: number };
     if (!isAppError(err) && bodyErr?.type === 'request.aborted') {
       // The client went away mid-body: nobody is left to answer.
@@ -122,6 +130,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     if (!isAppError(err) && bodyErr?.type === 'entity.parse.failed') err = new AppError('bad_request', 'Cannot parse request body: malformed JSON');
     else if (!isAppError(err) && bodyErr?.type === 'entity.too.large') err = new AppError('payload_too_large', `Cannot accept request body: larger than ${deps.maxBodyBytes} bytes`);
     const { status, body, known } = toErrorBody(err);
+    if (req.audited) await auditFailure(deps, req, status, body.message);
     if (!known) deps.logger.error({ req_id: req.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'unhandled error');
     else if (status >= 500) deps.logger.warn({ req_id: req.id, err: body.message }, 'request failed');
     if (res.headersSent) {
@@ -196,6 +205,22 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       })();
       return disposed;
     },
+  };
+}
+
+/** A signed-in user refused by the role check of an audited route leaves a "denied" record. */
+function recordDenials(deps: HttpDeps, r: RouteDef, check: (req: Request, res: Response, next: NextFunction) => void) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      check(req, res, next);
+    } catch (err) {
+      if (isAppError(err, 'forbidden')) {
+        const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
+        const auth = authenticate(req, query, deps.identity);
+        if (auth) await auditDenied(deps, req, r, auth, err);
+      }
+      throw err;
+    }
   };
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ServerConnection } from '@jupyterlab/services';
 import './lumino-poll';
-import { silentLogger } from '@workbench/core';
+import { silentLogger, type Logger } from '@workbench/core';
 import type { ExtraUser, RolePolicy } from '@workbench/auth';
 import { loadConfig } from '../config';
 import { startWorkbench, Workbench } from '../app';
@@ -30,6 +30,8 @@ export interface TestServerOptions {
   rolePolicy?: RolePolicy;
   /** Written as jupyter_server_config.json into the server's JUPYTER_CONFIG_DIR. */
   jupyterConfig?: object;
+  /** The server's logger (default: silent, or pino with WB_TEST_LOG set). */
+  logger?: Logger;
 }
 
 export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object, options: TestServerOptions = {}): Promise<TestServer> {
@@ -46,7 +48,7 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
   }
   // Per-user state goes to the test's folder unless the config names a data_dir (to survive a restart).
   const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config'), WORKBENCH_DATA_DIR: join(dir, 'data') }, dir);
-  const wb = await startWorkbench(config, { env, logger: process.env.WB_TEST_LOG ? undefined : silentLogger, users: options.users, rolePolicy: options.rolePolicy });
+  const wb = await startWorkbench(config, { env, logger: options.logger ?? (process.env.WB_TEST_LOG ? undefined : silentLogger), users: options.users, rolePolicy: options.rolePolicy });
   const baseUrl = `http://127.0.0.1:${wb.port}/`;
   return {
     wb,

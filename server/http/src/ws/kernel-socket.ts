@@ -5,11 +5,13 @@
  * ACK on its WebSocket), JSON parts are relayed as bytes in v1, big ones
  * as WebSocket fragments without a copy.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Authenticated } from '@workbench/auth';
 import type { WebSocket, RawData } from 'ws';
 import { AppError, Logger } from '@workbench/core';
 import type { ChannelClient, KernelChannels } from '@workbench/manager';
-import { assertHeader, isClientChannel, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
+import { assertHeader, createMessage, isClientChannel, MessageHeader, toRaw, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
 import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
 import type { SocketRouteDef } from '../route-table';
@@ -20,6 +22,12 @@ export interface KernelSocketOptions {
   sessionId: string | undefined;
   logger: Logger;
   maxClientBufferBytes: number;
+  /**
+   * Records a code execution in the audit log; resolves once it is durable.
+   * The execute_request reaches the kernel only after that; when it rejects,
+   * the code does not run and the client is told why (fail closed).
+   */
+  auditExecute?: (header: MessageHeader, content: Buffer) => Promise<void>;
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -65,12 +73,16 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
   };
 
   const attachment = channels.attach(client);
+  /** The tail of the messages waiting behind an execute being audited. */
+  const settled = Promise.resolve();
+  let pending: Promise<unknown> = settled;
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (!open) return;
     let channel: string;
     let raw: RawMessage;
     let msgId: string;
+    let header: MessageHeader;
     if (v1 && !isBinary) {
       // RFC 6455 1003: this subprotocol carries binary frames only.
       logger.warn({ session: sessionKey }, 'closing WebSocket after a text frame on the v1 protocol');
@@ -86,8 +98,9 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
         logger.warn({ session: sessionKey, channel: channel.slice(0, 64) }, 'dropped a message for a channel that does not exist');
         return;
       }
-      const header = parseJsonPart(raw.header, 'header');
-      assertHeader(header);
+      const parsed = parseJsonPart(raw.header, 'header');
+      assertHeader(parsed);
+      header = parsed;
       msgId = header.msg_id;
     } catch (err) {
       const why = err instanceof ProtocolError ? err.message : 'Cannot decode message';
@@ -96,15 +109,38 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
       ws.close(WS_CLOSE.invalidPayload, why.slice(0, 120));
       return;
     }
-    channels.fromClient(client, channel, msgId, raw).catch((err: unknown) => {
-      logger.warn({ session: sessionKey, err: String(err) }, 'could not send message to kernel');
-    });
+    const forward = () =>
+      channels.fromClient(client, channel, msgId, raw).catch((err: unknown) => {
+        logger.warn({ session: sessionKey, err: String(err) }, 'could not send message to kernel');
+      });
+    // Messages keep their order behind an execute that is being recorded.
+    if (opts.auditExecute && channel === 'shell' && header.msg_type === 'execute_request') {
+      const audited = opts.auditExecute(header, raw.content);
+      pending = pending.then(() => audited).then(forward, (err: unknown) => {
+        logger.warn({ session: sessionKey, err: err instanceof Error ? err.message : String(err) }, 'refused to run code: the audit log cannot be written');
+        refuseExecute(client, header, 'Cannot run code: the audit log cannot be written, so nothing runs until it can (ask an administrator)');
+      });
+    } else if (pending === settled) {
+      void forward();
+    } else {
+      pending = pending.then(forward);
+    }
   });
 
   ws.on('close', () => {
     open = false;
     attachment[Symbol.dispose]();
   });
+}
+
+/** What a client sees when its code is refused: the error as output, the kernel idle again, and an error reply. */
+function refuseExecute(client: ChannelClient, parent: MessageHeader, message: string): void {
+  const reply = (channel: Channel, msgType: string, content: unknown) =>
+    client.deliver(channel, toRaw(createMessage({ msgType, content, session: parent.session, parent })));
+  const error = { ename: 'AuditUnavailable', evalue: message, traceback: [message] };
+  reply('iopub', 'error', error);
+  reply('iopub', 'status', { execution_state: 'idle' });
+  reply('shell', 'execute_reply', { status: 'error', execution_count: null, ...error });
 }
 
 /**
@@ -123,7 +159,7 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
     auth: 'user',
     tag: 'kernels',
     summary: 'Kernel channels (v1.kernel.websocket.jupyter.org or legacy JSON framing; ?session_id=)',
-    accept: ({ params, url }) => {
+    accept: ({ params, url, auth, req }) => {
       const kernelId = params.kernel_id!;
       if (!deps.kernels.has(kernelId)) throw new AppError('not_found', `Cannot find kernel: no kernel with id ${kernelId}`);
       const channels = deps.kernels.channels(kernelId);
@@ -138,8 +174,34 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
           sessionId: url.searchParams.get('session_id') ?? undefined,
           logger: deps.logger.child({ kernel_id: kernelId }),
           maxClientBufferBytes: deps.maxClientBufferBytes,
+          auditExecute: deps.audit ? (header, content) => recordExecute(deps, kernelId, auth, req, header, content) : undefined,
         });
       };
     },
   };
+}
+
+/** The audit record of one execute: who ran what (the code's hash, not the code) on which kernel and notebook. */
+async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, content: Buffer): Promise<void> {
+  let code = '';
+  try {
+    const parsed = JSON.parse(content.toString('utf8')) as { code?: unknown };
+    if (typeof parsed.code === 'string') code = parsed.code;
+  } catch {
+    // The kernel answers a malformed request itself; the record still says it was sent.
+  }
+  const kernel = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId).model() : undefined;
+  const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);
+  await deps.audit!.record({
+    actor: auth.user.username,
+    actorRole: auth.user.roles.join(',') || null,
+    via: auth.method === 'cookie' ? 'cookie' : 'token',
+    resource: 'kernels',
+    action: 'execute',
+    target: kernelId,
+    ip: req.socket.remoteAddress ?? null,
+    userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
+    outcome: 'ok',
+    detail: { kernel_name: kernel?.name ?? null, notebook: paths.length === 1 ? paths[0] : paths.length ? paths : null, code_sha256: createHash('sha256').update(code).digest('hex'), code_bytes: Buffer.byteLength(code), msg_id: header.msg_id },
+  });
 }

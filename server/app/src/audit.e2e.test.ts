@@ -1,0 +1,194 @@
+/**
+ * The audit trail of a running server: every data action of a scripted
+ * session leaves exactly its record (counted), reading the log is for
+ * admins, the chain verifies and names a record tampered with in the
+ * store, exports work, and when the audit store cannot be written data
+ * actions fail closed (nothing saved, no code run). Secrets stay out of
+ * logs and kernels.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { KernelManager, SessionManager } from '@jupyterlab/services';
+import { sql } from '@workbench/store';
+import type { Logger } from '@workbench/core';
+import { api, startTestServer, TestServer } from './testing/harness';
+import { runCell } from './testing/run-cell';
+
+const VIEWER = { username: 'vera', token: 'viewer-token-0123456789', roles: ['viewer'] };
+const NOTEBOOK = { type: 'notebook', content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'a', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: null }] } };
+
+interface Rec {
+  seq: number;
+  actor: string;
+  resource: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  detail: Record<string, unknown>;
+}
+
+/** The newest sequence number (this read is itself recorded, as every read of the log). */
+async function lastSeq(ts: TestServer): Promise<number> {
+  return Math.max(0, ...(await records(ts)).map((r) => r.seq));
+}
+
+/** Records after `seq`, without the reads of the log itself that checking them leaves. */
+async function since(ts: TestServer, seq: number): Promise<Rec[]> {
+  return (await records(ts)).filter((r) => r.seq > seq && r.resource !== 'audit');
+}
+
+async function records(ts: TestServer, query = ''): Promise<Rec[]> {
+  const res = await api(ts, `api/audit?limit=1000${query}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { records: Rec[] }).records;
+}
+
+/** Lines a logger was given, to search for secrets. */
+function capturingLogger(lines: string[]): Logger {
+  const at = (level: string) => (fields: object, msg: string) => void lines.push(`${level} ${msg} ${JSON.stringify(fields)}`);
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  return logger;
+}
+
+describe('audit trail', () => {
+  let ts: TestServer;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { sandbox: { mode: 'none' } }, { users: [VIEWER], logger: capturingLogger(logLines) });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('records each data action of a session exactly once, and nothing for listings and interface state', async () => {
+    const before = await lastSeq(ts);
+    // 1 save, 1 read of a notebook, 1 rename, a listing (not data), a settings save (interface state)
+    expect((await api(ts, 'api/contents/ledger.ipynb', { method: 'PUT', body: JSON.stringify(NOTEBOOK) })).status).toBe(201);
+    expect((await api(ts, 'api/contents/ledger.ipynb')).status).toBe(200);
+    expect((await api(ts, 'api/contents/ledger.ipynb?content=0')).status).toBe(200);
+    expect((await api(ts, 'api/contents')).status).toBe(200);
+    expect((await api(ts, 'api/contents/ledger.ipynb', { method: 'PATCH', body: JSON.stringify({ path: 'close.ipynb' }) })).status).toBe(200);
+    // 1 session start (kernel), 2 executes, 1 session delete
+    const sessions = new SessionManager({ kernelManager: new KernelManager({ serverSettings: ts.settings }), serverSettings: ts.settings });
+    const session = await sessions.startNew({ path: 'close.ipynb', name: 'close.ipynb', type: 'notebook', kernel: { name: 'python3' } });
+    const kernel = session.kernel!;
+    expect(await runCell(kernel, 'print(40 + 2)')).toEqual({ stdout: '42', error: undefined });
+    expect(await runCell(kernel, 'y = 2')).toEqual({ stdout: '', error: undefined });
+    await session.shutdown();
+    sessions.dispose();
+
+    const after = await since(ts, before);
+    expect(after.map((r) => `${r.resource}:${r.action} ${r.target ?? ''} ${r.outcome}`)).toEqual([
+      'contents:write ledger.ipynb ok',
+      'contents:read ledger.ipynb ok',
+      'contents:write ledger.ipynb ok',
+      `sessions:write  ok`,
+      `kernels:execute ${kernel.id} ok`,
+      `kernels:execute ${kernel.id} ok`,
+      `sessions:write ${session.id} ok`,
+    ]);
+    const executes = after.filter((r) => r.action === 'execute');
+    expect(executes[0]!.detail).toMatchObject({ kernel_name: 'python3', notebook: 'close.ipynb', code_sha256: createHash('sha256').update('print(40 + 2)').digest('hex'), code_bytes: 13 });
+    expect(new Set(after.map((r) => r.actor)).size).toBe(1); // the server token's user, named in every record
+  });
+
+  it('a failed change leaves its record and a second one with the error', async () => {
+    const before = await lastSeq(ts);
+    const res = await api(ts, 'api/contents/missing.ipynb', { method: 'PATCH', body: JSON.stringify({ path: 'elsewhere.ipynb' }) });
+    expect(res.status).toBe(404);
+    const added = await since(ts, before);
+    expect(added.map((r) => r.outcome)).toEqual(['ok', 'error']);
+    expect(added[1]!.detail).toMatchObject({ status: 404 });
+  });
+
+  it('the log is for admins: a viewer is refused (and that refusal is recorded); bad or hostile query parameters are a 400', async () => {
+    const before = await lastSeq(ts);
+    expect((await api(ts, 'api/audit', { token: VIEWER.token })).status).toBe(403);
+    expect((await api(ts, 'api/audit/verify', { token: VIEWER.token })).status).toBe(403);
+    expect((await api(ts, "api/audit?user=admin'%20OR%20'1'='1")).status).toBe(400);
+    expect((await api(ts, 'api/audit?since=yesterday')).status).toBe(400);
+    expect((await api(ts, 'api/audit?limit=100000')).status).toBe(400);
+    expect((await api(ts, 'api/audit?order=seq;drop')).status).toBe(400);
+    const denied = (await records(ts)).filter((r) => r.seq > before && r.outcome === 'denied');
+    expect(denied.map((r) => `${r.actor} ${r.resource}`)).toEqual(['vera audit', 'vera audit']);
+  });
+
+  it('filters, verifies, and exports JSON Lines and CSV', async () => {
+    const mine = await records(ts, '&resource=kernels&action=execute');
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    expect(mine.every((r) => r.resource === 'kernels' && r.action === 'execute')).toBe(true);
+    const verify = (await (await api(ts, 'api/audit/verify')).json()) as { ok: boolean; count: number };
+    expect(verify.ok).toBe(true);
+    const jsonl = await (await api(ts, 'api/audit/export?format=jsonl&resource=kernels')).text();
+    const exported = jsonl.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    expect(exported.length).toBeGreaterThanOrEqual(mine.length);
+    expect(exported.every((r) => r.resource === 'kernels')).toBe(true);
+    const csv = await (await api(ts, 'api/audit/export?format=csv&resource=kernels&action=execute')).text();
+    expect(csv.split('\r\n')[0]).toMatch(/^seq,time,actor,/);
+    expect(csv.trim().split('\r\n')).toHaveLength(mine.length + 1);
+  });
+
+  it('verify names a record edited in the store behind the server\'s back', async () => {
+    const all = await records(ts);
+    const victim = all[2]!;
+    await sql`update audit_log set target = ${'forged'} where seq = ${victim.seq}`.execute(ts.wb.metadata.db);
+    try {
+      expect(await (await api(ts, 'api/audit/verify')).json()).toMatchObject({ ok: false, seq: victim.seq, problem: 'edited' });
+    } finally {
+      await sql`update audit_log set target = ${victim.target} where seq = ${victim.seq}`.execute(ts.wb.metadata.db);
+    }
+    expect(await (await api(ts, 'api/audit/verify')).json()).toMatchObject({ ok: true });
+  });
+
+  it('secrets never reach the log or a kernel; the server token does not reach a kernel', async () => {
+    const secret = 'pg-Password-' + createHash('sha256').update('x').digest('hex').slice(0, 12);
+    await ts.wb.secrets.put('odoo/password', secret, 'admin');
+    ts.wb.logger.warn({ dsn: `postgres://odoo:${secret}@db/odoo` }, `connecting with ${secret}`);
+    const kernels = new KernelManager({ serverSettings: ts.settings });
+    const k = await kernels.startNew({ name: 'python3' });
+    try {
+      const { stdout } = await runCell(k, 'import os; print(repr(dict(os.environ)))');
+      expect(stdout).not.toContain(secret);
+      expect(stdout).not.toContain(ts.wb.config.token);
+    } finally {
+      await k.shutdown();
+      kernels.dispose();
+    }
+    expect(logLines.join('\n')).not.toContain(secret);
+    expect(logLines.some((l) => l.includes('connecting with [REDACTED]') || l.includes('connecting with'))).toBe(true);
+    const rows = await ts.wb.metadata.db.selectFrom('secrets').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain(secret);
+    expect(JSON.stringify(await records(ts))).not.toContain(secret);
+  });
+});
+
+describe('audit store that cannot be written: data actions fail closed', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { sandbox: { mode: 'none' } });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('refuses a save (503, nothing written) and runs no code (the client sees why)', async () => {
+    const kernels = new KernelManager({ serverSettings: ts.settings });
+    const k = await kernels.startNew({ name: 'python3' });
+    try {
+      await ts.wb.metadata[Symbol.asyncDispose]();
+      const res = await api(ts, 'api/contents/refused.ipynb', { method: 'PUT', body: JSON.stringify(NOTEBOOK) });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { message: string }).message).toMatch(/^Cannot record the action in the audit log/);
+      expect(existsSync(join(ts.rootDir, 'refused.ipynb'))).toBe(false);
+      const marker = join(ts.rootDir, 'ran.txt');
+      const { error } = await runCell(k, `open(${JSON.stringify(marker)}, 'w').write('ran')`);
+      expect(error).toMatch(/^AuditUnavailable: Cannot run code: the audit log cannot be written/);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      await k.shutdown().catch(() => undefined);
+      kernels.dispose();
+    }
+  });
+});
