@@ -1,3 +1,6 @@
 export * from './secrets';
 export * from './identity';
 export * from './permissions';
+export * from './oidc-client';
+export * from './oidc-pending';
+export * from './oidc-roles';
