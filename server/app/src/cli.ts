@@ -5,8 +5,16 @@
 import { spawn } from 'node:child_process';
 import { ConfigError, loadConfig, USAGE } from './config';
 import { startWorkbench } from './app';
+import { ADMIN_USAGE, runAdminCommand } from './admin-commands';
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'audit' || argv[0] === 'secrets') {
+    const code = await runAdminCommand(argv, process.env, process.cwd(), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).catch((err: unknown) => {
+      process.stderr.write(`workbench: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    });
+    process.exit(code);
+  }
   let parsed;
   try {
     parsed = loadConfig(argv, process.env, process.cwd());
@@ -18,7 +26,7 @@ export async function main(argv: string[]): Promise<void> {
     throw err;
   }
   if (parsed.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(`${USAGE}\n${ADMIN_USAGE}`);
     return;
   }
   const { config } = parsed;

@@ -1,0 +1,116 @@
+/**
+ * `workbench audit …` and `workbench secrets …`: operator commands that
+ * work on the same metadata store and key file as the server (read from
+ * the same config: --config, database.url, secrets.key_file, the data
+ * dir), and can run while the server does.
+ *
+ *   workbench audit verify      walk the hash chain; exit 1 naming the first bad record
+ *   workbench audit export [--since T] [--until T] [--format jsonl|csv]
+ *   workbench secrets status    key ids and how many secrets each wraps
+ *   workbench secrets rotate-key   new active key, every secret re-wrapped (no downtime)
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { silentLogger } from '@workbench/core';
+import { AuditLog } from '@workbench/audit';
+import { openStore } from '@workbench/store';
+import { KeyRing, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
+import { ConfigError, loadConfig } from './config';
+
+export const ADMIN_USAGE = `Usage:
+  workbench audit verify [--config FILE]
+  workbench audit export [--since TIME] [--until TIME] [--format jsonl|csv] [--config FILE]
+  workbench secrets status [--config FILE]
+  workbench secrets rotate-key [--config FILE]
+`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Runs an admin command; resolves with the exit code. */
+export async function runAdminCommand(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, io: Io): Promise<number> {
+  const [area, verb, ...rest] = argv;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: rest, options: { config: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    io.err(`workbench: ${(err as Error).message}\n\n${ADMIN_USAGE}`);
+    return 2;
+  }
+  const key = `${area} ${verb}`;
+  if (!['audit verify', 'audit export', 'secrets status', 'secrets rotate-key'].includes(key)) {
+    io.err(`workbench: unknown command ${JSON.stringify(key)}\n\n${ADMIN_USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    ({ config } = loadConfig(typeof values.config === 'string' ? ['--config', values.config] : [], env, cwd));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`workbench: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const store = await openStore({ url: config.database.url, sqlitePath: config.database.sqlitePath, logger: silentLogger });
+  try {
+    if (area === 'audit') {
+      const audit = new AuditLog({ store });
+      if (verb === 'verify') {
+        const r = await audit.verify();
+        if (r.ok) {
+          io.out(`audit log intact: ${r.count} record(s)${r.head ? `, head ${r.head.seq} ${r.head.hash}` : ''}\n`);
+          return 0;
+        }
+        io.out(`audit log NOT intact: record ${r.seq} ${r.problem}: ${r.message}\n`);
+        return 1;
+      }
+      const format = (values.format as string | undefined) ?? 'jsonl';
+      if (format !== 'jsonl' && format !== 'csv') {
+        io.err('workbench: --format must be jsonl or csv\n');
+        return 2;
+      }
+      const time = (v: unknown, name: string) => {
+        if (v === undefined) return undefined;
+        const t = /^\d+$/.test(String(v)) ? Number(v) : Date.parse(String(v));
+        if (!Number.isFinite(t)) throw new ConfigError(`--${name} ${JSON.stringify(v)} is not an ISO 8601 time or epoch milliseconds`);
+        return t;
+      };
+      let since: number | undefined;
+      let until: number | undefined;
+      try {
+        since = time(values.since, 'since');
+        until = time(values.until, 'until');
+      } catch (err) {
+        io.err(`workbench: ${(err as Error).message}\n`);
+        return 2;
+      }
+      for await (const line of audit.export({ since, until }, format)) io.out(line);
+      return 0;
+    }
+    const keyRing = await KeyRing.open(resolveKeySource({ env, configuredFile: config.secrets.keyFile, defaultFile: join(config.dataDir, 'secret-keys.json') }));
+    try {
+      const secrets = await SecretStore.open({ storage: new StoreSecretStorage(store), keyRing });
+      try {
+        if (verb === 'status') {
+          io.out(`active key: ${keyRing.activeId}\n`);
+          for (const u of await secrets.keyUsage()) io.out(`  ${u.id}: ${u.secrets} secret(s)${u.missing ? ' (KEY MISSING: these cannot be decrypted)' : ''}\n`);
+          return 0;
+        }
+        const r = await secrets.rotateKey();
+        io.out(`rotated: ${r.previousKeyId} -> ${r.activeKeyId}; ${r.rewrapped} secret(s) re-wrapped, ${r.unchanged} unchanged, ${r.failed.length} failed\n`);
+        for (const f of r.failed) io.out(`  failed: ${f.name}: ${f.reason}\n`);
+        io.out(`The old key stays in the key file for reading; retire it once no secret uses it (workbench secrets status).\n`);
+        return r.failed.length ? 1 : 0;
+      } finally {
+        await secrets[Symbol.asyncDispose]();
+      }
+    } finally {
+      await keyRing[Symbol.asyncDispose]();
+    }
+  } finally {
+    await store[Symbol.asyncDispose]();
+  }
+}
