@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
-import { ExtraUser, IdentityProvider, randomToken, RolePolicy } from '@workbench/auth';
+import { ExtraUser, IdentityProvider, randomToken, RolePolicy, SsoSessions } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
 import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, parseMemory, PythonResolver, ResourcePolicy, SessionManager } from '@workbench/manager';
@@ -20,7 +20,7 @@ import { GitRepository } from '@workbench/git';
 import { defaultBuildDir } from '@workbench/lab-ui';
 import { resolveShell, TerminalManager } from '@workbench/terminals';
 import { openStore, type MetadataStore } from '@workbench/store';
-import { KeyRing, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
+import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { AuditLog } from '@workbench/audit';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
@@ -56,6 +56,10 @@ export interface WorkbenchOptions {
   users?: readonly ExtraUser[];
   /** Which roles may use which resources (default: DEFAULT_ROLE_POLICY). */
   rolePolicy?: RolePolicy;
+  /** Epoch ms for login cookies and SSO sessions (tests move it forward). Default Date.now. */
+  clock?: () => number;
+  /** Transport to the OIDC provider (default the global fetch). */
+  oidcFetch?: typeof fetch;
 }
 
 export function createLogger(level: string): Logger {
@@ -73,8 +77,12 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     const metadata = store.add(await openStore({ url: config.database.url, sqlitePath: config.database.sqlitePath, logger: baseLogger }));
     const keyRing = store.add(await KeyRing.open(resolveKeySource({ env, configuredFile: config.secrets.keyFile, defaultFile: join(config.dataDir, 'secret-keys.json') }), { logger: baseLogger }));
     const secrets = store.add(await SecretStore.open({ storage: new StoreSecretStorage(metadata), keyRing, logger: baseLogger }));
-    // No known secret value reaches the log, whatever a message or field carries.
-    const logger = redactingLogger(baseLogger, (text) => secrets.redact(text));
+    // No known secret value reaches the log, whatever a message or field carries (the OIDC client secret included).
+    const clientSecret = config.auth.oidc?.clientSecret;
+    const logger = redactingLogger(baseLogger, (text) => {
+      const redacted = secrets.redact(text);
+      return clientSecret ? redacted.split(clientSecret).join(REDACTED) : redacted;
+    });
     const audit = new AuditLog({ store: metadata, logger });
     const python = new PythonResolver(['python3', '/usr/bin/python3', '/usr/local/bin/python3', 'python']);
     const specs = new KernelSpecManager({
@@ -196,6 +204,31 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     const events = new EventBus({ logger });
     store.add({ [Symbol.dispose]: () => events.dispose() });
     store.add(publishContentsEvents(contents, events, logger));
+    const oidc = config.auth.oidc;
+    const sso = oidc
+      ? store.add(
+          new SsoSessions({
+            store: metadata,
+            keyRing,
+            client: {
+              issuer: oidc.issuer,
+              clientId: oidc.clientId,
+              clientSecret: oidc.clientSecret,
+              scopes: oidc.scopes,
+              groupsClaim: oidc.groupsClaim,
+              roleMapping: oidc.roleMapping,
+              defaultRoles: oidc.defaultRoles,
+              allowInsecureHttp: oidc.allowInsecureHttp,
+              fetch: options.oidcFetch,
+            },
+            sessionMaxAgeMs: oidc.sessionMaxAgeS * 1000,
+            // The token users' names: an SSO user may not pass for them.
+            reservedUsernames: ['workbench', ...(options.users ?? []).map((u) => u.username)],
+            clock: options.clock,
+            logger,
+          }),
+        )
+      : undefined;
     const identity = new IdentityProvider({
       token: config.token,
       cookieSecret: randomBytes(32),
@@ -203,6 +236,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       cookieMaxAgeS: 14 * 24 * 3600,
       extraUsers: options.users,
       rolePolicy: options.rolePolicy,
+      sessions: sso,
+      clock: options.clock,
     });
     const userFiles = new UserFiles(join(config.dataDir, 'users'));
     const buildDir = config.lab.buildDir ?? defaultBuildDir;
@@ -272,12 +307,19 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       terminals,
       collaboration,
       audit,
+      sso,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);
     const port = await http.listen(config.port, config.ip);
     const host = config.ip.includes(':') ? `[${config.ip}]` : config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
     const url = `http://${host}:${port}${config.baseUrl}lab?token=${config.token}`;
+    if (sso && oidc) {
+      // The callback URL is known once we listen (port 0); behind a proxy auth.oidc.redirect_uri names the public one.
+      const redirectUri = oidc.redirectUri ?? `http://${host}:${port}${config.baseUrl}auth/oidc/callback`;
+      const status = await sso.start({ redirectUri, postLogoutRedirectUri: oidc.postLogoutRedirectUri ?? new URL(`${config.baseUrl}login`, redirectUri).href });
+      if (status.state === 'ready') logger.info({ issuer: oidc.issuer, redirect_uri: redirectUri }, 'SSO is ready');
+    }
     logger.info({ root_dir: config.rootDir, port, kernels: [...(await specs.list()).keys()], lab_ui: assets()?.version ?? `not built (${buildDir})`, terminals: config.terminals.enabled }, 'Workbench is running');
     store.add(toAsyncDisposable(() => logger.info({}, 'Workbench stopped')));
     return {

@@ -6,6 +6,9 @@
  */
 import { z } from 'zod';
 
+/** The four Workbench roles (server/auth's OIDC_ROLES; repeated here so the schema has no runtime import). */
+const ROLE = z.enum(['viewer', 'analyst', 'engineer', 'admin']);
+
 export const configSchema = z
   .object({
     ip: z.string(),
@@ -135,6 +138,37 @@ export const configSchema = z
         /** Policy caps on what a request (KERNEL_MEMORY_LIMIT, KERNEL_CPUS_LIMIT...) may ask for. */
         max_memory_limit: z.union([z.string(), z.number().int().positive()]),
         max_cpus_limit: z.number().positive(),
+      })
+      .partial()
+      .strict(),
+    auth: z
+      .object({
+        /** SSO through an OpenID Connect provider (Authorization Code + PKCE). Token login keeps working beside it. */
+        oidc: z
+          .object({
+            /** The provider's issuer URL (discovery reads <issuer>/.well-known/openid-configuration); https, or http on loopback / with allow_insecure_http. */
+            issuer: z.string().url(),
+            client_id: z.string().min(1),
+            /** Else WORKBENCH_OIDC_CLIENT_SECRET; absent both: a public client (PKCE only). */
+            client_secret: z.string().min(1).optional(),
+            /** Default openid, profile, email (+ the groups claim's scope when the provider advertises one). */
+            scopes: z.array(z.string().min(1)).optional(),
+            /** The claim carrying groups (default "groups"; a dotted path such as "realm_access.roles" works). */
+            groups_claim: z.string().min(1).optional(),
+            /** Group -> Workbench roles ({"finance-analysts": ["analyst"]}). A user whose groups map to no role (and no default_roles) is refused. */
+            role_mapping: z.record(z.string(), z.array(ROLE)),
+            /** Roles everyone who signs in gets (default none). */
+            default_roles: z.array(ROLE).optional(),
+            /** Allow a plain-http issuer that is not loopback (testing only). */
+            allow_insecure_http: z.boolean().optional(),
+            /** How long an SSO session lasts at most, in seconds (default 28800, 8 hours); the provider's tokens are refreshed within it. */
+            session_max_age_s: z.number().int().positive().optional(),
+            /** The callback URL registered at the provider (default <this server's URL>auth/oidc/callback; set it behind a proxy). */
+            redirect_uri: z.string().url().optional(),
+            /** Where the provider sends the browser after logout (default the login page next to redirect_uri); must be registered there too. */
+            post_logout_redirect_uri: z.string().url().optional(),
+          })
+          .strict(),
       })
       .partial()
       .strict(),

@@ -107,8 +107,66 @@ export interface WorkbenchConfig {
     readonly maxMemoryLimit: string | number | undefined;
     readonly maxCpusLimit: number | undefined;
   };
+  readonly auth: {
+    /** SSO (OpenID Connect); undefined: not configured. */
+    readonly oidc: OidcConfig | undefined;
+  };
   /** The `kubernetes` section as written (the Kubernetes launcher reads it). */
   readonly kubernetes: NonNullable<ConfigFile['kubernetes']>;
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** From the config file, else WORKBENCH_OIDC_CLIENT_SECRET; undefined: a public client. */
+  readonly clientSecret: string | undefined;
+  readonly scopes: readonly string[] | undefined;
+  readonly groupsClaim: string | undefined;
+  readonly roleMapping: Readonly<Record<string, readonly ('viewer' | 'analyst' | 'engineer' | 'admin')[]>>;
+  readonly defaultRoles: readonly ('viewer' | 'analyst' | 'engineer' | 'admin')[];
+  readonly allowInsecureHttp: boolean;
+  readonly sessionMaxAgeS: number;
+  /** undefined: derived from the server's own URL once it listens. */
+  readonly redirectUri: string | undefined;
+  readonly postLogoutRedirectUri: string | undefined;
+}
+
+export const ENV_OIDC_CLIENT_SECRET = 'WORKBENCH_OIDC_CLIENT_SECRET';
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
+}
+
+/** auth.oidc as the server uses it, with the checks the schema cannot make; a ConfigError naming the key otherwise. */
+export function resolveOidcConfig(file: NonNullable<ConfigFile['auth']>['oidc'], env: NodeJS.ProcessEnv): OidcConfig | undefined {
+  if (!file) return undefined;
+  const issuer = new URL(file.issuer);
+  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') throw new ConfigError(`Cannot use auth.oidc.issuer ${file.issuer}: must be an https URL`);
+  if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname) && file.allow_insecure_http !== true) {
+    throw new ConfigError(`Cannot use auth.oidc.issuer ${file.issuer}: must be https (plain http is allowed only on loopback, or with auth.oidc.allow_insecure_http for testing)`);
+  }
+  if (issuer.search || issuer.hash) throw new ConfigError(`Cannot use auth.oidc.issuer ${file.issuer}: must not have a query or fragment`);
+  const defaultRoles = file.default_roles ?? [];
+  if (Object.keys(file.role_mapping).length === 0 && defaultRoles.length === 0) {
+    throw new ConfigError('Cannot use auth.oidc: role_mapping is empty and there are no default_roles, so nobody could sign in; map at least one group to a role');
+  }
+  for (const [name, value] of [['redirect_uri', file.redirect_uri], ['post_logout_redirect_uri', file.post_logout_redirect_uri]] as const) {
+    if (value !== undefined && !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(`Cannot use auth.oidc.${name} ${value}: must be an http(s) URL`);
+  }
+  const envSecret = env[ENV_OIDC_CLIENT_SECRET];
+  return {
+    issuer: file.issuer,
+    clientId: file.client_id,
+    clientSecret: file.client_secret ?? (envSecret ? envSecret : undefined),
+    scopes: file.scopes,
+    groupsClaim: file.groups_claim,
+    roleMapping: file.role_mapping,
+    defaultRoles,
+    allowInsecureHttp: file.allow_insecure_http ?? false,
+    sessionMaxAgeS: file.session_max_age_s ?? 8 * 3600,
+    redirectUri: file.redirect_uri,
+    postLogoutRedirectUri: file.post_logout_redirect_uri,
+  };
 }
 
 export const USAGE = `Usage: workbench [options]
@@ -287,6 +345,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       maxMemoryLimit: file.sandbox?.max_memory_limit,
       maxCpusLimit: file.sandbox?.max_cpus_limit,
     },
+    auth: { oidc: resolveOidcConfig(file.auth?.oidc, env) },
     kubernetes: file.kubernetes ?? {},
   };
   return { help: Boolean(values.help), config: deepFreeze(config) };

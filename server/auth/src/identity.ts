@@ -1,7 +1,7 @@
 /**
  * Who is asking. The server token belongs to the operator (role admin);
  * an embedding program may add token users with other roles
- * (`extraUsers`); SSO arrives with its own issue. The shape follows
+ * (`extraUsers`); SSO users sign in through `sessions` (sso-sessions.ts). The shape follows
  * jupyter_server's identity model (GET /api/me).
  */
 import { Action, isAuthorized, RolePolicy, DEFAULT_ROLE_POLICY } from './permissions';
@@ -17,7 +17,15 @@ export interface User {
   roles: readonly string[];
 }
 
-export type AuthMethod = 'token' | 'cookie';
+/** token: header or ?token=; cookie: the signed login cookie of /login; sso: an SSO session cookie (a sessions row). */
+export type AuthMethod = 'token' | 'cookie' | 'sso';
+
+/** SSO sessions as the identity provider sees them (sso-sessions.ts). */
+export interface SessionResolver {
+  readonly cookieName: string;
+  /** The user of a session cookie, or undefined; throws `unavailable` when the session cannot be checked now. */
+  resolve(secret: string | undefined): Promise<User | undefined>;
+}
 
 export interface Authenticated {
   user: User;
@@ -35,6 +43,8 @@ export interface IdentityProviderOptions {
   extraUsers?: readonly ExtraUser[];
   /** Which roles may use restricted resources (terminals, server). */
   rolePolicy?: RolePolicy;
+  /** SSO sessions (absent: SSO is not configured). */
+  sessions?: SessionResolver;
   clock?: () => number;
 }
 
@@ -45,7 +55,7 @@ export interface ExtraUser {
   display_name?: string;
 }
 
-function makeUser(username: string, roles: readonly string[], displayName = username): User {
+export function makeUser(username: string, roles: readonly string[], displayName = username): User {
   return { username, name: username, display_name: displayName, initials: displayName.slice(0, 2).toUpperCase(), avatar_url: null, color: null, roles };
 }
 
@@ -72,6 +82,15 @@ export class IdentityProvider {
 
   get cookieMaxAgeS(): number {
     return this.options.cookieMaxAgeS;
+  }
+
+  get sessions(): SessionResolver | undefined {
+    return this.options.sessions;
+  }
+
+  /** The token users' names (SSO users may not take them). */
+  get tokenUsernames(): string[] {
+    return this.users.map((u) => u.user.username);
   }
 
   /** The user a token belongs to, or undefined. Constant-time. */

@@ -4,3 +4,4 @@ export * from './permissions';
 export * from './oidc-client';
 export * from './oidc-pending';
 export * from './oidc-roles';
+export * from './sso-sessions';

@@ -62,7 +62,7 @@ export function auditEntry(req: Request, r: Pick<RouteDef, 'path' | 'permission'
   return {
     actor: auth.user.username,
     actorRole: auth.user.roles.join(',') || null,
-    via: auth.method === 'cookie' ? 'cookie' : 'token',
+    via: auditVia(auth),
     resource: r.permission?.resource ?? r.tag,
     action: r.permission?.action ?? (r.method === 'get' ? 'read' : 'write'),
     target: targetOf(req),
@@ -72,6 +72,11 @@ export function auditEntry(req: Request, r: Pick<RouteDef, 'path' | 'permission'
     detail: { method: req.method, route: r.path },
     ...extra,
   };
+}
+
+/** How the actor signed in, in the audit log's terms. */
+export function auditVia(auth: Authenticated): 'token' | 'cookie' | 'sso' {
+  return auth.method;
 }
 
 /** The middleware that writes a route's record (after authentication, before the handler). */

@@ -3,8 +3,10 @@
  * auth/identity.py, base/handlers.py semantics):
  *  - token from `Authorization: token|bearer` or `?token=`, constant time;
  *    token requests skip XSRF and origin checks;
- *  - otherwise the signed login cookie; then non-GET requests need the
- *    `_xsrf` cookie echoed in `X-XSRFToken` (or `_xsrf` in the form/query);
+ *  - otherwise an SSO session cookie (a sessions row, checked and refreshed
+ *    by the identity provider's SessionResolver), else the signed login
+ *    cookie; then non-GET requests need the `_xsrf` cookie echoed in
+ *    `X-XSRFToken` (or `_xsrf` in the form/query);
  *  - CORS only for configured origins or an origin regex.
  */
 import type { IncomingMessage } from 'node:http';
@@ -40,15 +42,32 @@ export function originAllowed(origin: string, cors: CorsConfig): boolean {
   return cors.allowOrigins.includes(origin) || cors.allowOrigins.includes('*') || (cors.allowOriginPattern?.test(origin) ?? false);
 }
 
-/** Authenticate a raw request (also used for WebSocket upgrades). */
-export function authenticate(req: IncomingMessage, query: URLSearchParams, identity: IdentityProvider): Authenticated | undefined {
+/**
+ * Authenticate a raw request (also used for WebSocket upgrades). Rejects
+ * with `unavailable` when an SSO session is due for a refresh and the
+ * identity provider cannot be reached.
+ */
+export async function authenticate(req: IncomingMessage, query: URLSearchParams, identity: IdentityProvider): Promise<Authenticated | undefined> {
   const token = tokenFromRequest(req.headers.authorization, query.get('token') ?? undefined);
   if (token !== undefined) {
     const user = identity.fromToken(token);
     return user ? { user, method: 'token' } : undefined;
   }
-  const user = identity.fromCookie(parseCookies(req.headers.cookie)[identity.cookieName]);
+  const cookies = parseCookies(req.headers.cookie);
+  const sessions = identity.sessions;
+  const secret = sessions ? cookies[sessions.cookieName] : undefined;
+  if (sessions && secret) {
+    const user = await sessions.resolve(secret);
+    if (user) return { user, method: 'sso' };
+  }
+  const user = identity.fromCookie(cookies[identity.cookieName]);
   return user ? { user, method: 'cookie' } : undefined;
+}
+
+/** Whether a request carries any credential (for the message of a refusal). */
+export function hasCredential(req: IncomingMessage, query: URLSearchParams, identity: IdentityProvider): boolean {
+  const cookies = parseCookies(req.headers.cookie);
+  return Boolean(req.headers.authorization || query.get('token') || cookies[identity.cookieName] || (identity.sessions && cookies[identity.sessions.cookieName]));
 }
 
 declare module 'express-serve-static-core' {
@@ -90,14 +109,13 @@ export function checkPermission(identity: IdentityProvider, auth: Authenticated,
 
 /** Require an authenticated user for a route at level user/admin (and its permission), with XSRF for cookie writes. */
 export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin', permission?: Permission) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
-    const auth = authenticate(req, query, identity);
+    const auth = await authenticate(req, query, identity);
     if (!auth) {
-      const hasCredential = Boolean(req.headers.authorization || query.get('token') || parseCookies(req.headers.cookie)[identity.cookieName]);
-      throw new AppError('unauthenticated', hasCredential ? 'Cannot authenticate: the token or login cookie is invalid or expired' : 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
+      throw new AppError('unauthenticated', hasCredential(req, query, identity) ? 'Cannot authenticate: the token or login cookie is invalid or expired' : 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
     }
-    if (auth.method === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) checkXsrf(req);
+    if (auth.method !== 'token' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) checkXsrf(req);
     if (level === 'admin' && !auth.user.roles.includes('admin')) throw new AppError('forbidden', `Cannot ${req.method} ${req.path}: requires the admin role`);
     checkPermission(identity, auth, permission);
     req.auth = auth;

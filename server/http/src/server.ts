@@ -24,6 +24,7 @@ import { kernelRoutes } from './routes/kernels';
 import { labApiRoutes } from './routes/lab-api';
 import { labPageRoutes } from './routes/lab-pages';
 import { loginRoutes, setLoginCookie, ensureXsrfCookie } from './routes/login';
+import { oidcRoutes } from './routes/oidc';
 import { nbconvertRoutes } from './routes/nbconvert';
 import { sessionRoutes } from './routes/sessions';
 import { contentsRoutes } from './routes/contents';
@@ -55,6 +56,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...contentsRoutes(deps),
     ...historyRoutes(deps),
     ...loginRoutes(deps),
+    ...(deps.sso ? oidcRoutes(deps, deps.sso) : []),
     ...labPageRoutes(deps, staticFiles),
     ...labApiRoutes(deps),
     ...configRoutes(deps),
@@ -116,8 +118,8 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   router.get('/', (_req, res) => res.redirect(302, `${deps.baseUrl}lab`));
 
   // Unknown routes: still authenticate first, so an unknown path tells an anonymous client nothing.
-  app.use((req, _res, next) => {
-    requireAuth(deps.identity, 'user')(req, _res, () => next(new AppError('not_found', `Cannot ${req.method} ${req.path}: no such endpoint`)));
+  app.use(async (req, _res, next) => {
+    await requireAuth(deps.identity, 'user')(req, _res, () => next(new AppError('not_found', `Cannot ${req.method} ${req.path}: no such endpoint`)));
   });
   app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const bodyErr = err as { type?: string; status?: number };
@@ -209,14 +211,14 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
 }
 
 /** A signed-in user refused by the role check of an audited route leaves a "denied" record. */
-function recordDenials(deps: HttpDeps, r: RouteDef, check: (req: Request, res: Response, next: NextFunction) => void) {
+function recordDenials(deps: HttpDeps, r: RouteDef, check: (req: Request, res: Response, next: NextFunction) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      check(req, res, next);
+      await check(req, res, next);
     } catch (err) {
       if (isAppError(err, 'forbidden')) {
         const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
-        const auth = authenticate(req, query, deps.identity);
+        const auth = await authenticate(req, query, deps.identity).catch(() => undefined);
         if (auth) await auditDenied(deps, req, r, auth, err);
       }
       throw err;
@@ -227,9 +229,9 @@ function recordDenials(deps: HttpDeps, r: RouteDef, check: (req: Request, res: R
 /** Page routes: ?token= sets the login cookie; without auth a GET redirects to the login page. */
 function pageAuth(deps: HttpDeps, level: 'user' | 'admin', permission?: Permission) {
   const check = requireAuth(deps.identity, level, permission);
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      check(req, res, () => undefined);
+      await check(req, res, () => undefined);
     } catch (err) {
       if (isAppError(err, 'unauthenticated') && req.method === 'GET') {
         res.redirect(302, `${deps.baseUrl}login?next=${encodeURIComponent(req.originalUrl.replace(/([?&])token=[^&]*&?/, '$1').replace(/[?&]$/, ''))}`);

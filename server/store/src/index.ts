@@ -13,6 +13,7 @@ export { MIGRATIONS, type StoreDialect, type StoreMigration } from './migrations
 export type { MigrationList } from './migrate';
 export { isUniqueViolation, isForeignKeyViolation } from './db-errors';
 export { UserRepository, type User, type NewUser, type RepositoryOptions } from './user-repository';
+export { SessionRepository, sessionIdOf, type Session, type NewSession } from './session-repository';
 export {
   ApiTokenRepository,
   API_TOKEN_PREFIX,

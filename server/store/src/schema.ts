@@ -54,6 +54,8 @@ export interface SessionsTable {
   id_token_hint_ciphertext: string | null;
   user_agent: string | null;
   ip: string | null;
+  /** When the identity provider's access token expires: the session is refreshed through the provider after it (0002). */
+  access_expires_at: EpochMs | null;
 }
 
 export interface AuditLogTable {

@@ -32,6 +32,8 @@ export interface TestServerOptions {
   jupyterConfig?: object;
   /** The server's logger (default: silent, or pino with WB_TEST_LOG set). */
   logger?: Logger;
+  /** The server's clock for login cookies and SSO sessions (epoch ms). */
+  clock?: () => number;
 }
 
 export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object, options: TestServerOptions = {}): Promise<TestServer> {
@@ -48,7 +50,7 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
   }
   // Per-user state goes to the test's folder unless the config names a data_dir (to survive a restart).
   const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config'), WORKBENCH_DATA_DIR: join(dir, 'data') }, dir);
-  const wb = await startWorkbench(config, { env, logger: options.logger ?? (process.env.WB_TEST_LOG ? undefined : silentLogger), users: options.users, rolePolicy: options.rolePolicy });
+  const wb = await startWorkbench(config, { env, logger: options.logger ?? (process.env.WB_TEST_LOG ? undefined : silentLogger), users: options.users, rolePolicy: options.rolePolicy, clock: options.clock });
   const baseUrl = `http://127.0.0.1:${wb.port}/`;
   return {
     wb,

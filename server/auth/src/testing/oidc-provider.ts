@@ -40,6 +40,12 @@ export interface TestOidcClient {
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
+  /**
+   * "native" lets loopback http redirect URIs match on any port (RFC 8252
+   * 7.3), so a server on port 0 can register before it knows its port.
+   * Default "web" (exact match).
+   */
+  applicationType?: 'web' | 'native';
 }
 
 export interface TestOidcProviderOptions {
@@ -99,11 +105,18 @@ interface ProviderInstance {
   silent: boolean;
 }
 type ProviderConstructor = new (issuer: string, configuration: object) => ProviderInstance;
+interface InteractionPolicy {
+  get(name: string): { checks: { remove(reason: string): void } } | undefined;
+}
+interface OidcProviderModule {
+  Provider: ProviderConstructor;
+  interactionPolicy: { base(): InteractionPolicy };
+}
 
-let providerClass: ProviderConstructor | undefined;
-function loadProvider(): ProviderConstructor {
-  providerClass ??= (process.getBuiltinModule('node:module').createRequire(__filename)('oidc-provider') as { Provider: ProviderConstructor }).Provider;
-  return providerClass;
+let providerModule: OidcProviderModule | undefined;
+function loadProvider(): OidcProviderModule {
+  providerModule ??= process.getBuiltinModule('node:module').createRequire(__filename)('oidc-provider') as OidcProviderModule;
+  return providerModule;
 }
 
 /**
@@ -239,7 +252,7 @@ function send(res: ServerResponse, status: number, html: string): void {
 }
 
 export async function startTestOidcProvider(options: TestOidcProviderOptions): Promise<TestOidcProvider> {
-  const Provider = loadProvider();
+  const { Provider, interactionPolicy } = loadProvider();
   const users = new Map(options.users.map((u) => [u.username, { ...u, groups: [...u.groups] }]));
   const bySubject = (sub: string) => [...users.values()].find((u) => (u.subject ?? u.username) === sub);
   const groupsClaim = options.groupsClaim ?? 'groups';
@@ -267,9 +280,10 @@ export async function startTestOidcProvider(options: TestOidcProviderOptions): P
     const ttl = options.ttl ?? {};
     const entries = new Map<string, StoredEntry>();
     const index = new Map<string, Set<string>>();
-    const provider = new Provider(issuer, mainRealm({
+    const configuration = mainRealm({
       clients: options.clients.map((c) => ({
         client_id: c.clientId,
+        application_type: c.applicationType ?? 'web',
         ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
         token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? (c.clientSecret ? 'client_secret_basic' : 'none'),
         redirect_uris: c.redirectUris,
@@ -338,7 +352,13 @@ export async function startTestOidcProvider(options: TestOidcProviderOptions): P
         ctx.body = page('Error', `<h1>Error</h1>${Object.entries(out).map(([k, v]) => `<p><b>${escapeHtml(k)}</b>: ${escapeHtml(String(v))}</p>`).join('')}`);
       },
       clientBasedCORS: () => false,
-    }));
+    });
+    // Consent is implied for first-party clients, native ones too (oidc-provider would ask native clients every time).
+    // Set after mainRealm: the policy is oidc-provider's own array with methods, not a plain one to copy.
+    const policy = interactionPolicy.base();
+    policy.get('consent')?.checks.remove('native_client_prompt');
+    (configuration.interactions as { policy?: InteractionPolicy }).policy = policy;
+    const provider = new Provider(issuer, configuration);
     provider.silent = true;
     provider.on('server_error', (_ctx, err) => serverErrors.push(err));
     const oidc = provider.callback();

@@ -33,7 +33,7 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
       path: '/api/me',
       auth: 'user',
       tag: 'identity',
-      summary: 'The current identity and, with ?permissions=, which actions it may take',
+      summary: 'The current identity, its Workbench roles and, with ?permissions=, which actions it may take',
       handler: (req, res) => {
         const user = req.auth!.user;
         let requested: Record<string, string[]> = {};
@@ -47,8 +47,9 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
             return;
           }
         }
-        const { roles: _roles, ...identity } = user;
-        res.json({ identity, permissions: deps.identity.permissions(user, requested) });
+        // jupyter_server's identity model; Workbench's roles beside it (how the user signed in decides them: token, or SSO group mapping).
+        const { roles, ...identity } = user;
+        res.json({ identity, permissions: deps.identity.permissions(user, requested), roles });
       },
     },
     {

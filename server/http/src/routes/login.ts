@@ -1,10 +1,12 @@
 /**
  * Browser login: GET /login shows a form (sets the _xsrf cookie), POST
  * /login checks the token and sets the signed login cookie, GET /logout
- * clears it. Pages take ?token= once and then live on the cookie.
+ * clears it. Pages take ?token= once and then live on the cookie. With SSO
+ * configured the page also offers "Sign in with SSO" (routes/oidc.ts), or
+ * says why SSO is unavailable; token login keeps working either way.
  */
 import type { Request, Response } from 'express';
-import { randomToken } from '@workbench/auth';
+import { randomToken, type SsoStatus } from '@workbench/auth';
 import { checkXsrf, parseCookies, XSRF_COOKIE } from '../auth-middleware';
 import type { HttpDeps } from '../deps';
 import type { RouteDef } from '../route-table';
@@ -28,19 +30,31 @@ export function setLoginCookie(res: Response, deps: HttpDeps, value: string): vo
 }
 
 /** Only same-site paths under the base URL may be a redirect target. */
-function safeNext(next: unknown, baseUrl: string): string {
+export function safeNext(next: unknown, baseUrl: string): string {
   if (typeof next === 'string' && next.startsWith(baseUrl) && !next.startsWith('//') && !next.includes('\\')) return next;
   return `${baseUrl}lab`;
 }
 
-function loginPage(xsrf: string, next: string, message?: string): string {
+function ssoBlock(next: string, sso: SsoStatus | undefined): string {
+  if (!sso) return '';
+  if (sso.state === 'ready') {
+    return `<p><a class="sso" role="button" href="auth/oidc/login?next=${encodeURIComponent(next)}">Sign in with SSO</a></p>
+<p class="or">or log in with the server's token:</p>`;
+  }
+  return `<p class="warn" role="status">SSO is unavailable: ${escapeHtml(sso.reason)}. Log in with the server's token, or try again later.</p>`;
+}
+
+function loginPage(xsrf: string, next: string, message?: string, sso?: SsoStatus): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Workbench - log in</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
 <link rel="icon" href="data:,">
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:10vh auto;padding:0 1rem}input{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box;margin:.4rem 0}button{font-size:1rem;padding:.4rem 1rem}.err{color:#b00020}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:10vh auto;padding:0 1rem}input{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box;margin:.4rem 0}button{font-size:1rem;padding:.4rem 1rem}.err{color:#b00020}
+.sso{display:block;text-align:center;font-size:1.05rem;padding:.6rem 1rem;border-radius:4px;background:#1976d2;color:#fff;text-decoration:none}.sso:hover{background:#1565c0}.or{color:#666}.warn{color:#8a5300;background:#fff4e5;padding:.5rem;border-radius:4px}
+@media (prefers-color-scheme: dark){body{background:#111;color:#eee}input{background:#222;color:#eee;border:1px solid #555}.err{color:#ff8a80}.or{color:#aaa}.warn{color:#ffcc80;background:#3a2a10}.sso{background:#1e88e5}}</style>
 </head><body><h1>Workbench</h1>
 ${message ? `<p class="err" role="alert">${escapeHtml(message)}</p>` : ''}
+${ssoBlock(next, sso)}
 <form method="post" action="login?next=${encodeURIComponent(next)}">
 <label for="password">Token</label>
 <input type="password" id="password" name="password" autocomplete="current-password" autofocus required>
@@ -60,7 +74,7 @@ export function loginRoutes(deps: HttpDeps): RouteDef[] {
       summary: 'Login page',
       handler: (req, res) => {
         const xsrf = ensureXsrfCookie(req, res, deps.baseUrl);
-        res.type('html').send(loginPage(xsrf, safeNext(req.query.next, deps.baseUrl)));
+        res.type('html').send(loginPage(xsrf, safeNext(req.query.next, deps.baseUrl), undefined, deps.sso?.status()));
       },
     },
     {
@@ -77,7 +91,7 @@ export function loginRoutes(deps: HttpDeps): RouteDef[] {
         const next = safeNext(req.query.next ?? body.next, deps.baseUrl);
         if (!user) {
           const xsrf = ensureXsrfCookie(req, res, deps.baseUrl);
-          res.status(401).type('html').send(loginPage(xsrf, next, 'Invalid token.'));
+          res.status(401).type('html').send(loginPage(xsrf, next, 'Invalid token.', deps.sso?.status()));
           return;
         }
         setLoginCookie(res, deps, deps.identity.issueCookie(user));
@@ -90,8 +104,14 @@ export function loginRoutes(deps: HttpDeps): RouteDef[] {
       auth: 'user',
       page: true,
       tag: 'login',
-      summary: 'Log out (clears the login cookie)',
-      handler: (_req, res) => {
+      summary: 'Log out (clears the login cookie); an SSO session gets a button that ends it (POST /auth/logout)',
+      handler: (req, res) => {
+        if (req.auth?.method === 'sso') {
+          // Ending a session changes state: a GET only offers the button (POST with _xsrf).
+          const xsrf = ensureXsrfCookie(req, res, deps.baseUrl);
+          res.type('html').send(`<!doctype html><title>Log out</title><meta name="color-scheme" content="light dark"><form method="post" action="auth/logout"><input type="hidden" name="_xsrf" value="${escapeHtml(xsrf)}"><p>Signed in as ${escapeHtml(req.auth.user.display_name)}.</p><button type="submit">Log out</button></form>`);
+          return;
+        }
         res.clearCookie(deps.identity.cookieName, { path: deps.baseUrl });
         res.type('html').send('<!doctype html><title>Logged out</title><p>Logged out. <a href="login">Log in again</a>.</p>');
       },

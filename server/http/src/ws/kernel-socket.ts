@@ -195,7 +195,7 @@ async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticat
   await deps.audit!.record({
     actor: auth.user.username,
     actorRole: auth.user.roles.join(',') || null,
-    via: auth.method === 'cookie' ? 'cookie' : 'token',
+    via: auth.method,
     resource: 'kernels',
     action: 'execute',
     target: kernelId,

@@ -67,41 +67,47 @@ export function createUpgradeHandler(deps: HttpDeps, table: RouteTable, wss: Web
       }
       socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ message, reason: null })}`);
     };
-    let onOpen: (ws: WebSocket) => void;
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (!url.pathname.startsWith(deps.baseUrl)) return reject(404, 'Cannot upgrade: no such endpoint');
-      const auth = authenticate(req, url.searchParams, deps.identity);
-      if (!auth) return reject(403, 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
-      // Cookie-authenticated WebSockets must come from our own origin (or an allowed one).
-      if (auth.method === 'cookie' && !sameOrAllowedOrigin(req, deps)) return reject(403, `Cannot accept WebSocket: origin ${req.headers.origin} is not allowed`);
-      const path = url.pathname.slice(deps.baseUrl.length - 1);
-      let params: Record<string, string> | undefined;
-      const def = table.sockets().find((r) => (params = matchSocketPath(r.path, path)) !== undefined);
-      if (!def || !params) return reject(404, 'Cannot upgrade: no such WebSocket endpoint');
-      route = def.path;
-      if (def.auth === 'admin' && !auth.user.roles.includes('admin')) return reject(403, `Cannot open ${def.path}: requires the admin role`);
-      checkPermission(deps.identity, auth, def.permission);
-      onOpen = def.accept({ req, url, params, auth });
-    } catch (err) {
-      if (isAppError(err)) return reject(httpStatus(err.code), err.message);
-      deps.logger.warn({ route, err: String(err) }, 'WebSocket upgrade failed');
-      return reject(400, 'Cannot upgrade: bad request');
-    }
-    // The peer may have gone while we decided; ws would answer a destroyed socket with nothing anyway.
-    if (socket.destroyed) return;
-    (socket as Duplex & { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // ws emits `error` for protocol violations (bad opcode, unmasked frame, invalid UTF-8, too big)
-      // and then closes with the RFC 6455 code itself; without a listener the emit would throw.
-      ws.on('error', (err) => logError(err, 'WebSocket'));
-      onSocket(ws);
-      try {
-        onOpen(ws);
-      } catch (err) {
-        deps.logger.warn({ route, err: err instanceof Error ? err.message : String(err) }, 'WebSocket route failed to open');
-        ws.close(WS_CLOSE.internal, 'Cannot open: internal error');
-      }
+    dispatch().catch((err: unknown) => {
+      deps.logger.warn({ route, err: err instanceof Error ? err.message : String(err) }, 'WebSocket upgrade failed');
+      socket.destroy();
     });
+    async function dispatch(): Promise<void> {
+      let onOpen: (ws: WebSocket) => void;
+      try {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (!url.pathname.startsWith(deps.baseUrl)) return reject(404, 'Cannot upgrade: no such endpoint');
+        const auth = await authenticate(req, url.searchParams, deps.identity);
+        if (!auth) return reject(403, 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
+        // Cookie-authenticated WebSockets must come from our own origin (or an allowed one).
+        if (auth.method !== 'token' && !sameOrAllowedOrigin(req, deps)) return reject(403, `Cannot accept WebSocket: origin ${req.headers.origin} is not allowed`);
+        const path = url.pathname.slice(deps.baseUrl.length - 1);
+        let params: Record<string, string> | undefined;
+        const def = table.sockets().find((r) => (params = matchSocketPath(r.path, path)) !== undefined);
+        if (!def || !params) return reject(404, 'Cannot upgrade: no such WebSocket endpoint');
+        route = def.path;
+        if (def.auth === 'admin' && !auth.user.roles.includes('admin')) return reject(403, `Cannot open ${def.path}: requires the admin role`);
+        checkPermission(deps.identity, auth, def.permission);
+        onOpen = def.accept({ req, url, params, auth });
+      } catch (err) {
+        if (isAppError(err)) return reject(httpStatus(err.code), err.message);
+        deps.logger.warn({ route, err: String(err) }, 'WebSocket upgrade failed');
+        return reject(400, 'Cannot upgrade: bad request');
+      }
+      // The peer may have gone while we decided; ws would answer a destroyed socket with nothing anyway.
+      if (socket.destroyed) return;
+      (socket as Duplex & { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        // ws emits `error` for protocol violations (bad opcode, unmasked frame, invalid UTF-8, too big)
+        // and then closes with the RFC 6455 code itself; without a listener the emit would throw.
+        ws.on('error', (err) => logError(err, 'WebSocket'));
+        onSocket(ws);
+        try {
+          onOpen(ws);
+        } catch (err) {
+          deps.logger.warn({ route, err: err instanceof Error ? err.message : String(err) }, 'WebSocket route failed to open');
+          ws.close(WS_CLOSE.internal, 'Cannot open: internal error');
+        }
+      });
+    }
   };
 }

@@ -7,10 +7,12 @@
  * append it here, update ../schema.ts, and add a test of what it changes.
  */
 import { migration as m0001 } from './0001_identity';
+import { migration as m0002 } from './0002_session_refresh';
 import type { StoreMigration } from './migration';
 
 export type { StoreDialect, StoreMigration } from './migration';
 
 export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migration: StoreMigration }> = [
   { name: '0001_identity', migration: m0001 },
+  { name: '0002_session_refresh', migration: m0002 },
 ];
