@@ -39,6 +39,7 @@ function makeSandbox(label) {
     ...process.env,
     JUPYTER_CONFIG_DIR: sub('config'),
     JUPYTER_RUNTIME_DIR: sub('runtime'),
+    WORKBENCH_DATA_DIR: sub('data'),
     IPYTHONDIR: sub('ipython'),
     JUPYTER_PATH: [firehoseJupyterPath(), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
     PYDEVD_DISABLE_FILE_VALIDATION: '1',

@@ -68,7 +68,7 @@ describe('workbench CLI', () => {
   let env: NodeJS.ProcessEnv;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wb-cli-'));
-    env = { ...process.env, JUPYTER_CONFIG_DIR: join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: join(dir, 'runtime') };
+    env = { ...process.env, JUPYTER_CONFIG_DIR: join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), WORKBENCH_DATA_DIR: join(dir, 'data') };
     delete env.JUPYTER_TOKEN;
   });
   afterEach(async () => {

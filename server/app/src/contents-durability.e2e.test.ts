@@ -23,7 +23,7 @@ describe('a server killed mid-save', () => {
   /** One round: start a server, put the notebook, fire many large saves, SIGKILL after `landed` of them completed. */
   async function killDuringSaves(landed: number): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'wb-kill-'));
-    const env = { ...process.env, JUPYTER_CONFIG_DIR: join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: join(dir, 'rt') };
+    const env = { ...process.env, JUPYTER_CONFIG_DIR: join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: join(dir, 'rt'), WORKBENCH_DATA_DIR: join(dir, 'data') };
     const child = spawn(process.execPath, [BIN, '--port', '0', '--no-browser', '--token', 't', '--root-dir', join(dir, 'ws')], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     const exited = new Promise((r) => child.once('exit', r));
     try {
