@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { KernelManager, SessionManager } from '@jupyterlab/services';
 import { sql } from '@workbench/store';
+import { testDatabases, type TestDatabases } from '@workbench/store/testing';
 import type { Logger } from '@workbench/core';
 import { api, startTestServer, TestServer } from './testing/harness';
 import { runCell } from './testing/run-cell';
@@ -190,5 +191,32 @@ describe('audit store that cannot be written: data actions fail closed', () => {
       await k.shutdown().catch(() => undefined);
       kernels.dispose();
     }
+  });
+});
+
+describe('on PostgreSQL (database.url): two servers share one audit chain', () => {
+  let dbs: TestDatabases;
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    dbs = testDatabases('postgres');
+    const { url } = await dbs.create();
+    // Two gateway replicas on one database (each its own workspace; the store is what they share).
+    for (let i = 0; i < 2; i++) servers.push(await startTestServer([], process.env, { sandbox: { mode: 'none' }, database: { url } }));
+  });
+  afterAll(async () => {
+    for (const s of servers) await s[Symbol.asyncDispose]();
+    await dbs[Symbol.asyncDispose]();
+  });
+
+  it('records from both replicas interleave into one chain that verifies', async () => {
+    const [a, b] = servers as [TestServer, TestServer];
+    expect(a.wb.metadata.dialect).toBe('postgres');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => api(i % 2 ? a : b, `api/contents/f${i}.txt`, { method: 'PUT', body: JSON.stringify({ type: 'file', format: 'text', content: String(i) }) })),
+    );
+    const verify = (await (await api(b, 'api/audit/verify')).json()) as { ok: boolean; count: number };
+    expect(verify).toMatchObject({ ok: true });
+    const writes = (await records(a)).filter((r) => r.resource === 'contents' && r.action === 'write');
+    expect(writes).toHaveLength(20);
   });
 });
