@@ -9,6 +9,9 @@ import { z } from 'zod';
 /** The four Workbench roles (server/auth's OIDC_ROLES; repeated here so the schema has no runtime import). */
 const ROLE = z.enum(['viewer', 'analyst', 'engineer', 'admin']);
 
+/** An http(s) URL. A pattern rather than zod's url(): the Helm values schema is generated from this one, and its validator knows no "uri" format. */
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, 'must be an http:// or https:// URL');
+
 export const configSchema = z
   .object({
     ip: z.string(),
@@ -147,7 +150,7 @@ export const configSchema = z
         oidc: z
           .object({
             /** The provider's issuer URL (discovery reads <issuer>/.well-known/openid-configuration); https, or http on loopback / with allow_insecure_http. */
-            issuer: z.string().url(),
+            issuer: httpUrl,
             client_id: z.string().min(1),
             /** Else WORKBENCH_OIDC_CLIENT_SECRET; absent both: a public client (PKCE only). */
             client_secret: z.string().min(1).optional(),
@@ -164,9 +167,9 @@ export const configSchema = z
             /** How long an SSO session lasts at most, in seconds (default 28800, 8 hours); the provider's tokens are refreshed within it. */
             session_max_age_s: z.number().int().positive().optional(),
             /** The callback URL registered at the provider (default <this server's URL>auth/oidc/callback; set it behind a proxy). */
-            redirect_uri: z.string().url().optional(),
+            redirect_uri: httpUrl.optional(),
             /** Where the provider sends the browser after logout (default the login page next to redirect_uri); must be registered there too. */
-            post_logout_redirect_uri: z.string().url().optional(),
+            post_logout_redirect_uri: httpUrl.optional(),
           })
           .strict(),
       })
