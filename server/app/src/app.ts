@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
-import { ExtraUser, IdentityProvider, randomToken, RolePolicy, SsoSessions } from '@workbench/auth';
+import { ApiTokens, ExtraUser, IdentityProvider, randomToken, RolePolicy, SsoSessions } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
 import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, parseMemory, PythonResolver, ResourcePolicy, SessionManager } from '@workbench/manager';
@@ -229,7 +229,9 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
           }),
         )
       : undefined;
+    const apiTokens = new ApiTokens({ store: metadata, clock: options.clock });
     const identity = new IdentityProvider({
+      apiTokens,
       token: config.token,
       cookieSecret: randomBytes(32),
       cookieName: `workbench-${randomToken(4)}`,
@@ -308,6 +310,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       collaboration,
       audit,
       sso,
+      apiTokens,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);

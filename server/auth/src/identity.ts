@@ -4,6 +4,7 @@
  * (`extraUsers`); SSO users sign in through `sessions` (sso-sessions.ts). The shape follows
  * jupyter_server's identity model (GET /api/me).
  */
+import type { ApiTokenResolver } from './api-tokens';
 import { Action, isAuthorized, RolePolicy, DEFAULT_ROLE_POLICY } from './permissions';
 import { hmacHex, randomToken, safeEqual } from './secrets';
 
@@ -18,7 +19,7 @@ export interface User {
 }
 
 /** token: header or ?token=; cookie: the signed login cookie of /login; sso: an SSO session cookie (a sessions row). */
-export type AuthMethod = 'token' | 'cookie' | 'sso';
+export type AuthMethod = 'token' | 'cookie' | 'sso' | 'api_token';
 
 /** SSO sessions as the identity provider sees them (sso-sessions.ts). */
 export interface SessionResolver {
@@ -45,6 +46,8 @@ export interface IdentityProviderOptions {
   rolePolicy?: RolePolicy;
   /** SSO sessions (absent: SSO is not configured). */
   sessions?: SessionResolver;
+  /** Personal API tokens (`wbt_…`), resolved to their user (absent: none accepted). */
+  apiTokens?: ApiTokenResolver;
   clock?: () => number;
 }
 
@@ -82,6 +85,10 @@ export class IdentityProvider {
 
   get cookieMaxAgeS(): number {
     return this.options.cookieMaxAgeS;
+  }
+
+  get apiTokens(): ApiTokenResolver | undefined {
+    return this.options.apiTokens;
   }
 
   get sessions(): SessionResolver | undefined {

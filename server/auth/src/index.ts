@@ -5,3 +5,4 @@ export * from './oidc-client';
 export * from './oidc-pending';
 export * from './oidc-roles';
 export * from './sso-sessions';
+export * from './api-tokens';

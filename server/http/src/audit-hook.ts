@@ -75,7 +75,7 @@ export function auditEntry(req: Request, r: Pick<RouteDef, 'path' | 'permission'
 }
 
 /** How the actor signed in, in the audit log's terms. */
-export function auditVia(auth: Authenticated): 'token' | 'cookie' | 'sso' {
+export function auditVia(auth: Authenticated): 'token' | 'cookie' | 'sso' | 'api_token' {
   return auth.method;
 }
 

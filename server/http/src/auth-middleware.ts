@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '@workbench/core';
-import { Authenticated, forbiddenMessage, IdentityProvider, safeEqual, tokenFromRequest } from '@workbench/auth';
+import { Authenticated, forbiddenMessage, IdentityProvider, isApiToken, safeEqual, tokenFromRequest } from '@workbench/auth';
 import type { Permission } from './route-table';
 
 export const XSRF_COOKIE = '_xsrf';
@@ -50,6 +50,10 @@ export function originAllowed(origin: string, cors: CorsConfig): boolean {
 export async function authenticate(req: IncomingMessage, query: URLSearchParams, identity: IdentityProvider): Promise<Authenticated | undefined> {
   const token = tokenFromRequest(req.headers.authorization, query.get('token') ?? undefined);
   if (token !== undefined) {
+    if (identity.apiTokens && isApiToken(token)) {
+      const owner = await identity.apiTokens.resolve(token);
+      return owner ? { user: owner, method: 'api_token' } : undefined;
+    }
     const user = identity.fromToken(token);
     return user ? { user, method: 'token' } : undefined;
   }
@@ -115,7 +119,7 @@ export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin',
     if (!auth) {
       throw new AppError('unauthenticated', hasCredential(req, query, identity) ? 'Cannot authenticate: the token or login cookie is invalid or expired' : 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
     }
-    if (auth.method !== 'token' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) checkXsrf(req);
+    if ((auth.method === 'cookie' || auth.method === 'sso') && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) checkXsrf(req);
     if (level === 'admin' && !auth.user.roles.includes('admin')) throw new AppError('forbidden', `Cannot ${req.method} ${req.path}: requires the admin role`);
     checkPermission(identity, auth, permission);
     req.auth = auth;

@@ -37,6 +37,7 @@ import { createUpgradeHandler } from './ws/upgrade';
 import { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { auditDenied, auditFailure, auditMiddleware, auditPlan } from './audit-hook';
 import { auditRoutes } from './routes/audit';
+import { tokenRoutes } from './routes/tokens';
 import { onClientError } from './client-error';
 
 export interface HttpServer extends AsyncDisposable {
@@ -62,6 +63,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...configRoutes(deps),
     ...nbconvertRoutes(deps),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
+    ...(deps.apiTokens ? tokenRoutes(deps.apiTokens) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),

@@ -79,7 +79,7 @@ export function createUpgradeHandler(deps: HttpDeps, table: RouteTable, wss: Web
         const auth = await authenticate(req, url.searchParams, deps.identity);
         if (!auth) return reject(403, 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
         // Cookie-authenticated WebSockets must come from our own origin (or an allowed one).
-        if (auth.method !== 'token' && !sameOrAllowedOrigin(req, deps)) return reject(403, `Cannot accept WebSocket: origin ${req.headers.origin} is not allowed`);
+        if ((auth.method === 'cookie' || auth.method === 'sso') && !sameOrAllowedOrigin(req, deps)) return reject(403, `Cannot accept WebSocket: origin ${req.headers.origin} is not allowed`);
         const path = url.pathname.slice(deps.baseUrl.length - 1);
         let params: Record<string, string> | undefined;
         const def = table.sockets().find((r) => (params = matchSocketPath(r.path, path)) !== undefined);
