@@ -3,3 +3,4 @@ export * from './event';
 export * from './errors';
 export * from './logger';
 export * from './async';
+export * from './json';

@@ -162,25 +162,10 @@ function fromRow(row: Row): AuditRecord {
   };
 }
 
-/** The export's shape: snake_case like the API, time as ISO 8601 beside the epoch. */
+/** The export's shape: the stored row (snake_case, as the API), time as ISO 8601 beside the epoch, detail as an object. */
 export function exportObject(r: AuditRecord): Record<string, unknown> {
-  return {
-    seq: r.seq,
-    time: new Date(r.ts).toISOString(),
-    ts: r.ts,
-    actor: r.actor,
-    actor_role: r.actorRole,
-    via: r.via,
-    resource: r.resource,
-    action: r.action,
-    target: r.target,
-    ip: r.ip,
-    user_agent: r.userAgent,
-    outcome: r.outcome,
-    detail: r.detail,
-    prev_hash: r.prevHash,
-    hash: r.hash,
-  };
+  const { seq, ...row } = toRow(r);
+  return { seq, time: new Date(r.ts).toISOString(), ...row, detail: r.detail };
 }
 
 const CSV_COLUMNS = ['seq', 'time', 'actor', 'actor_role', 'via', 'resource', 'action', 'target', 'ip', 'user_agent', 'outcome', 'detail', 'prev_hash', 'hash'] as const;

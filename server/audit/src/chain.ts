@@ -16,6 +16,7 @@
  * head with an exported or published head for that).
  */
 import { createHash } from 'node:crypto';
+import { sortKeys } from '@workbench/core';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -49,16 +50,6 @@ export interface AuditRecord extends Required<Omit<AuditEntry, 'detail'>> {
 /** JSON with object keys sorted at every depth (arrays keep their order). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
 }
 
 /** The fields a record's hash covers: all but its sequence number (the chain itself fixes the order). */

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Ajv, { ValidateFunction } from 'ajv';
+import { sortKeys } from '@workbench/core';
 
 export type NotebookJSON = {
   nbformat: number;
@@ -94,17 +95,6 @@ function mapMultiline(nb: NotebookJSON, f: (v: unknown) => unknown): NotebookJSO
 /** Parsed file -> API model content: multi-line lists joined into strings (as jupyter_server returns them). */
 export function toApiNotebook(nb: NotebookJSON): NotebookJSON {
   return mapMultiline(nb, joinLines);
-}
-
-/** A copy with keys sorted at every level (as Python's json.dumps(sort_keys=True)). */
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
 }
 
 /**
