@@ -31,7 +31,10 @@ export interface CreateSessionRequest {
   name?: string;
   type?: string;
   kernel?: { id?: string; name?: string; env?: Record<string, unknown> };
+  /** Who asks: the session and any kernel it starts belong to them. */
   user: string;
+  /** May the session use another user's kernel ({kernel: {id}})? (admins) */
+  anyKernel?: boolean;
   signal?: AbortSignal;
 }
 
@@ -41,6 +44,7 @@ export interface PatchSessionRequest {
   type?: string;
   kernel?: { id?: string; name?: string };
   user: string;
+  anyKernel?: boolean;
 }
 
 export class SessionManager {
@@ -52,18 +56,26 @@ export class SessionManager {
     });
   }
 
-  list(): SessionModel[] {
-    return [...this.rows.values()].filter((r) => this.kernels.has(r.kernelId)).map((r) => this.model(r));
+  /** All sessions, or only those of `owner`. */
+  list(owner?: string): SessionModel[] {
+    return [...this.rows.values()].filter((r) => this.kernels.has(r.kernelId) && (owner === undefined || r.owner === owner)).map((r) => this.model(r));
   }
 
-  get(id: string): SessionModel {
-    return this.model(this.row(id));
+  /** `owner`: answer "no such session" for a session of anybody else (it is not theirs to see). */
+  get(id: string, owner?: string): SessionModel {
+    return this.model(this.row(id, owner));
   }
 
-  private row(id: string): SessionRow {
+  /** The user a session belongs to. */
+  ownerOf(id: string): string {
+    return this.row(id).owner;
+  }
+
+  private row(id: string, owner?: string): SessionRow {
     const r = this.rows.get(id);
-    if (!r || !this.kernels.has(r.kernelId)) {
-      if (r) this.rows.delete(id);
+    if (!r || !this.kernels.has(r.kernelId) || (owner !== undefined && r.owner !== owner)) {
+      // A session whose kernel is gone is gone too; another user's stays as it is.
+      if (r && !this.kernels.has(r.kernelId)) this.rows.delete(id);
       throw new AppError('not_found', `Cannot find session: no session with id ${id}`);
     }
     return r;
@@ -77,52 +89,59 @@ export class SessionManager {
   private readonly creating = new Map<string, Promise<SessionModel>>();
 
   /**
-   * An existing session for the same path is returned as is (jupyter_server
-   * semantics), also one still starting its kernel: two windows opening a
-   * notebook at once share one kernel.
+   * An existing session of the same user for the same path is returned as
+   * is (jupyter_server semantics), also one still starting its kernel: two
+   * windows opening a notebook at once share one kernel. Another user
+   * opening the same notebook gets a session and kernel of their own.
    */
   async create(req: CreateSessionRequest): Promise<SessionModel> {
-    const existing = [...this.rows.values()].find((r) => r.path === req.path && this.kernels.has(r.kernelId));
+    const existing = [...this.rows.values()].find((r) => r.path === req.path && r.owner === req.user && this.kernels.has(r.kernelId));
     if (existing) return this.model(existing);
-    const pending = this.creating.get(req.path);
+    const key = `${req.user}\0${req.path}`;
+    const pending = this.creating.get(key);
     if (pending) {
       await pending.catch(() => undefined); // if it failed, this request tries on its own
       return this.create(req);
     }
     const made = (async () => {
-      const kernelId = await this.kernelFor(req.kernel, req.path, req.user, req.signal);
+      const kernelId = await this.kernelFor(req.kernel, req.path, req.user, req.anyKernel === true, req.signal);
       const row: SessionRow = { id: randomUUID(), path: req.path, name: req.name ?? '', type: req.type ?? '', kernelId, owner: req.user };
       this.rows.set(row.id, row);
       return this.model(row);
     })();
-    this.creating.set(req.path, made);
+    this.creating.set(key, made);
     try {
       return await made;
     } finally {
-      if (this.creating.get(req.path) === made) this.creating.delete(req.path);
+      if (this.creating.get(key) === made) this.creating.delete(key);
     }
   }
 
-  private async kernelFor(kernel: CreateSessionRequest['kernel'], path: string, user: string, signal?: AbortSignal): Promise<string> {
+  private async kernelFor(kernel: CreateSessionRequest['kernel'], path: string, user: string, anyKernel: boolean, signal?: AbortSignal): Promise<string> {
     if (kernel?.id) {
-      if (!this.kernels.has(kernel.id)) throw new AppError('bad_request', `Cannot use kernel: no kernel with id ${kernel.id}`);
+      // Another user's kernel reads as no kernel at all: its id says nothing.
+      if (!this.kernels.has(kernel.id) || (!anyKernel && this.kernels.get(kernel.id).owner !== user)) throw new AppError('bad_request', `Cannot use kernel: no kernel with id ${kernel.id}`);
       return kernel.id;
     }
     const k = await this.kernels.start({ name: kernel?.name, path, env: kernel?.env, user, signal });
     return k.id;
   }
 
+  /** Only the session's owner may change it, unless `anyKernel` (admins). */
   async patch(id: string, req: PatchSessionRequest): Promise<SessionModel> {
-    const row = this.row(id);
+    const row = this.row(id, req.anyKernel ? undefined : req.user);
     const before = row.kernelId;
+    // Check before changing anything: a refused kernel leaves the session as it was.
+    if (req.kernel?.id && (!this.kernels.has(req.kernel.id) || (!req.anyKernel && this.kernels.get(req.kernel.id).owner !== req.user))) {
+      throw new AppError('bad_request', `Cannot change kernel: no kernel with id ${req.kernel.id}`);
+    }
     if (req.path !== undefined) row.path = req.path;
     if (req.name !== undefined) row.name = req.name;
     if (req.type !== undefined) row.type = req.type;
     if (req.kernel?.id) {
-      if (!this.kernels.has(req.kernel.id)) throw new AppError('bad_request', `Cannot change kernel: no kernel with id ${req.kernel.id}`);
       row.kernelId = req.kernel.id;
     } else if (req.kernel?.name) {
-      row.kernelId = await this.kernelFor({ name: req.kernel.name }, row.path, req.user);
+      row.kernelId = await this.kernelFor({ name: req.kernel.name }, row.path, row.owner, true);
     }
     if (row.kernelId !== before && this.kernels.has(before) && ![...this.rows.values()].some((r) => r.kernelId === before)) {
       await this.kernels.shutdown(before);
@@ -130,8 +149,8 @@ export class SessionManager {
     return this.model(row);
   }
 
-  async delete(id: string): Promise<void> {
-    const row = this.row(id);
+  async delete(id: string, owner?: string): Promise<void> {
+    const row = this.row(id, owner);
     this.rows.delete(id);
     if (this.kernels.has(row.kernelId) && ![...this.rows.values()].some((r) => r.kernelId === row.kernelId)) {
       await this.kernels.shutdown(row.kernelId);

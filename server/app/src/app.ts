@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
-import { ApiTokens, ExtraUser, IdentityProvider, randomToken, RolePolicy, SsoSessions } from '@workbench/auth';
+import { ApiTokens, ExtraUser, IdentityProvider, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
 import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, parseMemory, PythonResolver, ResourcePolicy, SessionManager } from '@workbench/manager';
@@ -241,6 +241,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       sessions: sso,
       clock: options.clock,
     });
+    const users = new UserAdmin({ store: metadata, configuredUsernames: () => identity.tokenUsernames, clock: options.clock });
     const userFiles = new UserFiles(join(config.dataDir, 'users'));
     const buildDir = config.lab.buildDir ?? defaultBuildDir;
     const assets = labAssetsSource(buildDir, logger);
@@ -311,6 +312,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       audit,
       sso,
       apiTokens,
+      users,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);

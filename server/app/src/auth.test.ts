@@ -5,17 +5,12 @@
  */
 import WebSocket from 'ws';
 import { toOpenApiPath } from '@workbench/http';
-import { api, startTestServer, TestServer, TOKEN } from './testing/harness';
+import { api, concretePath, startTestServer, TestServer, TOKEN } from './testing/harness';
 import { upgradeStatus } from './testing/json-socket';
 
 const PUBLIC = new Set(['get /api/', 'get /login', 'post /login']);
 
-function concrete(path: string): string {
-  return path
-    .replace(/\{\/\*([A-Za-z_]+)\}/g, '/x-$1')
-    .replace(/[:*]([A-Za-z_]+)/g, 'x-$1')
-    .replace(/^\//, '');
-}
+const concrete = concretePath;
 
 describe('auth', () => {
   let ts: TestServer;

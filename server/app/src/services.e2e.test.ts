@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { api, startTestServer, TestServer, TOKEN } from './testing/harness';
 import { JsonSocket, upgradeStatus } from './testing/json-socket';
 
-const VIEWER = { username: 'viewer', token: 'viewer-token-0123456789', roles: [] };
+const VIEWER = { username: 'viewer', token: 'viewer-token-0123456789', roles: ['viewer'] };
 const CONTENTS_SCHEMA = 'https://events.jupyter.org/jupyter_server/contents_service/v1';
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 

@@ -11,7 +11,7 @@ import { isRunning } from './testing/processes';
 
 type Frame = [string, ...unknown[]];
 const SECRET = 'db-password-that-must-not-leak';
-const VIEWER = { username: 'viewer', token: 'viewer-token-0123456789', roles: [] };
+const VIEWER = { username: 'viewer', token: 'viewer-token-0123456789', roles: ['viewer'] };
 
 const stdout = (s: JsonSocket<Frame>) =>
   s.received

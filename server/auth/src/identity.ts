@@ -42,7 +42,7 @@ export interface IdentityProviderOptions {
   username?: string;
   /** More token users (each with its own token and roles), e.g. a read-only colleague. */
   extraUsers?: readonly ExtraUser[];
-  /** Which roles may use restricted resources (terminals, server). */
+  /** Entries over DEFAULT_ROLE_POLICY ("resource:action" or "resource" -> roles). */
   rolePolicy?: RolePolicy;
   /** SSO sessions (absent: SSO is not configured). */
   sessions?: SessionResolver;
@@ -66,6 +66,7 @@ export class IdentityProvider {
   /** token -> user; the server token first. */
   private readonly users: { token: string; user: User }[];
   private readonly now: () => number;
+  private readonly policy: RolePolicy;
 
   constructor(private readonly options: IdentityProviderOptions) {
     const username = options.username ?? 'workbench';
@@ -77,6 +78,7 @@ export class IdentityProvider {
       this.users.push({ token: extra.token, user: makeUser(extra.username, [...extra.roles], extra.display_name) });
     }
     this.now = options.clock ?? Date.now;
+    this.policy = { ...DEFAULT_ROLE_POLICY, ...options.rolePolicy };
   }
 
   get cookieName(): string {
@@ -133,8 +135,9 @@ export class IdentityProvider {
     return isAuthorized(user, resource, action, this.rolePolicy);
   }
 
+  /** The default policy with the embedding program's entries (rolePolicy option) over it. */
   get rolePolicy(): RolePolicy {
-    return this.options.rolePolicy ?? DEFAULT_ROLE_POLICY;
+    return this.policy;
   }
 
   /** jupyter_server's /api/me permissions: {resource: [actions]} -> the allowed subset. */

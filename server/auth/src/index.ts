@@ -6,3 +6,4 @@ export * from './oidc-pending';
 export * from './oidc-roles';
 export * from './sso-sessions';
 export * from './api-tokens';
+export * from './user-admin';

@@ -11,17 +11,16 @@
  *   then refuse the login (403) rather than let in a user who may do nothing.
  */
 import { AppError } from '@workbench/core';
+import { isRole, ROLES, type Role } from './permissions';
 
-/** The four Workbench roles, least to most powerful. */
-export const OIDC_ROLES = ['viewer', 'analyst', 'engineer', 'admin'] as const;
-export type OidcRole = (typeof OIDC_ROLES)[number];
+/** The four Workbench roles (permissions.ts), as the OIDC role mapping names them. */
+export const OIDC_ROLES = ROLES;
+export type OidcRole = Role;
 
 /** Group name -> the roles its members get. */
 export type RoleMapping = Readonly<Record<string, readonly OidcRole[]>>;
 
-export function isOidcRole(value: unknown): value is OidcRole {
-  return typeof value === 'string' && (OIDC_ROLES as readonly string[]).includes(value);
-}
+export const isOidcRole = isRole;
 
 /** Refuse a mapping that names a role Workbench does not have (a typo would otherwise silently grant nothing). */
 export function assertRoleMapping(mapping: unknown, defaultRoles: unknown = []): asserts mapping is RoleMapping {

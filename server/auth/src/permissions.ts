@@ -3,35 +3,108 @@
  * (`is_authorized(handler, user, action, resource)`): routes declare what
  * they touch, this table says which roles may touch it.
  *
- * The `admin` role may do everything. A resource listed in the policy is
- * open only to the roles named there; any other resource is open to every
- * signed-in user. Denying a role something means listing the resource with
- * the roles that keep it.
+ * Workbench has four roles, each including the one before it:
+ * - viewer: read notebooks and files, their history, the catalog and run history;
+ * - analyst: also run kernels and notebooks, edit notebooks, run pipelines by hand;
+ * - engineer: also edit pipelines, connections and schedules;
+ * - admin: everything, including users, roles, secrets, the audit log,
+ *   terminals (a shell as the server's account) and server settings.
+ *
+ * Closed by default: a resource the policy does not name is open to admins
+ * only, so a new route that forgets to say who may use it is not open to
+ * everybody. The route table requires every non-public route to declare a
+ * (resource, action), and the role sweep test checks each against this table.
  */
 import type { User } from './identity';
 
 /** jupyter_server's actions: read (GET), write (changes), execute (running code, sockets). */
 export type Action = 'read' | 'write' | 'execute';
 
-/** Resource -> roles allowed to use it (admin always is). */
+export const ROLES = ['viewer', 'analyst', 'engineer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Resource -> roles allowed to use it (admin always is). Keys are "resource:action" or "resource" (every action). */
 export type RolePolicy = Readonly<Record<string, readonly string[]>>;
 
+/** The role and every role above it. */
+export function atLeast(role: Role): readonly Role[] {
+  return ROLES.slice(ROLES.indexOf(role));
+}
+
+const viewer = atLeast('viewer');
+const analyst = atLeast('analyst');
+const engineer = atLeast('engineer');
+
 export const DEFAULT_ROLE_POLICY: RolePolicy = {
-  // A terminal is a shell under the server's account: the same power as the server itself.
+  // Who you are, your own API tokens, signing out: everybody signed in.
+  identity: viewer,
+  tokens: viewer,
+  // The API description.
+  api: viewer,
+  // JupyterLab itself: its pages, settings, workspaces, themes, translations.
+  lab: viewer,
+  'contents:read': viewer,
+  'contents:write': analyst,
+  'history:read': viewer,
+  'history:write': analyst,
+  'nbconvert:read': viewer,
+  'kernelspecs:read': viewer,
+  // Kernels and sessions: listing shows only your own (admins: all), so a viewer sees an empty list.
+  'kernels:read': viewer,
+  'kernels:write': analyst,
+  'kernels:execute': analyst,
+  'sessions:read': viewer,
+  'sessions:write': analyst,
+  // Server events: listening is reading; emitting is running something.
+  'events:execute': viewer,
+  'events:write': analyst,
+  // Front-end config sections (/api/config) are server-wide: changing one changes it for everybody.
+  'config:read': viewer,
+  'config:write': engineer,
+  // Data work built on this (later issues): the catalog and run history are readable by all;
+  // running a pipeline by hand is an analyst's; changing pipelines, connections, schedules an engineer's.
+  'catalog:read': viewer,
+  'catalog:write': engineer,
+  'runs:read': viewer,
+  'pipelines:read': viewer,
+  'pipelines:execute': analyst,
+  'pipelines:write': engineer,
+  'connections:read': viewer,
+  'connections:execute': analyst,
+  'connections:write': engineer,
+  'schedules:read': viewer,
+  'schedules:write': engineer,
+  // Admin only (listed for clarity; unlisted resources are admin-only anyway):
+  // users and roles, secrets, the audit log, terminals, shutting the server down.
+  users: ['admin'],
+  secrets: ['admin'],
+  audit: ['admin'],
   terminals: ['admin'],
-  // Shutting the server down stops everybody's kernels.
   server: ['admin'],
 };
 
-export function isAuthorized(user: User, resource: string, action: Action, policy: RolePolicy = DEFAULT_ROLE_POLICY): boolean {
-  if (user.roles.includes('admin')) return true;
-  // "resource:action" narrows one action (e.g. "contents:write": who may change files), else "resource".
-  const allowed = policy[`${resource}:${action}`] ?? policy[resource];
-  return allowed === undefined || allowed.some((role) => user.roles.includes(role));
+/** The roles that may take `action` on `resource` (admin always included). */
+export function allowedRoles(resource: string, action: Action, policy: RolePolicy = DEFAULT_ROLE_POLICY): readonly string[] {
+  const listed = policy[`${resource}:${action}`] ?? policy[resource] ?? [];
+  return ['admin', ...listed.filter((r) => r !== 'admin')];
+}
+
+export function isAuthorized(user: Pick<User, 'roles'>, resource: string, action: Action, policy: RolePolicy = DEFAULT_ROLE_POLICY): boolean {
+  return allowedRoles(resource, action, policy).some((role) => user.roles.includes(role));
+}
+
+export function isAdmin(user: Pick<User, 'roles'>): boolean {
+  return user.roles.includes('admin');
 }
 
 /** "Cannot <action> <resource>: ..." for a refused request. */
 export function forbiddenMessage(resource: string, action: Action, policy: RolePolicy = DEFAULT_ROLE_POLICY): string {
-  const roles = ['admin', ...(policy[`${resource}:${action}`] ?? policy[resource] ?? []).filter((r) => r !== 'admin')];
-  return `Cannot ${action} ${resource}: requires the ${roles.join(' or ')} role`;
+  const allowed = allowedRoles(resource, action, policy);
+  const least = ROLES.find((r) => allowed.length === atLeast(r).length && atLeast(r).every((x) => allowed.includes(x)));
+  const needs = least === 'admin' ? 'the admin role' : least ? `the ${least} role or higher` : `the ${allowed.join(' or ')} role`;
+  return `Cannot ${action} ${resource}: requires ${needs}`;
 }

@@ -147,7 +147,9 @@ export class SsoSessions implements AsyncDisposable {
     const details = { username: identity.username, subject: identity.subject, groups: identity.groups };
     const existing = await this.users.getByOidcSubject(identity.issuer, identity.subject);
     if (existing?.disabledAt != null) throw new AppError('forbidden', `Cannot log in: the account ${existing.username} is disabled`, { details });
-    if (identity.roles.length === 0) {
+    // An administrator's roles (rolesSource 'admin') stand in for the provider's groups.
+    const adminRoles = existing?.rolesSource === 'admin' ? existing.roles : undefined;
+    if ((adminRoles ?? identity.roles).length === 0) {
       throw new AppError('forbidden', `Cannot log in: ${identity.username} has no Workbench role (none of their groups is mapped to one); ask an administrator for access`, { details });
     }
     if (!existing && ((this.options.reservedUsernames ?? []).includes(identity.username) || (await this.users.getByUsername(identity.username)))) {
@@ -255,13 +257,13 @@ export class SsoSessions implements AsyncDisposable {
     const { identity, tokens } = result;
     const updated = await this.users.setRoles(user.id, identity.roles);
     await this.users.updateProfile(user.id, { displayName: identity.displayName, email: identity.email ?? null });
-    if (identity.roles.length === 0) return end('the user has no Workbench role any more');
+    if (updated.roles.length === 0) return end('the user has no Workbench role any more');
     const stillLive = await this.sessions.updateTokens(id, {
       accessExpiresAt: tokens.refreshToken ? (tokens.accessTokenExpiresAt ?? null) : null,
       refreshTokenCiphertext: tokens.refreshToken ? sealField(this.options.keyRing, refreshName(id), tokens.refreshToken) : null,
       ...(tokens.idToken !== undefined && { idTokenHintCiphertext: sealField(this.options.keyRing, idTokenName(id), tokens.idToken) }),
     });
-    return stillLive && updated.disabledAt === null ? authUser(updated, identity.roles) : undefined;
+    return stillLive && updated.disabledAt === null ? authUser(updated) : undefined;
   }
 
   /** The discovered client; discovery again when the last attempt failed long enough ago, else `unavailable`. */

@@ -53,7 +53,7 @@ function targetOf(req: Request): string | null {
   const path = p.path;
   if (Array.isArray(path)) return path.join('/');
   if (typeof path === 'string') return path;
-  for (const k of ['kernel_id', 'session_id', 'name', 'id', 'plugin', 'checkpoint_id']) if (typeof p[k] === 'string') return p[k] as string;
+  for (const k of ['kernel_id', 'session_id', 'name', 'id', 'username', 'plugin', 'checkpoint_id']) if (typeof p[k] === 'string') return p[k] as string;
   if (typeof req.query.path === 'string') return req.query.path;
   return null;
 }
@@ -83,7 +83,8 @@ export function auditVia(auth: Authenticated): 'token' | 'cookie' | 'sso' | 'api
 export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
   const audit = deps.audit!;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const entry = auditEntry(req, r, req.auth!);
+    let entry = auditEntry(req, r, req.auth!);
+    if (r.auditDetail) entry = { ...entry, detail: { ...entry.detail, ...(await r.auditDetail(req)) } };
     if (plan === 'before') {
       await audit.record(entry);
       req.audited = entry;

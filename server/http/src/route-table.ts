@@ -23,12 +23,18 @@ export interface RouteDef {
   /** Express path (":param" segments), relative to the base URL, starting with "/". */
   path: string;
   auth: AuthLevel;
-  /** Checked after authentication: a user whose roles do not allow it gets 403. */
+  /** Checked after authentication: a user whose roles do not allow it gets 403. Required unless public. */
   permission?: Permission;
   summary: string;
   tag: string;
   /** Example values for path params, used by the auth sweep and spec. */
   responses?: Record<string, string>;
+  /**
+   * What the audit record of this request says beyond who, what and where
+   * (e.g. a setting's old and new value). Runs before the handler, after
+   * authentication; a throw refuses the request (a malformed body: 400).
+   */
+  auditDetail?: (req: Request) => Promise<Record<string, unknown>> | Record<string, unknown>;
   /** A browser page: unauthenticated GETs redirect to /login instead of a 403. */
   page?: boolean;
   handler: (req: Request, res: Response) => Promise<void> | void;
@@ -62,11 +68,14 @@ export class RouteTable {
   private readonly routes: RouteDef[] = [];
   private readonly socketRoutes: SocketRouteDef[] = [];
 
+  /** Throws for a non-public route without a permission: every route says what it touches, so roles decide who may use it. */
   add(...defs: RouteDef[]): void {
+    for (const d of defs) if (d.auth !== 'public' && !d.permission) throw new Error(`Route ${d.method.toUpperCase()} ${d.path} declares no permission (resource, action)`);
     this.routes.push(...defs);
   }
 
   addSocket(...defs: SocketRouteDef[]): void {
+    for (const d of defs) if (!d.permission) throw new Error(`WebSocket ${d.path} declares no permission (resource, action)`);
     this.socketRoutes.push(...defs);
   }
 

@@ -38,6 +38,7 @@ import { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { auditDenied, auditFailure, auditMiddleware, auditPlan } from './audit-hook';
 import { auditRoutes } from './routes/audit';
 import { tokenRoutes } from './routes/tokens';
+import { userRoutes } from './routes/users';
 import { onClientError } from './client-error';
 
 export interface HttpServer extends AsyncDisposable {
@@ -64,6 +65,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...nbconvertRoutes(deps),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.apiTokens ? tokenRoutes(deps.apiTokens) : []),
+    ...(deps.users ? userRoutes(deps.users) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),

@@ -10,6 +10,8 @@ import type { ColumnType } from './kysely';
 export type EpochMs = number;
 
 export type UserSource = 'token' | 'oidc' | 'local';
+/** Who decides a user's roles: the identity provider (group mapping) or an administrator (0003). */
+export type RolesSource = 'provider' | 'admin';
 export type AuditVia = 'token' | 'api_token' | 'sso' | 'cookie' | 'agent' | 'system';
 export type AuditOutcome = 'ok' | 'denied' | 'error';
 
@@ -20,6 +22,7 @@ export interface UsersTable {
   email: string | null;
   /** JSON array of role names, e.g. `["admin"]`. */
   roles: string;
+  roles_source: RolesSource;
   source: UserSource;
   oidc_subject: string | null;
   oidc_issuer: string | null;

@@ -15,6 +15,7 @@ function user(id: string, overrides: Partial<UsersTable> = {}): UsersTable {
     display_name: id,
     email: null,
     roles: '["viewer"]',
+    roles_source: 'provider',
     source: 'local',
     oidc_subject: null,
     oidc_issuer: null,

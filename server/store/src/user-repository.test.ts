@@ -30,6 +30,7 @@ describe.each(STORE_DIALECTS)('UserRepository on %s', (dialect) => {
       displayName: 'alice',
       email: 'alice@example.com',
       roles: ['admin', 'editor'],
+      rolesSource: 'provider',
       source: 'token',
       oidcIssuer: null,
       oidcSubject: null,
@@ -86,6 +87,19 @@ describe.each(STORE_DIALECTS)('UserRepository on %s', (dialect) => {
     await expect(users.disable('nobody')).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  test("roles an administrator set survive the provider's updates until handed back", async () => {
+    const hana = await users.create({ username: 'hana', roles: ['viewer'], source: 'oidc', oidc: { issuer: 'https://idp.example', subject: 'hana' } });
+    now += 1000;
+    const promoted = await users.setRolesByAdmin(hana.id, ['engineer']);
+    expect(promoted).toEqual({ ...hana, roles: ['engineer'], rolesSource: 'admin', updatedAt: now });
+    // The next login brings the provider's roles: they do not replace the administrator's.
+    expect((await users.setRoles(hana.id, ['viewer'])).roles).toEqual(['engineer']);
+    // Handed back: the stored roles stay until the provider's next word, which then counts.
+    expect(await users.setRolesByAdmin(hana.id, null)).toMatchObject({ roles: ['engineer'], rolesSource: 'provider' });
+    expect((await users.setRoles(hana.id, ['viewer'])).roles).toEqual(['viewer']);
+    await expect(users.setRolesByAdmin('nobody', ['viewer'])).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   test('disable keeps the first time, enable clears it; list can leave disabled users out', async () => {
     const grace = await users.create({ username: 'grace', source: 'local' });
     now += 1000;
@@ -95,7 +109,7 @@ describe.each(STORE_DIALECTS)('UserRepository on %s', (dialect) => {
     expect((await users.disable(grace.id)).disabledAt).toBe(disabledAt);
     const names = (await users.list()).map((u) => u.username);
     // By username (in the database's collation: plain lowercase names sort alike everywhere).
-    expect(names.filter((n) => /^[a-z]+$/.test(n))).toEqual(['alice', 'bob', 'carol', 'dave', 'frank', 'grace']);
+    expect(names.filter((n) => /^[a-z]+$/.test(n))).toEqual(['alice', 'bob', 'carol', 'dave', 'frank', 'grace', 'hana']);
     expect((await users.list({ includeDisabled: false })).map((u) => u.username)).not.toContain('grace');
     expect((await users.enable(grace.id)).disabledAt).toBeNull();
     expect((await users.list({ includeDisabled: false })).map((u) => u.username)).toContain('grace');

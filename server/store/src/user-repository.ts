@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, systemClock, type Clock } from '@workbench/core';
 import { isUniqueViolation } from './db-errors';
 import type { Kysely, Selectable } from './kysely';
-import type { Database, EpochMs, UserSource, UsersTable } from './schema';
+import type { Database, EpochMs, RolesSource, UserSource, UsersTable } from './schema';
 
 export interface User {
   id: string;
@@ -15,6 +15,8 @@ export interface User {
   displayName: string;
   email: string | null;
   roles: string[];
+  /** 'admin': an administrator set the roles and identity-provider logins leave them alone. */
+  rolesSource: RolesSource;
   source: UserSource;
   oidcIssuer: string | null;
   oidcSubject: string | null;
@@ -70,6 +72,7 @@ export class UserRepository {
       display_name: input.displayName ?? input.username,
       email: input.email ?? null,
       roles: JSON.stringify([...(input.roles ?? [])]),
+      roles_source: 'provider',
       source: input.source,
       oidc_issuer: input.oidc?.issuer ?? null,
       oidc_subject: input.oidc?.subject ?? null,
@@ -115,9 +118,33 @@ export class UserRepository {
     return (await q.execute()).map(toUser);
   }
 
-  /** Replaces the user's roles. */
+  /**
+   * Replaces the roles the identity provider gives the user. A user whose
+   * roles an administrator set keeps them (rolesSource 'admin').
+   */
   async setRoles(id: string, roles: readonly string[]): Promise<User> {
-    return this.update(id, 'set the roles of', { roles: JSON.stringify([...roles]) });
+    await this.db
+      .updateTable('users')
+      .set({ roles: JSON.stringify([...roles]), updated_at: this.clock.now() })
+      .where('id', '=', id)
+      .where('roles_source', '=', 'provider')
+      .execute();
+    return this.require(id, 'set the roles of');
+  }
+
+  /**
+   * An administrator's decision: `roles` replace whatever the provider says
+   * until `null` hands the user back to the provider (the stored roles stay
+   * until the next login or refresh brings the provider's).
+   */
+  async setRolesByAdmin(id: string, roles: readonly string[] | null): Promise<User> {
+    const set: Partial<Pick<UsersTable, 'roles' | 'roles_source'>> = roles === null ? { roles_source: 'provider' } : { roles: JSON.stringify([...roles]), roles_source: 'admin' };
+    await this.db
+      .updateTable('users')
+      .set({ ...set, updated_at: this.clock.now() })
+      .where('id', '=', id)
+      .execute();
+    return this.require(id, 'set the roles of');
   }
 
   /** Refreshes what the identity provider says about the user (e.g. at each OIDC login). */
@@ -164,6 +191,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     displayName: row.display_name,
     email: row.email,
     roles: parseRoles(row.id, row.roles),
+    rolesSource: row.roles_source,
     source: row.source,
     oidcIssuer: row.oidc_issuer,
     oidcSubject: row.oidc_subject,

@@ -83,3 +83,11 @@ export function api(ts: TestServer, path: string, init: RequestInit & { token?: 
   if (init.token !== null) headers.set('Authorization', `token ${init.token ?? TOKEN}`);
   return fetch(ts.baseUrl + path.replace(/^\//, ''), { ...init, headers, redirect: 'manual' });
 }
+
+/** A route's path with example values for its parameters ("/api/kernels/:kernel_id" -> "api/kernels/x-kernel_id"). */
+export function concretePath(path: string): string {
+  return path
+    .replace(/\{\/\*([A-Za-z_]+)\}/g, '/x-$1')
+    .replace(/[:*]([A-Za-z_]+)/g, 'x-$1')
+    .replace(/^\//, '');
+}

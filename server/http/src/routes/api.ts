@@ -19,6 +19,7 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
       method: 'get',
       path: '/api/status',
       auth: 'user',
+      permission: { resource: 'api', action: 'read' },
       tag: 'api',
       summary: 'Server activity',
       handler: (_req, res) => {
@@ -32,6 +33,7 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
       method: 'get',
       path: '/api/me',
       auth: 'user',
+      permission: { resource: 'identity', action: 'read' },
       tag: 'identity',
       summary: 'The current identity, its Workbench roles and, with ?permissions=, which actions it may take',
       handler: (req, res) => {
@@ -56,6 +58,7 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
       method: 'get',
       path: '/api/spec.yaml',
       auth: 'user',
+      permission: { resource: 'api', action: 'read' },
       tag: 'api',
       summary: 'This OpenAPI description',
       handler: (_req, res) => {
@@ -65,7 +68,7 @@ export function apiRoutes(deps: HttpDeps, table: RouteTable): RouteDef[] {
     {
       method: 'post',
       path: '/api/shutdown',
-      auth: 'admin',
+      auth: 'user',
       permission: { resource: 'server', action: 'write' },
       tag: 'api',
       summary: 'Shut the server down (admin): stops every kernel and terminal, then exits',

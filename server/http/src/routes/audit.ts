@@ -48,7 +48,7 @@ export function auditRoutes(audit: AuditLog): RouteDef[] {
     {
       method: 'get',
       path: '/api/audit',
-      auth: 'admin',
+      auth: 'user',
       permission: { resource: 'audit', action: 'read' },
       tag: 'audit',
       summary: 'Audit records, oldest first: ?since&until (ISO 8601 or epoch ms) &user&action&resource&limit (<= 1000) &after (sequence number, for paging)',
@@ -63,7 +63,7 @@ export function auditRoutes(audit: AuditLog): RouteDef[] {
     {
       method: 'get',
       path: '/api/audit/verify',
-      auth: 'admin',
+      auth: 'user',
       permission: { resource: 'audit', action: 'read' },
       tag: 'audit',
       summary: 'Walk the hash chain: {ok, count, head} or {ok: false, seq, problem: edited|removed|reordered, message}',
@@ -74,7 +74,7 @@ export function auditRoutes(audit: AuditLog): RouteDef[] {
     {
       method: 'get',
       path: '/api/audit/export',
-      auth: 'admin',
+      auth: 'user',
       permission: { resource: 'audit', action: 'read' },
       tag: 'audit',
       summary: 'A period as JSON Lines (?format=jsonl, default) or CSV (?format=csv), with the same filters as /api/audit',

@@ -13,6 +13,7 @@ export function configRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/config/:section',
       auth: 'user',
+      permission: { resource: 'config', action: 'read' },
       tag: 'config',
       summary: 'A config section ({} when never set)',
       handler: async (req, res) => {
@@ -23,6 +24,7 @@ export function configRoutes(deps: HttpDeps): RouteDef[] {
       method: 'put',
       path: '/api/config/:section',
       auth: 'user',
+      permission: { resource: 'config', action: 'write' },
       tag: 'config',
       summary: 'Replace a config section',
       responses: { '204': 'Saved', '400': 'Not a JSON object' },
@@ -35,6 +37,7 @@ export function configRoutes(deps: HttpDeps): RouteDef[] {
       method: 'patch',
       path: '/api/config/:section',
       auth: 'user',
+      permission: { resource: 'config', action: 'write' },
       tag: 'config',
       summary: 'Merge into a config section (objects merge, null deletes); returns the section',
       responses: { '200': 'The updated section', '400': 'Not a JSON object' },

@@ -54,6 +54,7 @@ export function historyRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/history',
       auth: 'user',
+      permission: { resource: 'history', action: 'read' },
       tag: 'history',
       summary: 'Versions of ?path= (newest first; author, time, message; follows renames)',
       handler: async (req, res) => {
@@ -69,6 +70,7 @@ export function historyRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/history/content',
       auth: 'user',
+      permission: { resource: 'history', action: 'read' },
       tag: 'history',
       summary: 'Content of ?path= at ?version=',
       handler: async (req, res) => {
@@ -88,6 +90,7 @@ export function historyRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/history/diff',
       auth: 'user',
+      permission: { resource: 'history', action: 'read' },
       tag: 'history',
       summary: 'Notebook-aware diff of ?path= between ?from= and ?to= (a version or "working", the default)',
       handler: async (req, res) => {
@@ -114,6 +117,7 @@ export function historyRoutes(deps: HttpDeps): RouteDef[] {
       method: 'post',
       path: '/api/history/restore',
       auth: 'user',
+      permission: { resource: 'history', action: 'write' },
       tag: 'history',
       summary: 'Restore {path, version}: writes that version and commits it (nothing is lost)',
       handler: async (req, res) => {

@@ -8,6 +8,7 @@ export function kernelspecRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/kernelspecs',
       auth: 'user',
+      permission: { resource: 'kernelspecs', action: 'read' },
       tag: 'kernelspecs',
       summary: 'All kernelspecs and the default',
       handler: async (_req, res) => {
@@ -21,6 +22,7 @@ export function kernelspecRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/kernelspecs/:kernel_name',
       auth: 'user',
+      permission: { resource: 'kernelspecs', action: 'read' },
       tag: 'kernelspecs',
       summary: 'One kernelspec',
       responses: { '200': 'The kernelspec', '404': 'No such kernelspec' },
@@ -32,6 +34,7 @@ export function kernelspecRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/kernelspecs/:kernel_name/:resource',
       auth: 'user',
+      permission: { resource: 'kernelspecs', action: 'read' },
       tag: 'kernelspecs',
       summary: 'A kernelspec resource (logo, kernel.js)',
       responses: { '200': 'The file', '404': 'No such resource' },

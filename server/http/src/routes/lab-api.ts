@@ -30,6 +30,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lab/api/settings',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'Every plugin with its schema and the user\'s settings (?ids_only=true for ids)',
       handler: async (req, res) => {
@@ -40,6 +41,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lab/api/settings/*plugin',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'One plugin: {id, raw, schema, settings, version, last_modified, created}',
       responses: { '200': 'The plugin\'s settings', '404': 'No such schema' },
@@ -51,6 +53,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'put',
       path: '/lab/api/settings/*plugin',
       auth: 'user',
+      permission: { resource: 'lab', action: 'write' },
       tag: 'lab',
       summary: 'Save settings {raw: JSON5 text}, kept verbatim after it parses and validates',
       responses: { '204': 'Saved', '400': 'Not JSON5, or does not match the schema (nothing saved)', '404': 'No such schema' },
@@ -64,6 +67,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lab/api/workspaces',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'The user\'s workspaces: {workspaces: {ids, values}}',
       handler: async (req, res) => {
@@ -74,6 +78,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lab/api/workspaces/*id',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'One workspace (an empty one when none is saved under that name)',
       handler: async (req, res) => {
@@ -84,6 +89,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'put',
       path: '/lab/api/workspaces/*id',
       auth: 'user',
+      permission: { resource: 'lab', action: 'write' },
       tag: 'lab',
       summary: 'Save a workspace {data, metadata: {id}} (the id must match the name)',
       responses: { '204': 'Saved', '400': 'Not a workspace, or the id does not match' },
@@ -96,6 +102,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'delete',
       path: '/lab/api/workspaces/*id',
       auth: 'user',
+      permission: { resource: 'lab', action: 'write' },
       tag: 'lab',
       summary: 'Delete a workspace',
       responses: { '204': 'Deleted', '404': 'No such workspace' },
@@ -108,6 +115,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lab/api/translations',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'Installed language packs (English only)',
       handler: (_req, res) => {
@@ -118,6 +126,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lab/api/translations/:locale',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'A language pack: empty for English (built in), a message for anything else (as jupyterlab_server, always 200)',
       handler: (req, res) => {
@@ -134,6 +143,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lsp/status',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'Language servers (jupyter-lsp\'s status: none are offered)',
       handler: (_req, res) => {
@@ -144,6 +154,7 @@ export function labApiRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/lab/api/listings/*path',
       auth: 'user',
+      permission: { resource: 'lab', action: 'read' },
       tag: 'lab',
       summary: 'Extension manager allow/block lists (none)',
       responses: { '200': 'The listings', '400': 'Not the listings file' },

@@ -102,6 +102,7 @@ export function loginRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/logout',
       auth: 'user',
+      permission: { resource: 'identity', action: 'read' },
       page: true,
       tag: 'login',
       summary: 'Log out (clears the login cookie); an SSO session gets a button that ends it (POST /auth/logout)',

@@ -16,6 +16,7 @@ export function nbconvertRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/nbconvert',
       auth: 'user',
+      permission: { resource: 'nbconvert', action: 'read' },
       tag: 'nbconvert',
       summary: 'Export formats: {format: {output_mimetype}}',
       handler: (_req, res) => {
@@ -26,6 +27,7 @@ export function nbconvertRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/nbconvert/:format/*path',
       auth: 'user',
+      permission: { resource: 'nbconvert', action: 'read' },
       tag: 'nbconvert',
       summary: 'Export a notebook: html, markdown, script or notebook (?download=true for an attachment)',
       responses: { '200': 'The export', '400': 'Not a notebook', '404': 'No such format or file' },

@@ -149,6 +149,7 @@ export function oidcRoutes(deps: HttpDeps, sso: SsoSessions): RouteDef[] {
       method: 'post',
       path: '/auth/logout',
       auth: 'user',
+      permission: { resource: 'identity', action: 'write' },
       tag: 'login',
       summary: 'Log out: ends the SSO session and clears the login cookies; redirects to the identity provider\'s logout when it has one, else to /login',
       responses: { '303': 'Logged out' },

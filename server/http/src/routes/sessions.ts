@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Request } from 'express';
+import { isAdmin } from '@workbench/auth';
 import { AppError } from '@workbench/core';
 import type { HttpDeps } from '../deps';
 import type { RouteDef } from '../route-table';
@@ -18,23 +19,30 @@ const createSchema = z
   .loose();
 const patchSchema = createSchema;
 
+/**
+ * Sessions are per user: each sees, changes and deletes only their own
+ * (admins: all); another user's session is "no such session".
+ */
 export function sessionRoutes(deps: HttpDeps): RouteDef[] {
   const id = (req: Request) => String(req.params.session_id);
+  const scope = (req: Request) => (isAdmin(req.auth!.user) ? undefined : req.auth!.user.username);
   return [
     {
       method: 'get',
       path: '/api/sessions',
       auth: 'user',
+      permission: { resource: 'sessions', action: 'read' },
       tag: 'sessions',
       summary: 'Sessions',
-      handler: (_req, res) => {
-        res.json(deps.sessions.list());
+      handler: (req, res) => {
+        res.json(deps.sessions.list(scope(req)));
       },
     },
     {
       method: 'post',
       path: '/api/sessions',
       auth: 'user',
+      permission: { resource: 'sessions', action: 'write' },
       tag: 'sessions',
       summary: 'Create a session (or return the existing one for the path)',
       responses: { '201': 'Created', '400': 'Bad body', '501': 'Kernelspec not available' },
@@ -50,6 +58,7 @@ export function sessionRoutes(deps: HttpDeps): RouteDef[] {
             type: body.type ?? undefined,
             kernel: body.kernel ? { id: body.kernel.id ?? undefined, name: body.kernel.name ?? undefined, env: body.kernel.env } : undefined,
             user: req.auth!.user.username,
+            anyKernel: isAdmin(req.auth!.user),
             signal: clientGone(req, res),
           });
         } catch (err) {
@@ -68,17 +77,19 @@ export function sessionRoutes(deps: HttpDeps): RouteDef[] {
       method: 'get',
       path: '/api/sessions/:session_id',
       auth: 'user',
+      permission: { resource: 'sessions', action: 'read' },
       tag: 'sessions',
       summary: 'One session',
       responses: { '200': 'The session', '404': 'No such session' },
       handler: (req, res) => {
-        res.json(deps.sessions.get(id(req)));
+        res.json(deps.sessions.get(id(req), scope(req)));
       },
     },
     {
       method: 'patch',
       path: '/api/sessions/:session_id',
       auth: 'user',
+      permission: { resource: 'sessions', action: 'write' },
       tag: 'sessions',
       summary: 'Rename/move a session or swap its kernel ({kernel: {id}} or {kernel: {name}})',
       responses: { '200': 'Updated', '400': 'Bad body or unknown kernel id', '404': 'No such session' },
@@ -90,6 +101,7 @@ export function sessionRoutes(deps: HttpDeps): RouteDef[] {
           type: body.type ?? undefined,
           kernel: body.kernel ? { id: body.kernel.id ?? undefined, name: body.kernel.name ?? undefined } : undefined,
           user: req.auth!.user.username,
+          anyKernel: isAdmin(req.auth!.user),
         });
         res.json(model);
       },
@@ -98,11 +110,12 @@ export function sessionRoutes(deps: HttpDeps): RouteDef[] {
       method: 'delete',
       path: '/api/sessions/:session_id',
       auth: 'user',
+      permission: { resource: 'sessions', action: 'write' },
       tag: 'sessions',
       summary: 'Delete a session and shut its kernel down',
       responses: { '204': 'Deleted', '404': 'No such session' },
       handler: async (req, res) => {
-        await deps.sessions.delete(id(req));
+        await deps.sessions.delete(id(req), scope(req));
         res.status(204).end();
       },
     },

@@ -16,6 +16,7 @@ export function tokenRoutes(tokens: ApiTokens): RouteDef[] {
       method: 'get',
       path: '/api/tokens',
       auth: 'user',
+      permission: { resource: 'tokens', action: 'read' },
       tag: 'tokens',
       summary: 'Your API tokens (name, prefix, created, last used, expiry, revoked); never the tokens themselves',
       handler: async (req, res) => {
@@ -26,6 +27,7 @@ export function tokenRoutes(tokens: ApiTokens): RouteDef[] {
       method: 'post',
       path: '/api/tokens',
       auth: 'user',
+      permission: { resource: 'tokens', action: 'write' },
       tag: 'tokens',
       summary: 'Create an API token {name, expires_in_days?}: it acts as you, with your roles; shown once',
       responses: { '201': '{token: the token (only now), ...model}', '400': 'Bad name or expiry' },
@@ -39,6 +41,7 @@ export function tokenRoutes(tokens: ApiTokens): RouteDef[] {
       method: 'delete',
       path: '/api/tokens/:id',
       auth: 'user',
+      permission: { resource: 'tokens', action: 'write' },
       tag: 'tokens',
       summary: 'Revoke an API token of yours (admins: anybody\'s)',
       responses: { '200': 'The revoked token', '404': 'No such token of yours' },

@@ -9,11 +9,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Authenticated } from '@workbench/auth';
 import type { WebSocket, RawData } from 'ws';
-import { AppError, Logger } from '@workbench/core';
+import type { Logger } from '@workbench/core';
 import type { ChannelClient, KernelChannels } from '@workbench/manager';
 import { assertHeader, createMessage, isClientChannel, MessageHeader, toRaw, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
 import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
+import { ownKernel } from '../routes/kernels';
 import type { SocketRouteDef } from '../route-table';
 
 export interface KernelSocketOptions {
@@ -157,11 +158,12 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
   return {
     path: '/api/kernels/:kernel_id/channels',
     auth: 'user',
+    permission: { resource: 'kernels', action: 'execute' },
     tag: 'kernels',
     summary: 'Kernel channels (v1.kernel.websocket.jupyter.org or legacy JSON framing; ?session_id=)',
     accept: ({ params, url, auth, req }) => {
-      const kernelId = params.kernel_id!;
-      if (!deps.kernels.has(kernelId)) throw new AppError('not_found', `Cannot find kernel: no kernel with id ${kernelId}`);
+      // Only the kernel's owner (or an admin) connects; anybody else is told there is no such kernel.
+      const kernelId = ownKernel(deps, auth.user, params.kernel_id!).id;
       const channels = deps.kernels.channels(kernelId);
       return (ws) => {
         if (!deps.kernels.has(kernelId)) {

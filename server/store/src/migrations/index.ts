@@ -8,6 +8,7 @@
  */
 import { migration as m0001 } from './0001_identity';
 import { migration as m0002 } from './0002_session_refresh';
+import { migration as m0003 } from './0003_role_overrides';
 import type { StoreMigration } from './migration';
 
 export type { StoreDialect, StoreMigration } from './migration';
@@ -15,4 +16,5 @@ export type { StoreDialect, StoreMigration } from './migration';
 export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migration: StoreMigration }> = [
   { name: '0001_identity', migration: m0001 },
   { name: '0002_session_refresh', migration: m0002 },
+  { name: '0003_role_overrides', migration: m0003 },
 ];
