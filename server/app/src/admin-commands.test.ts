@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@workbench/core';
-import { sql } from '@workbench/store';
+import { SessionRepository, sql, UserRepository } from '@workbench/store';
+import { envelopeKeyId, KeyRing, openField, sealField } from '@workbench/secrets';
 import { runAdminCommand } from './admin-commands';
 import { startWorkbench, Workbench } from './app';
 import { loadConfig } from './config';
@@ -67,6 +68,18 @@ describe('workbench audit / secrets commands', () => {
 
   it('secrets rotate-key while the server runs: it keeps reading, and writes under the new key', async () => {
     await wb.secrets.put('odoo/password', 'before-rotation-value', 'admin');
+    // A login session whose provider tokens are sealed under the old key.
+    const ring = await KeyRing.open({ kind: 'file', path: join(dir, 'data', 'secret-keys.json'), createIfMissing: false });
+    const user = await new UserRepository(wb.metadata.db).create({ username: 'sso-user', roles: ['analyst'], source: 'oidc', oidc: { issuer: 'https://idp.example', subject: 'sso-user' } });
+    const session = await new SessionRepository(wb.metadata.db).create({
+      secret: 'session-secret-0123456789',
+      userId: user.id,
+      expiresAt: Date.now() + 3_600_000,
+      accessExpiresAt: null,
+      ciphertexts: (id) => ({ refreshToken: sealField(ring, `sessions/${id}/refresh_token`, 'refresh-token-value'), idTokenHint: sealField(ring, `sessions/${id}/id_token_hint`, 'id-token-value') }),
+      userAgent: null,
+      ip: null,
+    });
     const before = await run('secrets', 'status');
     const oldKey = /^active key: (\S+)/.exec(before.out)![1]!;
     const r = await run('secrets', 'rotate-key');
@@ -78,6 +91,14 @@ describe('workbench audit / secrets commands', () => {
     expect(new Set(rows.map((row) => row.key_id)).size).toBe(1);
     expect(rows.map((row) => row.key_id)).not.toContain(oldKey);
     expect(await wb.secrets.get('s3/key')).toBe('after-rotation-value');
+    // The session was re-wrapped too: it opens under the new key alone (the old one could be retired).
+    expect(r.out).toMatch(/^login sessions: 1 re-wrapped, 0 unchanged, 0 failed$/m);
+    const newKey = /-> (\S+);/.exec(r.out)![1]!;
+    const row = await wb.metadata.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
+    expect([envelopeKeyId(row.refresh_token_ciphertext!), envelopeKeyId(row.id_token_hint_ciphertext!)]).toEqual([newKey, newKey]);
+    const fresh = await KeyRing.open({ kind: 'file', path: join(dir, 'data', 'secret-keys.json'), createIfMissing: false });
+    expect(await openField(fresh, `sessions/${session.id}/refresh_token`, row.refresh_token_ciphertext!)).toBe('refresh-token-value');
+    expect(await openField(fresh, `sessions/${session.id}/id_token_hint`, row.id_token_hint_ciphertext!)).toBe('id-token-value');
   });
 
   it('refuses unknown commands and options with usage (exit 2)', async () => {

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { silentLogger } from '@workbench/core';
 import { AuditLog } from '@workbench/audit';
+import { rewrapSessions } from '@workbench/auth';
 import { openStore } from '@workbench/store';
 import { KeyRing, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { ConfigError, loadConfig } from './config';
@@ -102,8 +103,12 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
         const r = await secrets.rotateKey();
         io.out(`rotated: ${r.previousKeyId} -> ${r.activeKeyId}; ${r.rewrapped} secret(s) re-wrapped, ${r.unchanged} unchanged, ${r.failed.length} failed\n`);
         for (const f of r.failed) io.out(`  failed: ${f.name}: ${f.reason}\n`);
+        // Login sessions' provider tokens too, so retiring the old key signs nobody out.
+        const s = await rewrapSessions(store, keyRing);
+        io.out(`login sessions: ${s.rewrapped} re-wrapped, ${s.unchanged} unchanged, ${s.failed.length} failed\n`);
+        for (const f of s.failed) io.out(`  failed: session ${f.session}: ${f.reason}\n`);
         io.out(`The old key stays in the key file for reading; retire it once no secret uses it (workbench secrets status).\n`);
-        return r.failed.length ? 1 : 0;
+        return r.failed.length || s.failed.length ? 1 : 0;
       } finally {
         await secrets[Symbol.asyncDispose]();
       }

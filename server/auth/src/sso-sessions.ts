@@ -26,7 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, isAppError, silentLogger, type Logger } from '@workbench/core';
 import { SessionRepository, UserRepository, type MetadataStore, type User as StoredUser } from '@workbench/store';
-import { openField, sealField, type KeyRing } from '@workbench/secrets';
+import { openField, rewrapField, sealField, type KeyRing } from '@workbench/secrets';
 import { makeUser, type User } from './identity';
 import { OidcClient, type OidcClientOptions, type OidcIdentity, type OidcTokens } from './oidc-client';
 import { openPending, sealPending, type PendingLogin } from './oidc-pending';
@@ -307,4 +307,37 @@ function refreshName(sessionId: string): string {
 
 function idTokenName(sessionId: string): string {
   return `sessions/${sessionId}/id_token_hint`;
+}
+
+export interface SessionRewrap {
+  rewrapped: number;
+  unchanged: number;
+  failed: { session: string; reason: string }[];
+}
+
+/**
+ * After a key rotation: every live login session's encrypted provider
+ * tokens re-wrapped under the active key, so retiring the old key signs
+ * nobody out. A session refreshed meanwhile already holds new-key
+ * ciphertexts and is left alone.
+ */
+export async function rewrapSessions(store: MetadataStore, keyRing: KeyRing): Promise<SessionRewrap> {
+  const sessions = new SessionRepository(store.db);
+  const out: SessionRewrap = { rewrapped: 0, unchanged: 0, failed: [] };
+  for (const s of await sessions.listSealed()) {
+    try {
+      const refresh = s.refreshTokenCiphertext === null ? undefined : await rewrapField(keyRing, refreshName(s.id), s.refreshTokenCiphertext);
+      const hint = s.idTokenHintCiphertext === null ? undefined : await rewrapField(keyRing, idTokenName(s.id), s.idTokenHintCiphertext);
+      if (refresh === undefined && hint === undefined) {
+        out.unchanged++;
+        continue;
+      }
+      const replaced = await sessions.replaceSealed(s.id, s, { refreshTokenCiphertext: refresh ?? s.refreshTokenCiphertext, idTokenHintCiphertext: hint ?? s.idTokenHintCiphertext });
+      if (replaced) out.rewrapped++;
+      else out.unchanged++;
+    } catch (err) {
+      out.failed.push({ session: s.id, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return out;
 }

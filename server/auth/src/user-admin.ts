@@ -13,7 +13,7 @@
  *   themselves (409): another administrator must.
  */
 import { AppError } from '@workbench/core';
-import { UserRepository, type MetadataStore, type User as StoredUser } from '@workbench/store';
+import { SessionRepository, UserRepository, type MetadataStore, type User as StoredUser } from '@workbench/store';
 import type { User } from './identity';
 import { isRole, ROLES } from './permissions';
 
@@ -60,10 +60,12 @@ export interface UserAdminOptions {
 
 export class UserAdmin {
   private readonly users: UserRepository;
+  private readonly sessions: SessionRepository;
 
   constructor(private readonly options: UserAdminOptions) {
     const now = options.clock ?? Date.now;
     this.users = new UserRepository(options.store.db, { clock: { now } });
+    this.sessions = new SessionRepository(options.store.db, { clock: { now } });
   }
 
   readonly roles = ROLES;
@@ -97,7 +99,11 @@ export class UserAdmin {
     const before = toUserModel(user);
     let after = user;
     if (change.roles !== undefined) after = await this.users.setRolesByAdmin(user.id, change.roles === null ? null : [...change.roles].sort((a, b) => ROLES.indexOf(a as never) - ROLES.indexOf(b as never)));
-    if (change.disabled === true) after = await this.users.disable(user.id);
+    if (change.disabled === true) {
+      after = await this.users.disable(user.id);
+      // Signed out everywhere now (API tokens are refused while the account is disabled).
+      await this.sessions.revokeAllForUser(user.id);
+    }
     if (change.disabled === false) after = await this.users.enable(user.id);
     return { before, after: toUserModel(after) };
   }

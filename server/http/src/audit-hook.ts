@@ -69,7 +69,8 @@ export function auditEntry(req: Request, r: Pick<RouteDef, 'path' | 'permission'
     ip: req.socket.remoteAddress ?? null,
     userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
     outcome: 'ok',
-    detail: { method: req.method, route: r.path },
+    // request_id: the X-Request-Id the client got, so a record, the server log and the client's own log line up.
+    detail: { method: req.method, route: r.path, request_id: req.id },
     ...extra,
   };
 }
@@ -126,7 +127,7 @@ export async function auditFailure(deps: HttpDeps, req: Request, status: number,
 export async function auditDenied(deps: HttpDeps, req: Request, r: RouteDef, auth: Authenticated, err: unknown): Promise<void> {
   if (!deps.audit) return;
   try {
-    await deps.audit.record(auditEntry(req, r, auth, { outcome: 'denied', detail: { method: req.method, route: r.path, message: isAppError(err) ? err.message : 'forbidden' } }));
+    await deps.audit.record(auditEntry(req, r, auth, { outcome: 'denied', detail: { method: req.method, route: r.path, request_id: req.id, message: isAppError(err) ? err.message : 'forbidden' } }));
   } catch {
     // Refused either way.
   }

@@ -5,11 +5,12 @@
  * "sessions/<id>/refresh_token"): copied to another row it fails to open.
  *
  * Unlike SecretStore entries, these values are not registered with the log
- * redactor (there may be one per session) and are not re-wrapped by a key
- * rotation: they are short-lived; one whose key was retired cannot be opened
- * and its owner (the session) ends.
+ * redactor (there may be one per session). A key rotation re-wraps them
+ * through their owner (`rewrapField`, e.g. the login sessions); one whose
+ * key was retired before that cannot be opened and its owner (the session)
+ * ends.
  */
-import { envelopeKeyId, openSecret, parseEnvelope, sealSecret } from './envelope';
+import { envelopeKeyId, openSecret, parseEnvelope, rewrapSecret, sealSecret } from './envelope';
 import type { KeyRing } from './key-ring';
 import { AppError } from '@workbench/core';
 
@@ -23,4 +24,17 @@ export async function openField(ring: KeyRing, name: string, ciphertext: string)
   const key = kid === undefined ? undefined : await ring.key(kid);
   if (!key) throw new AppError('internal', `Cannot decrypt ${JSON.stringify(name)}: its key ${kid ?? '(none)'} is not in the key ring`);
   return openSecret(name, parseEnvelope(ciphertext, name), key);
+}
+
+/**
+ * The ciphertext under the ring's active key (the value is not decrypted,
+ * only its data key re-wrapped), or undefined when it already is. An
+ * `internal` AppError when its key is unknown or it was altered.
+ */
+export async function rewrapField(ring: KeyRing, name: string, ciphertext: string): Promise<string | undefined> {
+  const kid = envelopeKeyId(ciphertext);
+  if (kid === ring.activeId) return undefined;
+  const from = kid === undefined ? undefined : await ring.key(kid);
+  if (!from) throw new AppError('internal', `Cannot re-wrap ${JSON.stringify(name)}: its key ${kid ?? '(none)'} is not in the key ring`);
+  return rewrapSecret(name, parseEnvelope(ciphertext, name), from, ring.activeKey());
 }

@@ -22,4 +22,4 @@ export type { RedactorOptions } from './redactor';
 export { redactDeep, redactingLogger, pinoRedaction, PINO_REDACT_PATHS } from './redacting-logger';
 export type { Redact } from './redacting-logger';
 export { StoreSecretStorage } from './store-secret-storage';
-export { sealField, openField } from './field-cipher';
+export { sealField, openField, rewrapField } from './field-cipher';

@@ -99,6 +99,33 @@ export class SessionRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** Live sessions (not revoked, not expired) with their encrypted columns, for a key rotation. */
+  async listSealed(): Promise<{ id: string; refreshTokenCiphertext: string | null; idTokenHintCiphertext: string | null }[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'refresh_token_ciphertext', 'id_token_hint_ciphertext'])
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', this.clock.now())
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, refreshTokenCiphertext: r.refresh_token_ciphertext, idTokenHintCiphertext: r.id_token_hint_ciphertext }));
+  }
+
+  /**
+   * Replace a session's encrypted columns only if they still hold `expected`
+   * (a refresh that stored new tokens meanwhile wins). Returns whether it did.
+   */
+  async replaceSealed(id: string, expected: { refreshTokenCiphertext: string | null; idTokenHintCiphertext: string | null }, next: { refreshTokenCiphertext: string | null; idTokenHintCiphertext: string | null }): Promise<boolean> {
+    let q = this.db
+      .updateTable('sessions')
+      .set({ refresh_token_ciphertext: next.refreshTokenCiphertext, id_token_hint_ciphertext: next.idTokenHintCiphertext })
+      .where('id', '=', id);
+    q = expected.refreshTokenCiphertext === null ? q.where('refresh_token_ciphertext', 'is', null) : q.where('refresh_token_ciphertext', '=', expected.refreshTokenCiphertext);
+    q = expected.idTokenHintCiphertext === null ? q.where('id_token_hint_ciphertext', 'is', null) : q.where('id_token_hint_ciphertext', '=', expected.idTokenHintCiphertext);
+    const result = await q.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Idempotent: a revoked session keeps the time it was first revoked; its provider tokens are erased. */
   async revoke(id: string): Promise<void> {
     await this.db

@@ -3,15 +3,16 @@
  * and @jupyterlab/services settings pointing at it (token in header and,
  * like VS Code, appended to URLs).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { ServerConnection } from '@jupyterlab/services';
 import './lumino-poll';
 import { silentLogger, type Logger } from '@workbench/core';
 import type { ExtraUser, RolePolicy } from '@workbench/auth';
 import { loadConfig } from '../config';
+import { AuditCoverage, type CoverageReport } from './audit-coverage';
 import { startWorkbench, Workbench } from '../app';
 
 export const TOKEN = 'test-token-0123456789';
@@ -34,6 +35,12 @@ export interface TestServerOptions {
   logger?: Logger;
   /** The server's clock for login cookies and SSO sessions (epoch ms). */
   clock?: () => number;
+  /**
+   * Check at dispose that every data action the suite's clients took has
+   * its audit record (testing/audit-coverage.ts). Default on; off only for
+   * a suite that breaks or edits the audit log on purpose (say why).
+   */
+  auditCoverage?: boolean;
 }
 
 export async function startTestServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, configJson?: object, options: TestServerOptions = {}): Promise<TestServer> {
@@ -52,14 +59,21 @@ export async function startTestServer(extraArgs: string[] = [], env: NodeJS.Proc
   const { config } = loadConfig(args, { ...env, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), JUPYTER_CONFIG_DIR: join(dir, 'jupyter-config'), WORKBENCH_DATA_DIR: join(dir, 'data') }, dir);
   const wb = await startWorkbench(config, { env, logger: options.logger ?? (process.env.WB_TEST_LOG ? undefined : silentLogger), users: options.users, rolePolicy: options.rolePolicy, clock: options.clock });
   const baseUrl = `http://127.0.0.1:${wb.port}/`;
+  const coverage = options.auditCoverage === false ? undefined : new AuditCoverage(wb);
   return {
     wb,
     baseUrl,
     rootDir: config.rootDir, // extraArgs may name another --root-dir
     settings: makeSettings(baseUrl),
     async [Symbol.asyncDispose]() {
+      const report = await coverage?.report();
+      coverage?.dispose();
       await wb[Symbol.asyncDispose]();
       await rm(dir, { recursive: true, force: true });
+      if (report) {
+        await recordCoverage(report);
+        if (report.missing.length > 0) throw new Error(`${report.missing.length} data action(s) left no audit record:\n${report.missing.slice(0, 20).join('\n')}`);
+      }
     },
   };
 }
@@ -90,4 +104,13 @@ export function concretePath(path: string): string {
     .replace(/\{\/\*([A-Za-z_]+)\}/g, '/x-$1')
     .replace(/[:*]([A-Za-z_]+)/g, 'x-$1')
     .replace(/^\//, '');
+}
+
+const REPO = resolve(__dirname, '..', '..', '..', '..');
+
+/** One line per test server in test-artifacts/audit-coverage.jsonl: the suite, the data actions it took, how many lacked a record. */
+async function recordCoverage(report: CoverageReport): Promise<void> {
+  const suite = relative(REPO, (expect.getState().testPath as string | undefined) ?? 'unknown');
+  await mkdir(join(REPO, 'test-artifacts'), { recursive: true });
+  await appendFile(join(REPO, 'test-artifacts', 'audit-coverage.jsonl'), JSON.stringify({ suite, requests: report.requests, executes: report.executes, missing: report.missing.length }) + '\n');
 }
