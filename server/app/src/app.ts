@@ -290,6 +290,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       baseUrl: config.baseUrl,
       version: VERSION,
       cors: { allowOrigins: config.cors.allowOrigins, allowOriginPattern: config.cors.allowOriginPattern ? new RegExp(config.cors.allowOriginPattern) : undefined },
+      trustXheaders: config.trustXheaders,
       startedAt: new Date(),
       maxBodyBytes: config.maxBodyBytes,
       maxWsMessageBytes: config.maxWsMessageBytes,

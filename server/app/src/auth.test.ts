@@ -134,3 +134,40 @@ describe('auth', () => {
     for (const r of [...ts.wb.http.routes.all(), ...ts.wb.http.routes.sockets()]) expect(text).toContain(toOpenApiPath(r.path));
   });
 });
+
+describe('behind a TLS-terminating proxy (trust_xheaders)', () => {
+  let trusting: TestServer;
+  let plain: TestServer;
+  beforeAll(async () => {
+    // Set the jupyter_server way (ServerApp.trust_xheaders), as an existing deployment's config would.
+    trusting = await startTestServer([], process.env, undefined, { jupyterConfig: { ServerApp: { trust_xheaders: true } } });
+    plain = await startTestServer();
+  });
+  afterAll(async () => {
+    await trusting?.[Symbol.asyncDispose]();
+    await plain?.[Symbol.asyncDispose]();
+  });
+
+  const cookies = async (ts: TestServer, headers: Record<string, string>) => (await api(ts, `lab?token=${TOKEN}`, { token: null, headers })).headers.getSetCookie();
+
+  it('marks the login and _xsrf cookies Secure when the proxy says the browser used https, and only then', async () => {
+    const viaHttps = await cookies(trusting, { 'X-Forwarded-Proto': 'https' });
+    expect(viaHttps.length).toBe(2);
+    for (const c of viaHttps) expect(c).toMatch(/; Secure/);
+    for (const c of await cookies(trusting, { 'X-Forwarded-Proto': 'http' })) expect(c).not.toMatch(/; Secure/);
+    // A server that does not trust the headers ignores them: anybody can send them.
+    for (const c of await cookies(plain, { 'X-Forwarded-Proto': 'https' })) expect(c).not.toMatch(/; Secure/);
+  });
+
+  it("records the client's address as the proxy saw it, not what the client claimed", async () => {
+    const put = (ts: TestServer, name: string, headers: Record<string, string>) => api(ts, `api/contents/${name}`, { method: 'PUT', headers, body: JSON.stringify({ type: 'file', format: 'text', content: 'x' }) });
+    // The client claimed 198.51.100.66; the proxy appended the address it saw.
+    expect((await put(trusting, 'a.txt', { 'X-Forwarded-For': '198.51.100.66, 203.0.113.7' })).status).toBe(201);
+    expect((await put(trusting, 'b.txt', { 'X-Real-Ip': '203.0.113.8', 'X-Forwarded-For': '198.51.100.66' })).status).toBe(201);
+    expect((await put(plain, 'c.txt', { 'X-Forwarded-For': '198.51.100.66' })).status).toBe(201);
+    const ip = async (ts: TestServer, target: string) => (await ts.wb.audit.query({ resource: 'contents' })).find((r) => r.target === target)?.ip;
+    expect(await ip(trusting, 'a.txt')).toBe('203.0.113.7');
+    expect(await ip(trusting, 'b.txt')).toBe('203.0.113.8');
+    expect(await ip(plain, 'c.txt')).toMatch(/127\.0\.0\.1$/);
+  });
+});

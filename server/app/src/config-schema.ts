@@ -28,6 +28,8 @@ export const configSchema = z
     ws_max_message_bytes: z.number().int().positive(),
     allow_origin: z.array(z.string()),
     allow_origin_pat: z.string(),
+    /** Behind a TLS-terminating reverse proxy: trust its X-Forwarded-* / X-Real-Ip / X-Scheme headers (client address in the audit log, Secure cookies). jupyter_server's ServerApp.trust_xheaders. */
+    trust_xheaders: z.boolean(),
     sql: z
       .object({
         warehouse: z.string(),

@@ -33,6 +33,8 @@ export interface WorkbenchConfig {
   /** Largest WebSocket message from a client; tornado's websocket_max_message_size default, 10 MiB. */
   readonly maxWsMessageBytes: number;
   readonly cors: { readonly allowOrigins: readonly string[]; readonly allowOriginPattern: string | undefined };
+  /** Believe a reverse proxy's X-Forwarded-* headers (see config-schema.ts). */
+  readonly trustXheaders: boolean;
   readonly sql: {
     /** Relative to the root unless absolute. */
     readonly warehouse: string;
@@ -275,6 +277,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     maxBodyBytes: pick('max_body_bytes') ?? 100 * 1024 * 1024,
     maxWsMessageBytes: pick('ws_max_message_bytes') ?? 10 * 1024 * 1024,
     cors: { allowOrigins: pick('allow_origin') ?? [], allowOriginPattern: pattern },
+    trustXheaders: pick('trust_xheaders') ?? false,
     sql: {
       warehouse: file.sql?.warehouse ?? 'warehouse.duckdb',
       connectionsFile: file.sql?.connections_file ? resolve(cwd, file.sql.connections_file) : undefined,

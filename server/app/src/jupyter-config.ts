@@ -72,6 +72,7 @@ export function fromJupyterConfig(raw: Record<string, unknown>): ConfigFile {
   set('default_kernel', str(mkm.default_kernel_name) ?? str(sa.default_kernel_name));
   set('allow_origin', str(sa.allow_origin) ? [str(sa.allow_origin)!] : undefined);
   set('allow_origin_pat', str(sa.allow_origin_pat));
+  set('trust_xheaders', bool(sa.trust_xheaders));
   set('log_level', logLevel(sa.log_level));
 
   const kernels: NonNullable<ConfigFile['kernels']> = {};

@@ -66,7 +66,7 @@ export function auditEntry(req: Request, r: Pick<RouteDef, 'path' | 'permission'
     resource: r.permission?.resource ?? r.tag,
     action: r.permission?.action ?? (r.method === 'get' ? 'read' : 'write'),
     target: targetOf(req),
-    ip: req.socket.remoteAddress ?? null,
+    ip: req.clientIp ?? req.socket.remoteAddress ?? null,
     userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
     outcome: 'ok',
     // request_id: the X-Request-Id the client got, so a record, the server log and the client's own log line up.

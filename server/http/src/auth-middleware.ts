@@ -78,6 +78,10 @@ declare module 'express-serve-static-core' {
   interface Request {
     auth?: Authenticated;
     id: string;
+    /** The client's address (client-address.ts: the proxy's word when trust_xheaders is on). */
+    clientIp?: string | null;
+    /** Reached over TLS (directly, or at a trusted proxy): cookies get Secure. */
+    secureTransport?: boolean;
   }
 }
 

@@ -42,6 +42,8 @@ export interface HttpDeps {
   baseUrl: string;
   version: string;
   cors: CorsConfig;
+  /** Behind a TLS-terminating proxy: believe its X-Real-Ip/X-Forwarded-For and X-Scheme/X-Forwarded-Proto (jupyter_server's trust_xheaders). */
+  trustXheaders?: boolean;
   startedAt: Date;
   maxBodyBytes: number;
   /** Largest WebSocket message a client may send (jupyter_server/tornado: 10 MiB); bigger ones close with 1009. */

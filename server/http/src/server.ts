@@ -39,6 +39,7 @@ import { auditDenied, auditFailure, auditMiddleware, auditPlan } from './audit-h
 import { auditRoutes } from './routes/audit';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
+import { clientIp, isSecureRequest } from './client-address';
 import { onClientError } from './client-error';
 
 export interface HttpServer extends AsyncDisposable {
@@ -80,6 +81,8 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     req.id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+    req.clientIp = clientIp(req, deps.trustXheaders === true);
+    req.secureTransport = isSecureRequest(req, deps.trustXheaders === true);
     res.setHeader('X-Request-Id', req.id);
     // The per-request debug line costs a listener, a clock read and a regex: only when someone reads it.
     if (deps.logger.isLevelEnabled?.('debug') ?? true) {

@@ -21,12 +21,12 @@ export function ensureXsrfCookie(req: Request, res: Response, baseUrl: string): 
   const pending = ([] as unknown[]).concat(res.getHeader('set-cookie') ?? []).map(String).find((c) => c.startsWith(`${XSRF_COOKIE}=`));
   if (pending) return decodeURIComponent(pending.slice(XSRF_COOKIE.length + 1).split(';')[0]!);
   const value = randomToken(16);
-  res.cookie(XSRF_COOKIE, value, { path: baseUrl, sameSite: 'lax' });
+  res.cookie(XSRF_COOKIE, value, { path: baseUrl, sameSite: 'lax', secure: req.secureTransport === true });
   return value;
 }
 
 export function setLoginCookie(res: Response, deps: HttpDeps, value: string): void {
-  res.cookie(deps.identity.cookieName, value, { path: deps.baseUrl, httpOnly: true, sameSite: 'lax', maxAge: deps.identity.cookieMaxAgeS * 1000 });
+  res.cookie(deps.identity.cookieName, value, { path: deps.baseUrl, httpOnly: true, sameSite: 'lax', secure: res.req.secureTransport === true, maxAge: deps.identity.cookieMaxAgeS * 1000 });
 }
 
 /** Only same-site paths under the base URL may be a redirect target. */

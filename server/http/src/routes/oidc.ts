@@ -55,7 +55,7 @@ function loginEntry(req: Request, fields: Pick<AuditEntry, 'actor' | 'actorRole'
     via: 'sso',
     resource: 'auth',
     target: null,
-    ip: req.socket.remoteAddress ?? null,
+    ip: req.clientIp ?? req.socket.remoteAddress ?? null,
     userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
   };
 }
@@ -76,7 +76,7 @@ async function recordFailure(deps: HttpDeps, req: Request, err: unknown): Promis
 
 export function oidcRoutes(deps: HttpDeps, sso: SsoSessions): RouteDef[] {
   const callbackPath = `${deps.baseUrl}auth/oidc/callback`;
-  const cookieOptions = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: req.secure });
+  const cookieOptions = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: req.secureTransport === true });
   return [
     {
       method: 'get',
@@ -134,7 +134,7 @@ export function oidcRoutes(deps: HttpDeps, sso: SsoSessions): RouteDef[] {
         }
         let committed;
         try {
-          committed = await sso.commit(verified, { userAgent: req.headers['user-agent'] ?? null, ip: req.socket.remoteAddress ?? null });
+          committed = await sso.commit(verified, { userAgent: req.headers['user-agent'] ?? null, ip: req.clientIp ?? req.socket.remoteAddress ?? null });
         } catch (err) {
           await recordFailure(deps, req, err);
           return sendError(deps, req, res, err);

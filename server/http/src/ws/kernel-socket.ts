@@ -15,6 +15,7 @@ import { assertHeader, createMessage, isClientChannel, MessageHeader, toRaw, Cha
 import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
 import { ownKernel } from '../routes/kernels';
+import { clientIp } from '../client-address';
 import type { SocketRouteDef } from '../route-table';
 
 export interface KernelSocketOptions {
@@ -201,7 +202,7 @@ async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticat
     resource: 'kernels',
     action: 'execute',
     target: kernelId,
-    ip: req.socket.remoteAddress ?? null,
+    ip: clientIp(req, deps.trustXheaders === true),
     userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
     outcome: 'ok',
     detail: { kernel_name: kernel?.name ?? null, notebook: paths.length === 1 ? paths[0] : paths.length ? paths : null, code_sha256: createHash('sha256').update(code).digest('hex'), code_bytes: Buffer.byteLength(code), msg_id: header.msg_id },
