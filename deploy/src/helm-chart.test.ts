@@ -129,6 +129,26 @@ test('ingress on: path and probe follow base_url, the existing secret replaces t
   expect(c.ports[0].containerPort).toBe(9999);
 });
 
+test('credentials from existing Secrets: OIDC client secret, database URL and the secrets key reach the server as environment, nothing else does', () => {
+  const { manifests } = render({
+    secretEnv: {
+      oidcClientSecret: { existingSecret: 'sso', existingSecretKey: 'client-secret' },
+      databaseUrl: { existingSecret: 'metadata-db', existingSecretKey: 'url' },
+      secretKey: { existingSecret: 'wb-keys', existingSecretKey: 'active' },
+    },
+    config: { auth: { oidc: { issuer: 'https://idp.example.org/realms/finance', client_id: 'workbench', role_mapping: { 'finance-analysts': ['analyst'] } } } },
+  });
+  const env = find(manifests, 'Deployment').spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[];
+  expect(env.filter((e) => e.name.startsWith('WORKBENCH_'))).toEqual([
+    { name: 'WORKBENCH_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'metadata-db', key: 'url' } } },
+    { name: 'WORKBENCH_OIDC_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'sso', key: 'client-secret' } } },
+    { name: 'WORKBENCH_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'wb-keys', key: 'active' } } },
+  ]);
+  expect(JSON.stringify(find(manifests, 'ConfigMap'))).not.toMatch(/client_secret|database/);
+  // Unset by default.
+  expect((find(render().manifests, 'Deployment').spec.template.spec.containers[0].env as { name: string }[]).map((e) => e.name)).toEqual(['JUPYTER_TOKEN', 'HOME']);
+});
+
 test('per-user namespaces: cluster-wide rights including namespaces, and no namespaced Role', () => {
   const { manifests, notes } = render(VALUE_SETS['per-user namespaces']);
   const role = find(manifests, 'ClusterRole');
@@ -187,6 +207,11 @@ describe('values the chart refuses', () => {
 
   test('a token in config (it would land in a ConfigMap)', () => {
     expect(refused({ config: { token: 'abc' } })).toContain('config.token would be stored in a ConfigMap: set token.value or token.existingSecret instead');
+  });
+
+  test('an OIDC client secret or a database URL in config (they would land in a ConfigMap)', () => {
+    expect(refused({ config: { auth: { oidc: { issuer: 'https://idp.example.org', client_id: 'wb', client_secret: 's3cret', role_mapping: {} } } } })).toContain('config.auth.oidc.client_secret would be stored in a ConfigMap: set secretEnv.oidcClientSecret.existingSecret instead');
+    expect(refused({ config: { database: { url: 'postgres://wb:pw@db/wb' } } })).toContain('config.database.url (it holds the database password) would be stored in a ConfigMap');
   });
 
   test('port 0', () => {

@@ -63,6 +63,12 @@ Renders nothing; every object template includes it.
 {{- if hasKey .Values.config "token" }}
 {{- fail "config.token would be stored in a ConfigMap: set token.value or token.existingSecret instead" }}
 {{- end }}
+{{- if and .Values.config.auth .Values.config.auth.oidc (hasKey .Values.config.auth.oidc "client_secret") }}
+{{- fail "config.auth.oidc.client_secret would be stored in a ConfigMap: set secretEnv.oidcClientSecret.existingSecret instead" }}
+{{- end }}
+{{- if and .Values.config.database (hasKey .Values.config.database "url") }}
+{{- fail "config.database.url (it holds the database password) would be stored in a ConfigMap: set secretEnv.databaseUrl.existingSecret instead" }}
+{{- end }}
 {{- if and (hasKey .Values.config "port") (not .Values.config.port) }}
 {{- fail "config.port must be a fixed port (0 picks a random one, which no Service can reach)" }}
 {{- end }}
