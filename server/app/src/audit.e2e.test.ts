@@ -63,6 +63,13 @@ describe('audit trail', () => {
     await ts?.[Symbol.asyncDispose]();
   });
 
+  it("accepts JupyterLab's cache-busting timestamp parameter on queries and refuses other unknown parameters", async () => {
+    expect((await api(ts, 'api/audit?limit=5&1765432100000')).status).toBe(200);
+    const res = await api(ts, 'api/audit?limit=5&userr=alice');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toBe('Cannot query the audit log: unknown parameter "userr"');
+  });
+
   it('records each data action of a session exactly once, and nothing for listings and interface state', async () => {
     const before = await lastSeq(ts);
     // 1 save, 1 read of a notebook, 1 rename, a listing (not data), a settings save (interface state)
@@ -189,6 +196,100 @@ describe('audit store that cannot be written: data actions fail closed', () => {
       expect(error).toMatch(/^AuditUnavailable: Cannot run code: the audit log cannot be written/);
       expect(existsSync(marker)).toBe(false);
     } finally {
+      await k.shutdown().catch(() => undefined);
+      kernels.dispose();
+    }
+  });
+});
+
+describe('a record committed but not yet flushed to disk: nothing is sent before the flush', () => {
+  let ts: TestServer;
+  /** The next write's flush, once armed: it waits for the test's word, then succeeds or fails. */
+  let armed: { started: () => void; outcome: Promise<boolean> } | undefined;
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { sandbox: { mode: 'none' } });
+    const writer = ts.wb.metadata.deferredFlush!;
+    const write = writer.write.bind(writer);
+    // The disk, slowed down and made to fail on the test's word (a real fsync is far too quick to watch).
+    writer.write = async (fn) => {
+      const { value, durable } = await write(fn);
+      const gate = armed;
+      armed = undefined;
+      if (!gate) return { value, durable };
+      gate.started();
+      return { value, durable: durable.then(async () => ((await gate.outcome) ? undefined : Promise.reject(new Error('EIO: the disk failed')))) };
+    };
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  /** Arms the next flush; resolves `started` when a write takes it; `finish(ok)` lets it end. */
+  function armFlush(): { started: Promise<void>; finish: (ok: boolean) => void } {
+    let finish!: (ok: boolean) => void;
+    const outcome = new Promise<boolean>((resolve) => (finish = resolve));
+    let started!: () => void;
+    const startedP = new Promise<void>((resolve) => (started = resolve));
+    armed = { started, outcome };
+    return { started: startedP, finish };
+  }
+
+  it('holds a file read until its record is on disk, and answers 503 without the data when the flush fails', async () => {
+    expect((await api(ts, 'api/contents/ledger.txt', { method: 'PUT', body: JSON.stringify({ type: 'file', format: 'text', content: 'confidential' }) })).status).toBe(201);
+    let answered = false;
+    const flush = armFlush();
+    const read = api(ts, 'api/contents/ledger.txt').then((res) => ((answered = true), res));
+    await flush.started;
+    // The record is committed (readable in the store) while the answer waits for the disk.
+    expect((await ts.wb.audit.query({ resource: 'contents', action: 'read' })).map((r) => r.target)).toContain('ledger.txt');
+    expect(answered).toBe(false);
+    flush.finish(true);
+    const ok = await read;
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { content: string }).content).toBe('confidential');
+
+    const failing = armFlush();
+    const refused = api(ts, 'api/contents/ledger.txt');
+    await failing.started;
+    failing.finish(false);
+    const res = await refused;
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(text).toMatch(/Cannot record the action in the audit log/);
+    expect(text).not.toContain('confidential');
+  });
+
+  it("holds a kernel's outputs until the execute's record is on disk, and withholds them (socket closed) when the flush fails", async () => {
+    const kernels = new KernelManager({ serverSettings: ts.settings });
+    const k = await kernels.startNew({ name: 'python3' });
+    try {
+      let outputs = '';
+      const flush = armFlush();
+      const future = k.requestExecute({ code: 'print("balance", 6 * 7)' });
+      future.onIOPub = (m) => {
+        if (m.header.msg_type === 'stream') outputs += (m.content as { text: string }).text;
+      };
+      await flush.started;
+      // The kernel may well have run it by now; the client has seen nothing of it.
+      expect(outputs).toBe('');
+      flush.finish(true);
+      await future.done;
+      expect(outputs).toBe('balance 42\n');
+
+      const failing = armFlush();
+      const closed = new Promise<void>((resolve) => k.connectionStatusChanged.connect((_, status) => status !== 'connected' && resolve()));
+      const lost = k.requestExecute({ code: 'print("never seen")' });
+      let seen = '';
+      lost.onIOPub = (m) => {
+        if (m.header.msg_type === 'stream') seen += (m.content as { text: string }).text;
+      };
+      void lost.done.catch(() => undefined);
+      await failing.started;
+      failing.finish(false);
+      await closed;
+      expect(seen).toBe('');
+    } finally {
+      armed = undefined;
       await k.shutdown().catch(() => undefined);
       kernels.dispose();
     }

@@ -187,6 +187,9 @@ describe('roles', () => {
         updated: expect.any(String),
       });
       for (const u of [VIEWER, ANALYST, ENGINEER]) expect((await api(ts, 'api/users', { token: u.token })).status).toBe(403);
+      // Refusals are in the audit log, on this route too (reading the user list is not otherwise recorded).
+      const denied = (await ts.wb.audit.query({ resource: 'users', action: 'read' })).filter((r) => r.outcome === 'denied').map((r) => r.actor);
+      expect(denied).toEqual(expect.arrayContaining(['vera', 'anna', 'emil']));
     });
 
     it('refuses role escalation through request bodies from anybody but an admin, writing nothing', async () => {

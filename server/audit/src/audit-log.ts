@@ -4,11 +4,13 @@
  * chain's lock, so concurrent writers — in this process or in other
  * gateway replicas on the same PostgreSQL — never fork the chain.
  *
- * `record` resolves only once the record is committed (SQLite with
- * synchronous=FULL, PostgreSQL's commit), so a caller that awaits it
- * before answering has made the record durable first. When the store
- * cannot be written, `record` rejects with `unavailable`: data actions
- * that cannot be audited fail closed.
+ * `record` resolves only once the record is on disk, so a caller that
+ * awaits it before acting has made the record durable first. `append`
+ * resolves at the commit and says when the flush is done, for a caller
+ * that overlaps the flush with its own work and holds its answer until
+ * then (SQLite: store/wal-flush.ts; PostgreSQL commits are durable when
+ * they return). When the store cannot be written both reject with
+ * `unavailable`: data actions that cannot be audited fail closed.
  */
 import { AppError, Logger, silentLogger } from '@workbench/core';
 import type { MetadataStore, Selectable, AuditLogTable } from '@workbench/store';
@@ -48,34 +50,74 @@ export class AuditLog {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Appends one record; resolves with it once it is committed. Rejects with `unavailable` when it could not be written. */
+  /** Appends one record; resolves with it once it is on disk. Rejects with `unavailable` when it could not be written. */
   async record(entry: AuditEntry): Promise<AuditRecord> {
+    const { record, durable } = await this.append(entry);
+    await durable;
+    return record;
+  }
+
+  /**
+   * Appends one record and resolves once it is committed (it survives the
+   * process being killed), with `durable`, which resolves once it is on
+   * disk (it survives a power loss). A caller that has work to do meanwhile
+   * (reading the file the record is about, a kernel running the code)
+   * overlaps that work with the flush, and sends nothing to the client
+   * before `durable` resolves. PostgreSQL commits are durable when they
+   * return. Both reject with `unavailable` when the store cannot be written.
+   */
+  async append(entry: AuditEntry): Promise<{ record: AuditRecord; durable: Promise<void> }> {
     try {
-      return await this.store.transaction(async (trx) => {
+      const fast = this.store.deferredFlush;
+      if (fast) {
+        const { value: record, durable } = await fast.write((raw) => {
+          const last = raw.get('select seq, hash from audit_log order by seq desc limit 1') as { seq: number; hash: string } | undefined;
+          const record = this.next(entry, last);
+          const row = toRow(record);
+          const columns = Object.keys(row);
+          raw.run(`insert into audit_log (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`, Object.values(row));
+          return record;
+        });
+        const flushed = durable.catch((err: unknown) => this.failed(entry, err));
+        // Logged in `failed`; a caller that stops waiting (its client went away) must not leave it unhandled.
+        flushed.catch(() => undefined);
+        return { record, durable: flushed };
+      }
+      const record = await this.store.transaction(async (trx) => {
         await this.store.lock(trx, LOCK);
         const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-        const fields = {
-          ts: this.clock(),
-          actor: entry.actor,
-          actorRole: entry.actorRole,
-          via: entry.via,
-          resource: entry.resource,
-          action: entry.action,
-          target: entry.target ?? null,
-          ip: entry.ip ?? null,
-          userAgent: entry.userAgent ?? null,
-          outcome: entry.outcome,
-          detail: entry.detail ?? {},
-        };
-        const prevHash = last?.hash ?? GENESIS_HASH;
-        const record: AuditRecord = { seq: (last ? Number(last.seq) : 0) + 1, ...fields, prevHash, hash: recordHash(prevHash, fields) };
+        const record = this.next(entry, last);
         await trx.insertInto('audit_log').values(toRow(record)).execute();
         return record;
       });
+      return { record, durable: Promise.resolve() };
     } catch (err) {
-      this.logger.error({ err: err instanceof Error ? err.message : String(err), resource: entry.resource, action: entry.action }, 'audit record could not be written');
-      throw new AppError('unavailable', 'Cannot record the action in the audit log: the audit store cannot be written', { cause: err });
+      return this.failed(entry, err);
     }
+  }
+
+  /** The record that follows `last` in the chain. */
+  private next(entry: AuditEntry, last: { seq: number | string; hash: string } | undefined): AuditRecord {
+    const fields = {
+      ts: this.clock(),
+      actor: entry.actor,
+      actorRole: entry.actorRole,
+      via: entry.via,
+      resource: entry.resource,
+      action: entry.action,
+      target: entry.target ?? null,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ?? null,
+      outcome: entry.outcome,
+      detail: entry.detail ?? {},
+    };
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    return { seq: (last ? Number(last.seq) : 0) + 1, ...fields, prevHash, hash: recordHash(prevHash, fields) };
+  }
+
+  private failed(entry: AuditEntry, err: unknown): never {
+    this.logger.error({ err: err instanceof Error ? err.message : String(err), resource: entry.resource, action: entry.action }, 'audit record could not be written');
+    throw new AppError('unavailable', 'Cannot record the action in the audit log: the audit store cannot be written', { cause: err });
   }
 
   /** Records matching `filter`, oldest first. Every value is a bound parameter. */

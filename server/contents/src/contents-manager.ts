@@ -88,6 +88,15 @@ export class ContentsManager {
     }
   }
 
+  /** Is `path` a regular file (not a directory, not missing, not outside the root)? */
+  async isFile(path: string): Promise<boolean> {
+    try {
+      return (await stat((await this.paths.resolve(path)).osPath)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   async get(path: string, opts: GetOptions = {}): Promise<ContentsModel> {
     const r = await this.paths.resolve(path);
     const st = await this.statOrNotFound(r);

@@ -5,18 +5,19 @@
  *
  * - every change (POST, PUT, PATCH, DELETE) except per-user interface state
  *   (JupyterLab settings and workspaces, frontend config, client events,
- *   login): recorded BEFORE the handler runs, so no change happens that the
- *   log does not hold; a change that then fails leaves a second record with
- *   outcome "error";
+ *   login): recorded and on disk BEFORE the handler runs, so no change
+ *   happens that the log does not hold; a change that then fails leaves a
+ *   second record with outcome "error";
  * - reading workspace data (a file's or notebook's content, raw files,
- *   versions, exports, the audit log itself): recorded before the data
- *   leaves the server (a directory listing or a metadata-only check is not
- *   data and is not recorded);
- * - a signed-in user refused by a role check: recorded as "denied".
+ *   versions, exports, the audit log itself): recorded before the handler
+ *   reads, flushed to disk while it reads, and nothing of the answer is sent
+ *   before the record is on disk (a directory listing or a metadata-only
+ *   check is not data and is not recorded);
+ * - a signed-in user refused by a role check, on any route: recorded as
+ *   "denied".
  *
- * `record` resolves once the record is committed; when the audit store
- * cannot be written the request fails with 503 and nothing is changed or
- * sent (fail closed).
+ * When the audit store cannot be written the request fails with 503 and
+ * nothing is changed or sent (fail closed).
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { AuditEntry } from '@workbench/audit';
@@ -31,14 +32,15 @@ const UI_STATE_TAGS = new Set(['lab', 'config', 'events', 'login']);
 /** GET routes that hand out workspace data. */
 const DATA_READ_TAGS = new Set(['contents', 'history', 'nbconvert', 'audit']);
 
-export type AuditPlan = 'before' | 'on-response';
+/** change: on disk before the handler; read: flushed while the handler reads; contents-read: a read when it is a file's content. */
+export type AuditPlan = 'change' | 'read' | 'contents-read';
 
 export function auditPlan(r: RouteDef): AuditPlan | undefined {
   if (r.auth === 'public' || UI_STATE_TAGS.has(r.tag)) return undefined;
-  if (r.method !== 'get') return 'before';
+  if (r.method !== 'get') return 'change';
   if (!DATA_READ_TAGS.has(r.tag)) return undefined;
-  // GET /api/contents answers directories and metadata-only checks too: decided on the answer.
-  return r.path.startsWith('/api/contents') && !r.path.includes('checkpoints') ? 'on-response' : 'before';
+  // GET /api/contents answers directories and metadata-only checks too.
+  return r.path.startsWith('/api/contents') && !r.path.includes('checkpoints') ? 'contents-read' : 'read';
 }
 
 declare module 'express-serve-static-core' {
@@ -86,29 +88,77 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let entry = auditEntry(req, r, req.auth!);
     if (r.auditDetail) entry = { ...entry, detail: { ...entry.detail, ...(await r.auditDetail(req)) } };
-    if (plan === 'before') {
+    if (plan === 'change') {
       await audit.record(entry);
       req.audited = entry;
       next();
       return;
     }
-    // on-response: the model decides (content of a file or notebook is data; a listing is not).
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => {
-      const model = body as { type?: string; content?: unknown } | null;
-      if (res.statusCode >= 400 || !model || model.type === 'directory' || model.content === null || model.content === undefined) return json(body);
-      audit.record({ ...entry, detail: { ...entry.detail, type: model.type } }).then(
-        () => json(body),
-        (err: unknown) => {
-          const { status, body: errorBody } = toErrorBody(err);
-          res.status(status);
-          json(errorBody);
-        },
-      );
-      return res;
-    };
+    if (plan === 'contents-read') {
+      // A file's or notebook's content is data; a listing or a metadata-only check is not.
+      const path = entry.target ?? '';
+      if (req.query.content === '0' || !deps.contents || !(await deps.contents.isFile(path))) {
+        next();
+        return;
+      }
+      const type = req.query.type === 'notebook' || req.query.type === 'file' ? req.query.type : path.endsWith('.ipynb') ? 'notebook' : 'file';
+      entry = { ...entry, detail: { ...entry.detail, type } };
+    }
+    const { durable } = await audit.append(entry);
+    req.audited = entry;
+    holdResponse(res, durable);
     next();
   };
+}
+
+/**
+ * Nothing of the response leaves before `durable` resolves: the handler
+ * runs meanwhile and what it writes is queued, then sent in order. When
+ * `durable` rejects, the client gets the audit log's 503 instead and the
+ * data is never sent.
+ */
+function holdResponse(res: Response, durable: Promise<void>): void {
+  const queue: (() => void)[] = [];
+  const { writeHead, write, end } = res;
+  let held = true;
+  res.writeHead = function (this: Response, ...args: unknown[]) {
+    if (!held) return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+    queue.push(() => (writeHead as (...a: unknown[]) => Response).apply(this, args));
+    return this;
+  } as Response['writeHead'];
+  res.write = function (this: Response, ...args: unknown[]) {
+    if (!held) return (write as (...a: unknown[]) => boolean).apply(this, args);
+    queue.push(() => (write as (...a: unknown[]) => boolean).apply(this, args));
+    return true;
+  } as Response['write'];
+  res.end = function (this: Response, ...args: unknown[]) {
+    if (!held) return (end as (...a: unknown[]) => Response).apply(this, args);
+    queue.push(() => (end as (...a: unknown[]) => Response).apply(this, args));
+    return this;
+  } as Response['end'];
+  const release = () => {
+    held = false;
+    res.writeHead = writeHead;
+    res.write = write;
+    res.end = end;
+  };
+  durable.then(
+    () => {
+      release();
+      for (const send of queue.splice(0)) send();
+    },
+    (err: unknown) => {
+      release();
+      queue.length = 0;
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return;
+      }
+      for (const name of res.getHeaderNames()) if (name !== 'x-request-id' && !name.startsWith('access-control-')) res.removeHeader(name);
+      const { status, body } = toErrorBody(err);
+      res.status(status).json(body);
+    },
+  );
 }
 
 /** After a change was recorded and then failed: a second record with the outcome. Best effort: the client still gets its error. */

@@ -112,7 +112,8 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     const plan = deps.audit ? auditPlan(r) : undefined;
     if (r.auth !== 'public') {
       const check = r.page ? pageAuth(deps, r.auth, r.permission) : requireAuth(deps.identity, r.auth, r.permission);
-      handlers.push(plan ? recordDenials(deps, r, check) : check);
+      // Every refusal of a signed-in user is recorded, audited route or not.
+      handlers.push(deps.audit ? recordDenials(deps, r, check) : check);
     }
     if (plan) handlers.push(auditMiddleware(deps, r, plan));
     handlers.push(async (req, res) => {

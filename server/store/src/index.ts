@@ -8,7 +8,8 @@
  * Import kysely's values and types from here, not from 'kysely' (see kysely.ts).
  */
 export { openStore, type MetadataStore, type StoreOptions } from './store';
-export type { Database, UsersTable, ApiTokensTable, SessionsTable, AuditLogTable, SecretsTable, EpochMs, UserSource, AuditVia, AuditOutcome } from './schema';
+export type { DeferredFlushWriter, RawSql } from './wal-flush';
+export type { Database, UsersTable, ApiTokensTable, SessionsTable, AuditLogTable, SecretsTable, EpochMs, UserSource, RolesSource, AuditVia, AuditOutcome } from './schema';
 export { MIGRATIONS, type StoreDialect, type StoreMigration } from './migrations';
 export type { MigrationList } from './migrate';
 export { isUniqueViolation, isForeignKeyViolation } from './db-errors';

@@ -25,7 +25,8 @@ import { migrate, type MigrationList } from './migrate';
 import { MIGRATIONS, type StoreDialect } from './migrations';
 import { createPool, describePostgresUrl } from './postgres';
 import type { Database } from './schema';
-import { openSqlite, type SqliteHandle } from './sqlite';
+import { MEMORY, openSqlite, type SqliteHandle } from './sqlite';
+import { SqliteDeferredFlush, type DeferredFlushWriter } from './wal-flush';
 
 export interface StoreOptions {
   /** `postgres://user:password@host:port/database`: use PostgreSQL. */
@@ -63,6 +64,13 @@ export interface MetadataStore extends AsyncDisposableLike {
    * so this does nothing. Used e.g. to append to the audit hash chain.
    */
   lock(trx: Transaction<Database>, name: string): Promise<void>;
+  /**
+   * SQLite only (undefined on PostgreSQL, whose commits are durable when
+   * they return): writes that commit without waiting for the disk and say
+   * when they are durable, so a writer can overlap the flush with other
+   * work (wal-flush.ts).
+   */
+  readonly deferredFlush?: DeferredFlushWriter;
   /** Closes the pool or the database file. Idempotent. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -87,6 +95,7 @@ interface Opened {
   dialect: StoreDialect;
   /** Where, for messages (no credentials). */
   where: string;
+  deferredFlush?: DeferredFlushWriter;
   close(): Promise<void>;
 }
 
@@ -115,14 +124,17 @@ function openSqliteStore(options: StoreOptions): Opened {
   if (path === undefined) throw new AppError('internal', 'Cannot open the metadata store: neither url nor sqlitePath was given');
   const handle: SqliteHandle = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs ?? 5_000 });
   const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: handle }) });
+  const deferredFlush = new SqliteDeferredFlush(db, handle, path === MEMORY ? undefined : `${path}-wal`);
   return {
     db,
     dialect: 'sqlite',
     where: `SQLite at ${path}`,
+    deferredFlush,
     async close() {
       try {
         await db.destroy();
       } finally {
+        deferredFlush.close();
         // kysely closes the file only if it ever used it.
         if (handle.open) handle.close();
       }
@@ -182,6 +194,7 @@ function makeStore(opened: Opened, applied: string[]): MetadataStore {
     db,
     dialect,
     migrationsApplied: Object.freeze(applied),
+    deferredFlush: opened.deferredFlush,
     transaction: (fn) => db.transaction().execute(fn),
     async lock(trx, name) {
       if (dialect !== 'postgres') return;

@@ -28,7 +28,8 @@ function name(v: unknown, field: string): string | undefined {
 function filterOf(req: Request): AuditFilter {
   const q = req.query as Record<string, unknown>;
   const known = new Set(['since', 'until', 'user', 'action', 'resource', 'limit', 'after', 'format', 'token']);
-  for (const k of Object.keys(q)) if (!known.has(k)) throw new AppError('bad_request', `Cannot query the audit log: unknown parameter ${JSON.stringify(k.slice(0, 40))}`);
+  // JupyterLab's ServerConnection adds a bare timestamp (`&1765432100000`) to GETs to defeat caches: not a filter.
+  for (const k of Object.keys(q)) if (!known.has(k) && !(/^\d{1,20}$/.test(k) && q[k] === '')) throw new AppError('bad_request', `Cannot query the audit log: unknown parameter ${JSON.stringify(k.slice(0, 40))}`);
   const filter: AuditFilter = { since: time(q.since, 'since'), until: time(q.until, 'until'), user: name(q.user, 'user'), action: name(q.action, 'action'), resource: name(q.resource, 'resource') };
   if (q.limit !== undefined) {
     const n = Number(q.limit);

@@ -25,11 +25,13 @@ export interface KernelSocketOptions {
   logger: Logger;
   maxClientBufferBytes: number;
   /**
-   * Records a code execution in the audit log; resolves once it is durable.
-   * The execute_request reaches the kernel only after that; when it rejects,
-   * the code does not run and the client is told why (fail closed).
+   * Records a code execution in the audit log; resolves once the record is
+   * committed, with `durable` for its flush to disk. The execute_request
+   * reaches the kernel only after the commit; when it rejects, the code does
+   * not run and the client is told why (fail closed). The flush runs while
+   * the kernel works, and nothing reaches this client before it is done.
    */
-  auditExecute?: (header: MessageHeader, content: Buffer) => Promise<void>;
+  auditExecute?: (header: MessageHeader, content: Buffer) => Promise<{ durable: Promise<void> }>;
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -45,28 +47,61 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
   const sessionKey = opts.sessionId || `anonymous-${randomUUID()}`;
   let open = true;
 
+  /** While an execute's audit record is being flushed: what goes to this client waits, in order. */
+  let hold: Promise<void> | undefined;
+  const held: [Channel, RawMessage][] = [];
+  const holdUntil = (durable: Promise<void>) => {
+    const mine: Promise<void> = (hold ?? Promise.resolve()).then(() => durable);
+    hold = mine;
+    mine.then(
+      () => {
+        if (hold !== mine) return; // a later execute holds them longer
+        hold = undefined;
+        for (const [channel, raw] of held.splice(0)) send(channel, raw);
+      },
+      (err: unknown) => {
+        if (hold === mine) hold = undefined;
+        held.length = 0;
+        logger.error({ session: sessionKey, err: err instanceof Error ? err.message : String(err) }, 'the audit record of an execute could not be flushed to disk: its outputs are withheld');
+        if (open) {
+          open = false;
+          ws.close(WS_CLOSE.internal, 'Cannot flush the audit log to disk: outputs withheld');
+        }
+      },
+    );
+  };
+
+  const send = (channel: Channel, raw: RawMessage): boolean => {
+    if (!open) return false;
+    if (ws.bufferedAmount > opts.maxClientBufferBytes) {
+      // Too slow: hand this session to the reconnect buffer instead of growing memory without bound.
+      logger.warn({ session: sessionKey, buffered: ws.bufferedAmount }, 'client too slow; asking it to reconnect');
+      open = false;
+      ws.close(WS_CLOSE.tryAgainLater, 'client too slow: reconnect to receive buffered messages');
+      return false;
+    }
+    if (v1) {
+      const chunks = encodeWsV1Chunks(channel, raw);
+      // Big parts go out as fragments of one message, so they are never copied here.
+      if (chunks.length === 1) ws.send(chunks[0]!, { binary: true });
+      else chunks.forEach((c, i) => ws.send(c, { binary: true, fin: i === chunks.length - 1 }));
+    } else {
+      const msg = fromRaw(raw);
+      const frame = encodeLegacy(channel, msg);
+      ws.send(frame, { binary: typeof frame !== 'string' });
+    }
+    return true;
+  };
+
   const client: ChannelClient = {
     sessionKey,
     deliver(channel: Channel, raw: RawMessage): boolean {
       if (!open) return false;
-      if (ws.bufferedAmount > opts.maxClientBufferBytes) {
-        // Too slow: hand this session to the reconnect buffer instead of growing memory without bound.
-        logger.warn({ session: sessionKey, buffered: ws.bufferedAmount }, 'client too slow; asking it to reconnect');
-        open = false;
-        ws.close(WS_CLOSE.tryAgainLater, 'client too slow: reconnect to receive buffered messages');
-        return false;
+      if (hold) {
+        held.push([channel, raw]);
+        return true;
       }
-      if (v1) {
-        const chunks = encodeWsV1Chunks(channel, raw);
-        // Big parts go out as fragments of one message, so they are never copied here.
-        if (chunks.length === 1) ws.send(chunks[0]!, { binary: true });
-        else chunks.forEach((c, i) => ws.send(c, { binary: true, fin: i === chunks.length - 1 }));
-      } else {
-        const msg = fromRaw(raw);
-        const frame = encodeLegacy(channel, msg);
-        ws.send(frame, { binary: typeof frame !== 'string' });
-      }
-      return true;
+      return send(channel, raw);
     },
     close(code: number, reason: string): void {
       open = false;
@@ -118,7 +153,11 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
     // Messages keep their order behind an execute that is being recorded.
     if (opts.auditExecute && channel === 'shell' && header.msg_type === 'execute_request') {
       const audited = opts.auditExecute(header, raw.content);
-      pending = pending.then(() => audited).then(forward, (err: unknown) => {
+      const afterCommit = ({ durable }: { durable: Promise<void> }) => {
+        holdUntil(durable);
+        return forward();
+      };
+      pending = pending.then(() => audited).then(afterCommit, (err: unknown) => {
         logger.warn({ session: sessionKey, err: err instanceof Error ? err.message : String(err) }, 'refused to run code: the audit log cannot be written');
         refuseExecute(client, header, 'Cannot run code: the audit log cannot be written, so nothing runs until it can (ask an administrator)');
       });
@@ -185,7 +224,7 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
 }
 
 /** The audit record of one execute: who ran what (the code's hash, not the code) on which kernel and notebook. */
-async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, content: Buffer): Promise<void> {
+async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, content: Buffer): Promise<{ durable: Promise<void> }> {
   let code = '';
   try {
     const parsed = JSON.parse(content.toString('utf8')) as { code?: unknown };
@@ -195,7 +234,7 @@ async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticat
   }
   const kernel = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId).model() : undefined;
   const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);
-  await deps.audit!.record({
+  return deps.audit!.append({
     actor: auth.user.username,
     actorRole: auth.user.roles.join(',') || null,
     via: auth.method,
