@@ -60,6 +60,7 @@ const extensions = [
   '@jupyterlab/translation-extension',
   '@jupyterlab/ui-components-extension',
   '@workbench/history-extension', // workspace package: version history panel
+  '@workbench/admin-extension', // workspace package: API tokens, users and roles, audit log screens
 ];
 
 /** Mime renderer packages (`jupyterlab.mimeExtension`), each default-exporting IRenderMime.IExtensionModule(s). */

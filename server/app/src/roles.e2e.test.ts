@@ -225,8 +225,9 @@ describe('roles', () => {
       // An SSO login (which sets the provider's roles) leaves the admin's choice alone.
       await new UserRepository(ts.wb.metadata.db).setRoles(hana.id, ['viewer']);
       expect((await stored()).roles).toEqual(['engineer']);
-      // Handed back to the provider.
-      expect(await (await patch('hana', { roles: null })).json()).toMatchObject({ roles_source: 'provider' });
+      // Handed back to the provider: its last word (viewer, from that login) applies at once.
+      expect(await (await patch('hana', { roles: null })).json()).toMatchObject({ roles: ['viewer'], roles_source: 'provider' });
+      expect(((await (await api(ts, 'api/me', { token: hanaToken })).json()) as { roles: string[] }).roles).toEqual(['viewer']);
     });
 
     it('disables and enables an account: a disabled user is refused at once', async () => {

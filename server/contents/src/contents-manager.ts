@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { access, constants, copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, Emitter, KeyedQueue, Logger, silentLogger } from '@workbench/core';
 import { atomicWrite, fsyncDir } from './atomic-write';
@@ -15,7 +15,7 @@ import { saveChunk, uploadProgressModel } from './chunked-upload';
 import { mimeFor } from './mime';
 import { Author, Checkpoint, ContentFormat, ContentsEvent, ContentsModel, ContentType, VersionStore } from './model';
 import { ensureCellIds, NbFormat, NotebookJSON, serializeNotebook, toApiNotebook } from './nbformat';
-import { joinApiPath, PathResolver, ResolvedPath, splitPath } from './paths';
+import { joinApiPath, normalizeApiPath, PathResolver, ResolvedPath, splitPath } from './paths';
 
 export interface ContentsManagerOptions {
   root: string;
@@ -88,10 +88,15 @@ export class ContentsManager {
     }
   }
 
-  /** Is `path` a regular file (not a directory, not missing, not outside the root)? */
-  async isFile(path: string): Promise<boolean> {
+  /**
+   * Does `path` name a regular file right now? A quick synchronous guess
+   * (one stat, no symlink checks) for deciding, before a read, whether the
+   * read is of a file's content; the read itself checks everything.
+   */
+  looksLikeFile(path: string): boolean {
     try {
-      return (await stat((await this.paths.resolve(path)).osPath)).isFile();
+      const osPath = join(this.options.root, normalizeApiPath(path));
+      return osPath.startsWith(this.options.root) && statSync(osPath).isFile();
     } catch {
       return false;
     }

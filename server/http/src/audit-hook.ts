@@ -9,10 +9,10 @@
  *   happens that the log does not hold; a change that then fails leaves a
  *   second record with outcome "error";
  * - reading workspace data (a file's or notebook's content, raw files,
- *   versions, exports, the audit log itself): recorded before the handler
- *   reads, flushed to disk while it reads, and nothing of the answer is sent
- *   before the record is on disk (a directory listing or a metadata-only
- *   check is not data and is not recorded);
+ *   versions, exports, the audit log itself): recorded and flushed to disk
+ *   while the handler reads, and nothing of the answer is sent before the
+ *   record is on disk (a directory listing or a metadata-only check is not
+ *   data and is not recorded);
  * - a signed-in user refused by a role check, on any route: recorded as
  *   "denied".
  *
@@ -97,17 +97,20 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
     if (plan === 'contents-read') {
       // A file's or notebook's content is data; a listing or a metadata-only check is not.
       const path = entry.target ?? '';
-      if (req.query.content === '0' || !deps.contents || !(await deps.contents.isFile(path))) {
+      if (req.query.content === '0' || !deps.contents?.looksLikeFile(path)) {
         next();
         return;
       }
       const type = req.query.type === 'notebook' || req.query.type === 'file' ? req.query.type : path.endsWith('.ipynb') ? 'notebook' : 'file';
       entry = { ...entry, detail: { ...entry.detail, type } };
     }
-    const { durable } = await audit.append(entry);
+    // A read changes nothing: it starts first, and its record is written and flushed while the
+    // handler reads; what the handler answers is held until the record is on disk.
+    let recorded!: { resolve: () => void; reject: (err: unknown) => void };
+    holdResponse(res, new Promise<void>((resolve, reject) => (recorded = { resolve, reject })));
     req.audited = entry;
-    holdResponse(res, durable);
     next();
+    audit.append(entry).then(({ durable }) => durable).then(recorded.resolve, recorded.reject);
   };
 }
 

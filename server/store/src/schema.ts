@@ -23,6 +23,8 @@ export interface UsersTable {
   /** JSON array of role names, e.g. `["admin"]`. */
   roles: string;
   roles_source: RolesSource;
+  /** JSON array: the roles the identity provider (or token configuration) last gave; null before 0003 ran on an old row. */
+  provider_roles: string | null;
   source: UserSource;
   oidc_subject: string | null;
   oidc_issuer: string | null;

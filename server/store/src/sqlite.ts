@@ -26,6 +26,8 @@ export interface SqliteHandle {
   pragma(sql: string, options?: { simple?: boolean }): unknown;
   close(): void;
   readonly open: boolean;
+  /** A transaction is open on this connection (kysely's, between its statements). */
+  readonly inTransaction: boolean;
 }
 
 type SqliteCtor = new (file: string, options?: { timeout?: number }) => SqliteHandle;

@@ -16,6 +16,7 @@ function user(id: string, overrides: Partial<UsersTable> = {}): UsersTable {
     email: null,
     roles: '["viewer"]',
     roles_source: 'provider',
+    provider_roles: null,
     source: 'local',
     oidc_subject: null,
     oidc_issuer: null,

@@ -94,9 +94,9 @@ describe.each(STORE_DIALECTS)('UserRepository on %s', (dialect) => {
     expect(promoted).toEqual({ ...hana, roles: ['engineer'], rolesSource: 'admin', updatedAt: now });
     // The next login brings the provider's roles: they do not replace the administrator's.
     expect((await users.setRoles(hana.id, ['viewer'])).roles).toEqual(['engineer']);
-    // Handed back: the stored roles stay until the provider's next word, which then counts.
-    expect(await users.setRolesByAdmin(hana.id, null)).toMatchObject({ roles: ['engineer'], rolesSource: 'provider' });
-    expect((await users.setRoles(hana.id, ['viewer'])).roles).toEqual(['viewer']);
+    // Handed back: the provider's last word (viewer) applies at once, and its next one counts.
+    expect(await users.setRolesByAdmin(hana.id, null)).toMatchObject({ roles: ['viewer'], rolesSource: 'provider' });
+    expect((await users.setRoles(hana.id, ['analyst'])).roles).toEqual(['analyst']);
     await expect(users.setRolesByAdmin('nobody', ['viewer'])).rejects.toMatchObject({ code: 'not_found' });
   });
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, systemClock, type Clock } from '@workbench/core';
 import { isUniqueViolation } from './db-errors';
-import type { Kysely, Selectable } from './kysely';
+import { sql, type Kysely, type Selectable } from './kysely';
 import type { Database, EpochMs, RolesSource, UserSource, UsersTable } from './schema';
 
 export interface User {
@@ -73,6 +73,7 @@ export class UserRepository {
       email: input.email ?? null,
       roles: JSON.stringify([...(input.roles ?? [])]),
       roles_source: 'provider',
+      provider_roles: JSON.stringify([...(input.roles ?? [])]),
       source: input.source,
       oidc_issuer: input.oidc?.issuer ?? null,
       oidc_subject: input.oidc?.subject ?? null,
@@ -123,27 +124,36 @@ export class UserRepository {
    * roles an administrator set keeps them (rolesSource 'admin').
    */
   async setRoles(id: string, roles: readonly string[]): Promise<User> {
+    const text = JSON.stringify([...roles]);
+    const at = this.clock.now();
     await this.db
       .updateTable('users')
-      .set({ roles: JSON.stringify([...roles]), updated_at: this.clock.now() })
+      .set({ provider_roles: text, roles: sql<string>`case when roles_source = 'provider' then ${text} else roles end`, updated_at: at })
       .where('id', '=', id)
-      .where('roles_source', '=', 'provider')
       .execute();
     return this.require(id, 'set the roles of');
   }
 
   /**
    * An administrator's decision: `roles` replace whatever the provider says
-   * until `null` hands the user back to the provider (the stored roles stay
-   * until the next login or refresh brings the provider's).
+   * until `null` hands the user back to the provider, whose last word
+   * applies at once (the next login or refresh brings its newest).
    */
   async setRolesByAdmin(id: string, roles: readonly string[] | null): Promise<User> {
-    const set: Partial<Pick<UsersTable, 'roles' | 'roles_source'>> = roles === null ? { roles_source: 'provider' } : { roles: JSON.stringify([...roles]), roles_source: 'admin' };
-    await this.db
-      .updateTable('users')
-      .set({ ...set, updated_at: this.clock.now() })
-      .where('id', '=', id)
-      .execute();
+    const at = this.clock.now();
+    if (roles === null) {
+      await this.db
+        .updateTable('users')
+        .set({ roles: sql<string>`coalesce(provider_roles, roles)`, roles_source: 'provider', updated_at: at })
+        .where('id', '=', id)
+        .execute();
+    } else {
+      await this.db
+        .updateTable('users')
+        .set({ roles: JSON.stringify([...roles]), roles_source: 'admin', updated_at: at })
+        .where('id', '=', id)
+        .execute();
+    }
     return this.require(id, 'set the roles of');
   }
 

@@ -11,8 +11,9 @@
  * finished: then it survives a power loss too, as with FULL. One
  * fdatasync serves every commit made before it started (group commit).
  *
- * The write runs synchronously on the raw connection while holding
- * kysely's connection, so no other query interleaves with it.
+ * The write runs synchronously on the raw connection: at once when no
+ * transaction is open on it (nothing can interleave with synchronous code),
+ * else once kysely hands over the connection (its transaction ended).
  */
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import { AppError, describeError } from '@workbench/core';
@@ -50,27 +51,30 @@ export class SqliteDeferredFlush implements DeferredFlushWriter {
   ) {}
 
   async write<T>(fn: (sql: RawSql) => T): Promise<{ value: T; durable: Promise<void> }> {
-    const value = await this.db.connection().execute(async () => {
-      const raw: RawSql = {
-        get: (text, params = []) => this.statement(text).all(params)[0],
-        run: (text, params = []) => void this.statement(text).run(params),
-      };
-      this.handle.pragma('synchronous = NORMAL');
-      try {
-        this.statement('begin immediate').run([]);
-        try {
-          const result = fn(raw);
-          this.statement('commit').run([]);
-          return result;
-        } catch (err) {
-          this.statement('rollback').run([]);
-          throw err;
-        }
-      } finally {
-        this.handle.pragma('synchronous = FULL');
-      }
-    });
+    const value = this.handle.inTransaction ? await this.db.connection().execute(async () => this.writeNow(fn)) : this.writeNow(fn);
     return { value, durable: this.flush() };
+  }
+
+  private writeNow<T>(fn: (sql: RawSql) => T): T {
+    if (this.closed) throw new AppError('unavailable', 'Cannot write to the metadata store: it is closed');
+    const raw: RawSql = {
+      get: (text, params = []) => this.statement(text).all(params)[0],
+      run: (text, params = []) => void this.statement(text).run(params),
+    };
+    this.handle.pragma('synchronous = NORMAL');
+    try {
+      this.statement('begin immediate').run([]);
+      try {
+        const result = fn(raw);
+        this.statement('commit').run([]);
+        return result;
+      } catch (err) {
+        if (this.handle.inTransaction) this.statement('rollback').run([]);
+        throw err;
+      }
+    } finally {
+      this.handle.pragma('synchronous = FULL');
+    }
   }
 
   /** Resolves once every commit made before this call is on disk. */

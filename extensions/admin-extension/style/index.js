@@ -1,0 +1,2 @@
+import '@workbench/admin/style/index.js';
+import './base.css';
