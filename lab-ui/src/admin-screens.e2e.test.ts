@@ -303,6 +303,9 @@ describe('identity and audit screens', () => {
     await again.locator('tr.wb-admin-user[data-username="alice"][data-state="saved"]').waitFor();
     await expect(reloaded.getAttribute('data-roles-source')).resolves.toBe('provider');
     await expect(reloaded.locator('button.wb-admin-user-reset').count()).resolves.toBe(0);
+    // Her group's role (analyst) applies again at once, on the screen and to her session.
+    await expect(checked(reloaded)).resolves.toEqual(['analyst']);
+    expect(((await (await aliceContext.request.get(`${wb.baseUrl}api/me`)).json()) as { roles: string[] }).roles).toEqual(['analyst']);
     await shot(admin, 'users-reset');
   });
 
@@ -331,7 +334,11 @@ describe('identity and audit screens', () => {
     await shotBoth(admin, 'audit');
 
     // The role change's record, opened: its detail holds the roles before and after.
-    const change = records.filter({ has: admin.locator('td.wb-admin-audit-resource', { hasText: /^users$/ }) }).first();
+    // (alice's refused look at the user list is a `users` `read` record, `denied`; the change is the `write`.)
+    const change = records
+      .filter({ has: admin.locator('td.wb-admin-audit-resource', { hasText: /^users$/ }) })
+      .filter({ has: admin.locator('td.wb-admin-audit-action', { hasText: /^write$/ }) })
+      .first();
     const seq = await change.getAttribute('data-seq');
     await change.click();
     const detail = screen.locator(`tr.wb-admin-audit-detail[data-seq="${seq}"] pre.wb-admin-audit-detail-json`);

@@ -16,7 +16,7 @@
  * row after a clicked one `tr.wb-admin-audit-detail[data-seq] pre.wb-admin-audit-detail-json`,
  * `.wb-admin-audit-count`, `button.wb-admin-audit-more`.
  */
-import { h, replaceChildren } from './dom';
+import { h, replaceChildren } from '@workbench/lab-common';
 import { AdminError, errorText } from './admin-api';
 import type { AdminClient } from './admin-client';
 import { auditQueryFromForm, formatActor, formatDateParts, formatPreciseTime, recordJson, verifyText, type AuditFormValues, type FormatOptions } from './format';

@@ -16,6 +16,7 @@ import {
   userSourceLabel,
   verifyText,
 } from './format';
+import { USER } from './testing/fixtures';
 import type { ApiToken, AuditRecord, UserModel } from './types';
 
 const utc = { locale: 'en-US', timeZone: 'UTC' };
@@ -23,18 +24,7 @@ const ROLES = ['viewer', 'analyst', 'engineer', 'admin'];
 
 const token = (over: Partial<ApiToken> = {}): ApiToken => ({ id: 't', name: 'n', prefix: 'wbt_x', created: '2026-03-10T11:00:00.000Z', last_used: null, expires: null, revoked: null, ...over });
 
-const user = (over: Partial<UserModel> = {}): UserModel => ({
-  username: 'alice',
-  display_name: 'Alice',
-  email: null,
-  roles: ['analyst'],
-  roles_source: 'provider',
-  source: 'oidc',
-  disabled: null,
-  created: '2026-03-10T11:00:00.000Z',
-  updated: '2026-03-10T11:00:00.000Z',
-  ...over,
-});
+const user = (over: Partial<UserModel> = {}): UserModel => ({ ...USER, ...over });
 
 describe('times', () => {
   it('formats in the given locale and zone, seconds only where asked', () => {

@@ -9,25 +9,7 @@ export type { AdminErrorKind } from './admin-api';
 export { AdminClient } from './admin-client';
 export type { AdminClientOptions, RequestOptions } from './admin-client';
 export { readAuditPage, readCreatedToken, readMe, readToken, readTokenList, readUser, readUserList, readVerifyResult } from './validate';
-export {
-  auditQueryFromForm,
-  EXPIRY_CHOICES,
-  formatAbsoluteTime,
-  formatActor,
-  formatDateParts,
-  formatPreciseTime,
-  localInputToIso,
-  orderRoles,
-  recordJson,
-  rolesSourceLabel,
-  sortTokens,
-  tokenNameProblem,
-  tokenStatus,
-  userPatch,
-  userSourceLabel,
-  verifyText,
-} from './format';
-export type { AuditFormValues, ExpiryChoice, FormatOptions, TokenStatus, UserEdit } from './format';
+export * from './format'; // display rules: times, token status, role edits, audit filters
 export { AdminScreen, dateTimeElement, headRow, timeElement } from './screen';
 export type { ScreenState } from './screen';
 export { confirmRevoke, showTokenDialog } from './token-dialog';

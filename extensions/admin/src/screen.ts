@@ -6,7 +6,7 @@
  * dispose).
  */
 import { Widget } from '@lumino/widgets';
-import { h, type Child } from './dom';
+import { h, type Child } from '@workbench/lab-common';
 import { formatAbsoluteTime, formatDateParts, type FormatOptions } from './format';
 
 export type ScreenState = 'loading' | 'ready' | 'empty' | 'error';
@@ -85,5 +85,5 @@ export function dateTimeElement(iso: string, options: FormatOptions = {}): HTMLT
 
 /** A table head row from column titles (`null` for a column without a title). */
 export function headRow(columns: (string | null)[]): HTMLTableSectionElement {
-  return h('thead', {}, [h('tr', {}, columns.map((c) => h('th', { attrs: { scope: 'col' } }, [c === null ? h('span', { className: 'wb-admin-sr-only' }, ['Actions']) : c])))]);
+  return h('thead', {}, [h('tr', {}, columns.map((c) => h('th', { attrs: { scope: 'col' } }, [c === null ? h('span', { className: 'wb-sr-only' }, ['Actions']) : c])))]);
 }

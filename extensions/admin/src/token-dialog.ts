@@ -9,7 +9,7 @@
  */
 import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
-import { h } from './dom';
+import { h } from '@workbench/lab-common';
 import type { CreatedApiToken } from './types';
 
 class TokenSecretBody extends Widget {

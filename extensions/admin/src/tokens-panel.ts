@@ -10,7 +10,7 @@
  * `tr.wb-admin-token[data-token-id][data-status=active|expired|revoked]` with
  * `.wb-admin-token-prefix`, `.wb-admin-token-status`, `button.wb-admin-token-revoke`.
  */
-import { h, replaceChildren } from './dom';
+import { h, replaceChildren } from '@workbench/lab-common';
 import { errorText } from './admin-api';
 import type { AdminClient } from './admin-client';
 import { EXPIRY_CHOICES, formatAbsoluteTime, formatDateParts, sortTokens, tokenNameProblem, tokenStatus, type FormatOptions, type TokenStatus } from './format';

@@ -12,7 +12,7 @@
  * `button.wb-admin-user-save`, `button.wb-admin-user-cancel`, `.wb-admin-user-saved`;
  * the message row after it: `tr.wb-admin-user-message > .wb-admin-user-error`.
  */
-import { h, replaceChildren } from './dom';
+import { h, replaceChildren } from '@workbench/lab-common';
 import { errorText } from './admin-api';
 import { orderRoles, rolesSourceLabel, userPatch, userSourceLabel, type UserEdit } from './format';
 import type { UserModel, UserPatch } from './types';

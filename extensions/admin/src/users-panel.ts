@@ -7,7 +7,7 @@
  * DOM hooks: `.wb-admin-users[data-wb-admin="users"][data-wb-admin-state=loading|ready|empty|error]`,
  * `table.wb-admin-users-table`, and those of UserRow.
  */
-import { h } from './dom';
+import { h } from '@workbench/lab-common';
 import { errorText } from './admin-api';
 import type { AdminClient } from './admin-client';
 import { AdminScreen, headRow } from './screen';

@@ -1,4 +1,5 @@
 import { AdminError } from './admin-api';
+import { USER as user } from './testing/fixtures';
 import { readAuditPage, readCreatedToken, readMe, readToken, readTokenList, readUser, readUserList, readVerifyResult } from './validate';
 
 function invalid(fn: () => unknown): AdminError {
@@ -13,18 +14,6 @@ function invalid(fn: () => unknown): AdminError {
 }
 
 const token = { id: 't1', name: 'VS Code', prefix: 'wbt_AbCd', created: '2026-03-10T11:00:00.000Z', last_used: null, expires: '2026-06-08T11:00:00.000Z', revoked: null };
-
-const user = {
-  username: 'alice',
-  display_name: 'Alice Archer',
-  email: 'alice@example.com',
-  roles: ['analyst'],
-  roles_source: 'provider',
-  source: 'oidc',
-  disabled: null,
-  created: '2026-03-10T11:00:00.000Z',
-  updated: '2026-03-10T11:00:00.000Z',
-};
 
 const record = {
   seq: 7,

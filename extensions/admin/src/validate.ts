@@ -4,56 +4,17 @@
  * newer server, a proxy's page) becomes an AdminError('invalid_response')
  * naming the first field that is wrong.
  */
+import { JsonReader, type Json } from '@workbench/lab-common';
 import { AdminError } from './admin-api';
 import type { ApiToken, AuditPage, AuditRecord, ChainProblem, CreatedApiToken, Me, RolesSource, UserList, UserModel, UserSource, VerifyResult } from './types';
-
-type Json = Record<string, unknown>;
 
 const ROLES_SOURCES = new Set(['provider', 'admin']);
 const USER_SOURCES = new Set(['oidc', 'token', 'local']);
 const PROBLEMS = new Set(['edited', 'removed', 'reordered']);
 
-class Reader {
-  constructor(private readonly what: string) {}
-
-  fail(where: string, expected: string): never {
-    throw new AdminError('invalid_response', `Cannot read ${this.what}: the server answered with unexpected JSON (${where} is not ${expected})`);
-  }
-  object(v: unknown, where: string): Json {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(where, 'an object');
-    return v as Json;
-  }
-  array(v: unknown, where: string): unknown[] {
-    if (!Array.isArray(v)) this.fail(where, 'an array');
-    return v;
-  }
-  string(v: unknown, where: string): string {
-    if (typeof v !== 'string') this.fail(where, 'a string');
-    return v;
-  }
-  stringOrNull(v: unknown, where: string): string | null {
-    if (v === null) return null;
-    if (typeof v !== 'string') this.fail(where, 'a string or null');
-    return v;
-  }
-  strings(v: unknown, where: string): string[] {
-    return this.array(v, where).map((s, i) => this.string(s, `${where}[${i}]`));
-  }
-  /** An ISO 8601 time the browser can read. */
-  time(v: unknown, where: string): string {
-    if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) this.fail(where, 'an ISO 8601 time');
-    return v;
-  }
-  timeOrNull(v: unknown, where: string): string | null {
-    return v === null ? null : this.time(v, where);
-  }
-  count(v: unknown, where: string): number {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.fail(where, 'a non-negative integer');
-    return v;
-  }
-  oneOf<T extends string>(v: unknown, allowed: Set<string>, where: string): T {
-    if (typeof v !== 'string' || !allowed.has(v)) this.fail(where, `one of ${[...allowed].join(', ')}`);
-    return v as T;
+class Reader extends JsonReader {
+  constructor(what: string) {
+    super(what, AdminError);
   }
 }
 

@@ -11,7 +11,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { CellBlock, ChangeLine, DiffModel, RenderLine } from './diff-model';
-import { h, replaceChildren } from './dom';
+import { h, replaceChildren } from '@workbench/lab-common';
 import type { VersionItem } from './format';
 
 export type DiffState =
@@ -158,7 +158,7 @@ function lineList(lines: RenderLine[]): HTMLElement {
         h('span', { className: 'wb-history-lineno', attrs: { role: 'cell', 'aria-label': 'new line' } }, [l.newLine === null ? '' : String(l.newLine)]),
         h('span', { className: 'wb-history-sign', attrs: { role: 'cell', 'aria-hidden': 'true' } }, [l.sign]),
         h('span', { className: 'wb-history-text', attrs: { role: 'cell' } }, [
-          l.kind === 'insert' || l.kind === 'delete' ? h('span', { className: 'wb-history-sr-only' }, [l.kind === 'insert' ? 'added: ' : 'removed: ']) : null,
+          l.kind === 'insert' || l.kind === 'delete' ? h('span', { className: 'wb-sr-only' }, [l.kind === 'insert' ? 'added: ' : 'removed: ']) : null,
           l.text,
         ]),
       ]),

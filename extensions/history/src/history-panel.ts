@@ -13,9 +13,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 import { diffModel } from './diff-model';
 import { DiffView } from './diff-view';
-import { h } from './dom';
+import { h } from '@workbench/lab-common';
 import { versionItem, type FormatOptions, type VersionItem } from './format';
-import { HistoryError } from './history-api';
+import { errorText, HistoryError } from './history-api';
 import type { HistoryClient } from './history-client';
 import { WORKING, type VersionInfo } from './types';
 import { VersionsList } from './versions-list';
@@ -41,13 +41,6 @@ export type PanelState = 'no-document' | 'loading' | 'ready' | 'empty' | 'error'
 
 const NO_DOCUMENT = 'Open a notebook or file to see its versions.';
 const PICK_VERSION = 'Select a version to see what changed since then.';
-
-/** A failure as text for the panel. */
-export function errorText(err: unknown, action: string): string {
-  if (err instanceof HistoryError) return err.message;
-  if (err instanceof Error && err.message) return `Cannot ${action}: ${err.message}`;
-  return `Cannot ${action}`;
-}
 
 export class HistoryPanel extends Panel {
   readonly list = new VersionsList();

@@ -3,7 +3,7 @@
  * (`{base}api/history`). The JupyterLab wiring lives in @workbench/history-extension.
  */
 export * from './types';
-export { historyUrl, errorFromResponse, networkError, HistoryError } from './history-api';
+export { historyUrl, errorFromResponse, errorText, networkError, HistoryError } from './history-api';
 export type { HistoryEndpoint, HistoryErrorKind } from './history-api';
 export { HistoryClient } from './history-client';
 export type { HistoryClientOptions, RequestOptions } from './history-client';
@@ -16,5 +16,5 @@ export { VersionsList } from './versions-list';
 export type { ListState } from './versions-list';
 export { DiffView } from './diff-view';
 export type { DiffState, DiffViewOptions } from './diff-view';
-export { HistoryPanel, errorText } from './history-panel';
+export { HistoryPanel } from './history-panel';
 export type { HistoryPanelOptions, PanelState, RestoreRequest } from './history-panel';

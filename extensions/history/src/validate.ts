@@ -3,6 +3,7 @@
  * and widgets can trust the types in `./types`. A mismatch (an older or newer
  * server, a proxy's page) becomes a HistoryError('invalid_response').
  */
+import { JsonReader } from '@workbench/lab-common';
 import { HistoryError } from './history-api';
 import type {
   CellDiff,
@@ -17,39 +18,19 @@ import type {
   VersionList,
 } from './types';
 
-type Json = Record<string, unknown>;
-
 const CHANGES = new Set(['added', 'modified', 'renamed', 'deleted']);
 const STATUSES = new Set(['added', 'removed', 'modified', 'moved', 'unchanged']);
 const OPS = new Set(['equal', 'insert', 'delete']);
 const KINDS = new Set(['added', 'removed', 'changed']);
 
-class Reader {
-  constructor(private readonly what: string) {}
-
-  fail(where: string, expected: string): never {
-    throw new HistoryError('invalid_response', `Cannot read ${this.what}: the server answered with unexpected JSON (${where} is not ${expected})`);
-  }
-  object(v: unknown, where: string): Json {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(where, 'an object');
-    return v as Json;
-  }
-  array(v: unknown, where: string): unknown[] {
-    if (!Array.isArray(v)) this.fail(where, 'an array');
-    return v;
-  }
-  string(v: unknown, where: string): string {
-    if (typeof v !== 'string') this.fail(where, 'a string');
-    return v;
+class Reader extends JsonReader {
+  constructor(what: string) {
+    super(what, HistoryError);
   }
   line(v: unknown, where: string): number | null {
     if (v === null) return null;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.fail(where, 'a line number or null');
     return v;
-  }
-  oneOf<T extends string>(v: unknown, allowed: Set<string>, where: string): T {
-    if (typeof v !== 'string' || !allowed.has(v)) this.fail(where, `one of ${[...allowed].join(', ')}`);
-    return v as T;
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { h, replaceChildren } from './dom';
+import { h, replaceChildren } from '@workbench/lab-common';
 import type { VersionItem } from './format';
 
 export type ListState =

@@ -1,7 +1,7 @@
 /**
  * A small element builder. Text always goes in as text nodes or attribute
- * values, never as HTML, so file content and commit messages cannot inject
- * markup.
+ * values, never as HTML, so what the server sends (file content, commit
+ * messages, user names, audit records) cannot inject markup.
  */
 
 export interface ElementProps {

@@ -117,49 +117,56 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
 /**
  * Nothing of the response leaves before `durable` resolves: the handler
  * runs meanwhile and what it writes is queued, then sent in order. When
- * `durable` rejects, the client gets the audit log's 503 instead and the
- * data is never sent.
+ * `durable` rejects, the client gets the audit log's 503 instead (once the
+ * handler has finished) and the data is never sent.
  */
 function holdResponse(res: Response, durable: Promise<void>): void {
   const queue: (() => void)[] = [];
   const { writeHead, write, end } = res;
-  let held = true;
-  res.writeHead = function (this: Response, ...args: unknown[]) {
-    if (!held) return (writeHead as (...a: unknown[]) => Response).apply(this, args);
-    queue.push(() => (writeHead as (...a: unknown[]) => Response).apply(this, args));
-    return this;
-  } as Response['writeHead'];
-  res.write = function (this: Response, ...args: unknown[]) {
-    if (!held) return (write as (...a: unknown[]) => boolean).apply(this, args);
-    queue.push(() => (write as (...a: unknown[]) => boolean).apply(this, args));
-    return true;
-  } as Response['write'];
-  res.end = function (this: Response, ...args: unknown[]) {
-    if (!held) return (end as (...a: unknown[]) => Response).apply(this, args);
-    queue.push(() => (end as (...a: unknown[]) => Response).apply(this, args));
-    return this;
-  } as Response['end'];
-  const release = () => {
-    held = false;
+  let state: 'held' | 'released' | 'failed' = 'held';
+  let failure: unknown;
+  let ended = false;
+  const restore = () => {
     res.writeHead = writeHead;
     res.write = write;
     res.end = end;
   };
+  const sendFailure = () => {
+    restore();
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    for (const name of res.getHeaderNames()) if (name !== 'x-request-id' && !name.startsWith('access-control-')) res.removeHeader(name);
+    const { status, body } = toErrorBody(failure);
+    res.status(status).json(body);
+  };
+  res.writeHead = function (this: Response, ...args: unknown[]) {
+    if (state === 'held') queue.push(() => (writeHead as (...a: unknown[]) => Response).apply(this, args));
+    return this;
+  } as Response['writeHead'];
+  res.write = function (this: Response, ...args: unknown[]) {
+    if (state === 'held') queue.push(() => (write as (...a: unknown[]) => boolean).apply(this, args));
+    return true;
+  } as Response['write'];
+  res.end = function (this: Response, ...args: unknown[]) {
+    ended = true;
+    if (state === 'failed') sendFailure();
+    else queue.push(() => (end as (...a: unknown[]) => Response).apply(this, args));
+    return this;
+  } as Response['end'];
   durable.then(
     () => {
-      release();
+      state = 'released';
+      restore();
       for (const send of queue.splice(0)) send();
     },
     (err: unknown) => {
-      release();
+      state = 'failed';
+      failure = err;
       queue.length = 0;
-      if (res.headersSent || res.destroyed) {
-        res.destroy();
-        return;
-      }
-      for (const name of res.getHeaderNames()) if (name !== 'x-request-id' && !name.startsWith('access-control-')) res.removeHeader(name);
-      const { status, body } = toErrorBody(err);
-      res.status(status).json(body);
+      // The handler's answer is dropped; the failure goes out when it has finished (or now, if it has).
+      if (ended) sendFailure();
     },
   );
 }

@@ -1,0 +1,11 @@
+/**
+ * @workbench/lab-common: what Workbench's JupyterLab packages
+ * (@workbench/history, @workbench/admin) share. Its style (style/index.js)
+ * holds `.wb-sr-only`, text for screen readers only.
+ */
+export { h, replaceChildren } from './dom';
+export type { Child, ElementProps } from './dom';
+export { ApiError, apiErrors, kindOfStatus, serverMessage } from './api-error';
+export type { ApiErrorClass, ApiErrorHelpers, ApiErrorKind } from './api-error';
+export { JsonReader } from './json-reader';
+export type { Json } from './json-reader';
