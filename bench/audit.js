@@ -64,7 +64,17 @@ async function throughput(dialect) {
       const grouped = n / ((now() - t) / 1000);
       const verified = await log.verify();
       if (!verified.ok || verified.count !== 3 * n) throw new Error(`chain broken after the benchmark: ${JSON.stringify(verified)}`);
-      return { serial, concurrent, grouped };
+      // The floor of "on disk before the answer": one append's commit, and the flush after it, each timed alone.
+      const commit = [], flush = [];
+      for (let i = 0; i < 300; i++) {
+        const t0 = now();
+        const { durable } = await log.append(entry(i));
+        const t1 = now();
+        await durable;
+        commit.push(t1 - t0);
+        flush.push(now() - t1);
+      }
+      return { serial, concurrent, grouped, commit: percentile(commit, 0.5), flush: percentile(flush, 0.5) };
     } finally {
       await store[Symbol.asyncDispose]();
     }
@@ -143,6 +153,8 @@ async function overhead() {
     '|---|---:|---:|---:|---:|',
     row('GET /api/contents/<4 KB file>', s.contents),
     row('execute round trip (v1 WebSocket, `1+1`)', s.execute),
+    '',
+    `The floor, timed alone on the SQLite store: an append's commit p50 ${sqlite.commit.toFixed(3)} ms, then its flush (one fdatasync of the journal) p50 ${sqlite.flush.toFixed(3)} ms; on PostgreSQL a commit p50 ${postgres.commit.toFixed(3)} ms. In the server the same commit and flush share two cores with the kernel, ZeroMQ's threads and the benchmark's own client, and take longer. An execute's record must be committed before the code reaches the kernel (a store that cannot be written must stop the code) and a read's answer waits for the part of the flush its own work does not cover, so the 5% target is NOT met for a ~2 ms file read or a ~6 ms \`1+1\` on this machine; meeting it would need a disk whose flush is far quicker, or records that need only survive the server process (not a power loss) before the answer, which is weaker than the issue asks.`,
     END,
   ].join('\n');
   console.log(section);
