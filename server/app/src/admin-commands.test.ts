@@ -63,6 +63,8 @@ describe('workbench audit / secrets commands', () => {
     const lines = r.out.trim().split('\r\n');
     expect(lines[0]).toMatch(/^seq,time,actor,/);
     expect(lines.length).toBeGreaterThanOrEqual(4);
+    // Reading the log is itself recorded, as the account that ran the command (and it is in the export).
+    expect(lines.at(-1)).toMatch(/,os:[^,]*,,system,audit,read,/);
     expect((await run('audit', 'export', '--since', 'not a time')).code).toBe(2);
   });
 
@@ -99,6 +101,9 @@ describe('workbench audit / secrets commands', () => {
     const fresh = await KeyRing.open({ kind: 'file', path: join(dir, 'data', 'secret-keys.json'), createIfMissing: false });
     expect(await openField(fresh, `sessions/${session.id}/refresh_token`, row.refresh_token_ciphertext!)).toBe('refresh-token-value');
     expect(await openField(fresh, `sessions/${session.id}/id_token_hint`, row.id_token_hint_ciphertext!)).toBe('id-token-value');
+    // The rotation is in the audit log: who ran it, which key replaced which; no key material.
+    const rotation = (await wb.audit.query({ resource: 'secrets' })).at(-1)!;
+    expect(rotation).toMatchObject({ actor: expect.stringMatching(/^os:/), via: 'system', action: 'write', target: 'key-ring', outcome: 'ok', detail: { command: 'secrets rotate-key', previous_key: oldKey, active_key: newKey, secrets_rewrapped: 1, sessions_rewrapped: 1, failed: [] } });
   });
 
   it('refuses unknown commands and options with usage (exit 2)', async () => {

@@ -12,7 +12,8 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { silentLogger } from '@workbench/core';
-import { AuditLog } from '@workbench/audit';
+import { userInfo } from 'node:os';
+import { AuditLog, type AuditEntry } from '@workbench/audit';
 import { rewrapSessions } from '@workbench/auth';
 import { openStore } from '@workbench/store';
 import { KeyRing, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
@@ -56,6 +57,8 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
     throw err;
   }
   const store = await openStore({ url: config.database.url, sqlitePath: config.database.sqlitePath, logger: silentLogger });
+  // What an operator does here is audited as well, as the operating-system account that ran it.
+  const operator = (): Pick<AuditEntry, 'actor' | 'actorRole' | 'via' | 'ip' | 'userAgent'> => ({ actor: osUser(), actorRole: null, via: 'system', ip: null, userAgent: 'workbench cli' });
   try {
     if (area === 'audit') {
       const audit = new AuditLog({ store });
@@ -88,6 +91,7 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
         io.err(`workbench: ${(err as Error).message}\n`);
         return 2;
       }
+      await audit.record({ ...operator(), resource: 'audit', action: 'read', target: null, outcome: 'ok', detail: { command: 'audit export', format, since: since ?? null, until: until ?? null } });
       for await (const line of audit.export({ since, until }, format)) io.out(line);
       return 0;
     }
@@ -108,6 +112,15 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
         io.out(`login sessions: ${s.rewrapped} re-wrapped, ${s.unchanged} unchanged, ${s.failed.length} failed\n`);
         for (const f of s.failed) io.out(`  failed: session ${f.session}: ${f.reason}\n`);
         io.out(`The old key stays in the key file for reading; retire it once no secret uses it (workbench secrets status).\n`);
+        // A credential rotation: which key replaced which, and what was re-wrapped (never a key or a secret).
+        await new AuditLog({ store }).record({
+          ...operator(),
+          resource: 'secrets',
+          action: 'write',
+          target: 'key-ring',
+          outcome: r.failed.length || s.failed.length ? 'error' : 'ok',
+          detail: { command: 'secrets rotate-key', previous_key: r.previousKeyId, active_key: r.activeKeyId, secrets_rewrapped: r.rewrapped, sessions_rewrapped: s.rewrapped, failed: r.failed.map((f) => f.name) },
+        });
         return r.failed.length || s.failed.length ? 1 : 0;
       } finally {
         await secrets[Symbol.asyncDispose]();
@@ -117,5 +130,13 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
     }
   } finally {
     await store[Symbol.asyncDispose]();
+  }
+}
+
+function osUser(): string {
+  try {
+    return `os:${userInfo().username}`;
+  } catch {
+    return 'os:unknown';
   }
 }

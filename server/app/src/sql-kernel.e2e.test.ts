@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { KernelManager, KernelMessage, Kernel } from '@jupyterlab/services';
 import { createOdooDatabase, dropDatabase, PG } from '@workbench/sql-kernel/testing-odoo';
@@ -212,6 +213,11 @@ describe('SQL kernel through the gateway', () => {
     expect(((await f.done).content as { ename?: string }).ename).toBe('KeyboardInterrupt');
     const err = await run(k, 'SELECT nope FROM account_move');
     expect((err.outputs.find((m) => m.header.msg_type === 'error')!.content as { ename: string; evalue: string })).toMatchObject({ ename: 'PostgresError', evalue: 'column "nope" does not exist' });
+    // Each query's audit record names its connection (as the cell says) beside the SQL text's hash.
+    const sqlOf = async (code: string) => (await ts.wb.audit.query({ action: 'execute', limit: 1000 })).filter((r) => r.target === k.id && r.detail.code_sha256 === createHash('sha256').update(code).digest('hex')).map((r) => r.detail.sql);
+    expect(await sqlOf('%%sql -> gl_lines\n-- connection: odoo\nSELECT id, move_id, account_id, balance, date FROM account_move_line')).toEqual([{ connection: 'odoo', statements: 1, keep_as: 'gl_lines' }]);
+    expect(await sqlOf('%connect odoo')).toEqual([{ connection: 'odoo', statements: 0 }]);
+    expect(await sqlOf('SELECT nope FROM account_move')).toEqual([{ connection: 'current', statements: 1 }]);
     await k.shutdown();
   });
 });

@@ -14,6 +14,7 @@ import type { ChannelClient, KernelChannels } from '@workbench/manager';
 import { assertHeader, createMessage, isClientChannel, MessageHeader, toRaw, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
 import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
+import { parseCell } from '@workbench/sql-kernel/magics';
 import { ownKernel } from '../routes/kernels';
 import { clientIp } from '../client-address';
 import type { SocketRouteDef } from '../route-table';
@@ -232,7 +233,8 @@ async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticat
   } catch {
     // The kernel answers a malformed request itself; the record still says it was sent.
   }
-  const kernel = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId).model() : undefined;
+  const running = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId) : undefined;
+  const kernel = running?.model();
   const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);
   return deps.audit!.append({
     actor: auth.user.username,
@@ -244,6 +246,30 @@ async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticat
     ip: clientIp(req, deps.trustXheaders === true),
     userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
     outcome: 'ok',
-    detail: { kernel_name: kernel?.name ?? null, notebook: paths.length === 1 ? paths[0] : paths.length ? paths : null, code_sha256: createHash('sha256').update(code).digest('hex'), code_bytes: Buffer.byteLength(code), msg_id: header.msg_id },
+    detail: {
+      kernel_name: kernel?.name ?? null,
+      notebook: paths.length === 1 ? paths[0] : paths.length ? paths : null,
+      code_sha256: createHash('sha256').update(code).digest('hex'),
+      code_bytes: Buffer.byteLength(code),
+      msg_id: header.msg_id,
+      ...(running?.spec.spec.language?.toLowerCase() === 'sql' && { sql: sqlDetail(code) }),
+    },
   });
+}
+
+/**
+ * A SQL cell's query, for the audit record: the connection it names
+ * (`-- connection: NAME` for this cell, `%connect NAME` switching the
+ * session), or "current" (the session's current connection, whichever
+ * that is), and how many statements it holds. The SQL text's hash is the
+ * record's code_sha256. A cell the parser refuses is recorded as such (the
+ * kernel refuses it too).
+ */
+function sqlDetail(code: string): Record<string, unknown> {
+  try {
+    const cell = parseCell(code);
+    return { connection: cell.connection ?? cell.connect ?? 'current', statements: cell.statements.length, ...(cell.keepAs && { keep_as: cell.keepAs }) };
+  } catch (err) {
+    return { connection: null, unparsed: err instanceof Error ? err.message.slice(0, 200) : 'unparsable' };
+  }
 }
