@@ -32,7 +32,14 @@ const wanted = [
   { pkg: 'jupyter-server', present: () => existsSync('/usr/bin/jupyter-server') },
   { pkg: 'bubblewrap', present: () => existsSync('/usr/bin/bwrap') },
   // The browser the /lab end-to-end tests drive through playwright-core (no browser download).
-  ...(forTests ? [{ pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') }] : []),
+  ...(forTests
+    ? [
+        { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+        // Certificates for the connections tests' own TLS PostgreSQL; its server binaries come with PostgreSQL.
+        { pkg: 'openssl', present: () => existsSync('/usr/bin/openssl') },
+        { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') },
+      ]
+    : []),
 ];
 
 const missing = wanted.filter((w) => !w.present()).map((w) => w.pkg);

@@ -44,9 +44,14 @@ describe('KernelConnection', () => {
       expect(identity!.toString()).toBe('client-1');
       expect(conn.stdinJoined).toBe(false);
 
-      const stdin = await bindRouter(info, 'stdin');
+      const stdin = new zmq.Router({ linger: 0 });
+      // The kernel's ROUTER routes to us only once its own side of the handshake is done; before that it drops
+      // what it sends (our side can finish first: it only needs the kernel's greeting). Listen before binding.
+      const kernelKnowsUs = new Promise<void>((resolve) => stdin.events.on('handshake', () => resolve()));
+      await stdin.bind(endpoint(info, 'stdin'));
       try {
-        // The kernel's side learns of us when our first frame or handshake arrives; wait for our side to say so.
+        await kernelKnowsUs;
+        // And our side says so too.
         await new Promise<void>((resolve) => {
           const poll = setInterval(() => conn.stdinJoined && (clearInterval(poll), resolve()), 5);
         });

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
+import { ConnectionManager } from '@workbench/connections';
 import { ApiTokens, ExtraUser, IdentityProvider, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
@@ -84,6 +85,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       return clientSecret ? redacted.split(clientSecret).join(REDACTED) : redacted;
     });
     const audit = new AuditLog({ store: metadata, logger });
+    // Pools to outside systems close before the store their settings and credentials come from.
+    const connections = store.add(new ConnectionManager({ store: metadata, secrets, logger: logger.child({ component: 'connections' }), clock: options.clock }));
     const python = new PythonResolver(['python3', '/usr/bin/python3', '/usr/local/bin/python3', 'python']);
     const specs = new KernelSpecManager({
       dirs: jupyterKernelDirs(env),
@@ -314,6 +317,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       sso,
       apiTokens,
       users,
+      connections,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);

@@ -1,5 +1,6 @@
 import type { Logger } from '@workbench/core';
 import type { ApiTokens, IdentityProvider, SsoSessions, UserAdmin } from '@workbench/auth';
+import type { ConnectionManager } from '@workbench/connections';
 import type { KernelManager, KernelSpecManager, SessionManager } from '@workbench/manager';
 import type { CorsConfig } from './auth-middleware';
 import type { ContentsManager, EventBus, FrontendConfigStore, SettingsStore, WorkspaceStore } from '@workbench/contents';
@@ -64,6 +65,8 @@ export interface HttpDeps {
   apiTokens?: ApiTokens;
   /** Users and roles (/api/users), with the metadata store. */
   users?: UserAdmin;
+  /** Connections to outside systems (/api/connections). */
+  connections?: ConnectionManager;
   /** The audit log: data actions are recorded before they happen (see audit-hook.ts); absent: nothing is recorded. */
   audit?: AuditLog;
   /** SSO login (auth.oidc); absent when not configured (the routes are then not there). Its sessions are resolved through `identity.sessions`. */

@@ -39,6 +39,7 @@ import { auditDenied, auditFailure, auditMiddleware, auditPlan } from './audit-h
 import { auditRoutes } from './routes/audit';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
+import { connectionRoutes } from './routes/connections';
 import { clientIp, isSecureRequest } from './client-address';
 import { onClientError } from './client-error';
 
@@ -67,6 +68,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.apiTokens ? tokenRoutes(deps.apiTokens) : []),
     ...(deps.users ? userRoutes(deps.users) : []),
+    ...(deps.connections ? connectionRoutes(deps.connections) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),

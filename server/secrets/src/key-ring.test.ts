@@ -109,6 +109,8 @@ describe('KeyRing', () => {
     let armed = false;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let heldOpen!: () => void;
+    const opened = new Promise<void>((resolve) => (heldOpen = resolve));
     const gatedFs: KeyFileFs = {
       ...fsp,
       open: (async (p: string, flags?: string, mode?: number) => {
@@ -122,6 +124,7 @@ describe('KeyRing', () => {
             await gate;
             return data;
           }) as typeof fh.readFile;
+          heldOpen();
         }
         return fh;
       }) as KeyFileFs['open'],
@@ -129,6 +132,8 @@ describe('KeyRing', () => {
     const ring = await fileRing({ fs: gatedFs });
     armed = true;
     const slow = ring.refresh(true);
+    // The re-read holds the old file open before the rotation starts (else the rotation's own read would be the one held).
+    await opened;
     const { id } = await ring.rotate();
     release();
     await slow;

@@ -9,7 +9,7 @@
  */
 export { openStore, type MetadataStore, type StoreOptions } from './store';
 export type { DeferredFlushWriter, RawSql } from './wal-flush';
-export type { Database, UsersTable, ApiTokensTable, SessionsTable, AuditLogTable, SecretsTable, EpochMs, UserSource, RolesSource, AuditVia, AuditOutcome } from './schema';
+export type { Database, UsersTable, ApiTokensTable, SessionsTable, AuditLogTable, SecretsTable, ConnectionsTable, EpochMs, UserSource, RolesSource, AuditVia, AuditOutcome } from './schema';
 export { MIGRATIONS, type StoreDialect, type StoreMigration } from './migrations';
 export type { MigrationList } from './migrate';
 export { isUniqueViolation, isForeignKeyViolation } from './db-errors';
@@ -26,4 +26,5 @@ export {
   type CreatedApiToken,
 } from './api-token-repository';
 export { sql } from './kysely';
+export { createTrackedPool, type StorePool } from './postgres';
 export type { ColumnType, ExpressionBuilder, Generated, GeneratedAlways, Insertable, Kysely, RawBuilder, Selectable, Transaction, Updateable } from './kysely';

@@ -40,10 +40,29 @@ export interface StorePool {
 }
 
 export function createPool(options: PostgresPoolOptions): StorePool {
+  const tracked = createTrackedPool({
+    connectionString: options.url,
+    max: options.max,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    application_name: 'workbench',
+    types: storeTypes,
+  });
+  // An idle client's socket error (server restart, network cut) is emitted on
+  // the pool; unhandled it would end the process. The pool drops that client.
+  tracked.pool.on('error', (err) => options.logger.warn({ err, database: describePostgresUrl(options.url) }, 'Metadata store connection lost'));
+  return tracked;
+}
+
+/**
+ * A pg Pool that knows its sockets, so its owner can wait until every one
+ * of them has closed (see StorePool.socketsClosed). Attach an 'error'
+ * listener to `pool` before use.
+ */
+export function createTrackedPool(config: Omit<PoolConfig, 'Client'>): StorePool {
   const open = new Set<Promise<void>>();
   class TrackedClient extends Client {
-    constructor(config: ClientConfig) {
-      super(config);
+    constructor(clientConfig: ClientConfig) {
+      super(clientConfig);
     }
     override connect(): Promise<void>;
     override connect(callback: (err: Error) => void): void;
@@ -56,18 +75,7 @@ export function createPool(options: PostgresPoolOptions): StorePool {
       return callback ? super.connect(callback) : super.connect();
     }
   }
-  const config: PoolConfig = {
-    connectionString: options.url,
-    max: options.max,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    application_name: 'workbench',
-    types: storeTypes,
-    Client: TrackedClient as unknown as PoolConfig['Client'],
-  };
-  const pool = new Pool(config);
-  // An idle client's socket error (server restart, network cut) is emitted on
-  // the pool; unhandled it would end the process. The pool drops that client.
-  pool.on('error', (err) => options.logger.warn({ err, database: describePostgresUrl(options.url) }, 'Metadata store connection lost'));
+  const pool = new Pool({ ...config, Client: TrackedClient as unknown as PoolConfig['Client'] });
   return {
     pool,
     async socketsClosed() {

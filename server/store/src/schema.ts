@@ -85,6 +85,24 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** An outside system (0004); credentials are in `secrets` as `connections/<id>/v<version>`. */
+export interface ConnectionsTable {
+  id: string;
+  name: string;
+  kind: string;
+  description: string;
+  /** JSON object: the kind's settings, nothing secret. */
+  config: string;
+  credential_version: number | null;
+  pending_version: number | null;
+  /** The highest version ever issued (never reused). */
+  last_version: number;
+  created_at: EpochMs;
+  created_by: string | null;
+  updated_at: EpochMs;
+  updated_by: string | null;
+}
+
 export interface SecretsTable {
   name: string;
   ciphertext: string;
@@ -100,4 +118,5 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   secrets: SecretsTable;
+  connections: ConnectionsTable;
 }

@@ -9,6 +9,7 @@
 import { migration as m0001 } from './0001_identity';
 import { migration as m0002 } from './0002_session_refresh';
 import { migration as m0003 } from './0003_role_overrides';
+import { migration as m0004 } from './0004_connections';
 import type { StoreMigration } from './migration';
 
 export type { StoreDialect, StoreMigration } from './migration';
@@ -17,4 +18,5 @@ export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migrati
   { name: '0001_identity', migration: m0001 },
   { name: '0002_session_refresh', migration: m0002 },
   { name: '0003_role_overrides', migration: m0003 },
+  { name: '0004_connections', migration: m0004 },
 ];

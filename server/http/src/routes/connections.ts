@@ -1,0 +1,168 @@
+/**
+ * Connections over HTTP: everyone signed in sees them (never a credential);
+ * analysts test them; engineers add, change, delete and rotate them. Every
+ * change is audited by the route table's audit plan, with what changed
+ * (settings before and after, credential versions), never a credential.
+ */
+import type { Request } from 'express';
+import type { ConnectionManager } from '@workbench/connections';
+import { AppError } from '@workbench/core';
+import { clientGone } from './kernels';
+import type { RouteDef } from '../route-table';
+
+const nameOf = (req: Request) => String(req.params.name);
+
+function body(req: Request, action: string): Record<string, unknown> {
+  const b: unknown = req.body;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new AppError('bad_request', `Cannot ${action}: the body must be a JSON object`);
+  return b as Record<string, unknown>;
+}
+
+function only(b: Record<string, unknown>, keys: readonly string[], action: string): void {
+  const extra = Object.keys(b).find((k) => !keys.includes(k));
+  if (extra !== undefined) throw new AppError('bad_request', `Cannot ${action}: unknown key ${JSON.stringify(extra.slice(0, 40))} (allowed: ${keys.join(', ')})`);
+}
+
+export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
+  const by = (req: Request) => req.auth!.user.username;
+  return [
+    {
+      method: 'get',
+      path: '/api/connections',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'read' },
+      tag: 'connections',
+      summary: 'Connections (name, kind, settings, whether a credential is stored); never a credential',
+      handler: async (_req, res) => {
+        res.json(await connections.list());
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/connections',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'write' },
+      tag: 'connections',
+      summary: 'Add a connection {name, kind: "postgres", description?, settings, credential?: {password}}',
+      responses: { '201': 'The connection', '400': 'Bad name, kind, settings or credential', '409': 'The name is taken' },
+      auditDetail: (req) => {
+        const b = body(req, 'create connection');
+        return { name: b.name, kind: b.kind, credential: b.credential === undefined ? 'none' : 'set' };
+      },
+      handler: async (req, res) => {
+        const b = body(req, 'create connection');
+        only(b, ['name', 'kind', 'description', 'settings', 'credential'], 'create connection');
+        const made = await connections.create({ name: b.name, kind: b.kind, description: b.description, settings: b.settings, credential: b.credential }, by(req));
+        res.status(201).json(made);
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/connections/test',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'write' },
+      tag: 'connections',
+      summary: 'Test settings and a credential before saving them {kind, settings, credential?}: {ok, stage, message, ...}',
+      handler: async (req, res) => {
+        const b = body(req, 'test connection');
+        only(b, ['kind', 'settings', 'credential'], 'test connection');
+        res.json(await connections.testDraft({ kind: b.kind, settings: b.settings, credential: b.credential }, { signal: clientGone(req, res) }));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/connections/:name',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'read' },
+      tag: 'connections',
+      summary: 'One connection',
+      handler: async (req, res) => {
+        res.json(await connections.get(nameOf(req)));
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/connections/:name',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'write' },
+      tag: 'connections',
+      summary: 'Change {description?, settings?} (the credential changes by rotation)',
+      auditDetail: async (req) => {
+        const b = body(req, 'change connection');
+        const before = await connections.get(nameOf(req)).catch(() => undefined);
+        return { ...(b.settings !== undefined && { settings: { old: before?.settings ?? null, new: b.settings } }), ...(b.description !== undefined && { description: { old: before?.description ?? null, new: b.description } }) };
+      },
+      handler: async (req, res) => {
+        const b = body(req, 'change connection');
+        only(b, ['description', 'settings'], 'change connection (the credential changes by POST .../rotate)');
+        res.json((await connections.update(nameOf(req), { description: b.description, settings: b.settings }, by(req))).after);
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/connections/:name',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'write' },
+      tag: 'connections',
+      summary: 'Delete a connection and its credential',
+      handler: async (req, res) => {
+        await connections.delete(nameOf(req));
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/connections/:name/test',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'execute' },
+      tag: 'connections',
+      summary: 'Test the connection as it is used now: {ok, stage (dns, network, timeout, tls, auth, database, schema, permission, query, ok), message, server, schemas}',
+      handler: async (req, res) => {
+        res.json(await connections.test(nameOf(req), { signal: clientGone(req, res) }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/connections/:name/rotate',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'write' },
+      tag: 'connections',
+      summary: 'Stage a new credential {credential} and test it; the one in use keeps serving until .../rotate/activate',
+      auditDetail: async (req) => {
+        const before = await connections.get(nameOf(req)).catch(() => undefined);
+        return { rotation: 'stage', credential_version_in_use: before?.credential.version ?? null };
+      },
+      handler: async (req, res) => {
+        const b = body(req, 'rotate the credential');
+        only(b, ['credential'], 'rotate the credential');
+        res.json(await connections.stageRotation(nameOf(req), b.credential, by(req), { signal: clientGone(req, res) }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/connections/:name/rotate/activate',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'write' },
+      tag: 'connections',
+      summary: 'Switch to the staged credential once it passes a test (409 when it does not: the one in use stays); the old one is deleted',
+      auditDetail: async (req) => {
+        const before = await connections.get(nameOf(req)).catch(() => undefined);
+        return { rotation: 'activate', credential_version: { old: before?.credential.version ?? null, new: before?.credential.pending_version ?? null } };
+      },
+      handler: async (req, res) => {
+        res.json(await connections.activateRotation(nameOf(req), by(req), { signal: clientGone(req, res) }));
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/connections/:name/rotate',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'write' },
+      tag: 'connections',
+      summary: 'Drop a staged credential',
+      handler: async (req, res) => {
+        res.json(await connections.cancelRotation(nameOf(req), by(req)));
+      },
+    },
+  ];
+}
