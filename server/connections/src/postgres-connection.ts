@@ -28,7 +28,8 @@ export interface TestResult {
 function tlsOptions(s: PostgresSettings): ClientConfig['ssl'] {
   if (s.ssl === 'disable') return false;
   if (s.ssl === 'require') return { rejectUnauthorized: false };
-  const tls: ConnectionOptions = { rejectUnauthorized: true, servername: s.host };
+  // The certificate is checked against `host` (pg sets the TLS server name itself, for names, not IP addresses).
+  const tls: ConnectionOptions = { rejectUnauthorized: true };
   if (s.ca) tls.ca = s.ca;
   return tls;
 }
