@@ -61,6 +61,7 @@ const extensions = [
   '@jupyterlab/ui-components-extension',
   '@workbench/history-extension', // workspace package: version history panel
   '@workbench/admin-extension', // workspace package: API tokens, users and roles, audit log screens
+  '@workbench/connections-extension', // workspace package: Connections side panel
 ];
 
 /** Mime renderer packages (`jupyterlab.mimeExtension`), each default-exporting IRenderMime.IExtensionModule(s). */

@@ -6,21 +6,8 @@
  */
 import { ApiError, apiErrors, type ApiErrorKind } from '@workbench/lab-common';
 
-/**
- * `{baseUrl}{path}?k=v`: `path` is relative to the base URL ("api/tokens");
- * each of `segments` is percent-encoded as one path segment (a username
- * may hold `/`, `@`, spaces); parameters are percent-encoded and undefined
- * or empty ones are left out.
- */
-export function apiUrl(baseUrl: string, path: string, segments: readonly string[] = [], params: Record<string, string | undefined> = {}): string {
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const tail = segments.map((s) => `/${encodeURIComponent(s)}`).join('');
-  const query = Object.entries(params)
-    .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-    .join('&');
-  return `${base}${path}${tail}${query ? `?${query}` : ''}`;
-}
+/** `{baseUrl}{path}/{segment}?k=v`, each part percent-encoded (a username may hold `/`, `@`, spaces): lab-common's. */
+export { apiUrl } from '@workbench/lab-common';
 
 export type AdminErrorKind = ApiErrorKind;
 

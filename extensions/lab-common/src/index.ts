@@ -1,6 +1,6 @@
 /**
  * @workbench/lab-common: what Workbench's JupyterLab packages
- * (@workbench/history, @workbench/admin) share. Its style (style/index.js)
+ * (@workbench/history, @workbench/admin, @workbench/connections-ui) share. Its style (style/index.js)
  * holds `.wb-sr-only`, text for screen readers only.
  */
 export { h, replaceChildren } from './dom';
@@ -9,3 +9,5 @@ export { ApiError, apiErrors, kindOfStatus, serverMessage } from './api-error';
 export type { ApiErrorClass, ApiErrorHelpers, ApiErrorKind } from './api-error';
 export { JsonReader } from './json-reader';
 export type { Json } from './json-reader';
+export { apiUrl, requestJson } from './api-request';
+export type { JsonRequest, SendRequest } from './api-request';

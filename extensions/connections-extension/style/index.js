@@ -1,0 +1,2 @@
+import '@workbench/connections-ui/style/index.js';
+import './base.css';
