@@ -113,6 +113,7 @@ describe('connections over HTTP', () => {
       ['api/connections', 'POST', [], 400, /must be a JSON object/],
       ['api/connections/odoo', 'PATCH', { credential: { password: SECRET } }, 400, /the credential changes by POST .*\/rotate/],
       ['api/connections/odoo/rotate/activate', 'POST', undefined, 409, /no rotation is staged/],
+      ['api/connections/odoo/rotate', 'DELETE', undefined, 409, /none is staged/],
       ['api/connections/nope/test', 'POST', undefined, 404, /no connection named "nope"/],
       ["api/connections/%22'%3B%20drop%20table%20connections%3B--", 'GET', undefined, 404, /no connection named/],
     ];

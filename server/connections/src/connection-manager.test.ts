@@ -103,6 +103,8 @@ describe('connections', () => {
     expect(bad.connection.credential).toEqual({ stored: true, version: 1, pending_version: 2 });
     const refused = await connections.activateRotation('odoo', 'emil').catch((e: unknown) => e);
     expect(isAppError(refused, 'conflict') && refused.message).toMatch(/fails its test, so the credential in use stays: Cannot log in/);
+    // The failed test goes to the client with the refusal (what the screen shows: stage and message).
+    expect((refused as { details?: { public?: unknown } }).details?.public).toMatchObject({ test: { ok: false, stage: 'auth' } });
     expect((await connections.cancelRotation('odoo', 'emil')).credential).toEqual({ stored: true, version: 1, pending_version: null });
 
     // The database administrator changes the password; until the switch, connections already open keep working.

@@ -156,7 +156,7 @@ export class ConnectionManager implements AsyncDisposable {
     const row = await this.row(name, action);
     if (row.pending_version === null) throw new AppError('conflict', `Cannot ${action}: no rotation is staged (POST .../rotate first)`);
     const test = await this.testWith(row.kind as ConnectionKind, settingsOf(row), await this.credential(row, row.pending_version), options);
-    if (!test.ok) throw new AppError('conflict', `Cannot ${action}: it fails its test, so the credential in use stays: ${test.message}`, { details: { test } });
+    if (!test.ok) throw new AppError('conflict', `Cannot ${action}: it fails its test, so the credential in use stays: ${test.message}`, { details: { public: { test } } });
     const result = await this.store.db
       .updateTable('connections')
       .set({ credential_version: row.pending_version, pending_version: null, updated_at: this.now(), updated_by: by })

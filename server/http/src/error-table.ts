@@ -41,11 +41,16 @@ export interface ErrorBody {
   message: string;
   reason: string | null;
   code: ErrorCode;
+  /** What an error chose to show the client beyond its message (AppError details.public), e.g. a failed connection test. */
+  [extra: string]: unknown;
 }
 
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody; known: boolean } {
   if (err instanceof AppError) {
-    return { status: httpStatus(err.code), body: { message: err.message, reason: err.code === 'resource_limit' ? 'Resource Limit' : null, code: err.code }, known: true };
+    // Only `details.public` reaches the client; the rest of `details` is for logs and callers in the server.
+    const extra = err.details?.public;
+    const shown = typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? (extra as Record<string, unknown>) : {};
+    return { status: httpStatus(err.code), body: { ...shown, message: err.message, reason: err.code === 'resource_limit' ? 'Resource Limit' : null, code: err.code }, known: true };
   }
   return { status: 500, body: { message: 'Internal server error: see the server log', reason: null, code: 'internal' }, known: false };
 }
