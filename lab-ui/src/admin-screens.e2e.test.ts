@@ -10,22 +10,18 @@
  * screen but not the Users and Audit screens. Screenshots of each screen,
  * light and dark, go to test-artifacts/lab/admin-*.png.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestOidcProvider, type TestOidcProvider } from '@workbench/auth/testing/oidc-provider';
 import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
-
-const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'lab');
-mkdirSync(ARTIFACTS, { recursive: true });
+import { ARTIFACTS, horizontalOverflow, ProblemLog, screenshots } from './testing/screen-test';
 
 jest.setTimeout(180_000);
 
 /** The screens must work 1024 px wide. */
 const VIEW = VIEWPORT.width === 1024 ? VIEWPORT : { width: 1024, height: 768 };
 const CLIENT_SECRET = 'browser-oidc-secret-0123456789';
-const DARK = 'JupyterLab Dark';
-const LIGHT = 'JupyterLab Light';
 
 let op: TestOidcProvider;
 let wb: WorkbenchProcess;
@@ -35,40 +31,15 @@ let aliceContext: BrowserContext;
 let admin: Page;
 let alice: Page;
 /** Console errors and warnings, and HTTP answers >= 400, of every page. */
-const problems: string[] = [];
-/** The ones a step causes on purpose (each matched once at most). */
-const expected: RegExp[] = [];
-/** Noise that is not these screens' (any number of times). */
-const benign: RegExp[] = [
+const log = new ProblemLog([
   // lab-ui bundles no services-extension (lab-ui/README.md, "What is left out").
   /^\w+ console warning: The kernel manager does not support the kernelInfoTimeout property\. /,
   // Analysts and viewers may not use terminals, so the page says there are none.
   /^(alice|victor) console warning: Disabling terminals plugin because they are not available on the server /,
-];
-
-function watch(page: Page, who: string): void {
-  page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(`${who} console ${m.type()}: ${m.text()} (${m.location().url})`));
-  page.on('response', (r) => r.status() >= 400 && problems.push(`${who} HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `admin-${name}.png`) });
-
-async function setTheme(page: Page, theme: string): Promise<void> {
-  await page.evaluate(async (t) => {
-    const app = (window as unknown as { jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } } }).jupyterapp;
-    await app.commands.execute('apputils:change-theme', { theme: t });
-  }, theme);
-  // The theme is applied, and the splash screen shown while it loaded is gone.
-  await page.waitForFunction((t) => document.body.dataset.jpThemeName === t && document.getElementById('jupyterlab-splash') === null, theme);
-}
-
-/** Light and dark screenshots of what the page shows now; ends in the light theme. */
-async function shotBoth(page: Page, name: string): Promise<void> {
-  await shot(page, name);
-  await setTheme(page, DARK);
-  await shot(page, `${name}-dark`);
-  await setTheme(page, LIGHT);
-}
+]);
+const { expected, benign } = log;
+const watch = (page: Page, who: string) => log.watch(page, who);
+const { shot, shotBoth } = screenshots('admin');
 
 /** Signs in through the login page's SSO button and the provider's form; ends in JupyterLab. */
 async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -112,11 +83,8 @@ async function screenIn(page: Page, screen: 'tokens' | 'users' | 'audit', states
 
 /** Nothing wider than the window: no horizontal scrolling of the page, the screen, or its table. */
 async function expectNoOverflow(page: Page, screen: string): Promise<void> {
-  const widths = await page.evaluate((s) => {
-    const root = document.querySelector<HTMLElement>(`#wb-admin-${s} .wb-admin-screen`)!;
-    const wrap = root.querySelector<HTMLElement>('.wb-admin-table-wrap')!;
-    return { page: document.documentElement.scrollWidth - window.innerWidth, screen: root.scrollWidth - root.clientWidth, table: wrap.scrollWidth - wrap.clientWidth };
-  }, screen);
+  const root = `#wb-admin-${screen} .wb-admin-screen`;
+  const widths = await horizontalOverflow(page, { screen: root, table: `${root} .wb-admin-table-wrap` });
   expect(widths).toEqual({ page: 0, screen: 0, table: 0 });
 }
 
@@ -155,7 +123,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  writeFileSync(join(ARTIFACTS, 'admin-problems.txt'), problems.join('\n'));
+  log.write('admin-problems.txt');
   writeFileSync(join(ARTIFACTS, 'admin-server.log'), wb?.output() ?? '');
   await browser?.close();
   await wb?.[Symbol.asyncDispose]();
@@ -394,13 +362,7 @@ describe('identity and audit screens', () => {
   it('had no console errors or failed requests but those caused on purpose', () => {
     // The test OpenID Provider's login form has no favicon (not Workbench's page).
     benign.push(new RegExp(`^\\w+ console error: Failed to load resource: .* 404 \\(Not Found\\) \\(${op.issuer.replace(/[.]/g, '\\.')}/favicon\\.ico\\)$`));
-    const unexpected = problems.filter((p) => {
-      if (benign.some((re) => re.test(p))) return false;
-      const i = expected.findIndex((re) => re.test(p));
-      if (i < 0) return true;
-      expected.splice(i, 1);
-      return false;
-    });
+    const unexpected = log.unexpected();
     expect(unexpected).toEqual([]);
   });
 });

@@ -14,19 +14,15 @@
  * Screenshots, light and dark at 1024 px, go to
  * test-artifacts/lab/connections-*.png.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
-
-const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'lab');
-mkdirSync(ARTIFACTS, { recursive: true });
+import { ARTIFACTS, horizontalOverflow, ProblemLog, screenshots } from './testing/screen-test';
 
 jest.setTimeout(180_000);
 
 const VIEW = { width: 1024, height: 768 };
-const DARK = 'JupyterLab Dark';
-const LIGHT = 'JupyterLab Light';
 const PASSWORD = 'first-password-5d1c';
 const NEXT_PASSWORD = 'rotated-password-9e2a';
 
@@ -35,32 +31,14 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 /** Console errors and warnings, and HTTP answers >= 400. */
-const problems: string[] = [];
-/** The ones a step causes on purpose (each matched once at most). */
-const expected: RegExp[] = [];
-/** Noise that is not this screen's (any number of times). */
-const benign: RegExp[] = [
+const log = new ProblemLog([
   // lab-ui bundles no services-extension (lab-ui/README.md, "What is left out").
   /^console warning: The kernel manager does not support the kernelInfoTimeout property\. /,
-];
-
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `connections-${name}.png`) });
-
-async function setTheme(theme: string): Promise<void> {
-  await page.evaluate(async (t) => {
-    const app = (window as unknown as { jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } } }).jupyterapp;
-    await app.commands.execute('apputils:change-theme', { theme: t });
-  }, theme);
-  await page.waitForFunction((t) => document.body.dataset.jpThemeName === t && document.getElementById('jupyterlab-splash') === null, theme);
-}
-
-/** Light and dark screenshots of what the page shows now; ends in the light theme. */
-async function shotBoth(name: string): Promise<void> {
-  await shot(name);
-  await setTheme(DARK);
-  await shot(`${name}-dark`);
-  await setTheme(LIGHT);
-}
+]);
+const { expected } = log;
+const screens = screenshots('connections');
+const shot = (name: string) => screens.shot(page, name);
+const shotBoth = (name: string) => screens.shotBoth(page, name);
 
 const panel = () => page.locator('#wb-connections.wb-connections-panel');
 const row = (name: string) => panel().locator(`li.wb-connections-item[data-connection="${name}"]`);
@@ -74,10 +52,7 @@ async function panelIn(states: string[]): Promise<void> {
 
 /** Nothing wider than the window or the panel: no horizontal scrolling. */
 async function expectNoOverflow(): Promise<void> {
-  const widths = await page.evaluate(() => {
-    const root = document.querySelector<HTMLElement>('#wb-connections')!;
-    return { page: document.documentElement.scrollWidth - window.innerWidth, panel: root.scrollWidth - root.clientWidth };
-  });
+  const widths = await horizontalOverflow(page, { panel: '#wb-connections' });
   expect(widths).toEqual({ page: 0, panel: 0 });
 }
 
@@ -99,12 +74,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ viewport: VIEW });
   page = await context.newPage();
-  page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(`console ${m.type()}: ${m.text()} (${m.location().url})`));
-  page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
+  log.watch(page);
 });
 
 afterAll(async () => {
-  writeFileSync(join(ARTIFACTS, 'connections-problems.txt'), problems.join('\n'));
+  log.write('connections-problems.txt');
   writeFileSync(join(ARTIFACTS, 'connections-server.log'), wb?.output() ?? '');
   await browser?.close();
   await wb?.[Symbol.asyncDispose]();
@@ -320,13 +294,7 @@ describe('connections panel', () => {
   });
 
   it('had no console errors or failed requests but those caused on purpose', () => {
-    const unexpected = problems.filter((p) => {
-      if (benign.some((re) => re.test(p))) return false;
-      const i = expected.findIndex((re) => re.test(p));
-      if (i < 0) return true;
-      expected.splice(i, 1);
-      return false;
-    });
+    const unexpected = log.unexpected();
     expect(unexpected).toEqual([]);
     expect(expected).toEqual([]);
   });

@@ -23,4 +23,5 @@ export class AdminError extends ApiError {
  * action)`: a failure as text for a screen, the AdminError's message, else
  * "Cannot <action>: <what happened>".
  */
-export const { errorFromResponse, networkError, errorText } = apiErrors(AdminError);
+export const adminErrors = apiErrors(AdminError);
+export const { errorFromResponse, networkError, errorText } = adminErrors;

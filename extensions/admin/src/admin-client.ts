@@ -5,7 +5,8 @@
  * and the cookie policy JupyterLab uses everywhere, under `settings.baseUrl`.
  */
 import { ServerConnection } from '@jupyterlab/services';
-import { AdminError, apiUrl, errorFromResponse, networkError } from './admin-api';
+import { requestJson } from '@workbench/lab-common';
+import { AdminError, adminErrors, apiUrl } from './admin-api';
 import type { ApiToken, AuditPage, AuditQuery, CreatedApiToken, ExportFormat, Me, NewApiToken, UserList, UserModel, UserPatch, VerifyResult } from './types';
 import { readAuditPage, readCreatedToken, readMe, readToken, readTokenList, readUser, readUserList, readVerifyResult } from './validate';
 
@@ -85,28 +86,11 @@ export class AdminClient {
     return apiUrl(this.serverSettings.baseUrl, 'api/audit/export', [], { format, ...auditParams(query) });
   }
 
-  private async request(call: Call): Promise<unknown> {
+  private request(call: Call): Promise<unknown> {
     const url = apiUrl(this.serverSettings.baseUrl, call.path, call.segments, call.params);
-    // 'no-cache' (revalidate every time) instead of JupyterLab's default 'no-store', for which
+    // requestJson asks with 'no-cache' (revalidate every time) instead of JupyterLab's default 'no-store', for which
     // makeRequest appends a cache-busting "&<time>" parameter that /api/audit refuses as unknown (400).
-    const init: RequestInit = { method: call.method ?? 'GET', signal: call.signal, cache: 'no-cache' };
-    if (call.body !== undefined) {
-      init.body = JSON.stringify(call.body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(url, init, this.serverSettings);
-    } catch (err) {
-      if (call.signal?.aborted) throw err;
-      throw networkError(call.action, err);
-    }
-    const text = await response.text();
-    if (!response.ok) throw errorFromResponse(call.action, response.status, text);
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      throw new AdminError('invalid_response', `Cannot ${call.action}: the server's answer is not JSON`, response.status, { cause: err });
-    }
+    const send = (u: string, init: RequestInit) => ServerConnection.makeRequest(u, init, this.serverSettings);
+    return requestJson(send, adminErrors, AdminError, { action: call.action, url, method: call.method, body: call.body, signal: call.signal });
   }
 }

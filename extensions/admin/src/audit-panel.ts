@@ -70,7 +70,7 @@ export class AuditPanel extends AdminScreen {
     this.exportLinks = new Map(
       (['jsonl', 'csv'] as const).map((f) => [
         f,
-        h('a', { className: 'jp-Button jp-mod-styled wb-admin-link-as-button wb-admin-audit-export', attrs: { 'data-format': f, download: `audit.${f}`, role: 'button' }, title: 'Download the records the filters select' }, [
+        h('a', { className: 'jp-Button jp-mod-styled wb-button-link wb-admin-link-as-button wb-admin-audit-export', attrs: { 'data-format': f, download: `audit.${f}`, role: 'button' }, title: 'Download the records the filters select' }, [
           f === 'csv' ? 'Export CSV' : 'Export JSON Lines',
         ]),
       ]),
@@ -80,15 +80,15 @@ export class AuditPanel extends AdminScreen {
     this.banner.hidden = true;
 
     const fields = FIELDS.map((f) => {
-      const input = h('input', { className: 'jp-mod-styled wb-admin-input', attrs: { type: f.type, name: f.name, placeholder: f.placeholder, autocomplete: 'off' } });
+      const input = h('input', { className: 'jp-mod-styled wb-input wb-admin-input', attrs: { type: f.type, name: f.name, placeholder: f.placeholder, autocomplete: 'off' } });
       this.inputs.set(f.name, input);
-      return h('label', { className: `wb-admin-field wb-admin-field-${f.name}` }, [h('span', { className: 'wb-admin-label' }, [f.label]), input]);
+      return h('label', { className: `wb-field wb-admin-field wb-admin-field-${f.name}` }, [h('span', { className: 'wb-label wb-admin-label' }, [f.label]), input]);
     });
     this.filterError = h('div', { className: 'wb-admin-form-error wb-admin-audit-filter-error', attrs: { role: 'alert' } });
     this.filterError.hidden = true;
-    this.form = h('form', { className: 'wb-admin-form wb-admin-audit-filters', attrs: { 'aria-label': 'Filter the audit log', novalidate: '' } }, [
+    this.form = h('form', { className: 'wb-form wb-admin-form wb-admin-audit-filters', attrs: { 'aria-label': 'Filter the audit log', novalidate: '' } }, [
       ...fields,
-      h('div', { className: 'wb-admin-field wb-admin-field-button' }, [
+      h('div', { className: 'wb-field wb-admin-field wb-admin-field-button' }, [
         h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-admin-audit-apply', attrs: { type: 'submit' } }, ['Apply']),
         h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-admin-audit-clear', attrs: { type: 'reset' } }, ['Clear']),
       ]),
@@ -268,7 +268,7 @@ export class AuditPanel extends AdminScreen {
       cell(r.resource, 'wb-admin-audit-resource'),
       cell(r.action, 'wb-admin-audit-action'),
       cell(r.target, 'wb-admin-audit-target'),
-      h('td', {}, [h('span', { className: `wb-admin-badge wb-admin-audit-outcome wb-mod-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'denied' : 'failed'}` }, [r.outcome])]),
+      h('td', {}, [h('span', { className: `wb-badge wb-admin-badge wb-admin-audit-outcome wb-mod-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'denied' : 'failed'}` }, [r.outcome])]),
     ]);
   }
 

@@ -20,11 +20,14 @@ export abstract class AdminScreen extends Widget {
 
   constructor(screen: string, title: string, intro: Child[]) {
     super();
+    this.addClass('wb-screen');
+    this.addClass('wb-themed');
+    this.addClass('wb-compact-buttons');
     this.addClass('wb-admin-screen');
     this.addClass(`wb-admin-${screen}`);
     this.node.dataset.wbAdmin = screen;
     this.headerNode = h('header', { className: 'wb-admin-header' }, [h('h2', { className: 'wb-admin-title' }, [title]), h('p', { className: 'wb-admin-intro' }, intro)]);
-    this.statusNode = h('div', { className: 'wb-admin-status', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.statusNode = h('div', { className: 'wb-status wb-admin-status', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.node.append(this.headerNode);
   }
 

@@ -18,6 +18,7 @@ class TokenSecretBody extends Widget {
 
   constructor(private readonly secret: string, name: string) {
     super();
+    this.addClass('wb-themed');
     this.addClass('wb-admin-token-dialog');
     this.secretInput = h('input', {
       className: 'jp-mod-styled wb-admin-token-secret',
@@ -73,7 +74,7 @@ export async function confirmRevoke(name: string): Promise<boolean> {
   const result = await showDialog({
     title: 'Revoke this API token?',
     body: new Widget({
-      node: h('p', { className: 'wb-admin-dialog-text' }, [`Scripts and editors using "${name}" will be refused from now on. This cannot be undone.`]),
+      node: h('p', { className: 'wb-dialog-text wb-admin-dialog-text' }, [`Scripts and editors using "${name}" will be refused from now on. This cannot be undone.`]),
     }),
     buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Revoke', className: 'wb-admin-token-revoke-confirm' })],
   });

@@ -52,24 +52,24 @@ export class TokensPanel extends AdminScreen {
     this.options = options;
 
     this.nameInput = h('input', {
-      className: 'jp-mod-styled wb-admin-input wb-admin-token-name',
+      className: 'jp-mod-styled wb-input wb-admin-input wb-admin-token-name',
       attrs: { type: 'text', name: 'name', maxlength: '100', required: '', autocomplete: 'off', placeholder: 'e.g. VS Code on my laptop', 'aria-describedby': 'wb-admin-token-form-error' },
     });
     this.expirySelect = h(
       'select',
-      { className: 'wb-admin-select wb-admin-token-expiry', attrs: { name: 'expires' } },
+      { className: 'wb-select wb-admin-select wb-admin-token-expiry', attrs: { name: 'expires' } },
       EXPIRY_CHOICES.map((c, i) => h('option', { attrs: { value: String(i) } }, [c.label])),
     );
     this.createButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-admin-token-create', attrs: { type: 'submit' } }, ['Create token']);
     this.formError = h('div', { className: 'wb-admin-form-error wb-admin-token-form-error', attrs: { id: 'wb-admin-token-form-error', role: 'alert' } });
     this.formError.hidden = true;
-    this.form = h('form', { className: 'wb-admin-form wb-admin-token-form', attrs: { 'aria-label': 'New API token', novalidate: '' } }, [
-      h('label', { className: 'wb-admin-field wb-admin-field-grow' }, [h('span', { className: 'wb-admin-label' }, ['Name']), this.nameInput]),
-      h('label', { className: 'wb-admin-field' }, [h('span', { className: 'wb-admin-label' }, ['Expires']), this.expirySelect]),
-      h('div', { className: 'wb-admin-field wb-admin-field-button' }, [this.createButton]),
+    this.form = h('form', { className: 'wb-form wb-admin-form wb-admin-token-form', attrs: { 'aria-label': 'New API token', novalidate: '' } }, [
+      h('label', { className: 'wb-field wb-admin-field wb-admin-field-grow' }, [h('span', { className: 'wb-label wb-admin-label' }, ['Name']), this.nameInput]),
+      h('label', { className: 'wb-field wb-admin-field' }, [h('span', { className: 'wb-label wb-admin-label' }, ['Expires']), this.expirySelect]),
+      h('div', { className: 'wb-field wb-admin-field wb-admin-field-button' }, [this.createButton]),
       this.formError,
     ]);
-    this.actionError = h('div', { className: 'wb-admin-alert wb-admin-tokens-error', attrs: { role: 'alert' } });
+    this.actionError = h('div', { className: 'wb-error-box wb-admin-alert wb-admin-tokens-error', attrs: { role: 'alert' } });
     this.actionError.hidden = true;
 
     this.body = h('tbody');
@@ -124,12 +124,12 @@ export class TokensPanel extends AdminScreen {
       h('td', {}, [this.time(token.last_used, 'never')]),
       h('td', {}, [this.time(token.expires, 'never')]),
       h('td', {}, [
-        h('span', { className: `wb-admin-badge wb-admin-token-status wb-mod-${status}`, title: when ? `${STATUS_LABELS[status]} ${formatAbsoluteTime(when, this.options.format)}` : undefined }, [STATUS_LABELS[status]]),
+        h('span', { className: `wb-badge wb-admin-badge wb-admin-token-status wb-mod-${status}`, title: when ? `${STATUS_LABELS[status]} ${formatAbsoluteTime(when, this.options.format)}` : undefined }, [STATUS_LABELS[status]]),
         when ? h('div', { className: 'wb-admin-token-when' }, [h('time', { attrs: { datetime: when } }, [formatDateParts(when, this.options.format).date])]) : null,
       ]),
       h('td', { className: 'wb-admin-actions' }, [
         status === 'active'
-          ? h('button', { className: 'jp-Button jp-mod-styled jp-mod-warn wb-admin-button-small wb-admin-token-revoke', attrs: { type: 'button', 'data-token-id': token.id, 'aria-label': `Revoke ${token.name}` } }, ['Revoke'])
+          ? h('button', { className: 'jp-Button jp-mod-styled jp-mod-warn wb-button-small wb-admin-button-small wb-admin-token-revoke', attrs: { type: 'button', 'data-token-id': token.id, 'aria-label': `Revoke ${token.name}` } }, ['Revoke'])
           : null,
       ]),
     ]);

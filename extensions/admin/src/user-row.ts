@@ -104,8 +104,8 @@ export class UserRow {
     const canReset = u.roles_source === 'admin' && u.source === 'oidc';
     const sourceLine = h('div', { className: 'wb-admin-roles-source', attrs: { 'data-roles-source': u.roles_source } }, [
       configured
-        ? h('span', { className: 'wb-admin-badge', title: "This user's token and roles are set in the server's configuration" }, ['set in server configuration'])
-        : h('span', { className: `wb-admin-badge wb-mod-${u.roles_source === 'admin' ? 'admin-set' : 'provider'}` }, [rolesSourceLabel(u)]),
+        ? h('span', { className: 'wb-badge wb-admin-badge', title: "This user's token and roles are set in the server's configuration" }, ['set in server configuration'])
+        : h('span', { className: `wb-badge wb-admin-badge wb-mod-${u.roles_source === 'admin' ? 'admin-set' : 'provider'}` }, [rolesSourceLabel(u)]),
       canReset
         ? h('button', { className: 'jp-Button jp-mod-styled jp-mod-minimal wb-admin-link-button wb-admin-user-reset', attrs: { type: 'button' }, title: "Go back to the roles the identity provider's groups give" }, ['Reset to provider'])
         : null,
@@ -118,10 +118,10 @@ export class UserRow {
     disabledBox.disabled = disabledNow || (isSelf && !this.edit.disabled);
     if (isSelf) disabledBox.title = 'You cannot disable yourself';
 
-    const save = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-admin-button-small wb-admin-user-save', attrs: { type: 'button' } }, [state === 'saving' ? 'Saving…' : 'Save']);
+    const save = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-button-small wb-admin-button-small wb-admin-user-save', attrs: { type: 'button' } }, [state === 'saving' ? 'Saving…' : 'Save']);
     save.disabled = !dirty || disabledNow;
     save.hidden = configured;
-    const cancel = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-admin-button-small wb-admin-user-cancel', attrs: { type: 'button' } }, ['Cancel']);
+    const cancel = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-button-small wb-admin-button-small wb-admin-user-cancel', attrs: { type: 'button' } }, ['Cancel']);
     cancel.disabled = disabledNow;
     cancel.hidden = !dirty;
 
@@ -129,7 +129,7 @@ export class UserRow {
       h('td', { className: 'wb-admin-user-cell' }, [
         h('div', { className: 'wb-admin-user-name' }, [u.username, isSelf ? h('span', { className: 'wb-admin-muted' }, [' (you)']) : null]),
         u.display_name && u.display_name !== u.username ? h('div', { className: 'wb-admin-user-display wb-admin-muted' }, [u.display_name]) : null,
-        h('span', { className: 'wb-admin-badge wb-admin-user-source', attrs: { 'data-source': u.source }, title: SOURCE_TITLES[u.source] }, [userSourceLabel(u.source)]),
+        h('span', { className: 'wb-badge wb-admin-badge wb-admin-user-source', attrs: { 'data-source': u.source }, title: SOURCE_TITLES[u.source] }, [userSourceLabel(u.source)]),
       ]),
       h('td', { className: 'wb-admin-user-email', title: u.email ?? undefined }, u.email === null ? [h('span', { className: 'wb-admin-muted' }, ['—'])] : emailParts(u.email)),
       h('td', { className: 'wb-admin-user-roles' }, [rolePicker, sourceLine]),

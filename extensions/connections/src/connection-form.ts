@@ -51,17 +51,17 @@ export class ConnectionForm {
     const uid = `wb-connections-form-${Math.random().toString(36).slice(2, 8)}`;
 
     const input = (field: FormField, attrs: Record<string, string> = {}): HTMLInputElement => {
-      const el = h('input', { className: `jp-mod-styled wb-connections-input wb-connections-input-${field}`, attrs: { type: 'text', name: field, autocomplete: 'off', spellcheck: 'false', ...attrs } });
+      const el = h('input', { className: `jp-mod-styled wb-input wb-connections-input wb-connections-input-${field}`, attrs: { type: 'text', name: field, autocomplete: 'off', spellcheck: 'false', ...attrs } });
       el.value = values[field];
       return el;
     };
     const select = h(
       'select',
-      { className: 'wb-connections-select wb-connections-input-ssl', attrs: { name: 'ssl' } },
+      { className: 'wb-select wb-connections-select wb-connections-input-ssl', attrs: { name: 'ssl' } },
       SSL_CHOICES.map((c) => h('option', { attrs: { value: c.value } }, [c.label])),
     );
     select.value = values.ssl;
-    const ca = h('textarea', { className: 'jp-mod-styled wb-connections-input wb-connections-input-ca', attrs: { name: 'ca', rows: '3', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' } });
+    const ca = h('textarea', { className: 'jp-mod-styled wb-input wb-connections-input wb-connections-input-ca', attrs: { name: 'ca', rows: '3', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' } });
     ca.value = values.ca;
 
     const nameInput = input('name', { maxlength: '63', placeholder: 'e.g. odoo', required: '' });
@@ -72,8 +72,8 @@ export class ConnectionForm {
       error.hidden = true;
       this.errors.set(name, error);
       el.setAttribute('aria-describedby', error.id);
-      return h('label', { className: `wb-connections-field wb-connections-field-${name}`, attrs: { 'data-field': name } }, [
-        h('span', { className: 'wb-connections-label' }, [label]),
+      return h('label', { className: `wb-field wb-connections-field wb-connections-field-${name}`, attrs: { 'data-field': name } }, [
+        h('span', { className: 'wb-label wb-connections-label' }, [label]),
         el,
         hint ? h('span', { className: 'wb-connections-hint' }, [hint]) : null,
         error,
@@ -81,14 +81,14 @@ export class ConnectionForm {
     };
 
     this.caField = field('ca', 'CA certificate (PEM)', ca, 'Empty: the system’s CAs.');
-    this.formError = h('div', { className: 'wb-connections-form-error', attrs: { role: 'alert' } });
+    this.formError = h('div', { className: 'wb-error-box wb-connections-form-error', attrs: { role: 'alert' } });
     this.formError.hidden = true;
     const testButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-connections-form-test', attrs: { type: 'button' } }, ['Test']);
     const saveButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-connections-form-save', attrs: { type: 'submit' } }, [editing ? 'Save' : 'Add']);
     const cancelButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-connections-form-cancel', attrs: { type: 'button' } }, ['Cancel']);
     this.buttons = [testButton, saveButton, cancelButton];
 
-    this.node = h('form', { className: 'wb-connections-form', attrs: { 'data-mode': editing ? 'edit' : 'create', novalidate: '', 'aria-label': editing ? `Edit connection ${options.connection!.name}` : 'Add a connection' } }, [
+    this.node = h('form', { className: 'wb-form wb-connections-form', attrs: { 'data-mode': editing ? 'edit' : 'create', novalidate: '', 'aria-label': editing ? `Edit connection ${options.connection!.name}` : 'Add a connection' } }, [
       h('h3', { className: 'wb-connections-form-title' }, [editing ? `Edit ${options.connection!.name}` : 'Add a PostgreSQL connection']),
       field('name', 'Name', nameInput, editing ? 'The name cannot change.' : 'Lowercase letters, digits, _ or -.'),
       field('description', 'Description', input('description', { maxlength: '2000', placeholder: 'What it is for' })),

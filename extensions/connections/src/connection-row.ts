@@ -60,9 +60,9 @@ export class ConnectionRow {
       h('code', { className: 'wb-connections-address', title: formatAddress(s) }, [formatAddress(s)]),
       h('div', { className: 'wb-connections-facts' }, [
         h('span', { className: 'wb-connections-user', title: `User ${s.user}` }, [`as ${s.user}`]),
-        h('span', { className: 'wb-connections-badge wb-connections-ssl', attrs: { 'data-ssl': s.ssl } }, [sslLabel(s.ssl)]),
-        h('span', { className: `wb-connections-badge wb-connections-credential${c.stored ? '' : ' wb-mod-none'}` }, [credentialLabel(c)]),
-        rotation ? h('span', { className: 'wb-connections-badge wb-connections-rotation-staged' }, [rotation]) : null,
+        h('span', { className: 'wb-badge wb-connections-badge wb-connections-ssl', attrs: { 'data-ssl': s.ssl } }, [sslLabel(s.ssl)]),
+        h('span', { className: `wb-badge wb-connections-badge wb-connections-credential${c.stored ? '' : ' wb-mod-none'}` }, [credentialLabel(c)]),
+        rotation ? h('span', { className: 'wb-badge wb-connections-badge wb-connections-rotation-staged' }, [rotation]) : null,
       ]),
     ]);
     replaceChildren(
@@ -71,7 +71,7 @@ export class ConnectionRow {
         h(
           'button',
           {
-            className: `jp-Button jp-mod-styled ${a.className} wb-connections-button-small wb-connections-${a.action}`,
+            className: `jp-Button jp-mod-styled ${a.className} wb-button-small wb-connections-button-small wb-connections-${a.action}`,
             attrs: { type: 'button', 'data-action': a.action, 'data-connection': connection.name, 'aria-label': `${a.label} ${connection.name}` },
           },
           [a.label],

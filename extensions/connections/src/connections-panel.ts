@@ -59,12 +59,15 @@ export class ConnectionsPanel extends Widget {
   constructor(options: ConnectionsPanelOptions) {
     super();
     this.options = options;
+    this.addClass('wb-screen');
+    this.addClass('wb-themed');
+    this.addClass('wb-compact-buttons');
     this.addClass('wb-connections-panel');
     this.node.dataset.wbConnections = 'panel';
-    this.addButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-connections-button-small wb-connections-add', attrs: { type: 'button' } }, ['Add']);
-    this.refreshButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-connections-button-small wb-connections-refresh', attrs: { type: 'button', 'aria-label': 'Reload the connections' }, title: 'Reload' }, ['Reload']);
-    this.statusNode = h('div', { className: 'wb-connections-status', attrs: { role: 'status', 'aria-live': 'polite' } });
-    this.alertNode = h('div', { className: 'wb-connections-alert', attrs: { role: 'alert' } });
+    this.addButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-button-small wb-connections-button-small wb-connections-add', attrs: { type: 'button' } }, ['Add']);
+    this.refreshButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-button-small wb-connections-button-small wb-connections-refresh', attrs: { type: 'button', 'aria-label': 'Reload the connections' }, title: 'Reload' }, ['Reload']);
+    this.statusNode = h('div', { className: 'wb-status wb-connections-status', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.alertNode = h('div', { className: 'wb-error-box wb-connections-alert', attrs: { role: 'alert' } });
     this.list = h('ul', { className: 'wb-connections-list', attrs: { 'aria-label': 'Connections' } });
     this.formHost = h('div', { className: 'wb-connections-form-host' });
     this.node.append(

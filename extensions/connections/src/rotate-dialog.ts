@@ -51,22 +51,24 @@ export class RotateBody extends Widget {
     super();
     this.options = options;
     this.connection = options.connection;
+    this.addClass('wb-themed');
+    this.addClass('wb-compact-buttons');
     this.addClass('wb-connections-rotate');
     this.password = h('input', {
-      className: 'jp-mod-styled wb-connections-input wb-connections-rotate-password',
+      className: 'jp-mod-styled wb-input wb-connections-input wb-connections-rotate-password',
       attrs: { type: 'password', name: 'password', autocomplete: 'new-password', maxlength: '1024', 'aria-label': 'New password', required: '' },
     });
     this.stageButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-connections-rotate-stage', attrs: { type: 'submit' } }, ['Stage and test']);
     this.form = h('form', { className: 'wb-connections-rotate-form', attrs: { novalidate: '' } }, [
-      h('label', { className: 'wb-connections-field' }, [h('span', { className: 'wb-connections-label' }, ['New password']), h('span', { className: 'wb-connections-inline' }, [this.password, this.stageButton])]),
+      h('label', { className: 'wb-field wb-connections-field' }, [h('span', { className: 'wb-label wb-connections-label' }, ['New password']), h('span', { className: 'wb-connections-inline' }, [this.password, this.stageButton])]),
     ]);
     this.activateButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-accept wb-connections-rotate-activate', attrs: { type: 'button' } }, ['Activate']);
     this.cancelButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-warn wb-connections-rotate-cancel', attrs: { type: 'button' } }, ['Cancel rotation']);
     this.versions = h('p', { className: 'wb-connections-rotate-versions' });
-    this.errorNode = h('div', { className: 'wb-connections-rotate-error', attrs: { role: 'alert' } });
+    this.errorNode = h('div', { className: 'wb-error-box wb-connections-rotate-error', attrs: { role: 'alert' } });
     this.doneNode = h('p', { className: 'wb-connections-rotate-done', attrs: { role: 'status' } });
     this.node.append(
-      h('p', { className: 'wb-connections-dialog-text' }, [
+      h('p', { className: 'wb-dialog-text wb-connections-dialog-text' }, [
         'The new password is stored as the next version and tested; the one in use keeps serving until you activate the new one. ',
         'Activate tests it again and switches only if it passes.',
       ]),
@@ -200,7 +202,7 @@ export async function confirmDelete(name: string): Promise<boolean> {
   const result = await showDialog({
     title: `Delete connection ${name}?`,
     body: new Widget({
-      node: h('p', { className: 'wb-connections-dialog-text' }, [`Notebooks and pipelines using @${name} will fail. Its stored password is deleted too. This cannot be undone.`]),
+      node: h('p', { className: 'wb-dialog-text wb-connections-dialog-text' }, [`Notebooks and pipelines using @${name} will fail. Its stored password is deleted too. This cannot be undone.`]),
     }),
     buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete', className: 'wb-connections-delete-confirm' })],
   });

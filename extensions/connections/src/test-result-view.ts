@@ -56,7 +56,7 @@ export class TestResultView {
     this.set(result.ok ? 'ok' : 'failed', [
       h('div', { className: 'wb-connections-result-head' }, [
         h('span', { className: 'wb-connections-result-verdict' }, [verdictText(result)]),
-        h('span', { className: 'wb-connections-stage', attrs: { 'data-stage': result.stage }, title: `Stage: ${result.stage}` }, [stageLabel(result.stage)]),
+        h('span', { className: 'wb-badge wb-connections-stage', attrs: { 'data-stage': result.stage }, title: `Stage: ${result.stage}` }, [stageLabel(result.stage)]),
         h('span', { className: 'wb-connections-result-elapsed' }, [formatElapsed(result.elapsed_ms)]),
       ]),
       h('p', { className: 'wb-connections-result-message' }, [result.message]),
