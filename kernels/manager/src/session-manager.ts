@@ -66,11 +66,6 @@ export class SessionManager {
     return this.model(this.row(id, owner));
   }
 
-  /** The user a session belongs to. */
-  ownerOf(id: string): string {
-    return this.row(id).owner;
-  }
-
   private row(id: string, owner?: string): SessionRow {
     const r = this.rows.get(id);
     if (!r || !this.kernels.has(r.kernelId) || (owner !== undefined && r.owner !== owner)) {

@@ -25,6 +25,8 @@ function only(b: Record<string, unknown>, keys: readonly string[], action: strin
 
 export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
   const by = (req: Request) => req.auth!.user.username;
+  /** The connection as it is before a change, for the change's audit record (undefined when there is none). */
+  const current = (req: Request) => connections.get(nameOf(req)).catch(() => undefined);
   return [
     {
       method: 'get',
@@ -89,7 +91,7 @@ export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
       summary: 'Change {description?, settings?} (the credential changes by rotation)',
       auditDetail: async (req) => {
         const b = body(req, 'change connection');
-        const before = await connections.get(nameOf(req)).catch(() => undefined);
+        const before = await current(req);
         return { ...(b.settings !== undefined && { settings: { old: before?.settings ?? null, new: b.settings } }), ...(b.description !== undefined && { description: { old: before?.description ?? null, new: b.description } }) };
       },
       handler: async (req, res) => {
@@ -129,7 +131,7 @@ export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
       tag: 'connections',
       summary: 'Stage a new credential {credential} and test it; the one in use keeps serving until .../rotate/activate',
       auditDetail: async (req) => {
-        const before = await connections.get(nameOf(req)).catch(() => undefined);
+        const before = await current(req);
         return { rotation: 'stage', credential_version_in_use: before?.credential.version ?? null };
       },
       handler: async (req, res) => {
@@ -146,7 +148,7 @@ export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
       tag: 'connections',
       summary: 'Switch to the staged credential once it passes a test (409 when it does not: the one in use stays); the old one is deleted',
       auditDetail: async (req) => {
-        const before = await connections.get(nameOf(req)).catch(() => undefined);
+        const before = await current(req);
         return { rotation: 'activate', credential_version: { old: before?.credential.version ?? null, new: before?.credential.pending_version ?? null } };
       },
       handler: async (req, res) => {
