@@ -38,6 +38,8 @@ const wanted = [
         // Certificates for the connections tests' own TLS PostgreSQL; its server binaries come with PostgreSQL.
         { pkg: 'openssl', present: () => existsSync('/usr/bin/openssl') },
         { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') },
+        // The SFTP connection tests' own sshd (server/connections/src/testing/sshd.ts); ssh-keygen comes with openssh-client.
+        { pkg: 'openssh-server', present: () => existsSync('/usr/sbin/sshd') },
       ]
     : []),
 ];

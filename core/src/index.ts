@@ -4,3 +4,4 @@ export * from './errors';
 export * from './logger';
 export * from './async';
 export * from './json';
+export * from './kernel-signature';

@@ -62,6 +62,7 @@ const extensions = [
   '@workbench/history-extension', // workspace package: version history panel
   '@workbench/admin-extension', // workspace package: API tokens, users and roles, audit log screens
   '@workbench/connections-extension', // workspace package: Connections side panel
+  '@workbench/catalog-extension', // workspace package: Data Catalog side panel, table pages, Insert SELECT
 ];
 
 /** Mime renderer packages (`jupyterlab.mimeExtension`), each default-exporting IRenderMime.IExtensionModule(s). */

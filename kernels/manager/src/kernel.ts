@@ -331,6 +331,11 @@ export class Kernel {
     return (await this.connection?.ping(timeoutMs)) ?? false;
   }
 
+  /** The HMAC key of its messages: what code in the kernel signs gateway requests with (auth/kernel-signature.ts). */
+  get signingKey(): string {
+    return this.key;
+  }
+
   get owner(): string {
     return this.ownerName;
   }

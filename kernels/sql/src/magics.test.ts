@@ -85,6 +85,15 @@ describe('parseCell', () => {
     expect(late).toMatchObject({ kind: 'magic', line: 2, column: 1 });
   });
 
+  it('reads %sql @NAME with the SQL on the same line and below', () => {
+    const code = '%sql @odoo SELECT id\nFROM res_partner';
+    const cell = parseCell(code);
+    expect(cell).toMatchObject({ connection: 'odoo', cellMagic: false });
+    expect(cell.statements.map((s) => s.text)).toEqual(['SELECT id\nFROM res_partner']);
+    expect(parseCell('%sql @odoo\nselect 1').statements.map((s) => s.text)).toEqual(['select 1']);
+    expect(thrown(() => parseCell('%sql @"x" select 1')).message).toBe('Cannot use connection "\\"x\\"": not a connection name');
+  });
+
   it('does not take a connection comment after the SQL started', () => {
     expect(parseCell('select 1 -- connection: x').connection).toBeUndefined();
     expect(parseCell('/* hi */\n--   Connection:  pg_1  \nselect 1').connection).toBe('pg_1');

@@ -4,6 +4,7 @@
  *   %%sql -> name            optional first line: keep the result as DuckDB table `name`
  *   %connect NAME            switch the session's current connection (alone: only switch)
  *   -- connection: NAME      leading comment: use NAME for this cell only
+ *   %sql @NAME SELECT ...    the same, on one line (the SQL may go on below)
  *   SELECT ... WHERE id = $id AND day = :day;
  *   SELECT ...               several statements: earlier ones run for effect, the last one shows
  *
@@ -88,6 +89,13 @@ export function parseCell(code: string): ParsedCell {
         cell.keepAs = keep[1];
       }
       cell.cellMagic = true;
+    } else if (/^%sql\s+@/.test(line)) {
+      // `%sql @NAME SELECT ...`: this cell on connection NAME; the SQL starts on the same line.
+      const m = /^%sql\s+@(\S+)(?:\s+|$)/.exec(line)!;
+      if (!CONNECTION_NAME.test(m[1]!)) throw magicError(`Cannot use connection ${JSON.stringify(m[1])}: not a connection name`, code, at);
+      cell.connection = m[1];
+      pos = at + m[0].length;
+      break;
     } else if (line.startsWith('%')) {
       const m = /^%connect(?:\s+(\S+))?$/.exec(line);
       if (!m) {

@@ -6,6 +6,8 @@
  *   WORKBENCH_SQL_SECRETS      secrets file for connection passwords (mode 600)
  *   WORKBENCH_SQL_MAX_ROWS     rows shown per result (default 1000)
  *   WORKBENCH_SQL_PARAMETERS   JSON object of notebook parameters
+ *   WORKBENCH_API_URL          the Workbench server: connections it holds are queried through it,
+ *                              signed with this kernel's key (never a credential here)
  *   MEM_LIMIT, CPU_LIMIT       the kernel's enforced limits (bytes, cores; set by
  *                              Workbench's launchers): DuckDB gets 75% of the memory
  *                              (at most the limit less 192 MiB for the process itself),
@@ -16,6 +18,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConnections } from './connections';
+import { gatewayAccessFrom } from './engine-gateway';
 import { runKernelMain } from './kernel-main';
 import { SqlKernel } from './sql-kernel';
 import { installKernelSpec } from './install';
@@ -52,6 +55,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       parameters,
       version: '0.1.0',
       duckdb: duckDbSettings(env, connectionFile),
+      gateway: gatewayAccessFrom(env, connectionFile),
     }),
   );
 }

@@ -17,6 +17,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import type { Connection } from './connections';
 import { DuckDbEngine, QueryResult } from './engine-duckdb';
 import { PgError, PostgresEngine } from './engine-postgres';
+import { GatewayEngine, type GatewayAccess } from './engine-gateway';
 import { ExecuteContext, ExecutionError, KernelHandlers, KernelInfo } from './kernel-server';
 import { bindParameters, isComplete, parseCell } from './magics';
 import { renderResult, ResultSet } from './render';
@@ -39,13 +40,15 @@ export interface SqlKernelOptions {
   holdIdleMs?: number;
   /** DuckDB settings (memory_limit, threads) for the kernel's engine. */
   duckdb?: Readonly<Record<string, string>>;
+  /** The Workbench server: a connection not in `connections` is the server's, queried through it (the credential stays there). */
+  gateway?: GatewayAccess;
   version: string;
 }
 
 export class SqlKernel implements KernelHandlers, AsyncDisposable {
   private current = WAREHOUSE;
   private readonly parameters: Record<string, unknown>;
-  private readonly pg = new Map<string, PostgresEngine>();
+  private readonly pg = new Map<string, PostgresEngine | GatewayEngine>();
 
   private constructor(
     private readonly duck: DuckDbEngine,
@@ -68,12 +71,13 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
     };
   }
 
-  private engineFor(name: string): PostgresEngine {
+  private engineFor(name: string): PostgresEngine | GatewayEngine {
     const conn = this.options.connections.get(name);
-    if (!conn) throw new ExecutionError('ConnectionError', `Cannot use connection ${JSON.stringify(name)}: not defined (have ${[WAREHOUSE, ...this.options.connections.keys()].join(', ')})`);
+    if (!conn && !this.options.gateway) throw new ExecutionError('ConnectionError', `Cannot use connection ${JSON.stringify(name)}: not defined (have ${[WAREHOUSE, ...this.options.connections.keys()].join(', ')})`);
     let e = this.pg.get(name);
     if (!e) {
-      e = new PostgresEngine(conn);
+      // A connection of the notebook's own connections file, else one of the Workbench server's.
+      e = conn ? new PostgresEngine(conn) : new GatewayEngine(name, this.options.gateway!);
       this.pg.set(name, e);
     }
     return e;
@@ -149,7 +153,7 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
   }
 
   /** `%%sql -> name` on a PostgreSQL cell: copy the whole result into a warehouse table. */
-  private async pullIntoWarehouse(pg: PostgresEngine, name: string, sql: string, params: unknown[], signal: AbortSignal): Promise<QueryResult> {
+  private async pullIntoWarehouse(pg: PostgresEngine | GatewayEngine, name: string, sql: string, params: unknown[], signal: AbortSignal): Promise<QueryResult> {
     let created = false;
     let total = 0;
     for await (const batch of pg.batches(sql, params, { signal })) {

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
 import { ConnectionManager } from '@workbench/connections';
-import { ApiTokens, ExtraUser, IdentityProvider, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
+import { Catalog } from '@workbench/catalog';
+import { ApiTokens, ExtraUser, IdentityProvider, makeUser, type User, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
 import { buildKernelEnv, DEFAULT_ENV_POLICY, jupyterKernelDirs, KernelManager, KernelSpecManager, parseMemory, PythonResolver, ResourcePolicy, SessionManager } from '@workbench/manager';
@@ -20,7 +21,7 @@ import { ContentsManager, EventBus, FrontendConfigStore, GitVersionStore, publis
 import { GitRepository } from '@workbench/git';
 import { defaultBuildDir } from '@workbench/lab-ui';
 import { resolveShell, TerminalManager } from '@workbench/terminals';
-import { openStore, type MetadataStore } from '@workbench/store';
+import { openStore, UserRepository, type MetadataStore, type User as StoredUser } from '@workbench/store';
 import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { AuditLog } from '@workbench/audit';
 import { builtinKernelSpecs } from './builtin-kernels';
@@ -46,6 +47,9 @@ export interface Workbench extends AsyncDisposable {
   readonly metadata: MetadataStore;
   readonly secrets: SecretStore;
   readonly audit: AuditLog;
+  readonly connections: ConnectionManager;
+  /** The data catalog (discovery, search, previews, usage, lineage). */
+  readonly catalog: Catalog;
   /** Resolves when someone asked the server to stop (POST /api/shutdown). */
   readonly shutdownRequested: Promise<void>;
 }
@@ -87,6 +91,9 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     const audit = new AuditLog({ store: metadata, logger });
     // Pools to outside systems close before the store their settings and credentials come from.
     const connections = store.add(new ConnectionManager({ store: metadata, secrets, logger: logger.child({ component: 'connections' }), clock: options.clock }));
+    // The catalog stops (its refreshes aborted) before the connections it reads through.
+    const catalog = store.add(new Catalog({ store: metadata, connections, warehousePath: resolve(config.rootDir, config.sql.warehouse), logger: logger.child({ component: 'catalog' }), clock: options.clock, refreshIntervalMs: config.catalog.refreshIntervalMinutes * 60_000 }));
+    await catalog.start();
     const python = new PythonResolver(['python3', '/usr/bin/python3', '/usr/local/bin/python3', 'python']);
     const specs = new KernelSpecManager({
       dirs: jupyterKernelDirs(env),
@@ -153,6 +160,12 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       },
     };
     const k = config.kernels;
+    // What every kernel is told. WORKBENCH_API_URL (the server itself, over loopback) lets code in a
+    // kernel query the server's connections as its owner, signing with the kernel's own key; with
+    // port 0 it is known, and added here, once the server listens.
+    const ownHost = ['0.0.0.0', '::', '', 'localhost'].includes(config.ip) ? '127.0.0.1' : config.ip.includes(':') ? `[${config.ip}]` : config.ip;
+    const loopback = (port: number) => `http://${ownHost}:${port}${config.baseUrl}`;
+    const kernelEnv: Record<string, string> = { WORKBENCH_WAREHOUSE: resolve(config.rootDir, config.sql.warehouse), ...(config.port ? { WORKBENCH_API_URL: loopback(config.port) } : {}) };
     const kernels = new KernelManager({
       specs,
       launchers,
@@ -161,7 +174,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       serverEnv: env,
       // Every kernel can find the shared warehouse; TypeScript kernels can require the
       // project's @duckdb/node-api to read it (see README, "Reaching the warehouse").
-      kernelEnv: { WORKBENCH_WAREHOUSE: resolve(config.rootDir, config.sql.warehouse) },
+      kernelEnv,
       envPolicy: { inherit: k.envInherit ?? DEFAULT_ENV_POLICY.inherit, allowFromRequest: k.envAllow ?? DEFAULT_ENV_POLICY.allowFromRequest },
       maxKernels: k.maxKernels,
       maxKernelsPerUser: k.maxKernelsPerUser,
@@ -233,7 +246,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
         )
       : undefined;
     const apiTokens = new ApiTokens({ store: metadata, clock: options.clock });
-    const identity = new IdentityProvider({
+    const storedUsers = new UserRepository(metadata.db, { clock: { now: options.clock ?? Date.now } });
+    const identity: IdentityProvider = new IdentityProvider({
       apiTokens,
       token: config.token,
       cookieSecret: randomBytes(32),
@@ -242,6 +256,15 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       extraUsers: options.users,
       rolePolicy: options.rolePolicy,
       sessions: sso,
+      // Code in a kernel calls the API as the kernel's owner, signing with the kernel's own key (no token in its env).
+      kernelKeys: async (kernelId): Promise<{ key: string; user: User } | undefined> => {
+        if (!kernels.has(kernelId)) return undefined;
+        const k = kernels.get(kernelId);
+        const user: User | StoredUser | undefined = identity.tokenUser(k.owner) ?? (await storedUsers.getByUsername(k.owner));
+        if (!user) return undefined;
+        if ('disabledAt' in user) return user.disabledAt === null ? { key: k.signingKey, user: makeUser(user.username, user.roles, user.displayName) } : undefined;
+        return { key: k.signingKey, user };
+      },
       clock: options.clock,
     });
     const users = new UserAdmin({ store: metadata, configuredUsernames: () => identity.tokenUsernames, clock: options.clock });
@@ -318,10 +341,12 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       apiTokens,
       users,
       connections,
+      catalog,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);
     const port = await http.listen(config.port, config.ip);
+    kernelEnv.WORKBENCH_API_URL = loopback(port);
     const host = config.ip.includes(':') ? `[${config.ip}]` : config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
     const url = `http://${host}:${port}${config.baseUrl}lab?token=${config.token}`;
     if (sso && oidc) {
@@ -346,6 +371,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       metadata,
       secrets,
       audit,
+      connections,
+      catalog,
       shutdownRequested,
       [Symbol.asyncDispose]: () => store[Symbol.asyncDispose](),
     };

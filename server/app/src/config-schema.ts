@@ -39,6 +39,13 @@ export const configSchema = z
       })
       .partial()
       .strict(),
+    catalog: z
+      .object({
+        /** Discover every source again this often (0: only on demand). */
+        refresh_interval_minutes: z.number().int().min(0).max(10080),
+      })
+      .partial()
+      .strict(),
     lab: z
       .object({
         build_dir: z.string(),

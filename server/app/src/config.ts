@@ -42,6 +42,10 @@ export interface WorkbenchConfig {
     readonly secretsFile: string | undefined;
     readonly maxRows: number;
   };
+  readonly catalog: {
+    /** 0: discovery only on demand. */
+    readonly refreshIntervalMinutes: number;
+  };
   readonly lab: {
     /** The lab-ui build folder; undefined: lab-ui's default (`lab-ui/build`). */
     readonly buildDir: string | undefined;
@@ -283,6 +287,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       connectionsFile: file.sql?.connections_file ? resolve(cwd, file.sql.connections_file) : undefined,
       secretsFile: file.sql?.secrets_file ? resolve(cwd, file.sql.secrets_file) : undefined,
       maxRows: file.sql?.max_rows ?? 1000,
+    },
+    catalog: {
+      refreshIntervalMinutes: file.catalog?.refresh_interval_minutes ?? 60,
     },
     lab: {
       buildDir: file.lab?.build_dir ? resolve(cwd, file.lab.build_dir) : undefined,

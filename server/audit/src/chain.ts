@@ -20,7 +20,7 @@ import { sortKeys } from '@workbench/core';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type AuditVia = 'token' | 'api_token' | 'sso' | 'cookie' | 'agent' | 'system';
+export type AuditVia = 'token' | 'api_token' | 'sso' | 'cookie' | 'agent' | 'system' | 'kernel';
 export type AuditOutcome = 'ok' | 'denied' | 'error';
 
 /** What a caller records: who, what, from where, how it ended, and the detail that matters. */

@@ -7,6 +7,7 @@
 import type { ApiTokenResolver } from './api-tokens';
 import { Action, isAuthorized, RolePolicy, DEFAULT_ROLE_POLICY } from './permissions';
 import { hmacHex, randomToken, safeEqual } from './secrets';
+import { verifyKernelClaim, type KernelClaim } from '@workbench/core';
 
 export interface User {
   username: string;
@@ -19,7 +20,7 @@ export interface User {
 }
 
 /** token: header or ?token=; cookie: the signed login cookie of /login; sso: an SSO session cookie (a sessions row). */
-export type AuthMethod = 'token' | 'cookie' | 'sso' | 'api_token';
+export type AuthMethod = 'token' | 'cookie' | 'sso' | 'api_token' | 'kernel';
 
 /** SSO sessions as the identity provider sees them (sso-sessions.ts). */
 export interface SessionResolver {
@@ -31,6 +32,8 @@ export interface SessionResolver {
 export interface Authenticated {
   user: User;
   method: AuthMethod;
+  /** method 'kernel': the kernel that signed the request (its owner is `user`). */
+  kernelId?: string;
 }
 
 export interface IdentityProviderOptions {
@@ -48,6 +51,8 @@ export interface IdentityProviderOptions {
   sessions?: SessionResolver;
   /** Personal API tokens (`wbt_…`), resolved to their user (absent: none accepted). */
   apiTokens?: ApiTokenResolver;
+  /** A running kernel's signing key and its owner (absent: kernels cannot call the API; see kernel-signature.ts). */
+  kernelKeys?: (kernelId: string) => Promise<{ key: string; user: User } | undefined>;
   clock?: () => number;
 }
 
@@ -89,12 +94,24 @@ export class IdentityProvider {
     return this.options.cookieMaxAgeS;
   }
 
+  /** The kernel that signed a request, as its owner; undefined for an unknown kernel, a bad or stale signature. */
+  async fromKernelClaim(claim: KernelClaim, request: { method: string; path: string; bodySha256: string }): Promise<Authenticated | undefined> {
+    const found = await this.options.kernelKeys?.(claim.kernelId);
+    if (!found || !verifyKernelClaim(claim, found.key, request, this.now())) return undefined;
+    return { user: found.user, method: 'kernel', kernelId: claim.kernelId };
+  }
+
   get apiTokens(): ApiTokenResolver | undefined {
     return this.options.apiTokens;
   }
 
   get sessions(): SessionResolver | undefined {
     return this.options.sessions;
+  }
+
+  /** A configured token user by name. */
+  tokenUser(username: string): User | undefined {
+    return this.users.find((u) => u.user.username === username)?.user;
   }
 
   /** The token users' names (SSO users may not take them). */

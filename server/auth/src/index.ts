@@ -7,3 +7,4 @@ export * from './oidc-roles';
 export * from './sso-sessions';
 export * from './api-tokens';
 export * from './user-admin';
+export { KERNEL_AUTH_SCHEME, kernelAuthorization, parseKernelAuthorization, sha256Hex, verifyKernelClaim, type KernelClaim } from '@workbench/core';

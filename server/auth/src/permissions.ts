@@ -68,7 +68,11 @@ export const DEFAULT_ROLE_POLICY: RolePolicy = {
   // Data work built on this (later issues): the catalog and run history are readable by all;
   // running a pipeline by hand is an analyst's; changing pipelines, connections, schedules an engineer's.
   'catalog:read': viewer,
+  // Refreshing a source's discovery on demand: running something, an analyst's.
+  'catalog:execute': analyst,
   'catalog:write': engineer,
+  // Values of columns tagged as personal data (pii:*): masked in previews for the others.
+  'pii:read': engineer,
   'runs:read': viewer,
   'pipelines:read': viewer,
   'pipelines:execute': analyst,

@@ -144,10 +144,19 @@ describe('connections', () => {
   it('changes settings (the pool is reopened) and deletes a connection with its credential', async () => {
     const pool = await connections.pool('odoo');
     const { before, after } = await connections.update('odoo', { description: 'Odoo (read replica)', settings: settings({ pool: { max: 2 } }) }, 'emil');
-    expect([before.settings.pool.max, after.settings.pool.max, after.description]).toEqual([5, 2, 'Odoo (read replica)']);
+    expect([before.kind === 'postgres' && before.settings.pool.max, after.kind === 'postgres' && after.settings.pool.max, after.description]).toEqual([5, 2, 'Odoo (read replica)']);
     expect(await connections.pool('odoo')).not.toBe(pool);
     await connections.delete('odoo');
     expect(await connections.list()).toEqual([]);
     expect((await secrets.list()).filter((s) => s.name.startsWith('connections/'))).toEqual([]);
+  });
+
+  it('never shows a password it was given in what a failed test or a refusal says', async () => {
+    const wrong = 'Wrong-Pg-Password-314';
+    const r = await connections.testDraft({ kind: 'postgres', settings: settings(), credential: { password: wrong } });
+    expect(r).toMatchObject({ ok: false, stage: 'auth' });
+    expect(JSON.stringify(r)).not.toContain(wrong);
+    const refused = await connections.create({ name: 'odoo2', kind: 'postgres', settings: { ...settings(), password: wrong } }, 'emil').catch((e: unknown) => e);
+    expect((refused as Error).message).not.toContain(wrong);
   });
 });

@@ -4,60 +4,61 @@
  * credential (secret: written, never read back). Validated here, at the
  * trust boundary; inside, the types are trusted.
  *
- * Kinds so far: `postgres` (Odoo's database and internal ones). DuckDB
- * files, REST APIs, S3-compatible storage and SFTP come next (issue 13).
+ * Kinds: `postgres` (Odoo's database and internal ones), `duckdb`
+ * (database files: the warehouse and others), `rest` (HTTP APIs), `s3`
+ * (S3-compatible storage) and `sftp`. Each kind's shapes and test are in
+ * kinds/<kind>.ts (issue 13).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '@workbench/core';
+import type { DuckDbSettings } from './kinds/duckdb';
+import type { PostgresCredential, PostgresSettings } from './kinds/postgres';
+import { KIND_DRIVERS } from './kinds/registry';
+import type { RestCredential, RestSettings } from './kinds/rest';
+import type { S3Credential, S3Settings } from './kinds/s3';
+import type { SftpCredential, SftpSettings } from './kinds/sftp';
 
-export const CONNECTION_KINDS = ['postgres'] as const;
+export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+
+/** Each kind's settings and credential (`never`: the kind takes none). */
+export interface KindShapes {
+  postgres: { settings: PostgresSettings; credential: PostgresCredential };
+  duckdb: { settings: DuckDbSettings; credential: never };
+  rest: { settings: RestSettings; credential: RestCredential };
+  s3: { settings: S3Settings; credential: S3Credential };
+  sftp: { settings: SftpSettings; credential: SftpCredential };
+}
+export type SettingsOf<K extends ConnectionKind> = KindShapes[K]['settings'];
+export type CredentialOf<K extends ConnectionKind> = KindShapes[K]['credential'];
+
+/** Settings of any kind; narrow by the kind beside them (ConnectionModel, KindSettings). */
+export type ConnectionSettings = SettingsOf<ConnectionKind>;
+export type ConnectionCredential = CredentialOf<ConnectionKind>;
+
+/** A kind with its settings, discriminated by `kind`. */
+export type KindSettings = { [K in ConnectionKind]: { kind: K; settings: SettingsOf<K> } }[ConnectionKind];
 
 /** Lowercase letters, digits, _ and -, starting with a letter: usable as `@name` in a SQL cell and as an identifier. */
 export const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
-const seconds = (max: number) => z.number().int().min(1).max(max);
-
-export const postgresSettingsSchema = z
-  .object({
-    host: z.string().min(1).max(255),
-    port: z.number().int().min(1).max(65535).default(5432),
-    database: z.string().min(1).max(63),
-    user: z.string().min(1).max(63),
-    /** disable: plain TCP; require: TLS, any certificate; verify-full: TLS, certificate and host name checked against `ca` (or the system's CAs). */
-    ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
-    /** PEM, for verify-full against a private CA. */
-    ca: z.string().max(65536).optional(),
-    /** Schemas this connection is for (discovery, the permission check of `test`). */
-    schemas: z.array(z.string().min(1).max(63)).max(100).default(['public']),
-    pool: z
-      .object({
-        max: z.number().int().min(1).max(100).default(5),
-        idle_timeout_s: seconds(3600).default(30),
-        statement_timeout_s: seconds(86400).default(300),
-        connect_timeout_s: seconds(120).default(10),
-      })
-      .strict()
-      .default({ max: 5, idle_timeout_s: 30, statement_timeout_s: 300, connect_timeout_s: 10 }),
-  })
-  .strict();
-export type PostgresSettings = z.infer<typeof postgresSettingsSchema>;
-
-export const postgresCredentialSchema = z.object({ password: z.string().min(1).max(1024) }).strict();
-export type PostgresCredential = z.infer<typeof postgresCredentialSchema>;
-
-export type ConnectionSettings = PostgresSettings;
-export type ConnectionCredential = PostgresCredential;
-
 /** Parse settings of `kind`; a bad value is a 400 naming the field. */
-export function parseSettings(kind: ConnectionKind, value: unknown, action: string): ConnectionSettings {
-  const schemas: Record<ConnectionKind, z.ZodType<ConnectionSettings>> = { postgres: postgresSettingsSchema };
-  return parse(schemas[kind], value, `${action}: settings`);
+export function parseSettings<K extends ConnectionKind>(kind: K, value: unknown, action: string): SettingsOf<K> {
+  return parse(KIND_DRIVERS[kind].settingsSchema as z.ZodType<SettingsOf<K>>, value, `${action}: settings`);
 }
 
-export function parseCredential(kind: ConnectionKind, value: unknown, action: string): ConnectionCredential {
-  const schemas: Record<ConnectionKind, z.ZodType<ConnectionCredential>> = { postgres: postgresCredentialSchema };
-  return parse(schemas[kind], value, `${action}: credential`);
+/** Parse a credential of `kind`; a bad value is a 400 naming the field, never showing the value. */
+export function parseCredential<K extends ConnectionKind>(kind: K, value: unknown, action: string): CredentialOf<K> {
+  const schema = KIND_DRIVERS[kind].credentialSchema as z.ZodType<CredentialOf<K>> | undefined;
+  if (!schema) throw new AppError('bad_request', `Cannot ${action}: credential: ${kind} connections take no credential`);
+  return parse(schema, value, `${action}: credential`);
+}
+
+/** Why `credential` cannot serve `settings` (a 400), checked where both are known (create, rotate). */
+export function checkCredentialFits(kind: ConnectionKind, settings: ConnectionSettings, credential: ConnectionCredential, action: string): void {
+  const driver = KIND_DRIVERS[kind] as { credentialMismatch?: (s: ConnectionSettings, c: ConnectionCredential) => string | undefined };
+  const why = driver.credentialMismatch?.(settings, credential);
+  if (why) throw new AppError('bad_request', `Cannot ${action}: credential: ${why}`);
 }
 
 export function parseKind(value: unknown, action: string): ConnectionKind {
@@ -82,12 +83,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   throw new AppError('bad_request', `Cannot ${what}: ${where}: ${issue.message}`);
 }
 
-/** A connection as the API shows it: never a credential. */
-export interface ConnectionModel {
+interface ConnectionModelBase {
   name: string;
-  kind: ConnectionKind;
   description: string;
-  settings: ConnectionSettings;
   /** Whether a credential is stored, and which version is in use. */
   credential: { stored: boolean; version: number | null; pending_version: number | null };
   created: string;
@@ -95,3 +93,6 @@ export interface ConnectionModel {
   updated: string;
   updated_by: string | null;
 }
+
+/** A connection as the API shows it: never a credential. Discriminated by `kind`. */
+export type ConnectionModel = { [K in ConnectionKind]: ConnectionModelBase & { kind: K; settings: SettingsOf<K> } }[ConnectionKind];

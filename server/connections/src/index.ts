@@ -1,3 +1,13 @@
 export * from './connection-spec';
 export * from './connection-manager';
-export { diagnose, testPostgres, type TestResult, type TestStage } from './postgres-connection';
+export type { TestOptions, TestResult, TestStage } from './test-result';
+export { diagnose, postgresCredentialSchema, postgresSettingsSchema, testPostgres, type PostgresCredential, type PostgresSettings } from './kinds/postgres';
+export { duckdbSettingsSchema, testDuckDb, type DuckDbSettings } from './kinds/duckdb';
+export { restAuthSchema, restCredentialSchema, restSettingsSchema, testRest, type RestAuth, type RestCredential, type RestSettings } from './kinds/rest';
+export { s3CredentialSchema, s3SettingsSchema, testS3, type S3Credential, type S3Handle, type S3Settings } from './kinds/s3';
+export { SftpConnection, fingerprintOf, sftpCredentialSchema, sftpSettingsSchema, testSftp, type SftpCredential, type SftpSettings } from './kinds/sftp';
+export { FormData } from 'undici';
+export { RestClient, type QueryValue, type RestClientOptions, type RestRequestOptions } from './rest-client';
+export { RestError, isRestError } from './rest-error';
+export { IDEMPOTENT_METHODS, backoffDelay, parseRetryAfter, type RetryPolicy } from './retry-policy';
+export { queryPool, type QueryColumn, type QueryResult, type QueryOptions } from './query';

@@ -30,7 +30,7 @@ import type { RouteDef } from './route-table';
 /** Per-user interface state: changes to it are not data actions. */
 const UI_STATE_TAGS = new Set(['lab', 'config', 'events', 'login']);
 /** GET routes that hand out workspace data. */
-const DATA_READ_TAGS = new Set(['contents', 'history', 'nbconvert', 'audit']);
+const DATA_READ_TAGS = new Set(['contents', 'history', 'nbconvert', 'audit', 'catalog-data']);
 
 /** change: on disk before the handler; read: flushed while the handler reads; contents-read: a read when it is a file's content. */
 export type AuditPlan = 'change' | 'read' | 'contents-read';
@@ -47,6 +47,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** The record written before the handler ran, for the "error" record if it fails. */
     audited?: AuditEntry;
+    /** Its sequence number in the log (what usage statistics point at). */
+    auditSeq?: number;
   }
 }
 
@@ -72,13 +74,13 @@ export function auditEntry(req: Request, r: Pick<RouteDef, 'path' | 'permission'
     userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
     outcome: 'ok',
     // request_id: the X-Request-Id the client got, so a record, the server log and the client's own log line up.
-    detail: { method: req.method, route: r.path, request_id: req.id },
+    detail: { method: req.method, route: r.path, request_id: req.id, ...(auth.kernelId && { kernel_id: auth.kernelId }) },
     ...extra,
   };
 }
 
 /** How the actor signed in, in the audit log's terms. */
-export function auditVia(auth: Authenticated): 'token' | 'cookie' | 'sso' | 'api_token' {
+export function auditVia(auth: Authenticated): Authenticated['method'] {
   return auth.method;
 }
 
@@ -89,7 +91,7 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
     let entry = auditEntry(req, r, req.auth!);
     if (r.auditDetail) entry = { ...entry, detail: { ...entry.detail, ...(await r.auditDetail(req)) } };
     if (plan === 'change') {
-      await audit.record(entry);
+      req.auditSeq = (await audit.record(entry)).seq;
       req.audited = entry;
       next();
       return;

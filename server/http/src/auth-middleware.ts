@@ -12,10 +12,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '@workbench/core';
-import { Authenticated, forbiddenMessage, IdentityProvider, isApiToken, safeEqual, tokenFromRequest } from '@workbench/auth';
+import { Authenticated, forbiddenMessage, IdentityProvider, isApiToken, parseKernelAuthorization, safeEqual, sha256Hex, tokenFromRequest } from '@workbench/auth';
 import type { Permission } from './route-table';
 
 export const XSRF_COOKIE = '_xsrf';
+const EMPTY_SHA256 = sha256Hex('');
 
 export interface CorsConfig {
   allowOrigins: readonly string[];
@@ -48,6 +49,12 @@ export function originAllowed(origin: string, cors: CorsConfig): boolean {
  * identity provider cannot be reached.
  */
 export async function authenticate(req: IncomingMessage, query: URLSearchParams, identity: IdentityProvider): Promise<Authenticated | undefined> {
+  const claim = parseKernelAuthorization(req.headers.authorization);
+  if (claim) {
+    // Signed over the request target and the body as received (express.json's verify keeps its hash).
+    const bodySha256 = (req as IncomingMessage & { bodySha256?: string }).bodySha256 ?? EMPTY_SHA256;
+    return identity.fromKernelClaim(claim, { method: req.method ?? 'GET', path: (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '', bodySha256 });
+  }
   const token = tokenFromRequest(req.headers.authorization, query.get('token') ?? undefined);
   if (token !== undefined) {
     if (identity.apiTokens && isApiToken(token)) {
@@ -82,6 +89,8 @@ declare module 'express-serve-static-core' {
     clientIp?: string | null;
     /** Reached over TLS (directly, or at a trusted proxy): cookies get Secure. */
     secureTransport?: boolean;
+    /** sha256 of the body as received, for a kernel-signed request (kernel-signature.ts). */
+    bodySha256?: string;
   }
 }
 
@@ -116,10 +125,11 @@ export function checkPermission(identity: IdentityProvider, auth: Authenticated,
 }
 
 /** Require an authenticated user for a route at level user/admin (and its permission), with XSRF for cookie writes. */
-export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin', permission?: Permission) {
+export function requireAuth(identity: IdentityProvider, level: 'user' | 'admin', permission?: Permission, kernelAccess = false) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
     const auth = await authenticate(req, query, identity);
+    if (auth?.method === 'kernel' && !kernelAccess) throw new AppError('forbidden', `Cannot ${req.method} ${req.path} from a kernel: kernels may only query their owner's connections and read the catalog`);
     if (!auth) {
       throw new AppError('unauthenticated', hasCredential(req, query, identity) ? 'Cannot authenticate: the token or login cookie is invalid or expired' : 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
     }

@@ -9,6 +9,7 @@ import type { LabAssets } from '@workbench/lab-ui';
 import type { TerminalManager } from '@workbench/terminals';
 import type { CollaborationService } from '@workbench/collab';
 import type { AuditLog } from '@workbench/audit';
+import type { Catalog } from '@workbench/catalog';
 
 /** The JupyterLab application and the per-user state it keeps on the server. */
 export interface LabDeps {
@@ -67,6 +68,8 @@ export interface HttpDeps {
   users?: UserAdmin;
   /** Connections to outside systems (/api/connections). */
   connections?: ConnectionManager;
+  /** The data catalog (/api/catalog); absent: the routes are not there. */
+  catalog?: Catalog;
   /** The audit log: data actions are recorded before they happen (see audit-hook.ts); absent: nothing is recorded. */
   audit?: AuditLog;
   /** SSO login (auth.oidc); absent when not configured (the routes are then not there). Its sessions are resolved through `identity.sessions`. */

@@ -37,6 +37,8 @@ export interface RouteDef {
   auditDetail?: (req: Request) => Promise<Record<string, unknown>> | Record<string, unknown>;
   /** A browser page: unauthenticated GETs redirect to /login instead of a 403. */
   page?: boolean;
+  /** Code in a kernel may call it, signed with the kernel's key, as the kernel's owner (auth/kernel-signature.ts). Off unless set. */
+  kernelAccess?: boolean;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 

@@ -5,6 +5,7 @@
  * terminals, events). Returns a handle that closes
  * everything it opened.
  */
+import { KERNEL_AUTH_SCHEME, sha256Hex } from '@workbench/auth';
 import { createServer, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
@@ -40,6 +41,7 @@ import { auditRoutes } from './routes/audit';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 import { connectionRoutes } from './routes/connections';
+import { catalogRoutes } from './routes/catalog';
 import { clientIp, isSecureRequest } from './client-address';
 import { onClientError } from './client-error';
 
@@ -68,7 +70,15 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.apiTokens ? tokenRoutes(deps.apiTokens) : []),
     ...(deps.users ? userRoutes(deps.users) : []),
-    ...(deps.connections ? connectionRoutes(deps.connections) : []),
+    ...(deps.connections
+      ? connectionRoutes(deps.connections, {
+          deleted: deps.catalog && ((name) => deps.catalog!.forget(name)),
+          queried: deps.catalog && (async (q) => {
+            await deps.catalog!.sql.record({ source: q.connection, dialect: 'postgres', sql: q.sql, actor: q.actor, auditSeq: q.auditSeq, job: q.kernelId ? `kernel/${q.kernelId}` : 'api' }).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'catalog: the usage and lineage of a query were not recorded'));
+          }),
+        })
+      : []),
+    ...(deps.catalog ? catalogRoutes(deps.catalog, deps.identity, { producer: `https://workbench.local/${deps.version}` }) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),
@@ -103,7 +113,11 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       strict: true,
       type: (req) => !String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') || (req.url ?? '').includes('/api/'),
       // JSON.parse copes with any depth, but what walks the value afterwards (validation, JSON.stringify) recurses.
-      verify: (_req, _res, body) => assertJsonDepth(body, MAX_JSON_DEPTH),
+      verify: (req, _res, body) => {
+        assertJsonDepth(body, MAX_JSON_DEPTH);
+        // A kernel signs the body it sends (auth/kernel-signature.ts).
+        if (req.headers.authorization?.startsWith(KERNEL_AUTH_SCHEME)) (req as typeof req & { bodySha256?: string }).bodySha256 = sha256Hex(body);
+      },
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
@@ -113,7 +127,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     const handlers: ((req: Request, res: Response, next: NextFunction) => unknown)[] = [];
     const plan = deps.audit ? auditPlan(r) : undefined;
     if (r.auth !== 'public') {
-      const check = r.page ? pageAuth(deps, r.auth, r.permission) : requireAuth(deps.identity, r.auth, r.permission);
+      const check = r.page ? pageAuth(deps, r.auth, r.permission) : requireAuth(deps.identity, r.auth, r.permission, r.kernelAccess === true);
       // Every refusal of a signed-in user is recorded, audited route or not.
       handlers.push(deps.audit ? recordDenials(deps, r, check) : check);
     }

@@ -12,7 +12,7 @@ export type EpochMs = number;
 export type UserSource = 'token' | 'oidc' | 'local';
 /** Who decides a user's roles: the identity provider (group mapping) or an administrator (0003). */
 export type RolesSource = 'provider' | 'admin';
-export type AuditVia = 'token' | 'api_token' | 'sso' | 'cookie' | 'agent' | 'system';
+export type AuditVia = 'token' | 'api_token' | 'sso' | 'cookie' | 'agent' | 'system' | 'kernel';
 export type AuditOutcome = 'ok' | 'denied' | 'error';
 
 export interface UsersTable {
@@ -112,6 +112,101 @@ export interface SecretsTable {
   created_by: string | null;
 }
 
+/** A table or view found by discovery (0005). `object_key` is catalogKey(source, schema, name). */
+export interface CatalogTablesTable {
+  id: string;
+  object_key: string;
+  source: string;
+  schema_name: string;
+  name: string;
+  kind: string;
+  comment: string | null;
+  row_count: number | null;
+  size_bytes: number | null;
+  signature: string;
+  first_seen_at: EpochMs;
+  changed_at: EpochMs;
+  refreshed_at: EpochMs;
+}
+
+export interface CatalogColumnsTable {
+  table_id: string;
+  position: number;
+  name: string;
+  data_type: string;
+  /** 0 or 1. */
+  nullable: number;
+  comment: string | null;
+}
+
+/** What people wrote about a table or column (0005). */
+export interface CatalogNotesTable {
+  object_key: string;
+  description: string | null;
+  owner: string | null;
+  updated_at: EpochMs;
+  updated_by: string | null;
+}
+
+export type CatalogTagState = 'suggested' | 'confirmed' | 'rejected';
+
+export interface CatalogTagsTable {
+  object_key: string;
+  tag: string;
+  state: CatalogTagState;
+  confidence: number | null;
+  reason: string | null;
+  created_at: EpochMs;
+  created_by: string | null;
+  decided_at: EpochMs | null;
+  decided_by: string | null;
+}
+
+export interface CatalogGlossaryTable {
+  term: string;
+  definition: string;
+  updated_at: EpochMs;
+  updated_by: string | null;
+}
+
+export interface CatalogTermLinksTable {
+  object_key: string;
+  term: string;
+}
+
+/** One use of a table (column_name '') or column by a query, tied to the query's audit record. */
+export interface CatalogUsageTable {
+  audit_seq: number;
+  object_key: string;
+  column_name: string;
+  actor: string | null;
+  ts: EpochMs;
+}
+
+/** One column-level lineage edge produced by a run (catalog_runs.id). */
+export interface CatalogLineageTable {
+  run_id: string;
+  seq: number;
+  target_key: string;
+  target_column: string;
+  input_key: string;
+  input_column: string;
+  transform: string;
+}
+
+export interface CatalogRunsTable {
+  id: string;
+  kind: string;
+  source: string;
+  actor: string | null;
+  started_at: EpochMs;
+  finished_at: EpochMs | null;
+  status: string;
+  message: string | null;
+  /** JSON object. */
+  detail: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -119,4 +214,13 @@ export interface Database {
   audit_log: AuditLogTable;
   secrets: SecretsTable;
   connections: ConnectionsTable;
+  catalog_tables: CatalogTablesTable;
+  catalog_columns: CatalogColumnsTable;
+  catalog_notes: CatalogNotesTable;
+  catalog_tags: CatalogTagsTable;
+  catalog_glossary: CatalogGlossaryTable;
+  catalog_term_links: CatalogTermLinksTable;
+  catalog_usage: CatalogUsageTable;
+  catalog_lineage: CatalogLineageTable;
+  catalog_runs: CatalogRunsTable;
 }

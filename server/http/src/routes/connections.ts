@@ -5,7 +5,8 @@
  * (settings before and after, credential versions), never a credential.
  */
 import type { Request } from 'express';
-import type { ConnectionManager } from '@workbench/connections';
+import { createHash } from 'node:crypto';
+import { queryPool, type ConnectionManager } from '@workbench/connections';
 import { AppError } from '@workbench/core';
 import { clientGone } from './kernels';
 import type { RouteDef } from '../route-table';
@@ -23,7 +24,14 @@ function only(b: Record<string, unknown>, keys: readonly string[], action: strin
   if (extra !== undefined) throw new AppError('bad_request', `Cannot ${action}: unknown key ${JSON.stringify(extra.slice(0, 40))} (allowed: ${keys.join(', ')})`);
 }
 
-export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
+export interface ConnectionRouteHooks {
+  /** A connection was deleted. */
+  deleted?: (name: string) => Promise<void>;
+  /** A query ran through POST .../query (after the answer was sent): usage and lineage for the catalog. */
+  queried?: (q: { connection: string; sql: string; actor: string; auditSeq: number | null; kernelId?: string }) => Promise<void>;
+}
+
+export function connectionRoutes(connections: ConnectionManager, hooks: ConnectionRouteHooks = {}): RouteDef[] {
   const by = (req: Request) => req.auth!.user.username;
   /** The connection as it is before a change, for the change's audit record (undefined when there is none). */
   const current = (req: Request) => connections.get(nameOf(req)).catch(() => undefined);
@@ -35,6 +43,7 @@ export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
       permission: { resource: 'connections', action: 'read' },
       tag: 'connections',
       summary: 'Connections (name, kind, settings, whether a credential is stored); never a credential',
+      kernelAccess: true,
       handler: async (_req, res) => {
         res.json(await connections.list());
       },
@@ -101,14 +110,42 @@ export function connectionRoutes(connections: ConnectionManager): RouteDef[] {
       },
     },
     {
+      method: 'post',
+      path: '/api/connections/:name/query',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'execute' },
+      tag: 'connections',
+      kernelAccess: true,
+      summary: 'Run SQL on a PostgreSQL connection with its stored credential (which never leaves the server): {sql, params?, max_rows? (1-100000, default 10000)} -> {columns, rows, row_count, truncated, command}; what SQL kernels and workbench.connect() in Python use',
+      responses: { '200': 'The result', '400': 'Bad body, or the database refused the SQL (its message and SQLSTATE)', '404': 'No such connection' },
+      auditDetail: (req) => {
+        const b = body(req, 'run a query');
+        const sql = typeof b.sql === 'string' ? b.sql : '';
+        return { connection: nameOf(req), sql_sha256: createHash('sha256').update(sql).digest('hex'), sql_bytes: Buffer.byteLength(sql), params: Array.isArray(b.params) ? b.params.length : 0 };
+      },
+      handler: async (req, res) => {
+        const action = 'run a query';
+        const b = body(req, action);
+        only(b, ['sql', 'params', 'max_rows'], action);
+        if (typeof b.sql !== 'string' || b.sql.trim() === '' || b.sql.length > 1_000_000) throw new AppError('bad_request', `Cannot ${action}: sql must be non-empty text of at most 1,000,000 characters`);
+        if (b.params !== undefined && (!Array.isArray(b.params) || b.params.length > 1000)) throw new AppError('bad_request', `Cannot ${action}: params must be an array (at most 1,000 values)`);
+        const maxRows = b.max_rows === undefined ? 10_000 : Number(b.max_rows);
+        if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > 100_000) throw new AppError('bad_request', `Cannot ${action}: max_rows must be a whole number from 1 to 100000`);
+        const result = await queryPool(await connections.pool(nameOf(req)), b.sql, { params: b.params as unknown[] | undefined, maxRows, signal: clientGone(req, res) });
+        res.json(result);
+        await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: req.auditSeq ?? null, kernelId: req.auth!.kernelId });
+      },
+    },
+    {
       method: 'delete',
       path: '/api/connections/:name',
       auth: 'user',
       permission: { resource: 'connections', action: 'write' },
       tag: 'connections',
-      summary: 'Delete a connection and its credential',
+      summary: 'Delete a connection and its credential; its tables leave the catalog (what people wrote about them stays)',
       handler: async (req, res) => {
         await connections.delete(nameOf(req));
+        await hooks.deleted?.(nameOf(req));
         res.status(204).end();
       },
     },

@@ -18,6 +18,8 @@ import { parseCell } from '@workbench/sql-kernel/magics';
 import { ownKernel } from '../routes/kernels';
 import { clientIp } from '../client-address';
 import type { SocketRouteDef } from '../route-table';
+import type { AuditRecord } from '@workbench/audit';
+import { SqlRunsObserver } from './sql-runs-observer';
 
 export interface KernelSocketOptions {
   ws: WebSocket;
@@ -33,6 +35,22 @@ export interface KernelSocketOptions {
    * the kernel works, and nothing reaches this client before it is done.
    */
   auditExecute?: (header: MessageHeader, content: Buffer) => Promise<{ durable: Promise<void> }>;
+  /** Told the status of each execute_reply it awaits (the catalog's SQL runs). */
+  replies?: { awaits(msgId: string): boolean; replied(msgId: string, status: string): void };
+}
+
+/** The parent msg_id and status of an execute_reply the observer awaits; never throws. */
+function observeReply(raw: RawMessage, replies: NonNullable<KernelSocketOptions['replies']>): void {
+  try {
+    const parent = JSON.parse(raw.parentHeader.toString('utf8')) as { msg_id?: unknown };
+    if (typeof parent.msg_id !== 'string' || !replies.awaits(parent.msg_id)) return;
+    const header = JSON.parse(raw.header.toString('utf8')) as { msg_type?: unknown };
+    if (header.msg_type !== 'execute_reply') return;
+    const content = JSON.parse(raw.content.toString('utf8')) as { status?: unknown };
+    replies.replied(parent.msg_id, typeof content.status === 'string' ? content.status : 'error');
+  } catch {
+    // Not a message the observer can read: nothing to record.
+  }
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -97,6 +115,7 @@ export function attachKernelSocket(opts: KernelSocketOptions): void {
   const client: ChannelClient = {
     sessionKey,
     deliver(channel: Channel, raw: RawMessage): boolean {
+      if (opts.replies && channel === 'shell') observeReply(raw, opts.replies);
       if (!open) return false;
       if (hold) {
         held.push([channel, raw]);
@@ -196,6 +215,7 @@ function looksLikeJson(buf: Buffer): boolean {
 
 /** /api/kernels/{id}/channels as a socket route (404 before the upgrade for an unknown kernel). */
 export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
+  const observer = deps.catalog ? new SqlRunsObserver(deps.catalog, deps.logger.child({ component: 'catalog' })) : undefined;
   return {
     path: '/api/kernels/:kernel_id/channels',
     auth: 'user',
@@ -206,6 +226,8 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
       // Only the kernel's owner (or an admin) connects; anybody else is told there is no such kernel.
       const kernelId = ownKernel(deps, auth.user, params.kernel_id!).id;
       const channels = deps.kernels.channels(kernelId);
+      const running = deps.kernels.get(kernelId);
+      const sqlRuns = observer && running.spec.spec.language?.toLowerCase() === 'sql' ? observer : undefined;
       return (ws) => {
         if (!deps.kernels.has(kernelId)) {
           ws.close(WS_CLOSE.normal, 'kernel shut down');
@@ -217,7 +239,15 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
           sessionId: url.searchParams.get('session_id') ?? undefined,
           logger: deps.logger.child({ kernel_id: kernelId }),
           maxClientBufferBytes: deps.maxClientBufferBytes,
-          auditExecute: deps.audit ? (header, content) => recordExecute(deps, kernelId, auth, req, header, content) : undefined,
+          auditExecute: deps.audit
+            ? async (header, content) => {
+                sqlRuns?.started({ kernelId, msgId: header.msg_id, code: codeOf(content), actor: auth.user.username, notebook: notebookOf(deps, kernelId) });
+                const r = await recordExecute(deps, kernelId, auth, req, header, content);
+                sqlRuns?.audited(header.msg_id, r.record.seq);
+                return r;
+              }
+            : undefined,
+          replies: sqlRuns,
         });
       };
     },
@@ -225,14 +255,24 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
 }
 
 /** The audit record of one execute: who ran what (the code's hash, not the code) on which kernel and notebook. */
-async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, content: Buffer): Promise<{ durable: Promise<void> }> {
-  let code = '';
+function codeOf(content: Buffer): string {
   try {
     const parsed = JSON.parse(content.toString('utf8')) as { code?: unknown };
-    if (typeof parsed.code === 'string') code = parsed.code;
+    if (typeof parsed.code === 'string') return parsed.code;
   } catch {
     // The kernel answers a malformed request itself; the record still says it was sent.
   }
+  return '';
+}
+
+/** The notebook a kernel serves, when exactly one session uses it. */
+function notebookOf(deps: HttpDeps, kernelId: string): string | undefined {
+  const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);
+  return paths.length === 1 ? paths[0] : undefined;
+}
+
+async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, content: Buffer): Promise<{ record: AuditRecord; durable: Promise<void> }> {
+  const code = codeOf(content);
   const running = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId) : undefined;
   const kernel = running?.model();
   const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);

@@ -78,6 +78,7 @@ export function createUpgradeHandler(deps: HttpDeps, table: RouteTable, wss: Web
         if (!url.pathname.startsWith(deps.baseUrl)) return reject(404, 'Cannot upgrade: no such endpoint');
         const auth = await authenticate(req, url.searchParams, deps.identity);
         if (!auth) return reject(403, 'Cannot authenticate: send a token (Authorization: token <TOKEN> or ?token=) or log in at /login');
+        if (auth.method === 'kernel') return reject(403, 'Cannot open a WebSocket from a kernel: kernels may only query their connections and read the catalog');
         // Cookie-authenticated WebSockets must come from our own origin (or an allowed one).
         if ((auth.method === 'cookie' || auth.method === 'sso') && !sameOrAllowedOrigin(req, deps)) return reject(403, `Cannot accept WebSocket: origin ${req.headers.origin} is not allowed`);
         const path = url.pathname.slice(deps.baseUrl.length - 1);

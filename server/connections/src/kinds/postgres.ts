@@ -1,29 +1,47 @@
 /**
- * PostgreSQL connections: the pool a connection's users share, and `test`,
- * which connects the way the pool would and says exactly what failed: the
- * host name (DNS), the port (refused, unreachable, timed out), TLS (the
- * server has none, the certificate is not trusted or not for this host),
- * the login (password, role, pg_hba), the database, or a schema the role
- * may not use.
+ * PostgreSQL connections (Odoo's database and internal ones): the pool a
+ * connection's users share, and `test`, which connects the way the pool
+ * would and says exactly what failed: the host name (DNS), the port
+ * (refused, unreachable, timed out), TLS (the server has none, the
+ * certificate is not trusted or not for this host), the login (password,
+ * role, pg_hba), the database, or a schema the role may not use.
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type ClientConfig } from 'pg';
+import { z } from 'zod';
 import { createTrackedPool, type StorePool } from '@workbench/store';
-import type { PostgresCredential, PostgresSettings } from './connection-spec';
+import { startTest, type TestOptions, type TestResult, type TestStage } from '../test-result';
+import type { KindDriver } from './driver';
 
-export type TestStage = 'dns' | 'network' | 'timeout' | 'tls' | 'auth' | 'database' | 'schema' | 'permission' | 'query' | 'ok';
+const seconds = (max: number) => z.number().int().min(1).max(max);
 
-export interface TestResult {
-  ok: boolean;
-  /** Where it stopped ('ok' when it did not). */
-  stage: TestStage;
-  message: string;
-  elapsed_ms: number;
-  /** The server's version string, once connected. */
-  server?: string;
-  /** Per configured schema: whether it exists and the role may use it. */
-  schemas?: { name: string; exists: boolean; usage: boolean }[];
-}
+export const postgresSettingsSchema = z
+  .object({
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535).default(5432),
+    database: z.string().min(1).max(63),
+    user: z.string().min(1).max(63),
+    /** disable: plain TCP; require: TLS, any certificate; verify-full: TLS, certificate and host name checked against `ca` (or the system's CAs). */
+    ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+    /** PEM, for verify-full against a private CA. */
+    ca: z.string().max(65536).optional(),
+    /** Schemas this connection is for (discovery, the permission check of `test`). */
+    schemas: z.array(z.string().min(1).max(63)).max(100).default(['public']),
+    pool: z
+      .object({
+        max: z.number().int().min(1).max(100).default(5),
+        idle_timeout_s: seconds(3600).default(30),
+        statement_timeout_s: seconds(86400).default(300),
+        connect_timeout_s: seconds(120).default(10),
+      })
+      .strict()
+      .default({ max: 5, idle_timeout_s: 30, statement_timeout_s: 300, connect_timeout_s: 10 }),
+  })
+  .strict();
+export type PostgresSettings = z.infer<typeof postgresSettingsSchema>;
+
+export const postgresCredentialSchema = z.object({ password: z.string().min(1).max(1024) }).strict();
+export type PostgresCredential = z.infer<typeof postgresCredentialSchema>;
 
 function tlsOptions(s: PostgresSettings): ClientConfig['ssl'] {
   if (s.ssl === 'disable') return false;
@@ -54,10 +72,8 @@ export function openPostgresPool(s: PostgresSettings, c: PostgresCredential | un
 }
 
 /** Connect once with these settings and credential and check what the connection is for. Never throws. */
-export async function testPostgres(s: PostgresSettings, c: PostgresCredential | undefined, options: { signal?: AbortSignal; now?: () => number } = {}): Promise<TestResult> {
-  const now = options.now ?? (() => performance.now());
-  const started = now();
-  const done = (stage: TestStage, message: string, extra: Partial<TestResult> = {}): TestResult => ({ ok: stage === 'ok', stage, message, elapsed_ms: Math.round(now() - started), ...extra });
+export async function testPostgres(s: PostgresSettings, c: PostgresCredential | undefined, options: TestOptions = {}): Promise<TestResult> {
+  const done = startTest(options);
   const client = new Client(clientConfig(s, c));
   client.on('error', () => undefined); // a socket error after the test is the end of this client, nothing more
   const abort = () => void client.end().catch(() => undefined);
@@ -140,3 +156,10 @@ export function diagnose(err: unknown, s: PostgresSettings): { stage: TestStage;
   if (/terminated unexpectedly|Connection terminated/i.test(text)) return { stage: 'network', message: `Cannot connect to ${where}: the connection was closed (${text})` };
   return { stage: 'query', message: `Cannot check ${where}/${s.database}: ${text}` };
 }
+
+export const postgresDriver: KindDriver<'postgres', PostgresSettings, PostgresCredential> = {
+  kind: 'postgres',
+  settingsSchema: postgresSettingsSchema,
+  credentialSchema: postgresCredentialSchema,
+  test: testPostgres,
+};

@@ -1,0 +1,2 @@
+import '@workbench/catalog-ui/style/index.js';
+import './base.css';

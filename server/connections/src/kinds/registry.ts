@@ -1,0 +1,14 @@
+/** The kinds of connection and their drivers. */
+import { duckdbDriver } from './duckdb';
+import { postgresDriver } from './postgres';
+import { restDriver } from './rest';
+import { s3Driver } from './s3';
+import { sftpDriver } from './sftp';
+
+export const KIND_DRIVERS = {
+  postgres: postgresDriver,
+  duckdb: duckdbDriver,
+  rest: restDriver,
+  s3: s3Driver,
+  sftp: sftpDriver,
+} as const;
