@@ -116,6 +116,35 @@ describe('discovery', () => {
     expect((await catalog.lastRefresh('offline'))?.status).toBe('error');
   });
 
+  it('reads one consistent snapshot when a schema vanishes in the middle of discovery, and drops it at the next refresh', async () => {
+    const settings = (schemas: string[]) => ({ settings: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, database: DB, user: PG_TEST_SERVER.user, schemas } });
+    await odoo.query('create schema staging; create table staging.import_batch (id int, note text)');
+    await connections.update('odoo', settings(['public', 'staging']), 'test');
+    expect((await catalog.refresh('odoo', { actor: 'alice' })).status).toBe('ok');
+    expect((await catalog.tables('odoo', 'staging')).map((t) => t.name)).toEqual(['import_batch']);
+    // Another session drops the schema and holds its locks; discovery reaches the table's size and waits.
+    const dropper = new Client({ ...PG_TEST_SERVER, database: DB });
+    await dropper.connect();
+    try {
+      await dropper.query('begin; drop schema staging cascade');
+      const refresh = catalog.refresh('odoo', { actor: 'alice' });
+      // Wait for the event this causes: discovery's backend waiting on the dropper's lock.
+      for (;;) {
+        const waiting = await odoo.query(`select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'`, [DB]);
+        if (waiting.rows[0].n > 0) break;
+      }
+      await dropper.query('commit');
+      // Discovery's snapshot was taken before the drop: the schema is wholly there (never a table without its columns).
+      expect((await refresh).status).toBe('ok');
+      expect((await catalog.table({ source: 'odoo', schema: 'staging', name: 'import_batch' })).columns.map((c) => c.name)).toEqual(['id', 'note']);
+    } finally {
+      await dropper.end();
+    }
+    const next = await catalog.refresh('odoo', { actor: 'alice' });
+    expect(next).toMatchObject({ status: 'ok', missing_schemas: ['staging'], counts: { removed: 1 } });
+    await connections.update('odoo', settings(['public']), 'test');
+  });
+
   it('names configured schemas that are not there', async () => {
     await connections.update('odoo', { settings: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, database: DB, user: PG_TEST_SERVER.user, schemas: ['public', 'archive'] } }, 'test');
     const run = await catalog.refresh('odoo', { actor: 'alice' });
