@@ -14,7 +14,7 @@ import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { constants } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { AppError, Emitter, Logger, silentLogger, raceSignal } from '@workbench/core';
 import { limitEnv, type ExitInfo, type KernelEndpoints, type KernelProcess, type Launcher, type LaunchRequest, type LauncherSnapshot } from '@workbench/launcher';
@@ -32,12 +32,21 @@ export interface LocalLauncherOptions {
   sandbox?: SandboxConfig;
   /** Limits for kernels whose request names none. */
   defaultResources?: LaunchRequest['resources'];
+  /**
+   * The server's Unix socket for code in kernels (server/http listenUnix):
+   * bound into each sandbox at /run/workbench-api.sock and named by
+   * WORKBENCH_API_SOCKET, so a kernel without network still reaches the
+   * server (with requests signed by its own key).
+   */
+  apiSocket?: string;
 }
 
 let sequence = 0;
 
 /** Where a sandboxed kernel sees its own directory (connection file, ipc sockets). */
 const SANDBOX_RUN = '/run/workbench';
+/** Where a sandboxed kernel sees the server's API socket. */
+const SANDBOX_API_SOCKET = '/run/workbench-api.sock';
 
 export class LocalLauncher implements Launcher {
   readonly name = 'local';
@@ -92,6 +101,8 @@ export class LocalLauncher implements Launcher {
     if (hostIds) await chown(connectionFile, hostIds.uid, hostIds.gid);
     const argv = request.argv.map((a) => a.replaceAll('{connection_file}', seenAs(connectionFile)));
 
+    // Listening once the server is up: kernels started before (a warm pool) go without it.
+    const apiSocket = this.options.apiSocket && existsSync(this.options.apiSocket) ? this.options.apiSocket : undefined;
     let cgroup: KernelCgroup | undefined;
     let child: ChildProcess;
     const resources = { ...this.options.defaultResources, ...request.resources };
@@ -117,21 +128,21 @@ export class LocalLauncher implements Launcher {
         cwd: request.cwd,
         network,
         readOnly: [...(request.sandbox?.readOnlyPaths ?? []), ...programPaths(argv[0]!)],
-        writable: ipcDir ? [[ipcDir, SANDBOX_RUN]] : [],
+        writable: [...(ipcDir ? [[ipcDir, SANDBOX_RUN] as const] : []), ...(apiSocket ? [[apiSocket, SANDBOX_API_SOCKET] as const] : [])],
         files: [],
         home: request.env.HOME,
         infoFd: 3,
       });
       child = spawn('/bin/sh', ['-c', 'read -r go && exec "$@" </dev/null', 'sh', ...prefix, status!.bwrap!, ...args, '--', ...argv], {
         cwd: '/',
-        env: { ...request.env, ...limitEnv({ memoryBytes: limits.memoryBytes, cpus: cgroup && status!.cgroups.controllers.includes('cpu') ? limits.cpus : undefined }) },
+        env: { ...request.env, ...limitEnv({ memoryBytes: limits.memoryBytes, cpus: cgroup && status!.cgroups.controllers.includes('cpu') ? limits.cpus : undefined }), ...(apiSocket ? { WORKBENCH_API_SOCKET: SANDBOX_API_SOCKET } : {}) },
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       });
     } else {
       child = spawn(argv[0]!, argv.slice(1), {
         cwd: request.cwd,
-        env: { ...request.env },
+        env: { ...request.env, ...(apiSocket ? { WORKBENCH_API_SOCKET: apiSocket } : {}) },
         detached: true, // own process group: signals reach the kernel's children too
         stdio: ['ignore', 'pipe', 'pipe'],
       });

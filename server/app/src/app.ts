@@ -31,6 +31,9 @@ import { randomBytes } from 'node:crypto';
 
 export const VERSION = '2.14.2'; // the jupyter_server REST API level we implement
 
+
+/** The `workbench` Python package kernels import (kernels/python). */
+const PYTHON_HELPERS = resolve(__dirname, '..', '..', '..', 'kernels', 'python');
 export interface Workbench extends AsyncDisposable {
   readonly port: number;
   readonly url: string;
@@ -110,13 +113,15 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     });
     const launchers = new LauncherRegistry(config.kernels.launcher);
     const sb = config.sandbox;
+    const apiSocket = join(config.runtimeDir, 'api.sock');
     const local = new LocalLauncher({
       runtimeDir: config.runtimeDir,
+      apiSocket,
       logger,
       sandbox:
         sb.mode === 'none'
           ? undefined
-          : { mode: sb.mode, onMissing: sb.onMissing, network: sb.network, uid: sb.uid, gid: sb.gid, hostUid: sb.hostUid, hostGid: sb.hostGid, readOnlyPaths: sb.readOnlyPaths, workspace: config.rootDir },
+          : { mode: sb.mode, onMissing: sb.onMissing, network: sb.network, uid: sb.uid, gid: sb.gid, hostUid: sb.hostUid, hostGid: sb.hostGid, readOnlyPaths: [...sb.readOnlyPaths, PYTHON_HELPERS], workspace: config.rootDir },
     });
     launchers.register(local);
     const kc = config.kubernetes;
@@ -165,7 +170,12 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     // port 0 it is known, and added here, once the server listens.
     const ownHost = ['0.0.0.0', '::', '', 'localhost'].includes(config.ip) ? '127.0.0.1' : config.ip.includes(':') ? `[${config.ip}]` : config.ip;
     const loopback = (port: number) => `http://${ownHost}:${port}${config.baseUrl}`;
-    const kernelEnv: Record<string, string> = { WORKBENCH_WAREHOUSE: resolve(config.rootDir, config.sql.warehouse), ...(config.port ? { WORKBENCH_API_URL: loopback(config.port) } : {}) };
+    const kernelEnv: Record<string, string> = {
+      WORKBENCH_WAREHOUSE: resolve(config.rootDir, config.sql.warehouse),
+      ...(config.port ? { WORKBENCH_API_URL: loopback(config.port) } : {}),
+      // `import workbench` in Python kernels (kernels/python: workbench.connect("odoo")).
+      PYTHONPATH: [PYTHON_HELPERS, env.PYTHONPATH].filter(Boolean).join(':'),
+    };
     const kernels = new KernelManager({
       specs,
       launchers,
@@ -347,6 +357,9 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     store.add(http);
     const port = await http.listen(config.port, config.ip);
     kernelEnv.WORKBENCH_API_URL = loopback(port);
+    // Kernels without network reach the server here (bound into their sandbox by the local launcher).
+    await mkdir(config.runtimeDir, { recursive: true, mode: 0o700 });
+    await http.listenUnix(apiSocket).catch((err: unknown) => logger.warn({ path: apiSocket, err: String(err) }, 'kernels without network cannot reach the server: its Unix socket could not be opened (a runtime_dir path under 100 characters fixes a too-long path)'));
     const host = config.ip.includes(':') ? `[${config.ip}]` : config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
     const url = `http://${host}:${port}${config.baseUrl}lab?token=${config.token}`;
     if (sso && oidc) {

@@ -14,6 +14,7 @@ import { KernelManager, SessionManager, type KernelMessage } from '@jupyterlab/s
 import { kernelAuthorization } from '@workbench/core';
 import { startPrivatePostgres, type PrivatePostgres } from '@workbench/connections/testing/private-postgres';
 import { api, makeSettings, startTestServer, TestServer } from './testing/harness';
+import { runCell } from './testing/run-cell';
 
 const ANALYST = { username: 'anna', token: 'analyst-token-0123456789', roles: ['analyst'] };
 const ENGINEER = { username: 'emil', token: 'engineer-token-0123456789', roles: ['engineer'] };
@@ -83,6 +84,50 @@ describe('server connections from kernels', () => {
     const runtime = ts.wb.config.runtimeDir;
     for (const f of readdirSync(runtime)) if (f.endsWith('.json')) expect(readFileSync(join(runtime, f), 'utf8')).not.toContain(PASSWORD);
     await s.shutdown();
+  });
+
+  it('lets a sandboxed Python kernel without network use workbench.connect() over the server\'s socket', async () => {
+    // Python kernels are sandboxed here (bubblewrap, no network): they reach the server only through its Unix socket.
+    const sandboxed = await startTestServer([], process.env, { sandbox: { memory_limit: '512Mi' } }, { users: [ANALYST, ENGINEER] });
+    try {
+      const made = await api(sandboxed, 'api/connections', { method: 'POST', token: ENGINEER.token, body: JSON.stringify({ name: 'ledger', kind: 'postgres', settings: { host: pg.host, port: pg.port, database: 'ledger', user: 'ledger_reader' }, credential: { password: PASSWORD } }) });
+      expect(made.status).toBe(201);
+      const kernels = new KernelManager({ serverSettings: makeSettings(sandboxed.baseUrl, ANALYST.token) });
+      try {
+        const k = await kernels.startNew({ name: 'python3' });
+        const out = await runCell(k, [
+          'import os, socket, workbench',
+          'ledger = workbench.connect("ledger")',
+          'r = ledger.query("select count(*) as n, sum(debit) as debit from account_move_line where partner_id = $1", [1])',
+          'rows = r.values.tolist() if hasattr(r, "values") else r.rows',
+          'print(workbench.connections(), rows)',
+          'try:',
+          '    socket.create_connection(("127.0.0.1", int(os.environ["WORKBENCH_API_URL"].split(":")[2].split("/")[0])), timeout=2)',
+          '    print("tcp reachable")',
+          'except OSError:',
+          '    print("no network")',
+          'print(any(' + JSON.stringify(PASSWORD) + ' in v for v in os.environ.values()))',
+          'try:',
+          '    ledger.query("select nope")',
+          'except workbench.QueryError as e:',
+          '    print("refused:", e.sqlstate, e)',
+        ].join('\n'));
+        expect(out.error).toBeUndefined();
+        const lines = out.stdout.split('\n');
+        // Partner 1 has 9 of the 25 lines (i % 3 = 1), debits 10+40+...+250; bigint and numeric come as exact text.
+        expect(lines[0]).toBe("['ledger'] [['9', '1170']]");
+        expect(lines[1]).toBe('no network');
+        expect(lines[2]).toBe('False');
+        expect(lines[3]).toBe('refused: 42703 Cannot run the query: column "nope" does not exist (at character 8)');
+        const rec = (await sandboxed.wb.audit.query({ resource: 'connections', action: 'execute', limit: 10 })).find((x) => x.detail.route === '/api/connections/:name/query');
+        expect(rec).toMatchObject({ actor: 'anna', via: 'kernel', target: 'ledger', detail: { kernel_id: k.id } });
+        await k.shutdown();
+      } finally {
+        kernels.dispose();
+      }
+    } finally {
+      await sandboxed[Symbol.asyncDispose]();
+    }
   });
 
   it('refuses a kernel signature on any other route, with a wrong key, or stale', async () => {

@@ -7,6 +7,7 @@
  */
 import { KERNEL_AUTH_SCHEME, sha256Hex } from '@workbench/auth';
 import { createServer, Server } from 'node:http';
+import { chmod, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -49,6 +50,12 @@ export interface HttpServer extends AsyncDisposable {
   readonly server: Server;
   readonly routes: RouteTable;
   listen(port: number, host: string): Promise<number>;
+  /**
+   * Also answer HTTP (no WebSockets) on a Unix socket: how code in a kernel
+   * without network reaches the server (the socket is bound into its
+   * sandbox; requests are signed with the kernel's key like any other).
+   */
+  listenUnix(path: string): Promise<void>;
 }
 
 export function createHttpServer(deps: HttpDeps): HttpServer {
@@ -203,9 +210,27 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   );
 
   let disposed: Promise<void> | undefined;
+  const unixServers: { server: Server; path: string }[] = [];
   return {
     server,
     routes: table,
+    async listenUnix(path: string): Promise<void> {
+      await rm(path, { force: true });
+      const local = createServer({ noDelay: true }, app);
+      local.on('clientError', onClientError(deps));
+      // WebSockets are not served here: an upgrade is refused at once.
+      local.on('upgrade', (_req, socket) => socket.destroy());
+      await new Promise<void>((resolve, reject) => {
+        local.once('error', reject);
+        local.listen(path, () => {
+          local.off('error', reject);
+          resolve();
+        });
+      });
+      // Who may connect is not the boundary (each request is signed); kernels run as other uids.
+      await chmod(path, 0o666);
+      unixServers.push({ server: local, path });
+    },
     listen(port: number, host: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -220,6 +245,11 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
         clearInterval(pinger);
         for (const ws of sockets) ws.close(WS_CLOSE.goingAway, 'server shutting down');
         wss.close();
+        for (const u of unixServers) {
+          u.server.closeAllConnections();
+          await new Promise<void>((resolve) => u.server.close(() => resolve()));
+          await rm(u.path, { force: true });
+        }
         server.closeIdleConnections();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
