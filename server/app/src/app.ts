@@ -95,7 +95,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     // Pools to outside systems close before the store their settings and credentials come from.
     const connections = store.add(new ConnectionManager({ store: metadata, secrets, logger: logger.child({ component: 'connections' }), clock: options.clock }));
     // The catalog stops (its refreshes aborted) before the connections it reads through.
-    const catalog = store.add(new Catalog({ store: metadata, connections, warehousePath: resolve(config.rootDir, config.sql.warehouse), logger: logger.child({ component: 'catalog' }), clock: options.clock, refreshIntervalMs: config.catalog.refreshIntervalMinutes * 60_000 }));
+    const catalog = store.add(new Catalog({ store: metadata, connections, warehousePath: resolve(config.rootDir, config.sql.warehouse), logger: logger.child({ component: 'catalog' }), clock: options.clock, refreshIntervalMs: config.catalog.refreshIntervalMinutes * 60_000, workspaceRoot: config.rootDir }));
     await catalog.start();
     const python = new PythonResolver(['python3', '/usr/bin/python3', '/usr/local/bin/python3', 'python']);
     const specs = new KernelSpecManager({

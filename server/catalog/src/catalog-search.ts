@@ -10,6 +10,8 @@ import { SearchIndex, type SearchDoc, type SearchHit, type SearchOptions } from 
 
 export class CatalogSearch {
   private index = new SearchIndex();
+  /** Notebooks and SQL files of the workspace -> the table keys they mention (workspace-references.ts). */
+  private workspace = new Map<string, Set<string>>();
 
   constructor(private readonly store: MetadataStore) {}
 
@@ -44,6 +46,11 @@ export class CatalogSearch {
     const tk = tableKey(t);
     this.index.removeWhere((d) => d.id === `t:${tk}` || d.parent === `t:${tk}`);
     for (const doc of await this.docs(t.source, tk)) this.index.upsert(doc);
+  }
+
+  async setWorkspaceReferences(references: Map<string, Set<string>>): Promise<void> {
+    this.workspace = references;
+    await this.refreshGlossaryAndNotebooks();
   }
 
   async refreshGlossaryAndNotebooks(): Promise<void> {
@@ -93,6 +100,7 @@ export class CatalogSearch {
   private async notebookDocs(): Promise<SearchDoc[]> {
     const runs = await this.store.db.selectFrom('catalog_runs').select(['detail']).where('kind', '=', 'sql').execute();
     const refs = new Map<string, Set<string>>();
+    for (const [path, keys] of this.workspace) refs.set(path, new Set([...keys].map((k) => `t:${k}`)));
     for (const r of runs) {
       const d = JSON.parse(r.detail) as { notebook?: string; tables?: string[] };
       if (!d.notebook || !d.tables?.length) continue;

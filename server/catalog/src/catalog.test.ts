@@ -6,7 +6,7 @@
  * huge cells, hostile names), classification, notes, and usage and
  * column-level lineage from SQL that ran.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -59,7 +59,16 @@ beforeAll(async () => {
     create table bronze.account_move_line as select * from (values (1, 10, 'posted', 100.0, 0.0), (2, 11, 'posted', 0.0, 40.0), (3, 10, 'draft', 5.0, 0.0)) t(id, partner_id, parent_state, debit, credit);
     create table bronze.res_partner as select * from (values (10, 'Marie Dupont'), (11, 'Jean Martin')) t(id, name);
     comment on table bronze.account_move_line is 'Journal items copied from Odoo';`);
-  catalog = new Catalog({ store, connections, warehousePath: warehouse() });
+  const ws = join(dir, 'workspace');
+  mkdirSync(join(ws, 'close'), { recursive: true });
+  writeFileSync(join(ws, 'close', 'aging.sql'), '-- connection: odoo\nSELECT p.name, sum(l.balance) FROM account_move_line l JOIN res_partner p ON p.id = l.partner_id GROUP BY 1;\n');
+  writeFileSync(join(ws, 'close', 'gold.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'sql', language: 'sql', display_name: 'SQL' } }, cells: [
+    { cell_type: 'markdown', metadata: {}, source: 'Gold tables' },
+    { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: ['CREATE TABLE gold.ar AS SELECT * FROM bronze.account_move_line'] },
+    { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: 'SELEC broken' },
+  ] }));
+  writeFileSync(join(ws, 'notes.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'python3', language: 'python' } }, cells: [{ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: 'q = "select * from account_journal"' }] }));
+  catalog = new Catalog({ store, connections, warehousePath: warehouse(), workspaceRoot: ws });
   await catalog.start();
 });
 
@@ -165,6 +174,16 @@ describe('search', () => {
   it('finds a table by its exact name, and columns by theirs', async () => {
     expect(catalog.search('account_move_line')[0]).toMatchObject({ kind: 'table', qualified: 'odoo.public.account_move_line', match: 'exact' });
     expect(catalog.search('debit', { kinds: ['column'] }).map((h) => h.qualified)).toEqual(expect.arrayContaining(['odoo.public.account_move_line.debit', 'warehouse.bronze.account_move_line.debit']));
+  });
+
+  it('finds the SQL files and SQL notebooks of the workspace that use a table', async () => {
+    const scan = await catalog.scanWorkspace();
+    expect(scan).toMatchObject({ files: 3, unparsed: 1 });
+    expect([...scan!.references.keys()].sort()).toEqual(['close/aging.sql', 'close/gold.ipynb']);
+    const hits = catalog.search('account_move_line', { kinds: ['notebook'] });
+    expect(hits.map((h) => h.name).sort()).toEqual(['close/aging.sql', 'close/gold.ipynb']);
+    // Only through the tables they name: the Python notebook's string is not SQL it reads.
+    expect(catalog.search('account_journal', { kinds: ['notebook'] })).toEqual([]);
   });
 
   it('tolerates a typo', async () => {

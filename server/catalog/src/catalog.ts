@@ -24,6 +24,7 @@ import { previewDuckDb, previewPostgres, type Preview, type PreviewMode } from '
 import { CatalogSearch } from './catalog-search';
 import { Annotations } from './annotations';
 import { SqlRuns } from './sql-runs';
+import { scanWorkspace, type WorkspaceScan } from './workspace-references';
 import type { SearchHit, SearchOptions } from './search';
 
 export interface CatalogOptions {
@@ -35,6 +36,8 @@ export interface CatalogOptions {
   clock?: () => number;
   /** Refresh every source this often (0: only on demand). */
   refreshIntervalMs?: number;
+  /** The workspace, whose SQL files and SQL notebooks are read for the tables they mention (search). */
+  workspaceRoot?: string;
 }
 
 export type SourceKind = 'warehouse' | 'postgres' | 'duckdb';
@@ -111,6 +114,8 @@ export class Catalog implements AsyncDisposable {
   private readonly running = new Map<string, Promise<RefreshRun>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly duckFiles = new DuckDbFiles();
+  private readonly workspaceRoot: string | undefined;
+  private scanning: Promise<WorkspaceScan | undefined> | undefined;
   private readonly stop = new AbortController();
 
   constructor(options: CatalogOptions) {
@@ -119,18 +124,42 @@ export class Catalog implements AsyncDisposable {
     this.warehousePath = options.warehousePath;
     this.logger = options.logger ?? silentLogger;
     this.now = options.clock ?? Date.now;
+    this.workspaceRoot = options.workspaceRoot;
     this.index = new CatalogSearch(this.store);
     this.annotations = new Annotations(this, this.now);
     this.sql = new SqlRuns(this, { logger: this.logger, clock: this.now });
     if (options.refreshIntervalMs) {
-      this.timer = setInterval(() => void this.refreshAll('system').catch(() => undefined), options.refreshIntervalMs);
+      this.timer = setInterval(() => void this.refreshAll('system').then(() => this.scanWorkspace()).catch(() => undefined), options.refreshIntervalMs);
       this.timer.unref();
     }
   }
 
-  /** Build the search index from the store. */
+  /** Build the search index from the store; the workspace is read in the background (scanWorkspace). */
   async start(): Promise<void> {
     await this.index.rebuild();
+    void this.scanWorkspace().catch(() => undefined);
+  }
+
+  /**
+   * Read the workspace's SQL files and SQL notebooks again for the tables
+   * they mention; a scan under way is joined. Undefined without a workspace.
+   */
+  scanWorkspace(): Promise<WorkspaceScan | undefined> {
+    if (!this.workspaceRoot) return Promise.resolve(undefined);
+    this.scanning ??= (async () => {
+      try {
+        const kinds = new Map(((await this.connections?.list()) ?? []).map((c) => [c.name, c.kind as string]));
+        const scan = await scanWorkspace(this.workspaceRoot!, this.sql.parser, (source) => (source === WAREHOUSE_SOURCE || kinds.get(source) === 'duckdb' ? 'duckdb' : 'postgres'), this.stop.signal);
+        await this.index.setWorkspaceReferences(scan.references);
+        return scan;
+      } catch (err) {
+        if (!this.stop.signal.aborted) this.logger.warn({ err: describeError(err) }, 'catalog: the workspace could not be read for table references');
+        return undefined;
+      } finally {
+        this.scanning = undefined;
+      }
+    })();
+    return this.scanning;
   }
 
   async sources(): Promise<SourceInfo[]> {
@@ -300,7 +329,7 @@ export class Catalog implements AsyncDisposable {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.stop.abort();
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), this.scanning]);
     await this.sql[Symbol.asyncDispose]();
     await this.duckFiles[Symbol.asyncDispose]();
   }

@@ -8,3 +8,4 @@ export type { Note } from './annotations';
 export type { SqlRunInput, SqlRunResult, LineageNode, LineageEdge, UsageSummary } from './sql-runs';
 export type { SearchHit, SearchKind, SearchOptions, MatchClass } from './search';
 export type { ClassificationSuggestion } from './classify';
+export type { WorkspaceScan } from './workspace-references';

@@ -60,7 +60,7 @@ const DEFAULT_SCHEMA: Record<LineageDialect, string> = { duckdb: 'main', postgre
 
 export class SqlRuns implements AsyncDisposable {
   private readonly logger: Logger;
-  private readonly parser = new LineageParser();
+  readonly parser = new LineageParser();
   private readonly recorded = new Emitter<SqlRunResult & { input: SqlRunInput }>();
   /** Fires once a run is stored (its usage and lineage queryable). */
   readonly onRecorded = this.recorded.event;

@@ -77,6 +77,18 @@ export function catalogRoutes(catalog: Catalog, identity: IdentityProvider, opti
       },
     },
     {
+      method: 'post',
+      path: '/api/catalog/workspace/scan',
+      auth: 'user',
+      permission: { resource: 'catalog', action: 'execute' },
+      tag: 'catalog',
+      summary: "Read the workspace's SQL files and SQL notebooks again for the tables they mention (search finds them by those tables)",
+      handler: async (_req, res) => {
+        const scan = await catalog.scanWorkspace();
+        res.json(scan ? { files: scan.files, with_references: scan.references.size, unparsed: scan.unparsed } : { files: 0, with_references: 0, unparsed: 0 });
+      },
+    },
+    {
       method: 'get',
       kernelAccess: true,
       path: '/api/catalog/search',
