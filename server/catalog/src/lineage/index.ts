@@ -13,7 +13,7 @@ export type {
   Transform,
 } from './types';
 export { UNRESOLVED_TABLE } from './types';
-export { closeLineageEngines, LineageParser, lineageOf } from './lineage';
+export { LineageParser } from './lineage';
 export type { DuckDbLineageParserOptions } from './duckdb-parser';
 export {
   COLUMN_LINEAGE_FACET_SCHEMA_URL,

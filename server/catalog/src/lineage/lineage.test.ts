@@ -1,10 +1,9 @@
-import { closeLineageEngines, LineageParser, lineageOf } from './lineage';
+import { LineageParser } from './lineage';
 import type { LineageDialect, LineageOptions, LineageResult, SourceColumn, StatementLineage, TableRef } from './types';
 
 const parser = new LineageParser();
 afterAll(async () => {
   await parser[Symbol.asyncDispose]();
-  await closeLineageEngines();
 });
 
 const tname = (t: TableRef) => [t.catalog, t.schema, t.name].filter((x) => x !== undefined).join('.');
@@ -338,10 +337,12 @@ describe('postgres specifics', () => {
   });
 });
 
-test('lineageOf and closeLineageEngines share one parser, reopened after closing', async () => {
-  const a = await lineageOf('SELECT a FROM t', 'duckdb');
-  await closeLineageEngines();
-  const b = await lineageOf('SELECT a FROM t', 'duckdb', { defaultSchema: 'warehouse' });
+test('a disposed parser opens its DuckDB again when used', async () => {
+  const own = new LineageParser();
+  const a = await own.lineageOf('SELECT a FROM t', 'duckdb');
+  await own[Symbol.asyncDispose]();
+  const b = await own.lineageOf('SELECT a FROM t', 'duckdb', { defaultSchema: 'warehouse' });
+  await own[Symbol.asyncDispose]();
   expect(a.status).toBe('parsed');
   expect(b.status === 'parsed' && b.statements[0]!.reads).toEqual([{ schema: 'warehouse', name: 't' }]);
 });

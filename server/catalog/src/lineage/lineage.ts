@@ -6,9 +6,8 @@
  * inside an expression, ...), is 'unparsed' with the reason: lineage is
  * never guessed. See analyze.ts for how names are resolved.
  *
- * `LineageParser` owns the DuckDB instance used for parsing; the composition
- * root should own one and dispose it. `lineageOf` is the same over a parser
- * created on first use, closed by `closeLineageEngines()`.
+ * `LineageParser` owns the DuckDB instance used for parsing (opened on first
+ * use); its owner (the catalog's SQL runs) disposes it.
  */
 import { abortError } from '@workbench/core';
 import { StatementAnalyzer } from './analyze';
@@ -60,19 +59,4 @@ export class LineageParser implements AsyncDisposable {
     this.duck = undefined;
     await duck?.[Symbol.asyncDispose]();
   }
-}
-
-let shared: LineageParser | undefined;
-
-/** Lineage of `sql` (one or more statements) through a parser shared by callers; see `LineageParser`. */
-export function lineageOf(sql: string, dialect: LineageDialect, options?: LineageOptions): Promise<LineageResult> {
-  shared ??= new LineageParser();
-  return shared.lineageOf(sql, dialect, options);
-}
-
-/** Close the DuckDB instance `lineageOf` opened (at shutdown, after tests); a later call opens a new one. */
-export async function closeLineageEngines(): Promise<void> {
-  const p = shared;
-  shared = undefined;
-  await p?.[Symbol.asyncDispose]();
 }
