@@ -3,8 +3,9 @@
  * glossary terms as you type. The search box is a combobox over the
  * results (ARIA 1.2): typing searches after a 150 ms pause, cancelling
  * the request of the previous text; ArrowDown / ArrowUp move through the
- * results, Enter opens the active one (the first when none is), Escape
- * clears the box. Filter chips narrow by kind (tables and views, columns,
+ * results, Enter opens the active one (the first when none is; pressed
+ * before the pause ends, it searches at once and opens the first hit),
+ * Escape clears the box. Filter chips narrow by kind (tables and views, columns,
  * notebooks, glossary) and by source. Each result shows its kind, its
  * name and qualified name with the matched word highlighted, what matched
  * when it was not the name (a tag, a description word, a table a notebook
@@ -112,7 +113,7 @@ export class CatalogSidebar extends Widget {
       { className: 'wb-catalog-chips wb-catalog-kind-chips', attrs: { role: 'group', 'aria-label': 'Show only' } },
       KIND_FILTERS.map((f) => h('button', { className: 'wb-catalog-chip', attrs: { type: 'button', 'data-kind': f.id, 'aria-pressed': 'false' } }, [f.label])),
     );
-    this.sourceChips = h('div', { className: 'wb-catalog-chips wb-catalog-source-chips', attrs: { role: 'group', 'aria-label': 'Source' } });
+    this.sourceChips = h('div', { className: 'wb-catalog-chips wb-catalog-source-chips', attrs: { role: 'group', 'aria-label': 'Only this source' } });
     this.statusNode = h('div', { className: 'wb-status wb-catalog-status', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.results = h('ul', { className: 'wb-catalog-results', attrs: { id: resultsId, role: 'listbox', 'aria-label': 'Search results' } });
     this.sourceList = new SourceList({
@@ -223,7 +224,10 @@ export class CatalogSidebar extends Widget {
     if (this.sourceOn !== null && !this.sources.some((s) => s.name === this.sourceOn)) this.sourceOn = null;
     replaceChildren(
       this.sourceChips,
-      this.sources.map((s) => h('button', { className: 'wb-catalog-chip', attrs: { type: 'button', 'data-source': s.name, 'aria-pressed': String(this.sourceOn === s.name), title: `Only ${s.name}` } }, [s.name])),
+      [
+        h('span', { className: 'wb-catalog-chips-label', attrs: { 'aria-hidden': 'true' } }, ['In']),
+        ...this.sources.map((s) => h('button', { className: 'wb-catalog-chip', attrs: { type: 'button', 'data-source': s.name, 'aria-pressed': String(this.sourceOn === s.name), title: `Only ${s.name}` } }, [s.name])),
+      ],
     );
     this.sourceChips.hidden = this.sources.length < 2;
   }
@@ -294,7 +298,9 @@ export class CatalogSidebar extends Widget {
     const target = hitTarget(hit);
     const nameField = hit.matched.field === 'name' || hit.matched.field === 'qualified';
     const needles = [...(nameField || hit.matched.field === 'description' ? [hit.matched.text] : []), ...(hit.match === 'fuzzy' ? [] : words)];
-    const marked = (text: string): Child[] => highlight(text, needles).map((s) => (s.match ? h('mark', { className: 'wb-catalog-mark' }, [s.text]) : s.text));
+    // Qualified names may break after each dot (a <wbr>), not inside a word.
+    const breakable = (text: string): Child[] => text.split(/(?<=\.)/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
+    const marked = (text: string): Child[] => highlight(text, needles).flatMap((s) => (s.match ? [h('mark', { className: 'wb-catalog-mark' }, breakable(s.text))] : breakable(s.text)));
     const line = matchedLine(hit);
     const li = h(
       'li',
@@ -316,7 +322,7 @@ export class CatalogSidebar extends Widget {
         h('div', { className: 'wb-catalog-hit-main' }, [
           h('div', { className: 'wb-catalog-hit-head' }, [
             h('span', { className: 'wb-catalog-hit-name' }, marked(hit.name)),
-            h('span', { className: 'wb-badge wb-catalog-match', attrs: { 'data-match': hit.match }, title: `Matched by ${matchLabel(hit.match)}` }, [matchLabel(hit.match)]),
+            h('span', { className: 'wb-badge wb-catalog-match', attrs: { 'data-match': hit.match }, title: `Matched by ${matchLabel(hit.match, hit.matched.field)} (${hit.match})` }, [matchLabel(hit.match, hit.matched.field)]),
           ]),
           hit.qualified !== hit.name ? h('div', { className: 'wb-catalog-hit-qualified' }, marked(hit.qualified)) : null,
           line
@@ -382,15 +388,21 @@ export class CatalogSidebar extends Widget {
         event.preventDefault();
         this.setActive(this.active < 0 ? this.hits.length - 1 : this.active - 1);
         break;
-      case 'Enter':
+      case 'Enter': {
         event.preventDefault();
-        if (this.timer !== null || (this.query() !== '' && this.hits.length === 0)) {
-          // Typed faster than the pause: search now; Enter again opens.
-          void this.runSearch();
-          return;
+        if (this.timer === null && this.hits.length > 0) {
+          this.open(this.active < 0 ? 0 : this.active);
+          break;
         }
-        this.open(this.active < 0 ? 0 : this.active);
+        // Typed faster than the pause (or nothing shown yet): search now and open the first hit, unless the text changes meanwhile.
+        const q = this.query();
+        if (q === '') break;
+        const seq = this.searchSeq + 1;
+        void this.runSearch().then(() => {
+          if (seq === this.searchSeq && this.query() === q && this.hits.length > 0) this.open(0);
+        });
         break;
+      }
       case 'Escape':
         if (this.input.value !== '') {
           event.preventDefault();

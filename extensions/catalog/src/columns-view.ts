@@ -56,7 +56,8 @@ export class ColumnsView {
     const edit = new InlineEdit({
       field: 'description',
       value: c.description,
-      placeholder: this.options.editable ? 'No description' : '',
+      placeholder: '',
+      addLabel: 'Describe',
       label: `description of ${c.name}`,
       multiline: true,
       editable: this.options.editable,

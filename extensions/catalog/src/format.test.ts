@@ -52,6 +52,7 @@ describe('search hits', () => {
   it('names kinds and match classes', () => {
     expect(kindLabel('glossary')).toBe('Glossary term');
     expect(matchLabel('fuzzy')).toBe('similar name');
+    expect(matchLabel('tag', 'references')).toBe('uses the table');
   });
 
   it('says what matched when it was not the name', () => {
@@ -106,6 +107,10 @@ describe('preview', () => {
     expect(previewCell(false, false).kind).toBe('boolean');
     expect(previewCell('x'.repeat(10) + '…', false).cut).toBe(true);
     expect(previewCell({ a: 1 }, false)).toEqual({ text: '{"a":1}', kind: 'json', cut: false });
+    // A date column's midnight timestamps read as dates; other columns keep the time.
+    expect(previewCell('2026-11-02T00:00:00.000Z', false, 'date').text).toBe('2026-11-02');
+    expect(previewCell('2026-11-02T00:00:00.000Z', false, 'timestamp without time zone').text).toBe('2026-11-02T00:00:00.000Z');
+    expect(previewCell('2026-11-02T10:00:00.000Z', false, 'date').text).toBe('2026-11-02T10:00:00.000Z');
   });
 
   it('writes the notes under the grid', () => {

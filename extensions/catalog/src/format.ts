@@ -95,9 +95,9 @@ const MATCHES: Record<MatchClass, string> = {
   fuzzy: 'similar name',
 };
 
-/** The match class as words, for the badge beside a hit. */
-export function matchLabel(match: MatchClass): string {
-  return MATCHES[match];
+/** The match class as words, for the badge beside a hit (a notebook found by a table it used says so). */
+export function matchLabel(match: MatchClass, field?: SearchHit['matched']['field']): string {
+  return field === 'references' ? 'uses the table' : MATCHES[match];
 }
 
 /**
@@ -150,13 +150,22 @@ export function visibleTags(tags: readonly TagInfo[]): TagInfo[] {
 
 export type CellKind = 'null' | 'masked' | 'number' | 'boolean' | 'text' | 'json';
 
-/** A preview cell as text, its kind (for styling), and whether the server cut it. */
-export function previewCell(value: unknown, masked: boolean): { text: string; kind: CellKind; cut: boolean } {
+/** A calendar date the server sent as midnight UTC (`2026-11-02T00:00:00.000Z`). */
+const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})T00:00:00(?:\.000)?Z$/;
+
+/**
+ * A preview cell as text, its kind (for styling), and whether the server
+ * cut it. A `date` column's midnight timestamps read as the date alone.
+ */
+export function previewCell(value: unknown, masked: boolean, type = ''): { text: string; kind: CellKind; cut: boolean } {
   if (value === null || value === undefined) return { text: 'null', kind: 'null', cut: false };
   if (masked || value === MASK) return { text: MASK, kind: 'masked', cut: false };
   if (typeof value === 'number' || typeof value === 'bigint') return { text: String(value), kind: 'number', cut: false };
   if (typeof value === 'boolean') return { text: String(value), kind: 'boolean', cut: false };
-  if (typeof value === 'string') return { text: value, kind: 'text', cut: value.endsWith('…') };
+  if (typeof value === 'string') {
+    const day = /^date$/i.test(type) ? MIDNIGHT.exec(value) : null;
+    return { text: day ? day[1]! : value, kind: 'text', cut: value.endsWith('…') };
+  }
   return { text: JSON.stringify(value), kind: 'json', cut: false };
 }
 

@@ -16,8 +16,10 @@ export interface InlineEditOptions {
   /** For hooks and labels: `description`, `owner`. */
   field: string;
   value: string | null;
-  /** Shown when there is no value. */
+  /** Shown when there is no value ('' shows nothing). */
   placeholder: string;
+  /** The button's text when there is no value (default "Edit"). */
+  addLabel?: string;
   /** "description of email": for buttons' accessible names. */
   label: string;
   multiline: boolean;
@@ -42,10 +44,11 @@ export class InlineEdit {
   private view(): void {
     this.node.dataset.state = 'view';
     const o = this.options;
+    const text = this.value ?? o.placeholder;
     replaceChildren(this.node, [
-      h('span', { className: `wb-catalog-inline-text${this.value ? '' : ' wb-mod-empty'}` }, [this.value ?? o.placeholder]),
+      text ? h('span', { className: `wb-catalog-inline-text${this.value ? '' : ' wb-mod-empty'}` }, [text]) : null,
       o.editable
-        ? h('button', { className: 'wb-catalog-link-button wb-catalog-inline-edit', attrs: { type: 'button', 'aria-label': `Edit the ${o.label}` } }, ['Edit'])
+        ? h('button', { className: 'wb-catalog-link-button wb-catalog-inline-edit', attrs: { type: 'button', 'aria-label': `${this.value ? 'Edit' : 'Add'} the ${o.label}` } }, [this.value ? 'Edit' : o.addLabel ?? 'Edit'])
         : null,
     ]);
     this.node.querySelector('button.wb-catalog-inline-edit')?.addEventListener('click', () => this.edit());

@@ -35,15 +35,15 @@ describe('toElkGraph', () => {
     expect(pb.ports![0]!.y).toBe(HEADER_HEIGHT / 2);
   });
 
-  it('makes an edge per column pair, labelled with its transform unless identity', () => {
+  it('makes an edge per column pair, labelled with its transform unless identity or table-level', () => {
     const m = toElkGraph(LINEAGE, AML, measure);
     expect(m.elk.edges!.map((e) => [e.sources[0], e.targets[0], e.labels?.map((l) => l.text)])).toEqual([
       ['n0.out.1', 'n1.in.1', ['aggregate']],
       ['n0.out.2', 'n1.in.1', ['aggregate']],
       ['n2.out.1', 'n1.in.2', []],
-      ['n0.out.3', 'n1.in.0', ['indirect']],
+      ['n0.out.3', 'n1.in.0', []],
     ]);
-    expect(m.edges.map((e) => e.label)).toEqual(['aggregate', 'aggregate', null, 'indirect']);
+    expect(m.edges.map((e) => e.label)).toEqual(['aggregate', 'aggregate', null, null]);
   });
 
   it('keeps node widths between the bounds, and leaves out edges to unknown nodes', () => {

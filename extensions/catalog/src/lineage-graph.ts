@@ -10,7 +10,7 @@
  * and reach their rows). Table-level edges (column '': filters, joins,
  * groupings the server reports as `indirect`) use ports on the header.
  * Edges run upstream (left) to downstream (right); a transform other than
- * `identity` is an edge label.
+ * `identity` and `indirect` is an edge label.
  */
 import type { ElkExtendedEdge, ElkLabel, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
 import type { LineageEdge, LineageGraph, LineageNode } from './types';
@@ -112,7 +112,8 @@ export function toElkGraph(graph: LineageGraph, current: string, measure: Measur
     if (!from || !to) return; // the server lists every node an edge names; a stray edge is left out
     const fromPort = portId(from.id, 'out', rowIndex(from, edge.from.column));
     const toPort = portId(to.id, 'in', rowIndex(to, edge.to.column));
-    const label = edge.transform === 'identity' ? null : edge.transform;
+    // A plain copy needs no word; table-level edges are dashed (the legend says what they are).
+    const label = edge.transform === 'identity' || edge.transform === 'indirect' ? null : edge.transform;
     const id = `e${i}`;
     edges.push({ id, edge, from: { node: from.id, port: fromPort }, to: { node: to.id, port: toPort }, label });
     const labels: ElkLabel[] = label ? [{ id: `${id}.label`, text: label, width: Math.ceil(measure(label, 'label')) + 6, height: LABEL_HEIGHT }] : [];

@@ -111,7 +111,7 @@ export class PreviewView {
         ...p.columns.map((c) =>
           h('th', { attrs: { scope: 'col', 'data-column': c.name, 'data-masked': String(c.masked) }, title: `${c.name}: ${c.type}${c.masked ? ' (masked: personal data)' : ''}` }, [
             h('span', { className: 'wb-catalog-grid-name' }, [c.name]),
-            h('span', { className: 'wb-catalog-grid-type' }, [c.type]),
+            h('span', { className: 'wb-catalog-grid-type' }, [c.type, c.masked ? h('span', { className: 'wb-catalog-grid-masked' }, [' · masked']) : null]),
           ]),
         ),
       ],
@@ -120,7 +120,7 @@ export class PreviewView {
       h('tr', {}, [
         h('td', { className: 'wb-catalog-grid-rownum' }, [String(r + 1)]),
         ...row.map((v, i) => {
-          const c = previewCell(v, p.columns[i]!.masked);
+          const c = previewCell(v, p.columns[i]!.masked, p.columns[i]!.type);
           const title = c.kind === 'masked' ? 'Masked: personal data' : c.cut ? `${c.text}\n(cut by the server)` : c.text.length > TITLE_FROM ? c.text : undefined;
           return h('td', { attrs: { 'data-kind': c.kind }, title }, [c.text]);
         }),

@@ -46,14 +46,14 @@ export function sqlIdent(name: string): string {
 export interface SelectSnippetOptions {
   /** Rows asked for (default 100). */
   limit?: number;
-  /** Break the column list into lines of about this many characters (default 80). */
+  /** Break the column list into lines of at most this many characters (default 72: a notebook cell beside the side bar at 1024 px). */
   width?: number;
 }
 
 /** The SELECT of `columns` (all of them as `*` when empty) from `table`, as a cell's text. */
 export function selectSnippet(table: TableRef, columns: readonly string[], options: SelectSnippetOptions = {}): string {
   const limit = options.limit ?? 100;
-  const width = options.width ?? 80;
+  const width = options.width ?? 72;
   const lines: string[] = [];
   if (table.source !== WAREHOUSE_SOURCE) lines.push(`-- connection: ${table.source}`);
   const names = columns.length === 0 ? ['*'] : columns.map(sqlIdent);

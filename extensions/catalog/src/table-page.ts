@@ -27,7 +27,7 @@ import { h, replaceChildren } from '@workbench/lab-common';
 import { CatalogError, errorText, isAbort } from './catalog-api';
 import type { CatalogClient } from './catalog-client';
 import { ColumnsView } from './columns-view';
-import { formatAbsoluteTime, formatBytes, formatRelativeTime, formatRows } from './format';
+import { formatAbsoluteTime, formatBytes, formatCount, formatRelativeTime } from './format';
 import { InlineEdit } from './inline-edit';
 import { qualifiedName, tableKey } from './keys';
 import type { LayoutOptions } from './lineage-layout';
@@ -89,7 +89,8 @@ export class TablePage extends Widget {
   private loadAbort: AbortController | null = null;
   private loadSeq = 0;
   private _pending: Promise<void>;
-  private readonly ready: Promise<void>;
+  /** The first load of the table (tabs wait for it). */
+  private readonly loaded: Promise<void>;
 
   constructor(options: TablePageOptions) {
     super();
@@ -134,7 +135,8 @@ export class TablePage extends Widget {
     this.node.addEventListener('click', this.onClick);
     this.tabList.addEventListener('keydown', this.onTabKey);
     this.setState('loading');
-    this.ready = this._pending = this.load().then(() => this.showTab(this._tab));
+    this.loaded = this.load();
+    this._pending = this.loaded.then(() => this.showTab(this._tab));
   }
 
   get tab(): TabName {
@@ -160,7 +162,7 @@ export class TablePage extends Widget {
 
   /** Shows `tab` (loading it the first time); resolves once it has loaded. */
   async showTab(tab: TabName): Promise<void> {
-    await this.ready;
+    await this.loaded;
     this._tab = tab;
     this.node.dataset.tab = tab;
     for (const b of this.tabList.querySelectorAll<HTMLButtonElement>('button.wb-catalog-tab')) {
@@ -218,7 +220,8 @@ export class TablePage extends Widget {
     const owner = new InlineEdit({
       field: 'owner',
       value: info.owner,
-      placeholder: 'no owner',
+      placeholder: 'none',
+      addLabel: 'Set',
       label: `owner of ${info.name}`,
       multiline: false,
       editable: may.write,
@@ -244,7 +247,7 @@ export class TablePage extends Widget {
       ]),
       h('code', { className: 'wb-catalog-page-qualified' }, [info.qualified]),
       h('div', { className: 'wb-catalog-page-facts' }, [
-        fact('wb-catalog-page-rows', 'Rows', info.row_count === null ? '—' : formatRows(info.row_count), 'Row count (the database’s estimate for large tables)'),
+        fact('wb-catalog-page-rows', 'Rows', info.row_count === null ? 'unknown' : formatCount(info.row_count), 'Row count (the database’s estimate for large tables; unknown until it has analysed a new table)'),
         fact('wb-catalog-page-size', 'Size', formatBytes(info.size_bytes)),
         fact('wb-catalog-page-owner', 'Owner', owner.node),
         fact('wb-catalog-page-refreshed', 'Refreshed', h('time', { attrs: { datetime: info.refreshed }, title: formatAbsoluteTime(info.refreshed) }, [formatRelativeTime(info.refreshed, now)])),

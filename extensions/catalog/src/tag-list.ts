@@ -49,7 +49,7 @@ export function tagList(tags: readonly TagInfo[], options: TagListOptions): HTML
           suggested && options.editable ? button('confirm', 'Confirm', '✓') : null,
           suggested && options.editable ? button('reject', 'Reject', '✕') : null,
         ]),
-        suggested && t.reason ? h('span', { className: 'wb-catalog-tag-reason' }, [t.reason]) : null,
+        suggested && t.reason ? h('span', { className: 'wb-catalog-tag-reason', title: t.reason }, [t.reason]) : null,
       ]);
     }),
   );

@@ -233,6 +233,8 @@ describe('preview', () => {
     const first = await catalog.preview(odooTable('account_move_line'), { unmask: false, limit: 10 });
     expect(first.rows).toHaveLength(10);
     expect(first.columns.map((c) => c.name)).toEqual(odooColumns('account_move_line'));
+    // Dates without a time zone stay as written (never shifted by the server's offset).
+    expect(first.rows[0]![first.columns.findIndex((c) => c.name === 'date')]).toMatch(/^2026-11-\d\d$/);
     const sample = await catalog.preview(odooTable('account_move_line'), { mode: 'sample', unmask: false, limit: 10 });
     expect(sample.mode).toBe('sample');
     expect(sample.rows.length).toBeLessThanOrEqual(10);

@@ -35,20 +35,22 @@ export interface Discovery {
 const PG_TABLES = `
 select n.nspname as schema, c.relname as name,
        case when c.relkind in ('v', 'm') then 'view' else 'table' end as kind,
-       obj_description(c.oid, 'pg_class') as comment,
+       d.description as comment,
        case when c.reltuples >= 0 then c.reltuples::bigint end as row_count,
        case when c.relkind in ('r', 'p', 'm') then pg_total_relation_size(c.oid) end as size_bytes
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
  where c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition and n.nspname = any($1::text[])
  order by 1, 2`;
 
 const PG_COLUMNS = `
 select n.nspname as schema, c.relname as table, a.attname as name,
        format_type(a.atttypid, a.atttypmod) as type, not a.attnotnull as nullable,
-       col_description(c.oid, a.attnum) as comment
+       d.description as comment
   from pg_attribute a
   join pg_class c on c.oid = a.attrelid
   join pg_namespace n on n.oid = c.relnamespace
+  left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = a.attnum
  where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
    and n.nspname = any($1::text[])
  order by 1, 2, a.attnum`;

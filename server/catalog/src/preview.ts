@@ -7,10 +7,12 @@
  * Sampling: PostgreSQL `TABLESAMPLE BERNOULLI (p)` with p set from the
  * row estimate to give about twice the rows asked for (then LIMIT), or
  * `SYSTEM` above ten million rows, where reading every block would be
- * slow; DuckDB `USING SAMPLE reservoir(n ROWS)`.
+ * slow; DuckDB `USING SAMPLE p PERCENT (bernoulli)` the same way, or
+ * `reservoir(n ROWS)` for a small table.
  */
 import type { Pool } from 'pg';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { textDates } from '@workbench/connections';
 import { quoteIdent } from './keys';
 
 export type PreviewMode = 'first' | 'sample';
@@ -92,7 +94,7 @@ export async function previewPostgres(pool: Pool, req: PreviewRequest): Promise<
   };
   req.signal?.addEventListener('abort', abort, { once: true });
   try {
-    const r = await client.query({ text: `select ${selectList(req, 'postgres')} from ${from} limit ${req.limit}`, rowMode: 'array' });
+    const r = await client.query({ text: `select ${selectList(req, 'postgres')} from ${from} limit ${req.limit}`, rowMode: 'array', types: textDates });
     return finish(req, r.rows.map((row: unknown[]) => row.map(jsonValue)), started);
   } finally {
     req.signal?.removeEventListener('abort', abort);
@@ -106,7 +108,9 @@ export async function previewPostgres(pool: Pool, req: PreviewRequest): Promise<
 export async function previewDuckDb(conn: DuckDBConnection, database: string, req: PreviewRequest): Promise<Preview> {
   const started = performance.now();
   if (req.columns.length === 0) return finish(req, [], started);
-  const sample = req.mode === 'sample' ? ` using sample reservoir(${req.limit} rows)` : '';
+  // A big table: Bernoulli sampling at the rate that gives about twice the rows asked (one pass, no reservoir to keep); a small one: reservoir.
+  const big = req.rowEstimate !== null && req.rowEstimate > 10 * req.limit;
+  const sample = req.mode !== 'sample' ? '' : big ? ` using sample ${Math.min(100, (200 * req.limit) / req.rowEstimate!).toFixed(6)} percent (bernoulli)` : ` using sample reservoir(${req.limit} rows)`;
   const sql = `select ${selectList(req, 'duckdb')} from ${quoteIdent(database)}.${quoteIdent(req.schema)}.${quoteIdent(req.name)}${sample} limit ${req.limit}`;
   const reader = await conn.runAndReadAll(sql);
   return finish(req, reader.getRowsJson() as unknown[][], started);

@@ -11,3 +11,4 @@ export { RestClient, type QueryValue, type RestClientOptions, type RestRequestOp
 export { RestError, isRestError } from './rest-error';
 export { IDEMPOTENT_METHODS, backoffDelay, parseRetryAfter, type RetryPolicy } from './retry-policy';
 export { queryPool, type QueryColumn, type QueryResult, type QueryOptions } from './query';
+export { textDates } from './text-dates';

@@ -9,6 +9,7 @@
 import type { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, describeError } from '@workbench/core';
+import { textDates } from './text-dates';
 
 export interface QueryColumn {
   name: string;
@@ -71,7 +72,7 @@ export async function queryPool(pool: Pool, sql: string, options: QueryOptions):
   options.signal?.addEventListener('abort', cancel, { once: true });
   let broken = false;
   try {
-    const cursor = client.query(new Cursor(sql, options.params ? [...options.params] : undefined, { rowMode: 'array' }));
+    const cursor = client.query(new Cursor(sql, options.params ? [...options.params] : undefined, { rowMode: 'array', types: textDates }));
     const rows = (await cursor.read(options.maxRows + 1)) as unknown[][];
     const truncated = rows.length > options.maxRows;
     if (truncated) rows.length = options.maxRows;
