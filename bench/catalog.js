@@ -187,7 +187,7 @@ async function main() {
       `| PostgreSQL, first rows | ${p(previews.pgFirst, 0.5)} ms | ${p(previews.pgFirst, 0.95)} ms |`,
       `| PostgreSQL, sample (TABLESAMPLE BERNOULLI) | ${p(previews.pgSample, 0.5)} ms | ${p(previews.pgSample, 0.95)} ms |`,
       `| DuckDB warehouse, first rows (attach read-only, read, detach) | ${p(previews.duckFirst, 0.5)} ms | ${p(previews.duckFirst, 0.95)} ms |`,
-      `| DuckDB warehouse, sample (reservoir) | ${p(previews.duckSample, 0.5)} ms | ${p(previews.duckSample, 0.95)} ms |`,
+      `| DuckDB warehouse, sample (~50 random vectors, then a reservoir) | ${p(previews.duckSample, 0.5)} ms | ${p(previews.duckSample, 0.95)} ms |`,
       END,
     ].join('\n');
     console.log(section);

@@ -9,7 +9,8 @@
  * name (409, its message beside the form), pointing at a host that does not
  * exist, whose test stops at DNS; rotates the first one's password (staged,
  * tested, activated: version 2); sees an activation refused (409) when the
- * staged password fails its test, cancels it, fixes the settings with Edit;
+ * staged password fails its test (the failed test shown), cancels it,
+ * fixes the settings with Edit;
  * deletes the second after confirming.
  * Screenshots, light and dark at 1024 px, go to
  * test-artifacts/lab/connections-*.png.
@@ -252,6 +253,11 @@ describe('connections panel', () => {
     await refused.waitFor();
     await expect(refused.textContent()).resolves.toMatch(/^Cannot activate the new credential of connection warehouse: it fails its test, so the credential in use stays: Cannot connect to 127\.0\.0\.1:1: connection refused/);
     await expect(body.getAttribute('data-state')).resolves.toBe('staged');
+    // The failed test the 409 carries is shown as a test is.
+    const failed = body.locator('.wb-connections-rotate-result');
+    await expect(failed.getAttribute('data-state')).resolves.toBe('failed');
+    await expect(failed.getAttribute('data-stage')).resolves.toBe('network');
+    await expect(failed.locator('.wb-connections-result-verdict').textContent()).resolves.toBe('Failed at Network');
     await shot('rotate-refused');
     await body.locator('button.wb-connections-rotate-cancel').click();
     await page.locator('.jp-Dialog .wb-connections-rotate[data-state="cancelled"]').waitFor();

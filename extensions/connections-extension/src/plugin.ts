@@ -21,7 +21,7 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
 
   app.commands.addCommand(CommandIDs.open, {
     label: 'Connections',
-    caption: 'Show the database connections: test them; engineers add, edit, rotate and delete them',
+    caption: 'Show the connections (databases, DuckDB files, REST APIs, S3 buckets, SFTP servers): test them; engineers add, edit, rotate and delete them',
     icon: (args) => (args.isPalette ? undefined : databaseIcon),
     describedBy: { args: { type: 'object', properties: {} } },
     execute: async () => {
@@ -38,7 +38,7 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
 
 export const connectionsPlugin: JupyterFrontEndPlugin<ConnectionsPanel> = {
   id: PLUGIN_ID,
-  description: 'Connections side panel: list, test, add, edit, rotate and delete database connections.',
+  description: 'Connections side panel: list, test, add, edit, rotate and delete connections of every kind (PostgreSQL, DuckDB, REST, S3, SFTP).',
   autoStart: true,
   optional: [ICommandPalette, ILayoutRestorer],
   activate,

@@ -1,86 +1,84 @@
 /**
- * The Add / Edit form: every PostgreSQL setting with the server's defaults
- * filled in, checked field by field before anything is sent (the server's
- * own 400 message is shown under the form when it still refuses), "Test"
- * to try the settings before saving them, Save and Cancel. The name is
- * fixed once the connection exists; the password is never filled in, lives
- * only in its input, and is cleared when the form closes (editing never
- * changes it: that is a rotation; there it is only used for "Test").
+ * The add/edit form: a connection of any kind (PostgreSQL, DuckDB file,
+ * REST API, S3 bucket, SFTP server; chosen when adding, fixed when
+ * editing) with the server's defaults filled in, checked field by field
+ * before anything is sent (the server's own 400 message is shown under the
+ * form when it still refuses), "Test" to try the settings before saving
+ * them, Save and Cancel. Choosing another kind swaps the kind's fields
+ * (what was typed for a kind comes back when it is chosen again, its
+ * credential aside). The name is fixed once the connection exists. The
+ * credential's fields are never filled in, live only in their inputs, and
+ * are emptied when the form closes or they are hidden; editing never
+ * changes the credential (that is a rotation): there they are only used
+ * for "Test". A test that shows an SFTP server's host key offers to pin
+ * it.
  *
- * DOM hooks: `form.wb-connections-form[data-mode=create|edit]` (`data-busy`
- * = `testing` or `saving` while a request runs), `[data-field=<field>]` on
- * each `label.wb-connections-field` with its input `.wb-connections-input-<field>`
- * (`aria-invalid`), `.wb-connections-field-error[data-field]`,
- * `.wb-connections-form-error` (the server's message),
- * `button.wb-connections-form-test`, `-save`, `-cancel`, and the draft's
- * `.wb-connections-form-result` (a TestResultView).
+ * DOM hooks: `form.wb-connections-form[data-mode=create|edit][data-kind]`
+ * (`data-busy` = `testing` or `saving` while a request runs),
+ * `[data-field=<field>]` on each `label.wb-connections-field` with its
+ * control `.wb-connections-input-<field>` (`aria-invalid`; the kind's
+ * select is `.wb-connections-input-kind`),
+ * `.wb-connections-field-error[data-field]`, `.wb-connections-form-error`
+ * (the server's message), `.wb-connections-auth-note` (REST: the login
+ * changed on edit), `button.wb-connections-form-test`, `-save`, `-cancel`,
+ * and the draft's `.wb-connections-form-result` (a TestResultView, with
+ * `button.wb-connections-pin`).
  */
 import { h, replaceChildren } from '@workbench/lab-common';
 import { errorText } from './connections-api';
 import type { ConnectionsClient } from './connections-client';
-import { connectionPatch, formValues, readForm, SSL_CHOICES, type FormField, type FormProblem, type FormReading, type FormValues } from './format';
+import { FieldSet } from './field-set';
+import { KIND_CHOICES, kindLabel } from './format';
+import { connectionPatch, CREDENTIAL_FIELDS, formValues, hiddenFields, SECRET_FIELDS, type FormField, type FormValues } from './form-values';
+import { kindFields } from './kind-fields';
+import { readForm, type FormReading } from './read-form';
 import { TestResultView } from './test-result-view';
-import type { ConnectionModel } from './types';
+import type { ConnectionKind, ConnectionModel, TestResult } from './types';
 
 export interface ConnectionFormOptions {
   client: ConnectionsClient;
   /** The connection edited; absent: a new one. */
   connection?: ConnectionModel;
+  /** The kind a new connection starts as (default postgres). */
+  kind?: ConnectionKind;
   /** Called once: the saved connection, or null when cancelled. */
   onClose: (saved: ConnectionModel | null) => void;
 }
 
-type Input = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
-
 export class ConnectionForm {
   readonly node: HTMLFormElement;
   private readonly options: ConnectionFormOptions;
-  private readonly inputs = new Map<FormField, Input>();
-  private readonly errors = new Map<FormField, HTMLElement>();
+  private readonly uid = `wb-connections-form-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly common: FieldSet;
+  private section: FieldSet;
+  private readonly sectionNode: HTMLElement;
+  private readonly authNote: HTMLElement;
   private readonly formError: HTMLElement;
   private readonly result = new TestResultView('wb-connections-form-result');
   private readonly buttons: HTMLButtonElement[];
-  private readonly caField: HTMLElement;
+  /** What was typed for each kind left, its credential aside. */
+  private readonly typed = new Map<ConnectionKind, FormValues>();
+  private _kind: ConnectionKind;
   private abort: AbortController | null = null;
   private closed = false;
 
   constructor(options: ConnectionFormOptions) {
     this.options = options;
-    const editing = options.connection !== undefined;
-    const values = formValues(options.connection);
-    const uid = `wb-connections-form-${Math.random().toString(36).slice(2, 8)}`;
+    const saved = options.connection;
+    const editing = saved !== undefined;
+    this._kind = saved?.kind ?? options.kind ?? 'postgres';
+    const values = formValues(this._kind, saved);
+    this.common = this.fieldSet();
+    this.section = this.fieldSet();
 
-    const input = (field: FormField, attrs: Record<string, string> = {}): HTMLInputElement => {
-      const el = h('input', { className: `jp-mod-styled wb-input wb-connections-input wb-connections-input-${field}`, attrs: { type: 'text', name: field, autocomplete: 'off', spellcheck: 'false', ...attrs } });
-      el.value = values[field];
-      return el;
-    };
-    const select = h(
-      'select',
-      { className: 'wb-select wb-connections-select wb-connections-input-ssl', attrs: { name: 'ssl' } },
-      SSL_CHOICES.map((c) => h('option', { attrs: { value: c.value } }, [c.label])),
-    );
-    select.value = values.ssl;
-    const ca = h('textarea', { className: 'jp-mod-styled wb-input wb-connections-input wb-connections-input-ca', attrs: { name: 'ca', rows: '3', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' } });
-    ca.value = values.ca;
+    const kindField = this.common.select('kind', 'Kind', KIND_CHOICES, this._kind, editing ? 'The kind cannot change.' : undefined);
+    if (editing) (this.common.control('kind') as HTMLSelectElement).disabled = true;
+    const nameField = this.common.input('name', 'Name', values.name ?? '', { maxlength: '63', placeholder: 'e.g. odoo', required: '' }, editing ? 'The name cannot change.' : 'Lowercase letters, digits, _ or -.');
+    if (editing) (this.common.control('name') as HTMLInputElement).readOnly = true;
+    const descriptionField = this.common.input('description', 'Description', values.description ?? '', { maxlength: '2000', placeholder: 'What it is for' });
 
-    const nameInput = input('name', { maxlength: '63', placeholder: 'e.g. odoo', required: '' });
-    if (editing) nameInput.readOnly = true;
-    const field = (name: FormField, label: string, el: Input, hint?: string): HTMLElement => {
-      this.inputs.set(name, el);
-      const error = h('span', { className: 'wb-connections-field-error', attrs: { 'data-field': name, id: `${uid}-${name}-error` } });
-      error.hidden = true;
-      this.errors.set(name, error);
-      el.setAttribute('aria-describedby', error.id);
-      return h('label', { className: `wb-field wb-connections-field wb-connections-field-${name}`, attrs: { 'data-field': name } }, [
-        h('span', { className: 'wb-label wb-connections-label' }, [label]),
-        el,
-        hint ? h('span', { className: 'wb-connections-hint' }, [hint]) : null,
-        error,
-      ]);
-    };
-
-    this.caField = field('ca', 'CA certificate (PEM)', ca, 'Empty: the system’s CAs.');
+    this.sectionNode = h('div', { className: 'wb-connections-kind-fields' });
+    this.authNote = h('p', { className: 'wb-connections-note wb-connections-auth-note', attrs: { role: 'status' } }, ['The login changed: after saving, Rotate to store the credential it takes.']);
     this.formError = h('div', { className: 'wb-error-box wb-connections-form-error', attrs: { role: 'alert' } });
     this.formError.hidden = true;
     const testButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-connections-form-test', attrs: { type: 'button' } }, ['Test']);
@@ -88,66 +86,70 @@ export class ConnectionForm {
     const cancelButton = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-connections-form-cancel', attrs: { type: 'button' } }, ['Cancel']);
     this.buttons = [testButton, saveButton, cancelButton];
 
-    this.node = h('form', { className: 'wb-form wb-connections-form', attrs: { 'data-mode': editing ? 'edit' : 'create', novalidate: '', 'aria-label': editing ? `Edit connection ${options.connection!.name}` : 'Add a connection' } }, [
-      h('h3', { className: 'wb-connections-form-title' }, [editing ? `Edit ${options.connection!.name}` : 'Add a PostgreSQL connection']),
-      field('name', 'Name', nameInput, editing ? 'The name cannot change.' : 'Lowercase letters, digits, _ or -.'),
-      field('description', 'Description', input('description', { maxlength: '2000', placeholder: 'What it is for' })),
-      h('div', { className: 'wb-connections-row' }, [field('host', 'Host', input('host', { maxlength: '255', placeholder: 'db.example.com' })), field('port', 'Port', input('port', { inputmode: 'numeric' }))]),
-      h('div', { className: 'wb-connections-row' }, [field('database', 'Database', input('database', { maxlength: '63' })), field('user', 'User', input('user', { maxlength: '63' }))]),
-      field(
-        'password',
-        'Password',
-        input('password', { type: 'password', autocomplete: 'new-password', maxlength: '1024' }),
-        editing ? 'Only for Test: the password in use changes by Rotate.' : 'Stored encrypted; never shown again.',
-      ),
-      field('ssl', 'TLS', select),
-      this.caField,
-      field('schemas', 'Schemas', input('schemas'), 'Comma-separated; Test checks each one.'),
-      h('details', { className: 'wb-connections-pool' }, [
-        h('summary', {}, ['Pool and timeouts']),
-        h('div', { className: 'wb-connections-row' }, [field('max', 'Pool size', input('max', { inputmode: 'numeric' })), field('connect_timeout_s', 'Connect (s)', input('connect_timeout_s', { inputmode: 'numeric' }))]),
-        h('div', { className: 'wb-connections-row' }, [
-          field('idle_timeout_s', 'Idle (s)', input('idle_timeout_s', { inputmode: 'numeric' })),
-          field('statement_timeout_s', 'Statement (s)', input('statement_timeout_s', { inputmode: 'numeric' })),
-        ]),
-      ]),
+    this.node = h('form', { className: 'wb-form wb-connections-form', attrs: { 'data-mode': editing ? 'edit' : 'create', novalidate: '', 'aria-label': editing ? `Edit connection ${saved.name}` : 'Add a connection' } }, [
+      h('h3', { className: 'wb-connections-form-title' }, [editing ? `Edit ${saved.name} (${kindLabel(saved.kind)})` : 'Add a connection']),
+      kindField,
+      nameField,
+      descriptionField,
+      this.sectionNode,
       this.formError,
       this.result.node,
       h('div', { className: 'wb-connections-form-buttons' }, [testButton, h('span', { className: 'wb-connections-spacer' }), cancelButton, saveButton]),
     ]);
-    this.showCa();
+    this.showKind(values);
 
     this.node.addEventListener('submit', this.onSubmit);
     this.node.addEventListener('input', this.onInput);
-    select.addEventListener('change', this.onSslChange);
+    this.node.addEventListener('change', this.onChange);
     testButton.addEventListener('click', this.onTest);
     cancelButton.addEventListener('click', this.onCancel);
   }
 
+  /** The kind being added or edited. */
+  get kind(): ConnectionKind {
+    return this._kind;
+  }
+
+  private fieldSet(): FieldSet {
+    return new FieldSet({ uid: this.uid, inputClass: 'wb-connections-input', secret: SECRET_FIELDS });
+  }
+
   /** Focus the first field that can be typed in. */
   focus(): void {
-    const first = this.options.connection ? this.inputs.get('description') : this.inputs.get('name');
-    first?.focus();
+    (this.options.connection ? this.common.control('description') : this.common.control('name'))?.focus();
+  }
+
+  /** Swaps in the fields of the kind now chosen, with `values`. */
+  private showKind(values: FormValues): void {
+    this.node.dataset.kind = this._kind;
+    this.section = this.fieldSet();
+    const editing = this.options.connection !== undefined;
+    replaceChildren(this.sectionNode, kindFields(this._kind, this.section, values, editing));
+    if (this._kind === 'rest' && editing) this.section.control('auth_type')?.closest('label')?.after(this.authNote);
+    this.applyChoices();
+  }
+
+  /** Hides what the choices made (TLS mode, login) leave irrelevant. */
+  private applyChoices(): void {
+    this.section.setHidden(hiddenFields(this._kind, this.values()));
+    const saved = this.options.connection;
+    this.authNote.hidden = !(saved?.kind === 'rest' && this.values().auth_type !== saved.settings.auth.type && this.values().auth_type !== 'none');
+  }
+
+  private setKind(kind: ConnectionKind): void {
+    if (kind === this._kind || this.options.connection) return;
+    const left = this.section.values();
+    for (const f of CREDENTIAL_FIELDS) delete left[f];
+    this.typed.set(this._kind, left);
+    this.section.clearSecrets();
+    this._kind = kind;
+    this.showKind({ ...formValues(kind), ...this.typed.get(kind) });
+    this.result.clear();
+    this.showFormError(null);
   }
 
   private values(): FormValues {
-    const v = {} as FormValues;
-    for (const [k, el] of this.inputs) v[k] = el.value;
-    return v;
-  }
-
-  private showProblems(problems: FormProblem[]): void {
-    for (const [k, el] of this.errors) {
-      const p = problems.find((x) => x.field === k);
-      el.textContent = p?.message ?? '';
-      el.hidden = !p;
-      this.inputs.get(k)!.setAttribute('aria-invalid', String(Boolean(p)));
-    }
-    const first = problems[0];
-    if (first) {
-      if (first.field === 'max' || first.field.endsWith('_timeout_s')) (this.node.querySelector('details.wb-connections-pool') as HTMLDetailsElement).open = true;
-      this.inputs.get(first.field)!.focus();
-    }
+    return { ...this.common.values(), ...this.section.values() };
   }
 
   private showFormError(message: string | null): void {
@@ -162,16 +164,20 @@ export class ConnectionForm {
   }
 
   private read(): Extract<FormReading, { ok: true }> | null {
-    const reading = readForm(this.values());
-    this.showProblems(reading.ok ? [] : reading.problems);
+    const reading = readForm(this._kind, this.values());
+    const problems = reading.ok ? [] : reading.problems;
+    const inCommon = this.common.showProblems(problems);
+    const inSection = this.section.showProblems(problems);
+    const first = inCommon ?? inSection;
     if (!reading.ok) {
       this.showFormError(null);
+      first?.focus();
       return null;
     }
     return reading;
   }
 
-  /** Tests the form's settings (and password, if typed) without saving them. */
+  /** Tests the form's settings (and credential, if typed) without saving them. */
   async test(): Promise<void> {
     const reading = this.read();
     if (!reading) return;
@@ -181,11 +187,8 @@ export class ConnectionForm {
     this.busy('testing');
     this.result.testing();
     try {
-      const result = await this.options.client.testDraft(
-        { kind: 'postgres', settings: reading.settings, ...(reading.password !== undefined && { credential: { password: reading.password } }) },
-        { signal: abort.signal },
-      );
-      if (!abort.signal.aborted) this.result.show(result);
+      const result = await this.options.client.testDraft({ ...reading.draft, ...(reading.credential !== undefined && { credential: reading.credential }) }, { signal: abort.signal });
+      if (!abort.signal.aborted) this.showResult(result);
     } catch (err) {
       if (!abort.signal.aborted) this.result.error(errorText(err, 'test the connection'));
     } finally {
@@ -195,6 +198,19 @@ export class ConnectionForm {
       }
     }
   }
+
+  private showResult(result: TestResult): void {
+    const pinned = this.section.control('host_key_fingerprint');
+    this.result.show(result, pinned ? { pinned: pinned.value.trim(), pin: this.pin } : {});
+  }
+
+  /** Puts the fingerprint a test showed in the form (saved with the rest). */
+  private readonly pin = (fingerprint: string): void => {
+    const input = this.section.control('host_key_fingerprint');
+    if (!input) return;
+    input.value = fingerprint;
+    this.section.clearProblem('host_key_fingerprint');
+  };
 
   /** Adds the connection or saves the changes; closes the form on success. */
   async save(): Promise<void> {
@@ -208,16 +224,15 @@ export class ConnectionForm {
     try {
       let answer: ConnectionModel;
       if (saved) {
-        const patch = connectionPatch(saved, reading.description, reading.settings);
+        const patch = connectionPatch(saved, reading.description, reading.draft.settings);
         answer = patch ? await this.options.client.update(saved.name, patch, { signal: abort.signal }) : saved;
       } else {
         answer = await this.options.client.create(
           {
             name: reading.name,
-            kind: 'postgres',
+            ...reading.draft,
             ...(reading.description !== '' && { description: reading.description }),
-            settings: reading.settings,
-            ...(reading.password !== undefined && { credential: { password: reading.password } }),
+            ...(reading.credential !== undefined && { credential: reading.credential }),
           },
           { signal: abort.signal },
         );
@@ -239,10 +254,6 @@ export class ConnectionForm {
     this.options.onClose(saved);
   }
 
-  private showCa(): void {
-    this.caField.hidden = this.inputs.get('ssl')!.value !== 'verify-full';
-  }
-
   private readonly onSubmit = (event: Event): void => {
     event.preventDefault();
     void this.save();
@@ -252,27 +263,30 @@ export class ConnectionForm {
 
   private readonly onCancel = (): void => this.close(null);
 
-  private readonly onSslChange = (): void => this.showCa();
+  /** A select or checkbox changed: the kind, or a choice that shows other fields. */
+  private readonly onChange = (event: Event): void => {
+    const field = (event.target as Element).getAttribute('name') as FormField | null;
+    if (field === 'kind') this.setKind((event.target as HTMLSelectElement).value as ConnectionKind);
+    else this.applyChoices();
+  };
 
   /** Typing in a field clears its message. */
   private readonly onInput = (event: Event): void => {
-    const name = (event.target as Element).getAttribute('name') as FormField | null;
-    const error = name ? this.errors.get(name) : undefined;
-    if (error && !error.hidden) {
-      error.hidden = true;
-      this.inputs.get(name!)!.setAttribute('aria-invalid', 'false');
-    }
+    const field = (event.target as Element).getAttribute('name') as FormField | null;
+    if (!field) return;
+    this.common.clearProblem(field);
+    this.section.clearProblem(field);
   };
 
-  /** Stops what is in flight and forgets the password. */
+  /** Stops what is in flight and forgets the credential typed. */
   dispose(): void {
     this.abort?.abort();
     this.abort = null;
-    const password = this.inputs.get('password');
-    if (password) password.value = '';
+    this.section.clearSecrets();
+    this.typed.clear();
     this.node.removeEventListener('submit', this.onSubmit);
     this.node.removeEventListener('input', this.onInput);
-    this.inputs.get('ssl')?.removeEventListener('change', this.onSslChange);
+    this.node.removeEventListener('change', this.onChange);
     this.buttons[0]!.removeEventListener('click', this.onTest);
     this.buttons[2]!.removeEventListener('click', this.onCancel);
     replaceChildren(this.result.node, []);

@@ -1,23 +1,35 @@
 /**
- * One connection in the list: name, description, host:port/database, user,
- * TLS mode, the password's version and a "rotation staged" marker, and the
- * buttons the user's role allows (Test for analysts and up; Edit, Rotate,
- * Delete for engineers and up). A test's answer stays under the row until
- * the next one.
+ * One connection in the list: name, kind, description, where it points
+ * (PostgreSQL host:port/database, a DuckDB file's path, a REST base URL,
+ * s3://bucket/prefix, SFTP user@host:folder), the kind's facts (user and
+ * TLS mode; read-only; the REST login; the S3 endpoint; the SFTP port and
+ * whether its host key is pinned), the credential's version and a
+ * "rotation staged" marker, and the buttons the user's role allows (Test
+ * for analysts and up; Edit, Rotate, Delete for engineers and up; Rotate
+ * only for a connection that takes a credential). A test's answer stays
+ * under the row until the next one.
  *
- * DOM hooks: `li.wb-connections-item[data-connection][data-credential-version][data-rotation=staged|none][data-test-state=idle|testing|ok|failed|error]`,
- * `.wb-connections-name`, `.wb-connections-description`, `.wb-connections-address`,
- * `.wb-connections-user`, `.wb-connections-ssl[data-ssl]`, `.wb-connections-credential`,
+ * DOM hooks: `li.wb-connections-item[data-connection][data-kind][data-credential-version][data-rotation=staged|none][data-test-state=idle|testing|ok|failed|error]`,
+ * `.wb-connections-name`, `.wb-connections-kind`, `.wb-connections-description`, `.wb-connections-address`,
+ * the facts (format.ts `connectionFacts`): `.wb-connections-user`, `.wb-connections-ssl[data-ssl]`,
+ * `.wb-connections-schema-list`, `.wb-connections-access[data-access]`, `.wb-connections-auth[data-auth]`,
+ * `.wb-connections-where`, `.wb-connections-path-style`, `.wb-connections-port`,
+ * `.wb-connections-hostkey-pin[data-pinned]`; `.wb-connections-credential`,
  * `.wb-connections-rotation-staged`, `button.wb-connections-test|edit|rotate|delete`
  * (each with `data-connection`), `.wb-connections-row-result` (a TestResultView).
  */
 import { h, replaceChildren } from '@workbench/lab-common';
 import { errorText } from './connections-api';
-import { credentialLabel, formatAddress, rotationLabel, sslLabel } from './format';
+import { connectionAddress, connectionFacts, credentialLabel, kindLabel, rotatable, rotationLabel, type ConnectionFact } from './format';
 import { TestResultView } from './test-result-view';
 import type { ConnectionAbilities, ConnectionModel, TestResult } from './types';
 
 export type RowAction = 'test' | 'edit' | 'rotate' | 'delete';
+
+function fact(f: ConnectionFact): HTMLElement {
+  const attrs = Object.fromEntries(Object.entries(f.data ?? {}).map(([k, v]) => [`data-${k}`, v]));
+  return h('span', { className: `${f.badge ? 'wb-badge wb-connections-badge ' : ''}wb-connections-fact wb-connections-${f.name}`, title: f.title, attrs }, [f.text]);
+}
 
 const ACTIONS: { action: RowAction; label: string; needs: keyof ConnectionAbilities; className: string }[] = [
   { action: 'test', label: 'Test', needs: 'test', className: 'jp-mod-accept' },
@@ -48,26 +60,27 @@ export class ConnectionRow {
 
   update(connection: ConnectionModel, abilities: ConnectionAbilities): void {
     this._connection = connection;
-    const { settings: s, credential: c } = connection;
+    const c = connection.credential;
     const rotation = rotationLabel(c);
-    Object.assign(this.node.dataset, { connection: connection.name, credentialVersion: String(c.version ?? ''), rotation: rotation ? 'staged' : 'none' });
+    const address = connectionAddress(connection);
+    const credential = credentialLabel(connection);
+    Object.assign(this.node.dataset, { connection: connection.name, kind: connection.kind, credentialVersion: String(c.version ?? ''), rotation: rotation ? 'staged' : 'none' });
     replaceChildren(this.details, [
       h('div', { className: 'wb-connections-item-head' }, [
         h('span', { className: 'wb-connections-name' }, [connection.name]),
-        h('span', { className: 'wb-connections-kind' }, ['PostgreSQL']),
+        h('span', { className: 'wb-connections-kind' }, [kindLabel(connection.kind)]),
       ]),
       connection.description ? h('p', { className: 'wb-connections-description' }, [connection.description]) : null,
-      h('code', { className: 'wb-connections-address', title: formatAddress(s) }, [formatAddress(s)]),
+      h('code', { className: 'wb-connections-address', title: address }, [address]),
       h('div', { className: 'wb-connections-facts' }, [
-        h('span', { className: 'wb-connections-user', title: `User ${s.user}` }, [`as ${s.user}`]),
-        h('span', { className: 'wb-badge wb-connections-badge wb-connections-ssl', attrs: { 'data-ssl': s.ssl } }, [sslLabel(s.ssl)]),
-        h('span', { className: `wb-badge wb-connections-badge wb-connections-credential${c.stored ? '' : ' wb-mod-none'}` }, [credentialLabel(c)]),
+        ...connectionFacts(connection).map(fact),
+        credential === null ? null : h('span', { className: `wb-badge wb-connections-badge wb-connections-credential${c.stored ? '' : ' wb-mod-none'}` }, [credential]),
         rotation ? h('span', { className: 'wb-badge wb-connections-badge wb-connections-rotation-staged' }, [rotation]) : null,
       ]),
     ]);
     replaceChildren(
       this.actions,
-      ACTIONS.filter((a) => abilities[a.needs]).map((a) =>
+      ACTIONS.filter((a) => abilities[a.needs] && (a.action !== 'rotate' || rotatable(connection))).map((a) =>
         h(
           'button',
           {

@@ -2,14 +2,14 @@
  * REST client for Workbench's connections API (`api/connections`). Requests
  * go through `ServerConnection.makeRequest`, which adds the token, the
  * `_xsrf` header and the cookie policy JupyterLab uses everywhere, under
- * `settings.baseUrl`. Passwords are sent, never kept: the client holds no
+ * `settings.baseUrl`. Credentials are sent, never kept: the client holds no
  * state but its settings.
  */
 import { ServerConnection } from '@jupyterlab/services';
-import { apiUrl, requestJson } from '@workbench/lab-common';
+import { apiUrl, requestJson, type ApiErrorHelpers } from '@workbench/lab-common';
 import { ConnectionsError, connectionsErrors } from './connections-api';
-import type { ActivatedRotation, ConnectionAbilities, ConnectionDraft, ConnectionModel, ConnectionPatch, NewConnection, PostgresCredential, StagedRotation, TestResult } from './types';
-import { readAbilities, readActivatedRotation, readConnection, readConnectionList, readStagedRotation, readTestResult } from './validate';
+import type { ActivatedRotation, ConnectionAbilities, ConnectionCredential, ConnectionDraft, ConnectionModel, ConnectionPatch, NewConnection, StagedRotation, TestResult } from './types';
+import { readAbilities, readActivatedRotation, readConnection, readConnectionList, readRefusalTest, readStagedRotation, readTestResult } from './validate';
 
 export interface ConnectionsClientOptions {
   /** Defaults to `ServerConnection.makeSettings()` (the page's base URL and token). */
@@ -21,6 +21,17 @@ export interface RequestOptions {
 }
 
 const PATH = 'api/connections';
+
+/** connectionsErrors, keeping the failed test a refusal carries on the error (`ConnectionsError.test`). */
+const refusalErrors: ApiErrorHelpers<ConnectionsError> = {
+  ...connectionsErrors,
+  errorFromResponse(action, status, bodyText) {
+    const err = connectionsErrors.errorFromResponse(action, status, bodyText);
+    const test = status === 409 ? readRefusalTest(bodyText) : undefined;
+    if (test) err.test = test;
+    return err;
+  },
+};
 
 export class ConnectionsClient {
   readonly serverSettings: ServerConnection.ISettings;
@@ -56,19 +67,23 @@ export class ConnectionsClient {
     return readTestResult(await this.request(`test connection ${name}`, this.url(name, 'test'), 'POST', undefined, options));
   }
 
-  /** Tests settings (and a password) that are not saved. */
+  /** Tests settings (and a credential) that are not saved. */
   async testDraft(draft: ConnectionDraft, options: RequestOptions = {}): Promise<TestResult> {
     return readTestResult(await this.request('test the connection', this.url('test'), 'POST', draft, options));
   }
 
   /** Stages a new credential and tests it; the one in use keeps serving. */
-  async stageRotation(name: string, credential: PostgresCredential, options: RequestOptions = {}): Promise<StagedRotation> {
+  async stageRotation(name: string, credential: ConnectionCredential, options: RequestOptions = {}): Promise<StagedRotation> {
     return readStagedRotation(await this.request(`stage a new credential for ${name}`, this.url(name, 'rotate'), 'POST', { credential }, options));
   }
 
-  /** Switches to the staged credential; a 409 (ConnectionsError kind `conflict`) when it fails its test, the old one staying. */
+  /**
+   * Switches to the staged credential; a 409 (ConnectionsError kind
+   * `conflict`, the failed test in its `test`) when it fails its test, the
+   * old one staying.
+   */
   async activateRotation(name: string, options: RequestOptions = {}): Promise<ActivatedRotation> {
-    return readActivatedRotation(await this.request(`activate the new credential of ${name}`, this.url(name, 'rotate', 'activate'), 'POST', undefined, options));
+    return readActivatedRotation(await this.request(`activate the new credential of ${name}`, this.url(name, 'rotate', 'activate'), 'POST', undefined, options, refusalErrors));
   }
 
   async cancelRotation(name: string, options: RequestOptions = {}): Promise<ConnectionModel> {
@@ -79,8 +94,8 @@ export class ConnectionsClient {
     return apiUrl(this.serverSettings.baseUrl, PATH, segments);
   }
 
-  private request(action: string, url: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', body: unknown, options: RequestOptions): Promise<unknown> {
+  private request(action: string, url: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', body: unknown, options: RequestOptions, errors = connectionsErrors): Promise<unknown> {
     const send = (u: string, init: RequestInit) => ServerConnection.makeRequest(u, init, this.serverSettings);
-    return requestJson(send, connectionsErrors, ConnectionsError, { action, url, method, body, signal: options.signal });
+    return requestJson(send, errors, ConnectionsError, { action, url, method, body, signal: options.signal });
   }
 }

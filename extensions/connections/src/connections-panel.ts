@@ -1,9 +1,10 @@
 /**
- * "Connections": the PostgreSQL connections notebooks and pipelines use.
- * Everyone signed in sees the list; analysts and up test a connection (the
- * answer inline, under its row); engineers and up add and edit connections
- * (a form that tests before saving), rotate a password (see
- * rotate-dialog.ts) and delete a connection after a confirmation. What the
+ * "Connections": what notebooks and pipelines use (PostgreSQL databases,
+ * DuckDB files, REST APIs, S3 buckets, SFTP servers). Everyone signed in
+ * sees the list; analysts and up test a connection (the answer inline,
+ * under its row); engineers and up add and edit connections (a form that
+ * tests before saving), rotate a credential (see rotate-dialog.ts) and
+ * delete a connection after a confirmation. What the
  * user may do comes from `GET api/me?permissions=`, the server's own role
  * policy; that only tidies the interface, the server checks every request.
  *
@@ -24,7 +25,7 @@ import { errorText } from './connections-api';
 import type { ConnectionsClient } from './connections-client';
 import { ConnectionForm } from './connection-form';
 import { ConnectionRow, type RowAction } from './connection-row';
-import { sortConnections } from './format';
+import { rotatable, sortConnections } from './format';
 import { confirmDelete, showRotateDialog, type RotateOptions } from './rotate-dialog';
 import type { ConnectionAbilities, ConnectionModel } from './types';
 
@@ -77,7 +78,7 @@ export class ConnectionsPanel extends Widget {
         this.refreshButton,
         this.addButton,
       ]),
-      h('p', { className: 'wb-connections-intro' }, ['Databases that notebooks and pipelines read from. Credentials are stored encrypted and never shown again.']),
+      h('p', { className: 'wb-connections-intro' }, ['Databases, files, APIs and file servers that notebooks and pipelines use. Credentials are stored encrypted and never shown again.']),
       this.formHost,
       this.alertNode,
       this.statusNode,
@@ -234,7 +235,7 @@ export class ConnectionsPanel extends Widget {
 
   async rotate(name: string): Promise<void> {
     const connection = this.rows.get(name)?.connection;
-    if (!connection) return;
+    if (!connection || !rotatable(connection)) return;
     await (this.options.rotate ?? showRotateDialog)({ client: this.options.client, connection, onChanged: (c) => !this.isDisposed && this.upsert(c) });
   }
 

@@ -1,99 +1,100 @@
-import { CONNECTION } from './testing/fixtures';
+import { ALL_KINDS, CONNECTION, DUCKDB, FINGERPRINT, REST, S3, SFTP } from './testing/fixtures';
 import {
-  connectionPatch,
+  connectionAddress,
+  connectionFacts,
   credentialLabel,
-  DEFAULT_SETTINGS,
+  credentialNoun,
   formatAddress,
   formatElapsed,
-  formValues,
-  nameProblem,
-  readForm,
+  httpStatusLabel,
+  kindLabel,
+  restAuthLabel,
+  rotatable,
   rotationLabel,
   shortServerVersion,
   sortConnections,
   sslLabel,
   stageLabel,
   verdictText,
-  type FormValues,
 } from './format';
+import type { ConnectionModel, RestAuth } from './types';
 
-const filled = (over: Partial<FormValues> = {}): FormValues => ({ ...formValues(), name: 'warehouse', host: '127.0.0.1', database: 'postgres', user: 'postgres', ...over });
+const withRestAuth = (auth: RestAuth): ConnectionModel => ({ ...REST, settings: { ...(REST.settings as Extract<ConnectionModel, { kind: 'rest' }>['settings']), auth } }) as ConnectionModel;
 
 describe('the list', () => {
   it('reads addresses, TLS modes and credentials', () => {
-    expect(formatAddress(CONNECTION.settings)).toBe('db.internal:5432/odoo');
+    expect(formatAddress(CONNECTION.settings as { host: string; port: number; database: string })).toBe('db.internal:5432/odoo');
     expect(formatAddress({ host: '::1', port: 5433, database: 'x' })).toBe('[::1]:5433/x');
     expect([sslLabel('disable'), sslLabel('require'), sslLabel('verify-full')]).toEqual(['no TLS', 'TLS', 'TLS verified']);
-    expect(credentialLabel({ stored: true, version: 2, pending_version: null })).toBe('Password v2');
-    expect(credentialLabel({ stored: false, version: null, pending_version: null })).toBe('No password');
+    expect(credentialLabel({ ...CONNECTION, credential: { stored: true, version: 2, pending_version: null } })).toBe('Password v2');
+    expect(credentialLabel({ ...CONNECTION, credential: { stored: false, version: null, pending_version: null } })).toBe('No password');
     expect(rotationLabel({ stored: true, version: 1, pending_version: 2 })).toBe('Rotation staged (v2)');
     expect(rotationLabel(CONNECTION.credential)).toBeNull();
     expect(sortConnections([{ ...CONNECTION, name: 'b' }, { ...CONNECTION, name: 'a-2' }, { ...CONNECTION, name: 'a' }]).map((c) => c.name)).toEqual(['a', 'a-2', 'b']);
+  });
+
+  it('says where each kind points, in one line', () => {
+    expect(ALL_KINDS.map((c) => [kindLabel(c.kind), connectionAddress(c)])).toEqual([
+      ['PostgreSQL', 'db.internal:5432/odoo'],
+      ['DuckDB', '/srv/data/warehouse.duckdb'],
+      ['REST API', 'https://superset.internal/api/v1'],
+      ['S3', 's3://finance-exports/close/2026/'],
+      ['SFTP', 'acme@sftp.bank.example:/outgoing/statements'],
+    ]);
+    expect(connectionAddress({ kind: 's3', settings: { ...(S3.settings as Extract<ConnectionModel, { kind: 's3' }>['settings']), prefix: '' } })).toBe('s3://finance-exports/');
+    expect(connectionAddress({ kind: 'sftp', settings: { host: '::1', port: 2222, username: 'u', root: '.', timeouts: { connect_s: 10 } } })).toBe('u@[::1]:.');
+  });
+
+  it("lists each kind's facts", () => {
+    const facts = (c: ConnectionModel) => connectionFacts(c).map((f) => `${f.name}=${f.text}${f.badge ? ' (badge)' : ''}`);
+    expect(facts(CONNECTION)).toEqual(['user=as workbench_ro', 'ssl=TLS (badge)']);
+    expect(connectionFacts(CONNECTION)[1]!.data).toEqual({ ssl: 'require' });
+    expect(facts(DUCKDB)).toEqual(['schema-list=main, finance', 'access=read-only (badge)']);
+    expect(facts(REST)).toEqual(['auth=bearer token (badge)']);
+    expect(facts(S3)).toEqual(['where=AWS eu-west-1']);
+    expect(facts({ ...S3, settings: { ...S3.settings, endpoint: 'http://127.0.0.1:9000', force_path_style: true } } as ConnectionModel)).toEqual(['where=127.0.0.1:9000', 'path-style=path-style (badge)']);
+    expect(facts(SFTP)).toEqual(['hostkey-pin=host key not pinned (badge)']);
+    const pinned = { ...SFTP, settings: { ...SFTP.settings, port: 2222, host_key_fingerprint: FINGERPRINT } } as ConnectionModel;
+    expect(facts(pinned)).toEqual(['port=port 2222', 'hostkey-pin=host key pinned (badge)']);
+    expect(connectionFacts(pinned)[1]).toMatchObject({ title: FINGERPRINT, data: { pinned: 'true' } });
+  });
+
+  it('names the REST login', () => {
+    const auths: RestAuth[] = [
+      { type: 'none' },
+      { type: 'bearer' },
+      { type: 'basic', username: 'alice' },
+      { type: 'api_key', header: 'X-API-Key' },
+      { type: 'oauth2_client_credentials', token_url: 'https://l/t', client_id: 'wb', scopes: [], token_auth: 'basic' },
+    ];
+    expect(auths.map(restAuthLabel)).toEqual(['no login', 'bearer token', 'basic as alice', 'API key in X-API-Key', 'OAuth2 client wb']);
+  });
+
+  it("names each kind's credential, and rotates only what takes one", () => {
+    expect(ALL_KINDS.map((c) => credentialLabel(c))).toEqual(['Password v1', null, 'Token v2', 'Access key v1', 'Credential v1']);
+    const none = { stored: false, version: null, pending_version: null };
+    expect(ALL_KINDS.map((c) => credentialLabel({ ...c, credential: none }))).toEqual(['No password', null, 'No token', 'Anonymous', 'No credential']);
+    expect(ALL_KINDS.map(rotatable)).toEqual([true, false, true, true, true]);
+    expect(['none', 'bearer', 'basic', 'api_key'].map((type) => credentialNoun(withRestAuth({ type, username: 'u', header: 'H' } as RestAuth)))).toEqual([null, 'Token', 'Password', 'API key']);
+    expect(credentialNoun(withRestAuth({ type: 'oauth2_client_credentials', token_url: 'https://l/t', client_id: 'wb', scopes: [], token_auth: 'basic' }))).toBe('Client secret');
+    expect(rotatable(withRestAuth({ type: 'none' }))).toBe(false);
+    // A credential stored before the login became "none" still shows.
+    expect(credentialLabel(withRestAuth({ type: 'none' }))).toBe('Credential v2');
+    expect(credentialLabel({ ...withRestAuth({ type: 'none' }), credential: none })).toBeNull();
   });
 
   it('words test results', () => {
     expect(verdictText({ ok: true, stage: 'ok' })).toBe('Connected');
     expect(verdictText({ ok: false, stage: 'dns' })).toBe('Failed at DNS');
     expect(stageLabel('auth')).toBe('Login');
+    expect([stageLabel('hostkey'), stageLabel('file'), stageLabel('not_found')]).toEqual(['Host key', 'File', 'Not found']);
+    expect(verdictText({ ok: false, stage: 'not_found' })).toBe('Failed: not found');
+    expect(httpStatusLabel(404)).toBe('HTTP 404');
     expect([formatElapsed(38.4), formatElapsed(1234), formatElapsed(12_600)]).toEqual(['38 ms', '1.2 s', '13 s']);
     expect(shortServerVersion('PostgreSQL 15.8 (Debian 15.8-0+deb12u1) on x86_64-pc-linux-gnu, compiled by gcc')).toBe('PostgreSQL 15.8');
     expect(shortServerVersion('PostgreSQL 17beta1 on x86_64')).toBe('PostgreSQL 17beta1');
     expect(shortServerVersion('CockroachDB CCL v23.1')).toBe('CockroachDB CCL v23.1');
-  });
-});
-
-describe('the form', () => {
-  it("starts from the server's defaults, and never with a password", () => {
-    const v = formValues();
-    expect(v).toMatchObject({ name: '', host: '', port: '5432', ssl: 'disable', schemas: 'public', max: '5', idle_timeout_s: '30', statement_timeout_s: '300', connect_timeout_s: '10', password: '' });
-    expect(DEFAULT_SETTINGS.pool).toEqual({ max: 5, idle_timeout_s: 30, statement_timeout_s: 300, connect_timeout_s: 10 });
-    expect(formValues(CONNECTION)).toMatchObject({ name: 'odoo', host: 'db.internal', ssl: 'require', user: 'workbench_ro', password: '' });
-  });
-
-  it('reads valid values into what the API takes', () => {
-    const r = readForm(filled({ description: '  Warehouse ', schemas: 'public, sales\nfinance', password: ' secret ' }));
-    expect(r).toEqual({
-      ok: true,
-      name: 'warehouse',
-      description: 'Warehouse',
-      password: ' secret ',
-      settings: { host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', ssl: 'disable', schemas: ['public', 'sales', 'finance'], pool: { max: 5, idle_timeout_s: 30, statement_timeout_s: 300, connect_timeout_s: 10 } },
-    });
-    expect(readForm(filled()).ok && (readForm(filled()) as { password?: string }).password).toBeUndefined();
-    // The CA goes only with verify-full.
-    expect(readForm(filled({ ssl: 'require', ca: 'PEM' }))).toMatchObject({ ok: true, settings: { ssl: 'require' } });
-    expect((readForm(filled({ ssl: 'require', ca: 'PEM' })) as { settings: object }).settings).not.toHaveProperty('ca');
-    expect(readForm(filled({ ssl: 'verify-full', ca: 'PEM' }))).toMatchObject({ ok: true, settings: { ssl: 'verify-full', ca: 'PEM' } });
-  });
-
-  it("checks names by the server's rule", () => {
-    expect(nameProblem('odoo_prod-2')).toBeNull();
-    expect(nameProblem('a'.repeat(63))).toBeNull();
-    expect(nameProblem('')).toMatch(/^Give the connection a name/);
-    for (const bad of ['Odoo', '2nd', 'a b', '_x', 'a'.repeat(64), 'é']) expect(nameProblem(bad)).toMatch(/^The name must be 1-63 lowercase letters/);
-  });
-
-  it('names every field that is wrong, in order', () => {
-    const r = readForm(filled({ name: 'Bad Name', host: ' ', port: '70000', user: 'u'.repeat(64), ssl: 'prefer', max: '0', connect_timeout_s: '1.5', idle_timeout_s: '3601', statement_timeout_s: '86401' }));
-    expect(r.ok).toBe(false);
-    const problems = r.ok ? [] : r.problems;
-    expect(problems.map((p) => p.field)).toEqual(['name', 'host', 'port', 'user', 'ssl', 'max', 'idle_timeout_s', 'statement_timeout_s', 'connect_timeout_s']);
-    expect(problems.find((p) => p.field === 'port')!.message).toBe('Port must be a whole number from 1 to 65535.');
-    expect(problems.find((p) => p.field === 'host')!.message).toBe('Host is required.');
-    expect(problems.find((p) => p.field === 'user')!.message).toBe('User is 64 characters long: at most 63.');
-    for (const port of ['0', '-1', '5432.0', 'abc', '']) expect(readForm(filled({ port })).ok).toBe(false);
-    for (const port of ['1', ' 65535 ']) expect(readForm(filled({ port })).ok).toBe(true);
-    expect(readForm(filled({ schemas: 's'.repeat(64) }))).toMatchObject({ ok: false, problems: [{ field: 'schemas' }] });
-    expect(readForm(filled({ schemas: Array.from({ length: 101 }, (_, i) => `s${i}`).join(',') }))).toMatchObject({ ok: false, problems: [{ field: 'schemas', message: 'At most 100 schemas: 101 given.' }] });
-    expect(readForm(filled({ password: 'p'.repeat(1025) }))).toMatchObject({ ok: false, problems: [{ field: 'password' }] });
-  });
-
-  it('patches only what changed', () => {
-    const same = readForm({ ...formValues(CONNECTION) });
-    if (!same.ok) throw new Error('expected valid');
-    expect(connectionPatch(CONNECTION, same.description, same.settings)).toBeNull();
-    expect(connectionPatch(CONNECTION, 'new text', same.settings)).toEqual({ description: 'new text' });
-    const moved = { ...same.settings, port: 5433 };
-    expect(connectionPatch(CONNECTION, same.description, moved)).toEqual({ settings: moved });
+    expect(shortServerVersion('DuckDB v1.4.1')).toBe('DuckDB v1.4.1');
+    expect(shortServerVersion('nginx/1.25.3')).toBe('nginx/1.25.3');
   });
 });

@@ -1,22 +1,29 @@
 /**
- * How connections and test results read on the panel, and the checks the
- * form applies before anything is sent. The checks mirror the server's
- * schema (`server/connections/src/connection-spec.ts`) so most mistakes are
- * named at once, beside their field; the server checks again and its 400
- * message is shown as is. Pure, testable in node.
+ * How connections and test results read on the panel: each kind's address
+ * and facts for its row, the credential's name and version, a test's
+ * verdict. Pure, testable in node. The form's values and checks are in
+ * form-values.ts and read-form.ts.
  */
-import type { ConnectionModel, CredentialState, PoolSettings, PostgresSettings, SslMode, TestResult, TestStage } from './types';
-
-/** The server's defaults for a new PostgreSQL connection (host, database and user have none). */
-export const DEFAULT_SETTINGS: Readonly<Omit<PostgresSettings, 'host' | 'database' | 'user'>> = {
-  port: 5432,
-  ssl: 'disable',
-  schemas: ['public'],
-  pool: { max: 5, idle_timeout_s: 30, statement_timeout_s: 300, connect_timeout_s: 10 },
-};
+import type { ConnectionKind, ConnectionModel, CredentialState, KindSettings, PostgresSettings, RestAuth, SslMode, TestResult, TestStage } from './types';
 
 /** The server's connection NAME pattern. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
+
+const KIND_LABELS: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST API', s3: 'S3', sftp: 'SFTP' };
+
+/** The kinds in the order the form offers them. */
+export const KIND_CHOICES: readonly { value: ConnectionKind; label: string }[] = [
+  { value: 'postgres', label: 'PostgreSQL database' },
+  { value: 'duckdb', label: 'DuckDB file' },
+  { value: 'rest', label: 'REST API' },
+  { value: 's3', label: 'S3 bucket' },
+  { value: 'sftp', label: 'SFTP server' },
+];
+
+/** "PostgreSQL", "DuckDB", "REST API", "S3", "SFTP". */
+export function kindLabel(kind: ConnectionKind): string {
+  return KIND_LABELS[kind];
+}
 
 export const SSL_CHOICES: readonly { value: SslMode; label: string }[] = [
   { value: 'disable', label: 'No TLS' },
@@ -31,16 +38,146 @@ export function sslLabel(ssl: SslMode): string {
   return SSL_SHORT[ssl];
 }
 
-/** "host:port/database"; IPv6 literals in brackets. */
-export function formatAddress(s: Pick<PostgresSettings, 'host' | 'port' | 'database'>): string {
-  const host = s.host.includes(':') ? `[${s.host}]` : s.host;
-  return `${host}:${s.port}/${s.database}`;
+/** A host for an address: IPv6 literals in brackets. */
+function hostPart(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
-/** "Password v2", "No password". */
-export function credentialLabel(c: CredentialState): string {
-  if (!c.stored || c.version === null) return 'No password';
-  return `Password v${c.version}`;
+/** "host:port/database"; IPv6 literals in brackets. */
+export function formatAddress(s: Pick<PostgresSettings, 'host' | 'port' | 'database'>): string {
+  return `${hostPart(s.host)}:${s.port}/${s.database}`;
+}
+
+/**
+ * Where a connection points, one line: PostgreSQL "host:port/database",
+ * DuckDB the file's path, REST the base URL, S3 "s3://bucket/prefix",
+ * SFTP "user@host:root" (a port other than 22 is a fact beside it).
+ */
+export function connectionAddress(k: KindSettings): string {
+  switch (k.kind) {
+    case 'postgres':
+      return formatAddress(k.settings);
+    case 'duckdb':
+      return k.settings.path;
+    case 'rest':
+      return k.settings.base_url;
+    case 's3':
+      return `s3://${k.settings.bucket}/${k.settings.prefix}`;
+    case 'sftp':
+      return `${k.settings.username}@${hostPart(k.settings.host)}:${k.settings.root}`;
+  }
+}
+
+/** The host (and port) of a URL, or the URL itself when it cannot be read. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** How a REST connection logs in, short: "bearer token", "basic as alice", "API key in X-API-Key". */
+export function restAuthLabel(auth: RestAuth): string {
+  switch (auth.type) {
+    case 'none':
+      return 'no login';
+    case 'bearer':
+      return 'bearer token';
+    case 'basic':
+      return `basic as ${auth.username}`;
+    case 'api_key':
+      return `API key in ${auth.header}`;
+    case 'oauth2_client_credentials':
+      return `OAuth2 client ${auth.client_id}`;
+  }
+}
+
+/**
+ * One fact of a row beside the address: plain text, or a badge; `name`
+ * becomes the class `wb-connections-<name>`, `data` its data-* attributes.
+ */
+export interface ConnectionFact {
+  name: string;
+  text: string;
+  badge: boolean;
+  title?: string;
+  data?: Record<string, string>;
+}
+
+/** What a row shows beside the address, per kind (the credential's badge aside). */
+export function connectionFacts(k: KindSettings): ConnectionFact[] {
+  switch (k.kind) {
+    case 'postgres':
+      return [
+        { name: 'user', text: `as ${k.settings.user}`, badge: false, title: `User ${k.settings.user}` },
+        { name: 'ssl', text: sslLabel(k.settings.ssl), badge: true, data: { ssl: k.settings.ssl } },
+      ];
+    case 'duckdb':
+      return [
+        { name: 'schema-list', text: k.settings.schemas.join(', '), badge: false, title: 'Schemas' },
+        { name: 'access', text: k.settings.read_only ? 'read-only' : 'read-write', badge: true, data: { access: k.settings.read_only ? 'read-only' : 'read-write' } },
+      ];
+    case 'rest':
+      return [{ name: 'auth', text: restAuthLabel(k.settings.auth), badge: true, data: { auth: k.settings.auth.type } }];
+    case 's3': {
+      const where = k.settings.endpoint ? hostOf(k.settings.endpoint) : `AWS ${k.settings.region}`;
+      return [
+        { name: 'where', text: where, badge: false, title: k.settings.endpoint ?? `AWS S3, region ${k.settings.region}` },
+        ...(k.settings.force_path_style ? [{ name: 'path-style', text: 'path-style', badge: true }] : []),
+      ];
+    }
+    case 'sftp': {
+      const pinned = k.settings.host_key_fingerprint !== undefined;
+      return [
+        ...(k.settings.port === 22 ? [] : [{ name: 'port', text: `port ${k.settings.port}`, badge: false }]),
+        {
+          name: 'hostkey-pin',
+          text: pinned ? 'host key pinned' : 'host key not pinned',
+          badge: true,
+          title: pinned ? k.settings.host_key_fingerprint : 'Any host key is accepted: Test shows the server’s, to pin',
+          data: { pinned: String(pinned) },
+        },
+      ];
+    }
+  }
+}
+
+/**
+ * What a kind's credential is called ("Password", "Token", "Access key"),
+ * or null when it takes none: DuckDB files, and REST without a login.
+ */
+export function credentialNoun(k: KindSettings): string | null {
+  switch (k.kind) {
+    case 'postgres':
+      return 'Password';
+    case 'duckdb':
+      return null;
+    case 'rest':
+      return { none: null, bearer: 'Token', basic: 'Password', api_key: 'API key', oauth2_client_credentials: 'Client secret' }[k.settings.auth.type];
+    case 's3':
+      return 'Access key';
+    case 'sftp':
+      return 'Credential';
+  }
+}
+
+/** Whether the connection's credential can be rotated (it takes one). */
+export function rotatable(k: KindSettings): boolean {
+  return credentialNoun(k) !== null;
+}
+
+/**
+ * "Password v2", "No password", "Anonymous" (S3 without a key), or null
+ * when the kind takes no credential and none is stored.
+ */
+export function credentialLabel(connection: KindSettings & { credential: CredentialState }): string | null {
+  const c = connection.credential;
+  const noun = credentialNoun(connection);
+  if (c.stored && c.version !== null) return `${noun ?? 'Credential'} v${c.version}`;
+  if (noun === null) return null;
+  if (connection.kind === 's3') return 'Anonymous';
+  return `No ${noun.toLowerCase()}`;
 }
 
 /** "Rotation staged (v3)", or null when none is. */
@@ -57,9 +194,12 @@ const STAGE_LABELS: Record<TestStage, string> = {
   network: 'Network',
   timeout: 'Timeout',
   tls: 'TLS',
+  hostkey: 'Host key',
   auth: 'Login',
+  file: 'File',
   database: 'Database',
   schema: 'Schema',
+  not_found: 'Not found',
   permission: 'Permission',
   query: 'Query',
   ok: 'OK',
@@ -70,9 +210,10 @@ export function stageLabel(stage: TestStage): string {
   return STAGE_LABELS[stage];
 }
 
-/** "Connected" or "Failed at DNS". */
+/** "Connected", "Failed at DNS", "Failed: not found" (a path, bucket or folder). */
 export function verdictText(result: Pick<TestResult, 'ok' | 'stage'>): string {
-  return result.ok ? 'Connected' : `Failed at ${stageLabel(result.stage)}`;
+  if (result.ok) return 'Connected';
+  return result.stage === 'not_found' ? 'Failed: not found' : `Failed at ${stageLabel(result.stage)}`;
 }
 
 /** "38 ms", "1.2 s", "12 s". */
@@ -88,142 +229,7 @@ export function shortServerVersion(version: string): string {
   return m ? m[1]! : version.trim();
 }
 
-// ------------------------------------------------------------------ form
-
-/** The form's inputs, as text. */
-export interface FormValues {
-  name: string;
-  description: string;
-  host: string;
-  port: string;
-  database: string;
-  user: string;
-  ssl: string;
-  ca: string;
-  /** Comma or newline separated. */
-  schemas: string;
-  max: string;
-  idle_timeout_s: string;
-  statement_timeout_s: string;
-  connect_timeout_s: string;
-  /** Empty: none sent. */
-  password: string;
-}
-
-export type FormField = keyof FormValues;
-
-/** What the form shows for a new connection (the server's defaults) or one being edited (its settings; never a password). */
-export function formValues(connection?: ConnectionModel): FormValues {
-  const s = connection?.settings;
-  const pool: PoolSettings = s?.pool ?? DEFAULT_SETTINGS.pool;
-  return {
-    name: connection?.name ?? '',
-    description: connection?.description ?? '',
-    host: s?.host ?? '',
-    port: String(s?.port ?? DEFAULT_SETTINGS.port),
-    database: s?.database ?? '',
-    user: s?.user ?? '',
-    ssl: s?.ssl ?? DEFAULT_SETTINGS.ssl,
-    ca: s?.ca ?? '',
-    schemas: (s?.schemas ?? DEFAULT_SETTINGS.schemas).join(', '),
-    max: String(pool.max),
-    idle_timeout_s: String(pool.idle_timeout_s),
-    statement_timeout_s: String(pool.statement_timeout_s),
-    connect_timeout_s: String(pool.connect_timeout_s),
-    password: '',
-  };
-}
-
-export interface FormProblem {
-  field: FormField;
-  message: string;
-}
-
-export type FormReading =
-  | { ok: true; name: string; description: string; settings: PostgresSettings; password: string | undefined }
-  | { ok: false; problems: FormProblem[] };
-
-function integer(text: string, min: number, max: number): number | null {
-  const t = text.trim();
-  if (!/^\d+$/.test(t)) return null;
-  const n = Number(t);
-  return n >= min && n <= max ? n : null;
-}
-
-/** Why `name` cannot name a connection, or null when it can. */
-export function nameProblem(name: string): string | null {
-  if (name === '') return 'Give the connection a name, e.g. "odoo".';
-  if (!NAME_PATTERN.test(name)) return 'The name must be 1-63 lowercase letters, digits, _ or -, starting with a letter.';
-  return null;
-}
-
-/**
- * The form read into what the API takes, or every problem found (in the
- * form's order). Text is trimmed, except the password, sent as typed.
- */
-export function readForm(values: FormValues): FormReading {
-  const problems: FormProblem[] = [];
-  const problem = (field: FormField, message: string) => problems.push({ field, message });
-  const text = (field: FormField, label: string, max: number): string => {
-    const v = values[field].trim();
-    if (v === '') problem(field, `${label} is required.`);
-    else if (v.length > max) problem(field, `${label} is ${v.length} characters long: at most ${max}.`);
-    return v;
-  };
-  const whole = (field: FormField, label: string, min: number, max: number): number => {
-    const n = integer(values[field], min, max);
-    if (n === null) problem(field, `${label} must be a whole number from ${min} to ${max}.`);
-    return n ?? min;
-  };
-
-  const name = values.name.trim();
-  const bad = nameProblem(name);
-  if (bad) problem('name', bad);
-  const description = values.description.trim();
-  if (description.length > 2000) problem('description', `The description is ${description.length} characters long: at most 2000.`);
-  const host = text('host', 'Host', 255);
-  const port = whole('port', 'Port', 1, 65535);
-  const database = text('database', 'Database', 63);
-  const user = text('user', 'User', 63);
-  const ssl = SSL_CHOICES.find((c) => c.value === values.ssl)?.value;
-  if (!ssl) problem('ssl', 'Choose a TLS mode.');
-  const ca = values.ca.trim();
-  if (ca.length > 65536) problem('ca', 'The CA certificate is longer than 64 KiB.');
-  const schemas = values.schemas
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  const longSchema = schemas.find((s) => s.length > 63);
-  if (longSchema !== undefined) problem('schemas', `Schema names are at most 63 characters: "${longSchema.slice(0, 20)}…" is longer.`);
-  else if (schemas.length > 100) problem('schemas', `At most 100 schemas: ${schemas.length} given.`);
-  const max = whole('max', 'Pool size', 1, 100);
-  const idle = whole('idle_timeout_s', 'Idle timeout', 1, 3600);
-  const statement = whole('statement_timeout_s', 'Statement timeout', 1, 86400);
-  const connect = whole('connect_timeout_s', 'Connect timeout', 1, 120);
-  if (values.password.length > 1024) problem('password', 'The password is longer than 1024 characters.');
-
-  if (problems.length > 0) return { ok: false, problems };
-  const settings: PostgresSettings = {
-    host,
-    port,
-    database,
-    user,
-    ssl: ssl!,
-    ...(ssl === 'verify-full' && ca !== '' && { ca }),
-    schemas,
-    pool: { max, idle_timeout_s: idle, statement_timeout_s: statement, connect_timeout_s: connect },
-  };
-  return { ok: true, name, description, settings, password: values.password === '' ? undefined : values.password };
-}
-
-/** Only what differs from the saved connection, for a PATCH; null when nothing does. */
-export function connectionPatch(saved: ConnectionModel, description: string, settings: PostgresSettings): { description?: string; settings?: PostgresSettings } | null {
-  const patch: { description?: string; settings?: PostgresSettings } = {};
-  if (description !== saved.description) patch.description = description;
-  if (JSON.stringify(canonical(settings)) !== JSON.stringify(canonical(saved.settings))) patch.settings = settings;
-  return Object.keys(patch).length ? patch : null;
-}
-
-function canonical(s: PostgresSettings): unknown {
-  return [s.host, s.port, s.database, s.user, s.ssl, s.ca ?? '', s.schemas, s.pool.max, s.pool.idle_timeout_s, s.pool.statement_timeout_s, s.pool.connect_timeout_s];
+/** "HTTP 404", for a REST test's status. */
+export function httpStatusLabel(status: number): string {
+  return `HTTP ${status}`;
 }

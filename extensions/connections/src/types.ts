@@ -1,12 +1,14 @@
 /**
  * The JSON of Workbench's connections API, as the client sees it. Mirrors
- * `server/connections/src/connection-spec.ts` (`ConnectionModel`, the
- * PostgreSQL settings schema) and `postgres-connection.ts` (`TestResult`),
- * served by `server/http/src/routes/connections.ts`. This package runs in
- * the browser, so it does not import them.
+ * `server/connections/src/connection-spec.ts` (`ConnectionModel`), the
+ * settings and credential schemas of `server/connections/src/kinds/*.ts`
+ * and `test-result.ts` (`TestResult`), served by
+ * `server/http/src/routes/connections.ts`. This package runs in the
+ * browser, so it does not import them.
  */
 
-export type ConnectionKind = 'postgres';
+export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp'] as const;
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** disable: plain TCP; require: TLS, any certificate; verify-full: TLS, certificate and host name checked. */
 export type SslMode = 'disable' | 'require' | 'verify-full';
@@ -31,6 +33,90 @@ export interface PostgresSettings {
   pool: PoolSettings;
 }
 
+/** A DuckDB database file on the server; no credential (access is the file system's). */
+export interface DuckDbSettings {
+  /** Absolute. */
+  path: string;
+  read_only: boolean;
+  schemas: string[];
+}
+
+export type RestAuthType = 'none' | 'bearer' | 'basic' | 'api_key' | 'oauth2_client_credentials';
+
+/** How a REST connection authenticates; the secret itself is the credential. */
+export type RestAuth =
+  | { type: 'none' }
+  | { type: 'bearer' }
+  | { type: 'basic'; username: string }
+  | { type: 'api_key'; header: string }
+  | { type: 'oauth2_client_credentials'; token_url: string; client_id: string; scopes: string[]; token_auth: 'basic' | 'post' };
+
+export interface RestSettings {
+  base_url: string;
+  auth: RestAuth;
+  /** What Test requests (GET), relative to base_url. */
+  health_path: string;
+  /** Sent with every request; not secret. */
+  headers: Record<string, string>;
+  ca?: string;
+  timeouts: { connect_s: number; request_s: number };
+  retry: { attempts: number; base_ms: number; cap_ms: number; max_retry_after_s: number };
+}
+
+/** S3-compatible storage: a bucket and the prefix the connection is for. */
+export interface S3Settings {
+  /** An S3-compatible server's URL; absent: AWS S3 in `region`. */
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  prefix: string;
+  force_path_style: boolean;
+  ca?: string;
+  timeouts: { connect_s: number; request_s: number };
+  max_attempts: number;
+}
+
+export interface SftpSettings {
+  host: string;
+  port: number;
+  username: string;
+  /** The connection's folder, absolute or relative to the login folder. */
+  root: string;
+  /** "SHA256:<base64>" as `ssh-keygen -lf` prints it; absent: any host key is accepted. */
+  host_key_fingerprint?: string;
+  timeouts: { connect_s: number };
+}
+
+export interface PostgresCredential {
+  password: string;
+}
+
+/** Exactly one, the one the auth type needs (bearer: token, basic: password, api_key: api_key, oauth2: client_secret). */
+export type RestCredential = { token: string } | { password: string } | { api_key: string } | { client_secret: string };
+
+export interface S3Credential {
+  access_key_id: string;
+  secret_access_key: string;
+}
+
+export type SftpCredential = { password: string } | { private_key: string; passphrase?: string };
+
+/** Each kind's settings and credential (`never`: the kind takes none). */
+export interface KindShapes {
+  postgres: { settings: PostgresSettings; credential: PostgresCredential };
+  duckdb: { settings: DuckDbSettings; credential: never };
+  rest: { settings: RestSettings; credential: RestCredential };
+  s3: { settings: S3Settings; credential: S3Credential };
+  sftp: { settings: SftpSettings; credential: SftpCredential };
+}
+export type SettingsOf<K extends ConnectionKind> = KindShapes[K]['settings'];
+export type CredentialOf<K extends ConnectionKind> = KindShapes[K]['credential'];
+export type ConnectionSettings = SettingsOf<ConnectionKind>;
+export type ConnectionCredential = CredentialOf<ConnectionKind>;
+
+/** A kind with its settings, discriminated by `kind`. */
+export type KindSettings = { [K in ConnectionKind]: { kind: K; settings: SettingsOf<K> } }[ConnectionKind];
+
 export interface CredentialState {
   /** Whether a credential is stored (never the credential itself). */
   stored: boolean;
@@ -40,12 +126,9 @@ export interface CredentialState {
   pending_version: number | null;
 }
 
-/** A connection as `GET api/connections` lists it. */
-export interface ConnectionModel {
+interface ConnectionBase {
   name: string;
-  kind: ConnectionKind;
   description: string;
-  settings: PostgresSettings;
   credential: CredentialState;
   /** ISO 8601. */
   created: string;
@@ -54,34 +137,31 @@ export interface ConnectionModel {
   updated_by: string | null;
 }
 
-export interface PostgresCredential {
-  password: string;
-}
+/** A connection as `GET api/connections` lists it; discriminated by `kind`. */
+export type ConnectionModel = ConnectionBase & KindSettings;
 
 /** `POST api/connections`. */
-export interface NewConnection {
+export type NewConnection = KindSettings & {
   name: string;
-  kind: ConnectionKind;
   description?: string;
-  settings: PostgresSettings;
-  credential?: PostgresCredential;
-}
+  credential?: ConnectionCredential;
+};
 
-/** `PATCH api/connections/:name` (the credential changes by rotation). */
+/** `PATCH api/connections/:name` (the credential changes by rotation; the kind never changes). */
 export interface ConnectionPatch {
   description?: string;
-  settings?: PostgresSettings;
+  settings?: ConnectionSettings;
 }
 
 /** `POST api/connections/test`: a form's settings before they are saved. */
-export interface ConnectionDraft {
-  kind: ConnectionKind;
-  settings: PostgresSettings;
-  credential?: PostgresCredential;
-}
+export type ConnectionDraft = KindSettings & { credential?: ConnectionCredential };
 
-/** Where a test stopped ('ok' when it did not). */
-export type TestStage = 'dns' | 'network' | 'timeout' | 'tls' | 'auth' | 'database' | 'schema' | 'permission' | 'query' | 'ok';
+/**
+ * Where a test stopped ('ok' when it did not). hostkey: the SSH host key is
+ * not the pinned one; file: a DuckDB file missing, unreadable, not a
+ * database or locked; not_found: a REST path, an S3 bucket, an SFTP folder.
+ */
+export type TestStage = 'dns' | 'network' | 'timeout' | 'tls' | 'hostkey' | 'auth' | 'file' | 'database' | 'schema' | 'not_found' | 'permission' | 'query' | 'ok';
 
 export interface SchemaCheck {
   name: string;
@@ -96,9 +176,14 @@ export interface TestResult {
   stage: TestStage;
   message: string;
   elapsed_ms: number;
-  /** The server's version string, once connected. */
+  /** The server's version or software, once connected (PostgreSQL, DuckDB, SSH server, HTTP `server` header). */
   server?: string;
+  /** PostgreSQL and DuckDB. */
   schemas?: SchemaCheck[];
+  /** REST: the HTTP status of the health request. */
+  status?: number;
+  /** SFTP: the server's host key, "SHA256:...", also when none is pinned (to pin it). */
+  host_key_fingerprint?: string;
 }
 
 /** `POST api/connections/:name/rotate`: the staged credential and its test; the one in use keeps serving. */

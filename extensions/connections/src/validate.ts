@@ -7,11 +7,32 @@
  */
 import { JsonReader, type Json } from '@workbench/lab-common';
 import { ConnectionsError } from './connections-api';
-import type { ActivatedRotation, ConnectionAbilities, ConnectionKind, ConnectionModel, PostgresSettings, SchemaCheck, SslMode, StagedRotation, TestResult, TestStage } from './types';
+import {
+  CONNECTION_KINDS,
+  type ActivatedRotation,
+  type ConnectionAbilities,
+  type ConnectionKind,
+  type ConnectionModel,
+  type DuckDbSettings,
+  type KindSettings,
+  type PostgresSettings,
+  type RestAuth,
+  type RestAuthType,
+  type RestSettings,
+  type S3Settings,
+  type SchemaCheck,
+  type SftpSettings,
+  type SslMode,
+  type StagedRotation,
+  type TestResult,
+  type TestStage,
+} from './types';
 
-const KINDS = new Set(['postgres']);
+const KINDS = new Set<string>(CONNECTION_KINDS);
 const SSL_MODES = new Set(['disable', 'require', 'verify-full']);
-const STAGES = new Set(['dns', 'network', 'timeout', 'tls', 'auth', 'database', 'schema', 'permission', 'query', 'ok']);
+const AUTH_TYPES = new Set(['none', 'bearer', 'basic', 'api_key', 'oauth2_client_credentials']);
+const TOKEN_AUTH = new Set(['basic', 'post']);
+const STAGES = new Set(['dns', 'network', 'timeout', 'tls', 'hostkey', 'auth', 'file', 'database', 'schema', 'not_found', 'permission', 'query', 'ok']);
 
 class Reader extends JsonReader {
   constructor(what: string) {
@@ -24,9 +45,22 @@ class Reader extends JsonReader {
   countOrNull(v: unknown, where: string): number | null {
     return v === null || v === undefined ? null : this.count(v, where);
   }
+  /** Absent or null: left out. */
+  optionalString(v: unknown, where: string): string | undefined {
+    return v === undefined || v === null ? undefined : this.string(v, where);
+  }
+  stringRecord(v: unknown, where: string): Record<string, string> {
+    const o = this.object(v, where);
+    const out: Record<string, string> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = this.string(x, `${where}.${k}`);
+    return out;
+  }
 }
 
-function settings(r: Reader, v: unknown, at: string): PostgresSettings {
+/** `{ key: value }` when value is defined, else `{}`: optional keys stay absent rather than undefined. */
+const opt = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+function postgresSettings(r: Reader, v: unknown, at: string): PostgresSettings {
   const s = r.object(v, at);
   const pool = r.object(s.pool, `${at}.pool`);
   return {
@@ -35,7 +69,7 @@ function settings(r: Reader, v: unknown, at: string): PostgresSettings {
     database: r.string(s.database, `${at}.database`),
     user: r.string(s.user, `${at}.user`),
     ssl: r.oneOf<SslMode>(s.ssl, SSL_MODES, `${at}.ssl`),
-    ...(s.ca !== undefined && s.ca !== null && { ca: r.string(s.ca, `${at}.ca`) }),
+    ...opt('ca', r.optionalString(s.ca, `${at}.ca`)),
     schemas: r.strings(s.schemas, `${at}.schemas`),
     pool: {
       max: r.count(pool.max, `${at}.pool.max`),
@@ -46,14 +80,105 @@ function settings(r: Reader, v: unknown, at: string): PostgresSettings {
   };
 }
 
+function duckdbSettings(r: Reader, v: unknown, at: string): DuckDbSettings {
+  const s = r.object(v, at);
+  return { path: r.string(s.path, `${at}.path`), read_only: r.boolean(s.read_only, `${at}.read_only`), schemas: r.strings(s.schemas, `${at}.schemas`) };
+}
+
+function restAuth(r: Reader, v: unknown, at: string): RestAuth {
+  const a = r.object(v, at);
+  const type = r.oneOf<RestAuthType>(a.type, AUTH_TYPES, `${at}.type`);
+  switch (type) {
+    case 'none':
+    case 'bearer':
+      return { type };
+    case 'basic':
+      return { type, username: r.string(a.username, `${at}.username`) };
+    case 'api_key':
+      return { type, header: r.string(a.header, `${at}.header`) };
+    case 'oauth2_client_credentials':
+      return {
+        type,
+        token_url: r.string(a.token_url, `${at}.token_url`),
+        client_id: r.string(a.client_id, `${at}.client_id`),
+        scopes: r.strings(a.scopes, `${at}.scopes`),
+        token_auth: r.oneOf<'basic' | 'post'>(a.token_auth, TOKEN_AUTH, `${at}.token_auth`),
+      };
+  }
+}
+
+function restSettings(r: Reader, v: unknown, at: string): RestSettings {
+  const s = r.object(v, at);
+  const t = r.object(s.timeouts, `${at}.timeouts`);
+  const retry = r.object(s.retry, `${at}.retry`);
+  return {
+    base_url: r.string(s.base_url, `${at}.base_url`),
+    auth: restAuth(r, s.auth, `${at}.auth`),
+    health_path: r.string(s.health_path, `${at}.health_path`),
+    headers: r.stringRecord(s.headers, `${at}.headers`),
+    ...opt('ca', r.optionalString(s.ca, `${at}.ca`)),
+    timeouts: { connect_s: r.count(t.connect_s, `${at}.timeouts.connect_s`), request_s: r.count(t.request_s, `${at}.timeouts.request_s`) },
+    retry: {
+      attempts: r.count(retry.attempts, `${at}.retry.attempts`),
+      base_ms: r.count(retry.base_ms, `${at}.retry.base_ms`),
+      cap_ms: r.count(retry.cap_ms, `${at}.retry.cap_ms`),
+      max_retry_after_s: r.count(retry.max_retry_after_s, `${at}.retry.max_retry_after_s`),
+    },
+  };
+}
+
+function s3Settings(r: Reader, v: unknown, at: string): S3Settings {
+  const s = r.object(v, at);
+  const t = r.object(s.timeouts, `${at}.timeouts`);
+  return {
+    ...opt('endpoint', r.optionalString(s.endpoint, `${at}.endpoint`)),
+    region: r.string(s.region, `${at}.region`),
+    bucket: r.string(s.bucket, `${at}.bucket`),
+    prefix: r.string(s.prefix, `${at}.prefix`),
+    force_path_style: r.boolean(s.force_path_style, `${at}.force_path_style`),
+    ...opt('ca', r.optionalString(s.ca, `${at}.ca`)),
+    timeouts: { connect_s: r.count(t.connect_s, `${at}.timeouts.connect_s`), request_s: r.count(t.request_s, `${at}.timeouts.request_s`) },
+    max_attempts: r.count(s.max_attempts, `${at}.max_attempts`),
+  };
+}
+
+function sftpSettings(r: Reader, v: unknown, at: string): SftpSettings {
+  const s = r.object(v, at);
+  const t = r.object(s.timeouts, `${at}.timeouts`);
+  return {
+    host: r.string(s.host, `${at}.host`),
+    port: r.count(s.port, `${at}.port`),
+    username: r.string(s.username, `${at}.username`),
+    root: r.string(s.root, `${at}.root`),
+    ...opt('host_key_fingerprint', r.optionalString(s.host_key_fingerprint, `${at}.host_key_fingerprint`)),
+    timeouts: { connect_s: r.count(t.connect_s, `${at}.timeouts.connect_s`) },
+  };
+}
+
+/** The settings of `kind`, read as that kind's shape. */
+function kindSettings(r: Reader, kind: ConnectionKind, v: unknown, at: string): KindSettings {
+  switch (kind) {
+    case 'postgres':
+      return { kind, settings: postgresSettings(r, v, at) };
+    case 'duckdb':
+      return { kind, settings: duckdbSettings(r, v, at) };
+    case 'rest':
+      return { kind, settings: restSettings(r, v, at) };
+    case 's3':
+      return { kind, settings: s3Settings(r, v, at) };
+    case 'sftp':
+      return { kind, settings: sftpSettings(r, v, at) };
+  }
+}
+
 function connection(r: Reader, v: unknown, at: string): ConnectionModel {
   const x = r.object(v, at);
   const c = r.object(x.credential, `${at}.credential`);
+  const kind = r.oneOf<ConnectionKind>(x.kind, KINDS, `${at}.kind`);
   return {
     name: r.string(x.name, `${at}.name`),
-    kind: r.oneOf<ConnectionKind>(x.kind, KINDS, `${at}.kind`),
+    ...kindSettings(r, kind, x.settings, `${at}.settings`),
     description: x.description === undefined || x.description === null ? '' : r.string(x.description, `${at}.description`),
-    settings: settings(r, x.settings, `${at}.settings`),
     credential: {
       stored: r.boolean(c.stored, `${at}.credential.stored`),
       version: r.countOrNull(c.version, `${at}.credential.version`),
@@ -75,6 +200,8 @@ function testResult(r: Reader, v: unknown, at: string): TestResult {
     elapsed_ms: r.count(x.elapsed_ms, `${at}.elapsed_ms`),
   };
   if (x.server !== undefined) result.server = r.string(x.server, `${at}.server`);
+  if (x.status !== undefined) result.status = r.count(x.status, `${at}.status`);
+  if (x.host_key_fingerprint !== undefined) result.host_key_fingerprint = r.string(x.host_key_fingerprint, `${at}.host_key_fingerprint`);
   if (x.schemas !== undefined) {
     result.schemas = r.array(x.schemas, `${at}.schemas`).map((s, i): SchemaCheck => {
       const o = r.object(s, `${at}.schemas[${i}]`);
@@ -121,4 +248,19 @@ export function readAbilities(json: unknown): ConnectionAbilities {
   const permissions: Json = o.permissions === undefined ? {} : r.object(o.permissions, 'permissions');
   const actions = new Set(permissions.connections === undefined ? [] : r.strings(permissions.connections, 'permissions.connections'));
   return { read: actions.has('read'), test: actions.has('execute'), write: actions.has('write') };
+}
+
+/**
+ * The failed test a refused activation carries (409 `{message, test}`,
+ * the server's AppError details.public), or undefined when the body has
+ * none or it cannot be read: the message is shown either way.
+ */
+export function readRefusalTest(bodyText: string): TestResult | undefined {
+  try {
+    const body: unknown = JSON.parse(bodyText);
+    if (typeof body !== 'object' || body === null || !('test' in body)) return undefined;
+    return testResult(new Reader('the failed test'), (body as Json).test, 'test');
+  } catch {
+    return undefined;
+  }
 }

@@ -7,8 +7,9 @@
  * Sampling: PostgreSQL `TABLESAMPLE BERNOULLI (p)` with p set from the
  * row estimate to give about twice the rows asked for (then LIMIT), or
  * `SYSTEM` above ten million rows, where reading every block would be
- * slow; DuckDB `USING SAMPLE p PERCENT (bernoulli)` the same way, or
- * `reservoir(n ROWS)` for a small table.
+ * slow; DuckDB: a reservoir of the rows, or for a big file a reservoir of
+ * about fifty whole vectors taken at random (`SYSTEM`), so a sample does
+ * not read the whole file.
  */
 import type { Pool } from 'pg';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -108,10 +109,15 @@ export async function previewPostgres(pool: Pool, req: PreviewRequest): Promise<
 export async function previewDuckDb(conn: DuckDBConnection, database: string, req: PreviewRequest): Promise<Preview> {
   const started = performance.now();
   if (req.columns.length === 0) return finish(req, [], started);
-  // A big table: Bernoulli sampling at the rate that gives about twice the rows asked (one pass, no reservoir to keep); a small one: reservoir.
-  const big = req.rowEstimate !== null && req.rowEstimate > 10 * req.limit;
-  const sample = req.mode !== 'sample' ? '' : big ? ` using sample ${Math.min(100, (200 * req.limit) / req.rowEstimate!).toFixed(6)} percent (bernoulli)` : ` using sample reservoir(${req.limit} rows)`;
-  const sql = `select ${selectList(req, 'duckdb')} from ${quoteIdent(database)}.${quoteIdent(req.schema)}.${quoteIdent(req.name)}${sample} limit ${req.limit}`;
+  const table = `${quoteIdent(database)}.${quoteIdent(req.schema)}.${quoteIdent(req.name)}`;
+  let sql: string;
+  if (req.mode !== 'sample') sql = `select ${selectList(req, 'duckdb')} from ${table} limit ${req.limit}`;
+  else if (req.rowEstimate !== null && req.rowEstimate > 100_000) {
+    // A big file: whole vectors (2,048 rows) at random, about fifty of them, then a reservoir of those;
+    // row-level sampling would read and decompress every row of the file.
+    const pct = Math.min(100, (100 * Math.max(200 * req.limit, 50 * 2048)) / req.rowEstimate);
+    sql = `select * from (select ${selectList(req, 'duckdb')} from ${table} using sample ${pct.toFixed(6)} percent (system)) using sample reservoir(${req.limit} rows)`;
+  } else sql = `select ${selectList(req, 'duckdb')} from ${table} using sample reservoir(${req.limit} rows)`;
   const reader = await conn.runAndReadAll(sql);
   return finish(req, reader.getRowsJson() as unknown[][], started);
 }
