@@ -32,13 +32,6 @@ export interface LocalLauncherOptions {
   sandbox?: SandboxConfig;
   /** Limits for kernels whose request names none. */
   defaultResources?: LaunchRequest['resources'];
-  /**
-   * The server's Unix socket for code in kernels (server/http listenUnix):
-   * bound into each sandbox at /run/workbench-api.sock and named by
-   * WORKBENCH_API_SOCKET, so a kernel without network still reaches the
-   * server (with requests signed by its own key).
-   */
-  apiSocket?: string;
 }
 
 let sequence = 0;
@@ -102,7 +95,7 @@ export class LocalLauncher implements Launcher {
     const argv = request.argv.map((a) => a.replaceAll('{connection_file}', seenAs(connectionFile)));
 
     // Listening once the server is up: kernels started before (a warm pool) go without it.
-    const apiSocket = this.options.apiSocket && existsSync(this.options.apiSocket) ? this.options.apiSocket : undefined;
+    const apiSocket = this.apiSocket && existsSync(this.apiSocket) ? this.apiSocket : undefined;
     let cgroup: KernelCgroup | undefined;
     let child: ChildProcess;
     const resources = { ...this.options.defaultResources, ...request.resources };
@@ -167,6 +160,21 @@ export class LocalLauncher implements Launcher {
 
   /** Kernels' own directories live in one traversable (0711) folder, so a kernel running under
    * another uid can reach its directory and nothing else. */
+  private apiSocket: string | undefined;
+
+  /**
+   * Where the server should answer code in kernels on a Unix socket
+   * (server/http listenUnix): in the sandboxes' own folder (mode 711, so a
+   * kernel running as another uid reaches it), bound into each sandbox at
+   * /run/workbench-api.sock and named by WORKBENCH_API_SOCKET; without a
+   * sandbox, in the runtime folder. Kernels started once it exists are told.
+   */
+  async apiSocketPath(): Promise<string> {
+    await mkdir(this.options.runtimeDir, { recursive: true, mode: 0o700 });
+    this.apiSocket ??= join(this.options.sandbox ? await this.sandboxBase() : this.options.runtimeDir, 'api.sock');
+    return this.apiSocket;
+  }
+
   private sandboxBase(): Promise<string> {
     this.base ??= (async () => {
       const dir = await mkdtemp(join(tmpdir(), 'workbench-sandbox-'));

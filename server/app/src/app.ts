@@ -113,10 +113,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     });
     const launchers = new LauncherRegistry(config.kernels.launcher);
     const sb = config.sandbox;
-    const apiSocket = join(config.runtimeDir, 'api.sock');
     const local = new LocalLauncher({
       runtimeDir: config.runtimeDir,
-      apiSocket,
       logger,
       sandbox:
         sb.mode === 'none'
@@ -358,7 +356,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     const port = await http.listen(config.port, config.ip);
     kernelEnv.WORKBENCH_API_URL = loopback(port);
     // Kernels without network reach the server here (bound into their sandbox by the local launcher).
-    await mkdir(config.runtimeDir, { recursive: true, mode: 0o700 });
+    const apiSocket = await local.apiSocketPath();
     await http.listenUnix(apiSocket).catch((err: unknown) => logger.warn({ path: apiSocket, err: String(err) }, 'kernels without network cannot reach the server: its Unix socket could not be opened (a runtime_dir path under 100 characters fixes a too-long path)'));
     const host = config.ip.includes(':') ? `[${config.ip}]` : config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
     const url = `http://${host}:${port}${config.baseUrl}lab?token=${config.token}`;

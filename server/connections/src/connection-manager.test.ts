@@ -5,14 +5,12 @@
  * fail, rotated while the old credential keeps working until the switch,
  * and pooled.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client as PgClient, type Client } from 'pg';
 import { isAppError } from '@workbench/core';
-import { openStore, type MetadataStore } from '@workbench/store';
-import { KeyRing, SecretStore, StoreSecretStorage } from '@workbench/secrets';
-import { ConnectionManager } from './connection-manager';
+import type { MetadataStore } from '@workbench/store';
+import type { SecretStore } from '@workbench/secrets';
+import type { ConnectionManager } from './connection-manager';
+import { openTestConnections, type TestConnections } from './testing/manager';
 import { startPrivatePostgres, type PrivatePostgres } from './testing/private-postgres';
 
 jest.setTimeout(60_000);
@@ -23,7 +21,7 @@ const SECOND = 'second-Password-2';
 
 let pg: PrivatePostgres;
 let admin: Client;
-let dir: string;
+let managed: TestConnections;
 let store: MetadataStore;
 let secrets: SecretStore;
 let connections: ConnectionManager;
@@ -40,18 +38,13 @@ beforeAll(async () => {
   await db.query(`create schema accounting; create table accounting.account_move_line (id bigint primary key, balance numeric); grant usage on schema accounting to ${ROLE}; grant select on all tables in schema accounting to ${ROLE}`);
   await db.query('create schema hr'); // no grant to the reader
   await db.end();
-  dir = mkdtempSync(join(tmpdir(), 'wb-conn-'));
-  store = await openStore({ sqlitePath: join(dir, 'workbench.db') });
-  secrets = await SecretStore.open({ storage: new StoreSecretStorage(store), keyRing: KeyRing.generate() });
-  connections = new ConnectionManager({ store, secrets });
+  managed = await openTestConnections();
+  ({ store, secrets, connections } = managed);
 });
 
 afterAll(async () => {
-  await connections?.[Symbol.asyncDispose]();
-  await secrets?.[Symbol.asyncDispose]();
-  await store?.[Symbol.asyncDispose]();
+  await managed?.[Symbol.asyncDispose]();
   await pg?.[Symbol.asyncDispose]();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('connections', () => {

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { isAppError } from '@workbench/core';
-import { openStore, type MetadataStore } from '@workbench/store';
-import { KeyRing, SecretStore, StoreSecretStorage } from '@workbench/secrets';
-import { ConnectionManager } from '../connection-manager';
+import type { ConnectionManager } from '../connection-manager';
+import { openTestConnections, type TestConnections } from '../testing/manager';
 import { holdDuckDbFile } from '../testing/duckdb-holder';
 import { duckdbSettingsSchema, testDuckDb } from './duckdb';
 
@@ -18,8 +17,7 @@ jest.setTimeout(60_000);
 
 let dir: string;
 let warehouse: string;
-let store: MetadataStore;
-let secrets: SecretStore;
+let managed: TestConnections;
 let connections: ConnectionManager;
 
 const settings = (extra: object = {}) => duckdbSettingsSchema.parse({ path: warehouse, schemas: ['main', 'finance'], ...extra });
@@ -32,15 +30,12 @@ beforeAll(async () => {
   await conn.run('create schema finance; create table finance.trial_balance (account varchar, balance decimal(18,2))');
   conn.closeSync();
   instance.closeSync();
-  store = await openStore({ sqlitePath: join(dir, 'workbench.db') });
-  secrets = await SecretStore.open({ storage: new StoreSecretStorage(store), keyRing: KeyRing.generate() });
-  connections = new ConnectionManager({ store, secrets });
+  managed = await openTestConnections({ dir });
+  ({ connections } = managed);
 });
 
 afterAll(async () => {
-  await connections?.[Symbol.asyncDispose]();
-  await secrets?.[Symbol.asyncDispose]();
-  await store?.[Symbol.asyncDispose]();
+  await managed?.[Symbol.asyncDispose]();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

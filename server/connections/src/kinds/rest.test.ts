@@ -4,14 +4,10 @@
  * each failure, no credential in any message, and the client the manager
  * hands out, reopened after a change and closed at dispose.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isAppError } from '@workbench/core';
-import { openStore, type MetadataStore } from '@workbench/store';
-import { KeyRing, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { ConnectionManager } from '../connection-manager';
+import { openTestConnections, type TestConnections } from '../testing/manager';
 import { startTestHttpServer, type TestHttpServer } from '../testing/http-server';
 import { startTestOAuth2Server, type TestOAuth2Server } from '../testing/oauth2-server';
 import { makeSelfSignedCertificate, type TestCertificate } from '../testing/tls';
@@ -25,9 +21,7 @@ let api: TestHttpServer;
 let tlsApi: TestHttpServer;
 let cert: TestCertificate;
 let oauth: TestOAuth2Server;
-let dir: string;
-let store: MetadataStore;
-let secrets: SecretStore;
+let managed: TestConnections;
 let connections: ConnectionManager;
 /** A port nothing listens on (fetch refuses port 1 itself: it is on the Fetch standard's list of bad ports). */
 let closedPort: number;
@@ -61,20 +55,15 @@ beforeAll(async () => {
   api.route('GET', '/api/broken', (_req, res) => void res.writeHead(503).end());
   api.route('GET', '/api/slow', () => undefined); // never answers
   api.route('GET', '/api/basic', (req, res) => void res.writeHead(req.headers.authorization === `Basic ${Buffer.from('ledger:right-password').toString('base64')}` ? 200 : 401).end());
-  dir = mkdtempSync(join(tmpdir(), 'wb-conn-rest-'));
-  store = await openStore({ sqlitePath: join(dir, 'workbench.db') });
-  secrets = await SecretStore.open({ storage: new StoreSecretStorage(store), keyRing: KeyRing.generate() });
-  connections = new ConnectionManager({ store, secrets });
+  managed = await openTestConnections({ prefix: 'wb-conn-rest-' });
+  ({ connections } = managed);
 });
 
 afterAll(async () => {
-  await connections?.[Symbol.asyncDispose]();
-  await secrets?.[Symbol.asyncDispose]();
-  await store?.[Symbol.asyncDispose]();
+  await managed?.[Symbol.asyncDispose]();
   await api?.[Symbol.asyncDispose]();
   await tlsApi?.[Symbol.asyncDispose]();
   await oauth?.[Symbol.asyncDispose]();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('rest test', () => {
@@ -140,7 +129,7 @@ describe('rest connections', () => {
     expect(api.requests.at(-1)!.headers['x-entity']).toBe('acme-fr');
     await expect(connections.s3('ledger-api')).rejects.toThrow(/as S3: it is a rest connection/);
 
-    const other = new ConnectionManager({ store, secrets });
+    const other = new ConnectionManager({ store: managed.store, secrets: managed.secrets });
     const kept = await other.rest('ledger-api');
     await other[Symbol.asyncDispose]();
     expect(kept.closed).toBe(true);

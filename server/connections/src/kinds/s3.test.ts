@@ -5,14 +5,10 @@
  * each way the test can fail, the secret never in a message, and the
  * client the manager hands out, reopened after a change.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { isAppError } from '@workbench/core';
-import { openStore, type MetadataStore } from '@workbench/store';
-import { KeyRing, SecretStore, StoreSecretStorage } from '@workbench/secrets';
-import { ConnectionManager } from '../connection-manager';
+import type { ConnectionManager } from '../connection-manager';
+import { openTestConnections, type TestConnections } from '../testing/manager';
 import { startTestS3Server, type TestS3Server } from '../testing/s3-server';
 import { makeSelfSignedCertificate, startTlsFront, type TestCertificate, type TlsFront } from '../testing/tls';
 import { s3SettingsSchema, testS3, type S3Credential } from './s3';
@@ -25,9 +21,7 @@ let front: TlsFront;
 let reader: S3Credential;
 let headOnly: S3Credential;
 let nobody: S3Credential;
-let dir: string;
-let store: MetadataStore;
-let secrets: SecretStore;
+let managed: TestConnections;
 let connections: ConnectionManager;
 
 const settings = (extra: object = {}) => s3SettingsSchema.parse({ endpoint: s3.endpoint, bucket: 'ledger', prefix: 'exports', force_path_style: true, timeouts: { connect_s: 2, request_s: 5 }, ...extra });
@@ -41,19 +35,14 @@ beforeAll(async () => {
   await s3.enforceAuth(true);
   cert = makeSelfSignedCertificate();
   front = await startTlsFront(Number(new URL(s3.endpoint).port), cert);
-  dir = mkdtempSync(join(tmpdir(), 'wb-conn-s3-'));
-  store = await openStore({ sqlitePath: join(dir, 'workbench.db') });
-  secrets = await SecretStore.open({ storage: new StoreSecretStorage(store), keyRing: KeyRing.generate() });
-  connections = new ConnectionManager({ store, secrets });
+  managed = await openTestConnections({ prefix: 'wb-conn-s3-' });
+  ({ connections } = managed);
 });
 
 afterAll(async () => {
-  await connections?.[Symbol.asyncDispose]();
-  await secrets?.[Symbol.asyncDispose]();
-  await store?.[Symbol.asyncDispose]();
+  await managed?.[Symbol.asyncDispose]();
   await front?.[Symbol.asyncDispose]();
   await s3?.[Symbol.asyncDispose]();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('s3 test', () => {

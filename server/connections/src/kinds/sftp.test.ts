@@ -5,14 +5,11 @@
  * each way the test can fail, no credential in any message, and the
  * sessions the manager hands out.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '@workbench/core';
-import { openStore, type MetadataStore } from '@workbench/store';
-import { KeyRing, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { ConnectionManager } from '../connection-manager';
+import { openTestConnections, type TestConnections } from '../testing/manager';
 import { startTestSshd, type TestSshd } from '../testing/sshd';
 import { sftpSettingsSchema, testSftp, type SftpCredential } from './sftp';
 
@@ -21,9 +18,7 @@ jest.setTimeout(60_000);
 let sshd: TestSshd;
 let silent: Server;
 const silentSockets = new Set<Socket>();
-let dir: string;
-let store: MetadataStore;
-let secrets: SecretStore;
+let managed: TestConnections;
 let connections: ConnectionManager;
 
 const settings = (extra: object = {}) => sftpSettingsSchema.parse({ host: sshd.host, port: sshd.port, username: sshd.username, root: join(sshd.home, 'data'), host_key_fingerprint: sshd.hostKeyFingerprint, timeouts: { connect_s: 5 }, ...extra });
@@ -37,22 +32,17 @@ beforeAll(async () => {
     s.on('error', () => undefined).on('close', () => silentSockets.delete(s));
   });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  dir = mkdtempSync(join(tmpdir(), 'wb-conn-sftp-'));
-  store = await openStore({ sqlitePath: join(dir, 'workbench.db') });
-  secrets = await SecretStore.open({ storage: new StoreSecretStorage(store), keyRing: KeyRing.generate() });
-  connections = new ConnectionManager({ store, secrets });
+  managed = await openTestConnections({ prefix: 'wb-conn-sftp-' });
+  ({ connections } = managed);
 });
 
 afterAll(async () => {
-  await connections?.[Symbol.asyncDispose]();
-  await secrets?.[Symbol.asyncDispose]();
-  await store?.[Symbol.asyncDispose]();
+  await managed?.[Symbol.asyncDispose]();
   if (silent) {
     for (const s of silentSockets) s.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   }
   await sshd?.[Symbol.asyncDispose]();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('sftp test', () => {
@@ -122,7 +112,7 @@ describe('sftp connections', () => {
     await connections.update('bank-drop', { settings: settings() }, 'emil');
 
     // Disposal ends a session its user left open.
-    const other = new ConnectionManager({ store, secrets });
+    const other = new ConnectionManager({ store: managed.store, secrets: managed.secrets });
     const left = await other.sftp('bank-drop');
     await other[Symbol.asyncDispose]();
     expect(left.ended).toBe(true);
