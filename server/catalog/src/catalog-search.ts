@@ -70,12 +70,14 @@ export class CatalogSearch {
     if (source !== undefined) cq = cq.where('catalog_tables.source', '=', source);
     if (objectKey !== undefined) cq = cq.where('catalog_tables.object_key', '=', objectKey);
     const columns = await cq.execute();
-    const notes = new Map((await this.store.db.selectFrom('catalog_notes').select(['object_key', 'description']).execute()).map((n) => [n.object_key, n.description]));
+    // One table's documents read only that table's notes, tags and terms (a note changed); a source's, all of them.
+    const only = objectKey === undefined ? undefined : [objectKey, ...columns.map((c) => { const t = byId.get(c.table_id)!; return columnKey({ source: t.source, schema: t.schema_name, name: t.name, column: c.name }); })];
+    const notes = new Map((await this.store.db.selectFrom('catalog_notes').select(['object_key', 'description']).$if(only !== undefined, (q) => q.where('object_key', 'in', only!)).execute()).map((n) => [n.object_key, n.description]));
     const tags = new Map<string, string[]>();
-    for (const r of await this.store.db.selectFrom('catalog_tags').select(['object_key', 'tag']).where('state', '=', 'confirmed').execute()) tags.set(r.object_key, [...(tags.get(r.object_key) ?? []), r.tag]);
+    for (const r of await this.store.db.selectFrom('catalog_tags').select(['object_key', 'tag']).where('state', '=', 'confirmed').$if(only !== undefined, (q) => q.where('object_key', 'in', only!)).execute()) tags.set(r.object_key, [...(tags.get(r.object_key) ?? []), r.tag]);
     const terms = new Map<string, string[]>();
-    for (const r of await this.store.db.selectFrom('catalog_term_links').select(['object_key', 'term']).execute()) terms.set(r.object_key, [...(terms.get(r.object_key) ?? []), r.term]);
-    const usage = new Map((await this.store.db.selectFrom('catalog_usage').select(['object_key']).select((eb) => eb.fn.countAll<number>().as('n')).where('column_name', '=', '').groupBy('object_key').execute()).map((r) => [r.object_key, Number(r.n)]));
+    for (const r of await this.store.db.selectFrom('catalog_term_links').select(['object_key', 'term']).$if(only !== undefined, (q) => q.where('object_key', 'in', only!)).execute()) terms.set(r.object_key, [...(terms.get(r.object_key) ?? []), r.term]);
+    const usage = new Map((await this.store.db.selectFrom('catalog_usage').select(['object_key']).select((eb) => eb.fn.countAll<number>().as('n')).where('column_name', '=', '').$if(objectKey !== undefined, (q) => q.where('object_key', '=', objectKey!)).groupBy('object_key').execute()).map((r) => [r.object_key, Number(r.n)]));
     const docs: SearchDoc[] = [];
     for (const t of tables) {
       const name = { source: t.source, schema: t.schema_name, name: t.name };

@@ -297,7 +297,7 @@ export class Catalog implements AsyncDisposable {
    * cells cut at `maxCellChars`. Columns with a confirmed `pii:*` tag come
    * back masked unless `unmask` (the caller's role allows personal data).
    */
-  async preview(t: TableName, options: { mode?: PreviewMode; limit?: number; unmask: boolean; maxCellChars?: number; signal?: AbortSignal; unmaskAll?: boolean }): Promise<Preview> {
+  async preview(t: TableName, options: { mode?: PreviewMode; limit?: number; unmask: boolean; maxCellChars?: number; signal?: AbortSignal }): Promise<Preview> {
     const info = await this.table(t);
     const limit = options.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('bad_request', 'Cannot preview: limit must be a whole number from 1 to 1000');

@@ -14,6 +14,7 @@ import { AppError } from '@workbench/core';
 import type { IdentityProvider } from '@workbench/auth';
 import type { RouteDef } from '../route-table';
 import { clientGone } from './kernels';
+import { jsonObject, onlyKeys } from './json-body';
 
 const TABLE = '/api/catalog/tables/:source/:schema/:table';
 const KINDS: readonly SearchKind[] = ['table', 'view', 'column', 'notebook', 'glossary'];
@@ -21,11 +22,9 @@ const KINDS: readonly SearchKind[] = ['table', 'view', 'column', 'notebook', 'gl
 const tableOf = (req: Request): TableName => ({ source: String(req.params.source), schema: String(req.params.schema), name: String(req.params.table) });
 
 function body(req: Request, action: string, keys: readonly string[]): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new AppError('bad_request', `Cannot ${action}: the body must be a JSON object`);
-  const extra = Object.keys(b).find((k) => !keys.includes(k));
-  if (extra !== undefined) throw new AppError('bad_request', `Cannot ${action}: unknown key ${JSON.stringify(extra.slice(0, 40))} (allowed: ${keys.join(', ')})`);
-  return b as Record<string, unknown>;
+  const b = jsonObject(req, action);
+  onlyKeys(b, keys, action);
+  return b;
 }
 
 function list(value: unknown): string[] {

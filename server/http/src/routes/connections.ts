@@ -9,20 +9,13 @@ import { createHash } from 'node:crypto';
 import { queryPool, type ConnectionManager } from '@workbench/connections';
 import { AppError } from '@workbench/core';
 import { clientGone } from './kernels';
+import { jsonObject, onlyKeys } from './json-body';
 import type { RouteDef } from '../route-table';
 
 const nameOf = (req: Request) => String(req.params.name);
 
-function body(req: Request, action: string): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new AppError('bad_request', `Cannot ${action}: the body must be a JSON object`);
-  return b as Record<string, unknown>;
-}
-
-function only(b: Record<string, unknown>, keys: readonly string[], action: string): void {
-  const extra = Object.keys(b).find((k) => !keys.includes(k));
-  if (extra !== undefined) throw new AppError('bad_request', `Cannot ${action}: unknown key ${JSON.stringify(extra.slice(0, 40))} (allowed: ${keys.join(', ')})`);
-}
+const body = jsonObject;
+const only = onlyKeys;
 
 export interface ConnectionRouteHooks {
   /** A connection was deleted. */

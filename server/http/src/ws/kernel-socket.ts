@@ -14,7 +14,7 @@ import type { ChannelClient, KernelChannels } from '@workbench/manager';
 import { assertHeader, createMessage, isClientChannel, MessageHeader, toRaw, Channel, decodeLegacy, decodeWsV1, encodeLegacy, encodeWsV1Chunks, fromRaw, parseJsonPart, ProtocolError, RawMessage, V1_SUBPROTOCOL } from '@workbench/protocol';
 import type { HttpDeps } from '../deps';
 import { WS_CLOSE } from '../error-table';
-import { parseCell } from '@workbench/sql-kernel/magics';
+import { parseCell, type ParsedCell } from '@workbench/sql-kernel/magics';
 import { ownKernel } from '../routes/kernels';
 import { clientIp } from '../client-address';
 import type { SocketRouteDef } from '../route-table';
@@ -226,8 +226,8 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
       // Only the kernel's owner (or an admin) connects; anybody else is told there is no such kernel.
       const kernelId = ownKernel(deps, auth.user, params.kernel_id!).id;
       const channels = deps.kernels.channels(kernelId);
-      const running = deps.kernels.get(kernelId);
-      const sqlRuns = observer && running.spec.spec.language?.toLowerCase() === 'sql' ? observer : undefined;
+      const isSql = deps.kernels.get(kernelId).spec.spec.language?.toLowerCase() === 'sql';
+      const sqlRuns = isSql ? observer : undefined;
       return (ws) => {
         if (!deps.kernels.has(kernelId)) {
           ws.close(WS_CLOSE.normal, 'kernel shut down');
@@ -241,8 +241,12 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
           maxClientBufferBytes: deps.maxClientBufferBytes,
           auditExecute: deps.audit
             ? async (header, content) => {
-                sqlRuns?.started({ kernelId, msgId: header.msg_id, code: codeOf(content), actor: auth.user.username, notebook: notebookOf(deps, kernelId) });
-                const r = await recordExecute(deps, kernelId, auth, req, header, content);
+                // Read once for the audit record and the catalog: the code, the notebook, a SQL cell's parse.
+                const code = codeOf(content);
+                const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);
+                const sql = isSql ? parseSqlCell(code) : undefined;
+                if (sql?.cell) sqlRuns?.started({ kernelId, msgId: header.msg_id, cell: sql.cell, actor: auth.user.username, notebook: paths.length === 1 ? paths[0] : undefined });
+                const r = await recordExecute(deps, kernelId, auth, req, header, { code, paths, sql });
                 sqlRuns?.audited(header.msg_id, r.record.seq);
                 return r;
               }
@@ -265,17 +269,23 @@ function codeOf(content: Buffer): string {
   return '';
 }
 
-/** The notebook a kernel serves, when exactly one session uses it. */
-function notebookOf(deps: HttpDeps, kernelId: string): string | undefined {
-  const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);
-  return paths.length === 1 ? paths[0] : undefined;
+/** A SQL cell as the SQL kernel reads it, or why it refuses it. */
+interface SqlCellParse {
+  cell?: ParsedCell;
+  error?: string;
 }
 
-async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, content: Buffer): Promise<{ record: AuditRecord; durable: Promise<void> }> {
-  const code = codeOf(content);
-  const running = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId) : undefined;
-  const kernel = running?.model();
-  const paths = deps.sessions.list().filter((s) => s.kernel?.id === kernelId).map((s) => s.path);
+function parseSqlCell(code: string): SqlCellParse {
+  try {
+    return { cell: parseCell(code) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message.slice(0, 200) : 'unparsable' };
+  }
+}
+
+async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, read: { code: string; paths: string[]; sql: SqlCellParse | undefined }): Promise<{ record: AuditRecord; durable: Promise<void> }> {
+  const { code, paths, sql } = read;
+  const kernel = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId).model() : undefined;
   return deps.audit!.append({
     actor: auth.user.username,
     actorRole: auth.user.roles.join(',') || null,
@@ -292,7 +302,7 @@ async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticat
       code_sha256: createHash('sha256').update(code).digest('hex'),
       code_bytes: Buffer.byteLength(code),
       msg_id: header.msg_id,
-      ...(running?.spec.spec.language?.toLowerCase() === 'sql' && { sql: sqlDetail(code) }),
+      ...(sql && { sql: sqlDetail(sql) }),
     },
   });
 }
@@ -305,11 +315,7 @@ async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticat
  * record's code_sha256. A cell the parser refuses is recorded as such (the
  * kernel refuses it too).
  */
-function sqlDetail(code: string): Record<string, unknown> {
-  try {
-    const cell = parseCell(code);
-    return { connection: cell.connection ?? cell.connect ?? 'current', statements: cell.statements.length, ...(cell.keepAs && { keep_as: cell.keepAs }) };
-  } catch (err) {
-    return { connection: null, unparsed: err instanceof Error ? err.message.slice(0, 200) : 'unparsable' };
-  }
+function sqlDetail({ cell, error }: SqlCellParse): Record<string, unknown> {
+  if (!cell) return { connection: null, unparsed: error };
+  return { connection: cell.connection ?? cell.connect ?? 'current', statements: cell.statements.length, ...(cell.keepAs && { keep_as: cell.keepAs }) };
 }

@@ -13,7 +13,7 @@
 import type { Catalog } from '@workbench/catalog';
 import { WAREHOUSE_SOURCE } from '@workbench/catalog';
 import type { Logger } from '@workbench/core';
-import { parseCell } from '@workbench/sql-kernel/magics';
+import type { ParsedCell } from '@workbench/sql-kernel/magics';
 
 const MAX_PENDING = 1000;
 
@@ -34,14 +34,9 @@ export class SqlRunsObserver {
     private readonly logger: Logger,
   ) {}
 
-  /** An execute_request reached a SQL kernel; returns what to call with its reply's status (or undefined: nothing to record). */
-  started(input: { kernelId: string; msgId: string; code: string; actor: string; notebook: string | undefined }): void {
-    let cell;
-    try {
-      cell = parseCell(input.code);
-    } catch {
-      return; // the kernel refuses it too
-    }
+  /** An execute_request of a cell the SQL kernel accepts reached it; its statements are recorded once its reply says "ok". */
+  started(input: { kernelId: string; msgId: string; cell: ParsedCell; actor: string; notebook: string | undefined }): void {
+    const { cell } = input;
     if (cell.connect) this.current.set(input.kernelId, cell.connect);
     if (cell.statements.length === 0) return;
     const source = cell.connection ?? cell.connect ?? this.current.get(input.kernelId) ?? WAREHOUSE_SOURCE;
