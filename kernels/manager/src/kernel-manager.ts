@@ -53,6 +53,8 @@ export interface StartKernelRequest {
   name?: string;
   path?: string;
   env?: Record<string, unknown>;
+  /** Variables the server itself sets for this kernel (e.g. a pipeline run's ids): not subject to the request policy. Never secrets. */
+  trustedEnv?: Readonly<Record<string, string>>;
   user: string;
   signal?: AbortSignal;
 }
@@ -156,7 +158,7 @@ export class KernelManager {
       serverEnv: this.options.serverEnv,
       specEnv: spec.spec.env,
       requestEnv: req.env,
-      extra: { ...this.options.kernelEnv, JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
+      extra: { ...this.options.kernelEnv, ...req.trustedEnv, JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
     });
     if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
     const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;

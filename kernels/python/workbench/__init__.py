@@ -15,6 +15,17 @@ Jupyter key (the ``key`` of its connection file):
 They go to the server's Unix socket (``WORKBENCH_API_SOCKET``, bound into the
 kernel's sandbox, which has no network) or else its loopback URL
 (``WORKBENCH_API_URL``).
+
+In a pipeline task, a notebook hands values to the tasks after it:
+
+    workbench.task_value("invoice_count", 42)
+    workbench.task_value("period", {"start": "2026-10-01", "end": "2026-10-31"})
+
+Each call shows a display output of type
+``application/vnd.workbench.task-values+json`` (``{name: value}``, with a
+plain-text line for people reading the notebook); the headless executor
+collects them, a later call with the same name wins. Values must be JSON
+(str, int, float, bool, None, lists and dicts of them).
 """
 import hashlib
 import hmac
@@ -26,7 +37,10 @@ import socket
 import time
 import urllib.parse
 
-__all__ = ["connect", "connections", "Connection", "Result", "QueryError"]
+__all__ = ["connect", "connections", "Connection", "Result", "QueryError", "task_value", "TASK_VALUES_MIME"]
+
+#: The mime type of a task-values display output (kernels/executor/src/task-values.ts).
+TASK_VALUES_MIME = "application/vnd.workbench.task-values+json"
 
 
 class QueryError(Exception):
@@ -158,3 +172,17 @@ def connect(name):
 def connections():
     """Names of the Workbench server's connections."""
     return [c["name"] for c in _request("GET", "api/connections")]
+
+
+def task_value(name, value):
+    """Hand ``value`` (JSON: str, int, float, bool, None, lists and dicts) to later pipeline tasks as ``name``."""
+    if not isinstance(name, str) or not name:
+        raise TypeError("Cannot set task value: the name must be a non-empty string")
+    try:
+        # allow_nan=False: the executor reads this as JSON, which has no NaN or Infinity.
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise TypeError("Cannot set task value %r: %s (use JSON values: str, int, float, bool, None, lists and dicts)" % (name, err)) from err
+    from IPython.display import display
+
+    display({TASK_VALUES_MIME: {name: json.loads(text)}, "text/plain": "task value %s = %s" % (name, text)}, raw=True)

@@ -2,7 +2,7 @@
  * The composition root: builds every part from the frozen config, wires
  * them, listens, and disposes everything in reverse on shutdown.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,8 @@ import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
 import { ConnectionManager } from '@workbench/connections';
 import { Catalog } from '@workbench/catalog';
+import { isPipelineFile, NotebookTaskRunner, PipelineService, RunNotifier, verifyWebhookSignature } from '@workbench/pipelines';
+import { contentsPipelineWorkspace } from './pipeline-workspace';
 import { ApiTokens, ExtraUser, IdentityProvider, makeUser, type User, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
@@ -53,6 +55,8 @@ export interface Workbench extends AsyncDisposable {
   readonly connections: ConnectionManager;
   /** The data catalog (discovery, search, previews, usage, lineage). */
   readonly catalog: Catalog;
+  /** Pipelines, their runs and the queue worker. */
+  readonly pipelines: PipelineService;
   /** Resolves when someone asked the server to stop (POST /api/shutdown). */
   readonly shutdownRequested: Promise<void>;
 }
@@ -228,6 +232,42 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     const events = new EventBus({ logger });
     store.add({ [Symbol.dispose]: () => events.dispose() });
     store.add(publishContentsEvents(contents, events, logger));
+    const pipelineWorkspace = contentsPipelineWorkspace(contents, config.rootDir, config.pipelines.runsDir);
+    const pipelines = store.add(
+      new PipelineService({
+        store: metadata,
+        workspace: pipelineWorkspace,
+        runner: new NotebookTaskRunner(kernels, pipelineWorkspace, PIPELINE_USER),
+        logger,
+        clock: options.clock ? { now: options.clock } : undefined,
+        slots: config.pipelines.slots,
+        leaseMs: config.pipelines.leaseMs,
+        pollMs: config.pipelines.pollMs,
+        runsDir: config.pipelines.runsDir,
+        worker: config.pipelines.enabled,
+        secrets: { put: (name, value, by) => secrets.put(name, value, by), get: (name) => secrets.get(name) },
+        verifyWebhook: verifyWebhookSignature,
+      }),
+    );
+    const notifier = store.add(
+      new RunNotifier({
+        store: metadata,
+        smtp: config.pipelines.smtp && { ...config.pipelines.smtp, password: config.pipelines.smtp.passwordFile ? (await readFile(config.pipelines.smtp.passwordFile, 'utf8')).trim() : undefined },
+        signingSecret: () => webhookSigningSecret(secrets),
+        baseUrl: config.pipelines.publicUrl,
+        clock: options.clock ? { now: options.clock } : undefined,
+        logger,
+      }),
+    );
+    pipelines.runEndedHook = async (run) => notifier.runEnded(await pipelines.runs.get(run.id));
+    pipelines.slaMissedHook = (run) => notifier.slaMissed(run);
+    // A saved, renamed or deleted pipeline file changes the registry at once; a git checkout on disk at the next periodic sync.
+    store.add(
+      contents.onDidChange((e) => {
+        if (isPipelineFile(e.path) || (e.type === 'renamed' && isPipelineFile(e.oldPath))) void pipelines.sync().catch((err: unknown) => logger.warn({ err: String(err) }, 'pipelines: the registry could not follow a file change'));
+      }),
+    );
+    await pipelines.start();
     const oidc = config.auth.oidc;
     const sso = oidc
       ? store.add(
@@ -350,6 +390,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       users,
       connections,
       catalog,
+      pipelines,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);
@@ -384,12 +425,28 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       audit,
       connections,
       catalog,
+      pipelines,
       shutdownRequested,
       [Symbol.asyncDispose]: () => store[Symbol.asyncDispose](),
     };
   } catch (err) {
     await store[Symbol.asyncDispose]();
     throw err;
+  }
+}
+
+/** The kernel owner of pipeline runs nobody claimed (PATCH run_as_me makes a user the owner). */
+const PIPELINE_USER = 'workbench-pipelines';
+
+/** The key outgoing pipeline webhooks are signed with: made once, kept encrypted. */
+async function webhookSigningSecret(secrets: SecretStore): Promise<string> {
+  const name = 'pipelines/webhook-signing';
+  try {
+    return await secrets.get(name);
+  } catch {
+    const value = randomBytes(32).toString('base64url');
+    await secrets.put(name, value, 'system');
+    return value;
   }
 }
 

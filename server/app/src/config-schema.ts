@@ -46,6 +46,37 @@ export const configSchema = z
       })
       .partial()
       .strict(),
+    pipelines: z
+      .object({
+        /** Work the pipeline queue in this process (false: this replica only serves the API). */
+        enabled: z.boolean(),
+        /** Tasks this process runs at once. */
+        slots: z.number().int().min(1).max(256),
+        /** A running task's lease: a worker that stops renewing it (killed) loses the task after this long. */
+        lease_seconds: z.number().min(1).max(3600),
+        /** How often to look at the shared queue for other replicas' changes (milliseconds). */
+        poll_ms: z.number().int().min(50).max(60000),
+        /** Workspace folder of run outputs (one folder per run). */
+        runs_dir: z.string().min(1),
+        /** Outgoing email for notifications. */
+        smtp: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65535),
+            /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+            secure: z.boolean(),
+            user: z.string(),
+            /** A file holding the SMTP password (never the password itself in config). */
+            password_file: z.string(),
+            from: z.string().min(3),
+          })
+          .partial()
+          .strict(),
+        /** Public URL of Workbench for links in notifications. */
+        public_url: z.string().url(),
+      })
+      .partial()
+      .strict(),
     lab: z
       .object({
         build_dir: z.string(),

@@ -46,6 +46,15 @@ export interface WorkbenchConfig {
     /** 0: discovery only on demand. */
     readonly refreshIntervalMinutes: number;
   };
+  readonly pipelines: {
+    readonly enabled: boolean;
+    readonly slots: number;
+    readonly leaseMs: number;
+    readonly pollMs: number;
+    readonly runsDir: string;
+    readonly smtp: { readonly host: string; readonly port: number; readonly secure: boolean; readonly user: string | undefined; readonly passwordFile: string | undefined; readonly from: string } | undefined;
+    readonly publicUrl: string | undefined;
+  };
   readonly lab: {
     /** The lab-ui build folder; undefined: lab-ui's default (`lab-ui/build`). */
     readonly buildDir: string | undefined;
@@ -290,6 +299,24 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     },
     catalog: {
       refreshIntervalMinutes: file.catalog?.refresh_interval_minutes ?? 60,
+    },
+    pipelines: {
+      enabled: file.pipelines?.enabled ?? true,
+      slots: file.pipelines?.slots ?? 4,
+      leaseMs: Math.round((file.pipelines?.lease_seconds ?? 30) * 1000),
+      pollMs: file.pipelines?.poll_ms ?? 2000,
+      runsDir: file.pipelines?.runs_dir ?? 'pipeline-runs',
+      smtp: file.pipelines?.smtp?.host
+        ? {
+            host: file.pipelines.smtp.host,
+            port: file.pipelines.smtp.port ?? 587,
+            secure: file.pipelines.smtp.secure ?? false,
+            user: file.pipelines.smtp.user,
+            passwordFile: file.pipelines.smtp.password_file ? resolve(cwd, file.pipelines.smtp.password_file) : undefined,
+            from: file.pipelines.smtp.from ?? 'workbench@localhost',
+          }
+        : undefined,
+      publicUrl: file.pipelines?.public_url,
     },
     lab: {
       buildDir: file.lab?.build_dir ? resolve(cwd, file.lab.build_dir) : undefined,

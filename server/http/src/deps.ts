@@ -10,6 +10,7 @@ import type { TerminalManager } from '@workbench/terminals';
 import type { CollaborationService } from '@workbench/collab';
 import type { AuditLog } from '@workbench/audit';
 import type { Catalog } from '@workbench/catalog';
+import type { PipelineService } from '@workbench/pipelines';
 
 /** The JupyterLab application and the per-user state it keeps on the server. */
 export interface LabDeps {
@@ -70,6 +71,8 @@ export interface HttpDeps {
   connections?: ConnectionManager;
   /** The data catalog (/api/catalog); absent: the routes are not there. */
   catalog?: Catalog;
+  /** Pipelines and runs (/api/pipelines, /api/runs); absent: the routes are not there. */
+  pipelines?: PipelineService;
   /** The audit log: data actions are recorded before they happen (see audit-hook.ts); absent: nothing is recorded. */
   audit?: AuditLog;
   /** SSO login (auth.oidc); absent when not configured (the routes are then not there). Its sessions are resolved through `identity.sessions`. */

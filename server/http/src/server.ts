@@ -43,6 +43,7 @@ import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 import { connectionRoutes } from './routes/connections';
 import { catalogRoutes } from './routes/catalog';
+import { pipelineRoutes } from './routes/pipelines';
 import { clientIp, isSecureRequest } from './client-address';
 import { onClientError } from './client-error';
 
@@ -86,6 +87,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
         })
       : []),
     ...(deps.catalog ? catalogRoutes(deps.catalog, deps.identity, { producer: `https://workbench.local/${deps.version}` }) : []),
+    ...(deps.pipelines ? pipelineRoutes(deps.pipelines) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),
@@ -124,6 +126,8 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
         assertJsonDepth(body, MAX_JSON_DEPTH);
         // A kernel signs the body it sends (auth/kernel-signature.ts).
         if (req.headers.authorization?.startsWith(KERNEL_AUTH_SCHEME)) (req as typeof req & { bodySha256?: string }).bodySha256 = sha256Hex(body);
+        // A pipeline webhook is signed over its exact bytes (routes/pipelines.ts).
+        if (req.method === 'POST' && /\/api\/pipelines\/[^/]+\/webhook(\?|$)/.test(req.url ?? '')) (req as typeof req & { rawBody?: Buffer }).rawBody = body;
       },
     }),
   );

@@ -207,6 +207,121 @@ export interface CatalogRunsTable {
   detail: string;
 }
 
+/** One `*.pipeline.yaml` of the workspace (0006). */
+export interface PipelinesTable {
+  id: string;
+  path: string;
+  name: string;
+  spec_hash: string;
+  /** JSON PipelineSpec; null when the file does not parse. */
+  spec: string | null;
+  /** JSON array of the file's issues when it does not parse. */
+  error: string | null;
+  paused: number;
+  run_as: string | null;
+  /** The webhook's secret, encrypted (a SecretStore name). */
+  webhook_secret: string | null;
+  next_fire_at: EpochMs | null;
+  fired_until: EpochMs | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+  updated_by: string | null;
+}
+
+export interface PipelineRunsTable {
+  id: string;
+  pipeline_id: string;
+  pipeline_path: string;
+  status: string;
+  trigger: string;
+  triggered_by: string | null;
+  run_as: string | null;
+  idempotency_key: string | null;
+  logical_date: EpochMs;
+  /** JSON Period. */
+  period: string;
+  /** JSON: the resolved parameters. */
+  parameters: string;
+  /** JSON: {name: {old, new}} of a manual run's overrides. */
+  overrides: string;
+  /** JSON PipelineSpec the run started with. */
+  spec: string;
+  parent_run_id: string | null;
+  parent_task_id: string | null;
+  backfill_id: string | null;
+  backfill_seq: number | null;
+  priority: number;
+  repair_count: number;
+  cancel_requested: number;
+  sla_deadline: EpochMs | null;
+  created_at: EpochMs;
+  started_at: EpochMs | null;
+  finished_at: EpochMs | null;
+  error: string | null;
+}
+
+/** A task of a run; also the queue (a queued row is leased by the worker that runs it). */
+export interface PipelineTasksTable {
+  run_id: string;
+  task_id: string;
+  status: string;
+  attempt: number;
+  max_attempts: number;
+  priority: number;
+  ready_at: EpochMs | null;
+  lease_owner: string | null;
+  lease_expires_at: EpochMs | null;
+  cancel_requested: number;
+  started_at: EpochMs | null;
+  finished_at: EpochMs | null;
+  /** JSON object. */
+  task_values: string;
+  error: string | null;
+  error_kind: string | null;
+  output_path: string | null;
+  child_run_id: string | null;
+  progress_done: number;
+  progress_total: number;
+}
+
+export interface PipelineTaskAttemptsTable {
+  run_id: string;
+  task_id: string;
+  attempt: number;
+  status: string;
+  worker: string | null;
+  queued_at: EpochMs;
+  delay_ms: number;
+  started_at: EpochMs | null;
+  kernel_ready_at: EpochMs | null;
+  first_cell_at: EpochMs | null;
+  finished_at: EpochMs | null;
+  kernel_id: string | null;
+  error: string | null;
+  error_kind: string | null;
+}
+
+export interface PipelineLogsTable {
+  run_id: string;
+  task_id: string;
+  attempt: number;
+  seq: number;
+  at: EpochMs;
+  stream: string;
+  cell: number | null;
+  text: string;
+}
+
+export interface PipelineNotificationsTable {
+  run_id: string;
+  event: string;
+  channel: string;
+  target: string;
+  status: string;
+  at: EpochMs;
+  error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -223,4 +338,10 @@ export interface Database {
   catalog_usage: CatalogUsageTable;
   catalog_lineage: CatalogLineageTable;
   catalog_runs: CatalogRunsTable;
+  pipelines: PipelinesTable;
+  pipeline_runs: PipelineRunsTable;
+  pipeline_tasks: PipelineTasksTable;
+  pipeline_task_attempts: PipelineTaskAttemptsTable;
+  pipeline_logs: PipelineLogsTable;
+  pipeline_notifications: PipelineNotificationsTable;
 }

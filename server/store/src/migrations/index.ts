@@ -11,6 +11,7 @@ import { migration as m0002 } from './0002_session_refresh';
 import { migration as m0003 } from './0003_role_overrides';
 import { migration as m0004 } from './0004_connections';
 import { migration as m0005 } from './0005_catalog';
+import { migration as m0006 } from './0006_pipelines';
 import type { StoreMigration } from './migration';
 
 export type { StoreDialect, StoreMigration } from './migration';
@@ -21,4 +22,5 @@ export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migrati
   { name: '0003_role_overrides', migration: m0003 },
   { name: '0004_connections', migration: m0004 },
   { name: '0005_catalog', migration: m0005 },
+  { name: '0006_pipelines', migration: m0006 },
 ];

@@ -1,0 +1,228 @@
+/**
+ * Pipelines end to end on a real server with real kernels: a 5-task
+ * pipeline (Python, SQL and TypeScript notebooks, a fan-out and a join)
+ * run by hand with overrides, a task that fails twice then succeeds
+ * (3 attempts, growing delays), repair, cancel of a running task (its
+ * kernel is gone), a cron schedule, a signed webhook, live logs over SSE,
+ * and bad input refused before anything is queued.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { waitForEvent } from '@workbench/core';
+import { signWebhook, type RunDetail } from '@workbench/pipelines';
+import { api, startTestServer, type TestServer } from './testing/harness';
+import { jsonRequest, notebookJson, pipelineId, runEnded, writeWorkspace } from './testing/pipelines';
+
+const CLOSE = `name: Close
+description: Extract, load, check, report
+period: previous_month
+parameters:
+  company_id: { type: integer, default: 1 }
+max_parallel: 3
+tasks:
+  extract:
+    notebook: close/extract.ipynb
+    parameters: { company_id: "{{ params.company_id }}", period_start: "{{ period.start }}" }
+  load:
+    sql: close/load.sql
+    depends_on: [extract]
+    parameters: { company_id: "{{ params.company_id }}" }
+  typed:
+    notebook: close/typed.ipynb
+    depends_on: [extract]
+    parameters: { rows: "{{ tasks.extract.values.row_count }}" }
+  flaky:
+    notebook: close/flaky.ipynb
+    depends_on: [extract]
+    retries: 2
+    retry_delay: 1s
+    retry_backoff: 2
+    retry_jitter: 0
+  report:
+    notebook: close/report.ipynb
+    depends_on: [load, typed, flaky]
+`;
+
+describe('pipelines on a real server', () => {
+  let ts: TestServer;
+
+  beforeAll(async () => {
+    ts = await startTestServer([], process.env, { pipelines: { poll_ms: 200 } });
+    await writeWorkspace(ts, {
+      'close/extract.ipynb': notebookJson('python3', [
+        { source: 'company_id = 0\nperiod_start = ""', tags: ['parameters'] },
+        { source: 'import workbench\nprint("extracting", company_id, period_start)\nworkbench.task_value("row_count", 10 * company_id)' },
+      ]),
+      'close/load.sql': '%params {"company_id": 0}\nSELECT $company_id * 2 AS doubled;\n',
+      'close/typed.ipynb': notebookJson('tslab', [{ source: 'let rows: number = 0;', tags: ['parameters'] }, { source: 'console.log(`rows=${rows * 1}`);' }]),
+      'close/flaky.ipynb': notebookJson('python3', [{ source: 'import os\nattempt = int(os.environ["WORKBENCH_ATTEMPT"])\nassert attempt >= 3, f"attempt {attempt} fails on purpose"\nprint("attempt", attempt, "works")' }]),
+      'close/report.ipynb': notebookJson('python3', [{ source: 'print("report done")' }]),
+      'close/close.pipeline.yaml': CLOSE,
+    });
+  });
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+  });
+
+  it('runs a 5-task pipeline by hand with an override: fan-out, join, task values downstream, 3 attempts of a flaky task with growing delays, outputs saved', async () => {
+    const id = await pipelineId(ts, 'close/close.pipeline.yaml');
+    const created = await jsonRequest<{ id: string; overrides: Record<string, unknown> }>(ts, 'POST', `api/pipelines/${id}/runs`, { parameters: { company_id: '3' } });
+    expect(created.status).toBe(201);
+    expect(created.body.overrides).toEqual({ company_id: { old: 1, new: 3 } });
+    const run = await runEnded(ts, created.body.id);
+    expect(run.tasks.map((t) => [t.taskId, t.status, t.attempt])).toEqual([
+      ['extract', 'succeeded', 1],
+      ['load', 'succeeded', 1],
+      ['typed', 'succeeded', 1],
+      ['flaky', 'succeeded', 3],
+      ['report', 'succeeded', 1],
+    ]);
+    expect(run.status).toBe('succeeded');
+    expect(run.tasks[0]!.values).toEqual({ row_count: 30 });
+    const flaky = run.tasks.find((t) => t.taskId === 'flaky')!;
+    expect(flaky.attempts.map((a) => a.status)).toEqual(['failed', 'failed', 'succeeded']);
+    expect(flaky.attempts[0]!.error).toContain('attempt 1 fails on purpose');
+    const [d1, d2] = [flaky.attempts[1]!.delayMs, flaky.attempts[2]!.delayMs];
+    expect(d1).toBeGreaterThanOrEqual(1000);
+    expect(d2).toBeGreaterThanOrEqual(2000);
+    expect(d2).toBeGreaterThan(d1);
+    // The TypeScript task got the upstream value; the output notebooks are saved with papermill metadata.
+    const typed = JSON.parse(readFileSync(join(ts.rootDir, run.tasks[2]!.outputPath!), 'utf8')) as { cells: { outputs?: { text?: string | string[] }[] }[]; metadata: { papermill: { parameters: unknown } } };
+    expect(typed.metadata.papermill.parameters).toEqual({ rows: 30 });
+    expect(JSON.stringify(typed.cells)).toContain('rows=30');
+    expect(run.tasks.every((t) => t.outputPath && existsSync(join(ts.rootDir, t.outputPath)))).toBe(true);
+    // The audit record of the manual run says what the override changed.
+    const audit = await ts.wb.audit.query({ action: 'execute', resource: 'pipelines' });
+    expect(audit.at(-1)!.detail).toMatchObject({ overrides: { company_id: { old: 1, new: 3 } } });
+    // Logs are kept: the extract task printed its parameters.
+    const logs = await (await api(ts, `api/runs/${run.id}/logs?task=extract`)).text();
+    expect(logs).toContain('extracting 3 2026-');
+    expect(ts.wb.kernels.list()).toEqual([]);
+  });
+
+  it('repair reruns only the failed task and what depends on it', async () => {
+    await writeWorkspace(ts, {
+      'repair/a.ipynb': notebookJson('python3', [{ source: 'print("a")' }]),
+      'repair/b.ipynb': notebookJson('python3', [{ source: 'import os\nassert os.path.exists("fixed.txt"), "fixed.txt is missing"' }]),
+      'repair/c.ipynb': notebookJson('python3', [{ source: 'print("c")' }]),
+      'repair/r.pipeline.yaml': 'name: Repairable\ntasks:\n  a: { notebook: repair/a.ipynb }\n  b: { notebook: repair/b.ipynb, depends_on: [a] }\n  c: { notebook: repair/c.ipynb, depends_on: [b] }\n',
+    });
+    const id = await pipelineId(ts, 'repair/r.pipeline.yaml');
+    const first = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
+    expect(first.status).toBe('failed');
+    expect(first.tasks.map((t) => t.status)).toEqual(['succeeded', 'failed', 'skipped']);
+    expect(first.tasks[1]!.error).toContain('fixed.txt is missing');
+    await writeFile(join(ts.rootDir, 'repair', 'fixed.txt'), 'yes');
+    const repaired = await jsonRequest<{ tasks: string[] }>(ts, 'POST', `api/runs/${first.id}/repair`);
+    expect(repaired.status).toBe(200);
+    expect(repaired.body.tasks).toEqual(['b', 'c']);
+    const after = await runEnded(ts, first.id);
+    expect(after.status).toBe('succeeded');
+    expect(after.tasks.map((t) => [t.taskId, t.attempt])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 1],
+    ]);
+    expect(after.repairCount).toBe(1);
+  });
+
+  it('cancel stops a running task and shuts its kernel down', async () => {
+    await writeWorkspace(ts, {
+      'cancel/long.ipynb': notebookJson('python3', [{ source: 'print("started", flush=True)' }, { source: 'import time\ntime.sleep(600)' }]),
+      'cancel/l.pipeline.yaml': 'name: Long\ntasks:\n  long: { notebook: cancel/long.ipynb }\n  after: { notebook: cancel/long.ipynb, depends_on: [long] }\n',
+    });
+    const id = await pipelineId(ts, 'cancel/l.pipeline.yaml');
+    const secondCell = waitForEvent(ts.wb.pipelines.onLog, (e) => e.line.text === 'cell 2 started');
+    const run = await ts.wb.pipelines.runNow(id, { by: 'test' });
+    await secondCell;
+    expect(ts.wb.kernels.list()).toHaveLength(1);
+    const cancelled = await jsonRequest<RunDetail>(ts, 'POST', `api/runs/${run.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const end = await runEnded(ts, run.id);
+    expect(end.status).toBe('cancelled');
+    expect(end.tasks.map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
+    expect(ts.wb.kernels.list()).toEqual([]);
+    expect((await jsonRequest(ts, 'POST', `api/runs/${run.id}/cancel`)).status).toBe(409);
+  });
+
+  it('fires on its cron schedule and shows the next 12 fire times', async () => {
+    await writeWorkspace(ts, {
+      'cron/tick.ipynb': notebookJson('python3', [{ source: 'print("tick")' }]),
+      'cron/c.pipeline.yaml': 'name: Every second\nschedule:\n  - cron: "* * * * * *"\n    timezone: Europe/Paris\ntasks:\n  tick: { notebook: cron/tick.ipynb }\n',
+    });
+    const fired = waitForEvent(ts.wb.pipelines.onRunChanged, (r) => r.trigger === 'cron' && r.status === 'succeeded');
+    const id = await pipelineId(ts, 'cron/c.pipeline.yaml');
+    const run = await fired;
+    expect(run.pipelineId).toBe(id);
+    const paused = await jsonRequest<{ paused: boolean }>(ts, 'PATCH', `api/pipelines/${id}`, { paused: true });
+    expect(paused.body.paused).toBe(true);
+    const page = await jsonRequest<{ upcoming: { at: string }[] }>(ts, 'GET', `api/pipelines/${id}`);
+    expect(page.body.upcoming).toHaveLength(12);
+    const times = page.body.upcoming.map((u) => Date.parse(u.at));
+    expect(times.every((t, i) => i === 0 || t - times[i - 1]! === 1000)).toBe(true);
+  });
+
+  it('starts a run from a signed webhook, once per delivery, and refuses a bad signature', async () => {
+    await writeWorkspace(ts, {
+      'hook/h.ipynb': notebookJson('python3', [{ source: 'n = 0', tags: ['parameters'] }, { source: 'print("n", n)' }]),
+      'hook/h.pipeline.yaml': 'name: Hooked\nwebhook: true\nparameters:\n  n: { type: integer, default: 1 }\ntasks:\n  h: { notebook: hook/h.ipynb, parameters: { n: "{{ params.n }}" } }\n',
+    });
+    const id = await pipelineId(ts, 'hook/h.pipeline.yaml');
+    const secret = (await jsonRequest<{ secret: string }>(ts, 'POST', `api/pipelines/${id}/webhook-secret`)).body.secret;
+    const body = JSON.stringify({ parameters: { n: 7 } });
+    const post = (sig: string, delivery: string) => fetch(`${ts.baseUrl}api/pipelines/${id}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Workbench-Signature': sig, 'X-Workbench-Delivery': delivery }, body });
+    const now = Math.floor(Date.now() / 1000);
+    const bad = await post(signWebhook('wrong-secret', body, now), 'd1');
+    expect({ status: bad.status, message: ((await bad.json()) as { message: string }).message }).toEqual({ status: 403, message: 'Cannot run hook/h.pipeline.yaml from a webhook: signature does not match' });
+    const ok = await post(signWebhook(secret, body, now), 'd2');
+    expect(ok.status).toBe(202);
+    const again = await post(signWebhook(secret, body, now), 'd2');
+    const [a, b] = [(await ok.json()) as { id: string }, (await again.json()) as { id: string }];
+    expect(b.id).toBe(a.id);
+    const run = await runEnded(ts, a.id);
+    expect(run.trigger).toBe('webhook');
+    expect(run.parameters).toEqual({ n: 7 });
+  });
+
+  it('streams a run\'s logs over Server-Sent Events, stored lines first, then the end', async () => {
+    const id = await pipelineId(ts, 'repair/r.pipeline.yaml');
+    const run = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
+    const res = await api(ts, `api/runs/${run.id}/events`);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const text = await res.text();
+    expect(text).toContain('event: log');
+    expect(text).toContain('"text":"a\\n"');
+    expect(text.trim().endsWith(`data: {"status":"succeeded"}`)).toBe(true);
+  });
+
+  describe('bad input is refused before anything is queued', () => {
+    it('a cyclic pipeline is not written, and the error names the line', async () => {
+      const content = 'name: Cyclic\ntasks:\n  a: { notebook: x.ipynb, depends_on: [b] }\n  b: { notebook: x.ipynb, depends_on: [a] }\n';
+      const r = await jsonRequest<{ message: string; issues?: { line: number; message: string }[] }>(ts, 'POST', 'api/pipelines', { path: 'bad/cyclic.pipeline.yaml', content });
+      expect(r.status).toBe(400);
+      expect(r.body.message).toMatch(/cycle/i);
+      expect(existsSync(join(ts.rootDir, 'bad/cyclic.pipeline.yaml'))).toBe(false);
+    });
+
+    it('an override of the wrong type or an unknown parameter creates no run', async () => {
+      const id = await pipelineId(ts, 'close/close.pipeline.yaml');
+      const before = (await ts.wb.pipelines.runs.list({ pipelineId: id, limit: 500 })).length;
+      const wrong = await jsonRequest<{ message: string }>(ts, 'POST', `api/pipelines/${id}/runs`, { parameters: { company_id: 'three' } });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.message).toContain('company_id');
+      const unknown = await jsonRequest<{ message: string }>(ts, 'POST', `api/pipelines/${id}/runs`, { parameters: { nope: 1 } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.message).toContain('nope');
+      expect((await ts.wb.pipelines.runs.list({ pipelineId: id, limit: 500 })).length).toBe(before);
+    });
+
+    it('a notebook that does not exist fails its task with the path and the pipeline line', async () => {
+      await writeWorkspace(ts, { 'bad/missing.pipeline.yaml': 'name: Missing\ntasks:\n  gone:\n    notebook: bad/nowhere.ipynb\n' });
+      const id = await pipelineId(ts, 'bad/missing.pipeline.yaml');
+      const run = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
+      expect(run.status).toBe('failed');
+      expect(run.tasks[0]!.error).toBe('Cannot run task gone: notebook bad/nowhere.ipynb does not exist (pipeline line 3)');
+    });
+  });
+});

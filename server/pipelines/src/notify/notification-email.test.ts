@@ -1,0 +1,60 @@
+import { dataReadyPayload } from './notification-payload';
+import { dataReadyEmail, escapeHtml, runEmail } from './notification-email';
+import { pipelineSpec, runDetail, taskRun } from './test-harness';
+
+const ID = '1a2b3c4d-0000-4000-8000-000000000001';
+
+describe('run emails', () => {
+  it.each([
+    ['succeeded', 'Month-end close succeeded'],
+    ['failed', 'Month-end close failed'],
+    ['cancelled', 'Month-end close was cancelled'],
+    ['timed_out', 'Month-end close timed out'],
+  ] as const)('names a %s run in the subject', (status, what) => {
+    expect(runEmail(runDetail(ID, status), false, {}).subject).toBe(`[Workbench] ${what} — 2026-11 (run 1a2b3c4d)`);
+  });
+
+  it('keeps the subject on one line whatever the pipeline is called', () => {
+    const spec = pipelineSpec({ name: 'Close\r\nBcc: someone@example.com' });
+    const email = runEmail(runDetail(ID, 'failed', { spec, pipelineName: spec.name }), false, {});
+    expect(email.subject).toBe('[Workbench] Close Bcc: someone@example.com failed — 2026-11 (run 1a2b3c4d)');
+  });
+
+  it('escapes every user-controlled text in the HTML, and links the run page only with a base URL', () => {
+    const spec = pipelineSpec({ name: '<img src=x onerror=alert(1)>' });
+    const run = runDetail(ID, 'failed', {
+      spec,
+      pipelineName: spec.name,
+      pipelinePath: 'x/"quoted".pipeline.yaml',
+      triggeredBy: "o'brien",
+      parameters: { '<k>': '& "v"' },
+      error: '<error>',
+      tasks: [taskRun('<task>', 'failed', { error: '</td><script>' })],
+    });
+    const { html, text } = runEmail(run, false, {});
+    expect(html).not.toMatch(/<img|<script|<k>|<task>|<error>|"quoted"|o'brien/);
+    for (const escaped of ['&lt;img src=x onerror=alert(1)&gt;', '&quot;quoted&quot;', 'o&#39;brien', '&lt;k&gt;', '&amp; \\&quot;v\\&quot;', '&lt;task&gt;', '&lt;/td&gt;&lt;script&gt;', '&lt;error&gt;']) {
+      expect(html).toContain(escaped);
+    }
+    expect(html).not.toContain('<a href');
+    expect(text).not.toContain('Run page');
+    expect(runEmail(run, false, { baseUrl: 'https://wb.example.com/base/' }).html).toContain(`<a href="https://wb.example.com/base/lab?pipeline-run=${ID}">`);
+  });
+
+  it('escapes the five HTML metacharacters', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('data_ready emails', () => {
+  it('say which dataset is ready, with its rows and schema version', () => {
+    const spec = pipelineSpec({ datasets: [{ name: 'gl_transactions', task: 'extract_gl' }] });
+    const run = runDetail(ID, 'succeeded', { spec });
+    const payload = dataReadyPayload(run, spec.datasets[0]!, { now: 0, baseUrl: 'https://wb.example.com' })!;
+    const email = dataReadyEmail(run, payload);
+    expect(email.subject).toBe('[Workbench] gl_transactions is ready — 2026-11 (run 1a2b3c4d)');
+    expect(email.text).toMatch(/^Rows +48,213$/m);
+    expect(email.text).toMatch(/^Schema version +not declared$/m);
+    expect(email.text).toContain(`Run page: https://wb.example.com/lab?pipeline-run=${ID}`);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * What runs one attempt of a notebook or SQL task: the headless executor
+ * on the server's kernel manager (so sandbox limits, the warm pool and
+ * Kubernetes pods apply), with the notebook read from the workspace and
+ * its output notebook saved under the run's folder (versioned like any
+ * file). A retried attempt overwrites the same output file: one output
+ * per task of a run.
+ */
+import { describeError } from '@workbench/core';
+import type { KernelManager } from '@workbench/manager';
+import { runNotebook, sqlFileNotebook, type ExecutorEvent, type NotebookDocument, type RunResult } from '@workbench/executor';
+import type { ClaimedTask, AttemptOutcome } from './runs/run-store';
+
+/** The workspace as the pipelines see it (server/app implements it over contents). */
+export interface PipelineWorkspace {
+  /** Workspace paths of every `*.pipeline.yaml` / `*.pipeline.yml`. */
+  listPipelineFiles(): Promise<string[]>;
+  /** A file's text; undefined when it does not exist. */
+  readText(path: string): Promise<string | undefined>;
+  writeText(path: string, text: string, author: string): Promise<void>;
+  /** Saves an output notebook (versioned). */
+  saveNotebook(path: string, nb: NotebookDocument, author: string): Promise<void>;
+  deleteFile(path: string, author: string): Promise<void>;
+}
+
+export interface TaskRunInput {
+  claimed: ClaimedTask;
+  /** The task's parameters, rendered. */
+  parameters: Record<string, unknown>;
+  /** Where the output notebook goes. */
+  outputPath: string;
+  env: Record<string, string>;
+  signal: AbortSignal;
+  onEvent: (e: ExecutorEvent) => void;
+}
+
+export interface TaskRunner {
+  run(input: TaskRunInput): Promise<AttemptOutcome>;
+}
+
+export class NotebookTaskRunner implements TaskRunner {
+  constructor(
+    private readonly kernels: KernelManager,
+    private readonly workspace: PipelineWorkspace,
+    /** The kernel owner when a run has no run_as. */
+    private readonly defaultUser: string,
+  ) {}
+
+  async run(input: TaskRunInput): Promise<AttemptOutcome> {
+    const { task, run } = input.claimed;
+    const target = task.target;
+    if (target.kind === 'pipeline') return { status: 'failed', errorKind: 'bad_input', error: `Cannot run task ${task.id} here: a pipeline task runs as a child run` };
+    const text = await this.workspace.readText(target.path);
+    if (text === undefined) return { status: 'failed', errorKind: 'bad_input', error: `Cannot run task ${task.id}: ${target.kind === 'sql' ? 'SQL file' : 'notebook'} ${target.path} does not exist (pipeline line ${task.line})` };
+    let notebook: NotebookDocument;
+    if (target.kind === 'sql') {
+      notebook = sqlFileNotebook(text, task.kernel ? { kernelName: task.kernel } : undefined);
+    } else {
+      try {
+        notebook = JSON.parse(text) as NotebookDocument;
+      } catch (err) {
+        return { status: 'failed', errorKind: 'bad_input', error: `Cannot run task ${task.id}: ${target.path} is not a notebook (${describeError(err)})` };
+      }
+    }
+    let result: RunResult;
+    try {
+      result = await runNotebook({
+        kernels: this.kernels,
+        notebook,
+        path: target.path,
+        user: run.runAs ?? this.defaultUser,
+        parameters: input.parameters,
+        kernelName: task.kernel,
+        env: input.env,
+        cellTimeoutMs: task.cellTimeoutMs,
+        timeoutMs: task.timeoutMs,
+        signal: input.signal,
+        onEvent: input.onEvent,
+      });
+    } catch (err) {
+      // The run could not start (bad notebook, unknown kernel, no capacity): nothing to save.
+      return { status: input.signal.aborted ? 'cancelled' : 'failed', errorKind: input.signal.aborted ? 'cancelled' : 'error', error: describeError(err) };
+    }
+    await this.workspace.saveNotebook(input.outputPath, result.notebook, run.runAs ?? this.defaultUser);
+    const common = { outputPath: input.outputPath, kernelId: result.kernelId, kernelReadyAt: result.timings.kernelReadyAt, firstCellAt: result.timings.firstCellAt, values: result.values };
+    const error = result.error ? `${result.error.cellIndex !== undefined ? `Cell ${result.error.cellIndex + 1}: ` : ''}${result.error.ename}: ${result.error.evalue}` : undefined;
+    switch (result.status) {
+      case 'succeeded':
+        return { ...common, status: 'succeeded' };
+      case 'timed_out':
+        return { ...common, status: 'timed_out', errorKind: 'timeout', error: error ?? 'The task timed out' };
+      case 'cancelled':
+        return { ...common, status: 'cancelled', errorKind: 'cancelled', error: error ?? 'Cancelled' };
+      case 'kernel_died':
+        return { ...common, status: 'failed', errorKind: 'kernel_death', error: error ?? 'The kernel died' };
+      default:
+        return { ...common, status: 'failed', errorKind: 'error', error: error ?? 'The task failed' };
+    }
+  }
+}
