@@ -121,7 +121,7 @@ class NotebookRun {
   private kernel: Kernel | undefined;
   private kernelReadyAt: number | undefined;
   private firstCellAt: number | undefined;
-  private failure: { index: number; executionCount: number | null; ename: string; evalue: string; stop?: Stop } | undefined;
+  private failure: { index: number; executionCount: number | null; ename: string; evalue: string } | undefined;
 
   constructor(
     private readonly o: RunNotebookOptions,
@@ -238,15 +238,16 @@ class NotebookRun {
     cellDone(cell, at, failed);
     this.emit({ type: 'cell_finished', index, status: !failed ? 'ok' : stop?.status === 'timed_out' || stop?.status === 'cancelled' ? stop.status : 'error', durationMs: at - t0, at });
     if (!failed) return true;
-    if (stop) this.failure = { index, executionCount: cell.execution_count, ename: stop.ename, evalue: stop.evalue, stop };
+    if (stop) this.failure = { index, executionCount: cell.execution_count, ename: stop.ename, evalue: stop.evalue };
     else this.failure = { index, executionCount: cell.execution_count, ...describeFailure(exec.outputs, reply) };
     return false;
   }
 
   /** After a stop mid-cell: interrupt, and let the cell finish (its KeyboardInterrupt recorded) within the grace. */
   private async interrupted(kernel: Kernel, exec: CellExecution): Promise<CellReply | undefined> {
-    await kernel.interrupt().catch(() => undefined);
     const gone = deferred<undefined>();
+    // Not awaited on its own: an interrupt that hangs must not hold the run past the grace.
+    kernel.interrupt().catch(() => undefined);
     const subs = [kernel.onDead(() => gone.resolve(undefined)), kernel.onServerStatus(() => gone.resolve(undefined))];
     const timer = setTimeout(() => gone.resolve(undefined), INTERRUPT_GRACE_MS);
     try {

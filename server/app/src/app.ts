@@ -249,11 +249,12 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
         verifyWebhook: verifyWebhookSignature,
       }),
     );
+    const signingSecret = await webhookSigningSecret(secrets);
     const notifier = store.add(
       new RunNotifier({
         store: metadata,
         smtp: config.pipelines.smtp && { ...config.pipelines.smtp, password: config.pipelines.smtp.passwordFile ? (await readFile(config.pipelines.smtp.passwordFile, 'utf8')).trim() : undefined },
-        signingSecret: () => webhookSigningSecret(secrets),
+        signingSecret: async () => signingSecret,
         baseUrl: config.pipelines.publicUrl,
         clock: options.clock ? { now: options.clock } : undefined,
         logger,
@@ -438,15 +439,19 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
 /** The kernel owner of pipeline runs nobody claimed (PATCH run_as_me makes a user the owner). */
 const PIPELINE_USER = 'workbench-pipelines';
 
-/** The key outgoing pipeline webhooks are signed with: made once, kept encrypted. */
+/**
+ * The key outgoing pipeline webhooks are signed with: made on the first
+ * start, kept encrypted, read once per start. Two replicas starting on a
+ * new database at the same moment both write one; each then reads back
+ * whichever was written last.
+ */
 async function webhookSigningSecret(secrets: SecretStore): Promise<string> {
   const name = 'pipelines/webhook-signing';
   try {
     return await secrets.get(name);
   } catch {
-    const value = randomBytes(32).toString('base64url');
-    await secrets.put(name, value, 'system');
-    return value;
+    await secrets.put(name, randomBytes(32).toString('base64url'), 'system');
+    return secrets.get(name);
   }
 }
 

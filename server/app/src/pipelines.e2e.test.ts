@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitForEvent } from '@workbench/core';
-import { signWebhook, type RunDetail } from '@workbench/pipelines';
+import { signWebhook, verifyWebhookSignature, type RunDetail } from '@workbench/pipelines';
+import { startTestSmtpServer, startTestWebhookReceiver, type TestSmtpServer, type TestWebhookReceiver } from '@workbench/pipelines/notify/test-harness';
 import { api, startTestServer, type TestServer } from './testing/harness';
 import { jsonRequest, notebookJson, pipelineId, runEnded, writeWorkspace } from './testing/pipelines';
 
@@ -46,9 +47,13 @@ tasks:
 
 describe('pipelines on a real server', () => {
   let ts: TestServer;
+  let smtp: TestSmtpServer;
+  let hooks: TestWebhookReceiver;
 
   beforeAll(async () => {
-    ts = await startTestServer([], process.env, { pipelines: { poll_ms: 200 } });
+    smtp = await startTestSmtpServer({ starttls: false });
+    hooks = await startTestWebhookReceiver();
+    ts = await startTestServer([], process.env, { pipelines: { poll_ms: 200, smtp: { host: smtp.host, port: smtp.port, from: 'workbench@example.com' }, public_url: 'https://workbench.example.com' } });
     await writeWorkspace(ts, {
       'close/extract.ipynb': notebookJson('python3', [
         { source: 'company_id = 0\nperiod_start = ""', tags: ['parameters'] },
@@ -63,6 +68,8 @@ describe('pipelines on a real server', () => {
   });
   afterAll(async () => {
     await ts?.[Symbol.asyncDispose]();
+    await hooks?.[Symbol.asyncDispose]();
+    await smtp?.[Symbol.asyncDispose]();
   });
 
   it('runs a 5-task pipeline by hand with an override: fan-out, join, task values downstream, 3 attempts of a flaky task with growing delays, outputs saved', async () => {
@@ -146,21 +153,67 @@ describe('pipelines on a real server', () => {
     expect((await jsonRequest(ts, 'POST', `api/runs/${run.id}/cancel`)).status).toBe(409);
   });
 
-  it('fires on its cron schedule and shows the next 12 fire times', async () => {
-    await writeWorkspace(ts, {
-      'cron/tick.ipynb': notebookJson('python3', [{ source: 'print("tick")' }]),
-      'cron/c.pipeline.yaml': 'name: Every second\nschedule:\n  - cron: "* * * * * *"\n    timezone: Europe/Paris\ntasks:\n  tick: { notebook: cron/tick.ipynb }\n',
-    });
-    const fired = waitForEvent(ts.wb.pipelines.onRunChanged, (r) => r.trigger === 'cron' && r.status === 'succeeded');
-    const id = await pipelineId(ts, 'cron/c.pipeline.yaml');
-    const run = await fired;
-    expect(run.pipelineId).toBe(id);
+  it('runs the 5-task pipeline on its cron schedule and shows the next 12 fire times', async () => {
+    await writeWorkspace(ts, { 'close/cron.pipeline.yaml': CLOSE.replace('name: Close', 'name: Close on cron\nschedule:\n  - cron: "* * * * * *"\n    timezone: Europe/Paris') });
+    const fired = waitForEvent(ts.wb.pipelines.onRunChanged, (r) => r.trigger === 'cron');
+    const id = await pipelineId(ts, 'close/cron.pipeline.yaml');
+    const first = await fired;
+    // Paused at once: no more fires (a fire already taken in the same second may still run).
     const paused = await jsonRequest<{ paused: boolean }>(ts, 'PATCH', `api/pipelines/${id}`, { paused: true });
     expect(paused.body.paused).toBe(true);
+    const run = await runEnded(ts, first.id);
+    expect(run.pipelineId).toBe(id);
+    expect(run.status).toBe('succeeded');
+    expect(run.tasks).toHaveLength(5);
+    expect(run.parameters).toEqual({ company_id: 1 });
     const page = await jsonRequest<{ upcoming: { at: string }[] }>(ts, 'GET', `api/pipelines/${id}`);
     expect(page.body.upcoming).toHaveLength(12);
     const times = page.body.upcoming.map((u) => Date.parse(u.at));
     expect(times.every((t, i) => i === 0 || t - times[i - 1]! === 1000)).toBe(true);
+  });
+
+  it('retries a task whose kernel died mid-cell, as retry_on says', async () => {
+    await writeWorkspace(ts, {
+      'die/die.ipynb': notebookJson('python3', [{ source: 'import os, signal\nif os.environ["WORKBENCH_ATTEMPT"] == "1":\n    os.kill(os.getpid(), signal.SIGKILL)\nprint("survived")' }]),
+      'die/d.pipeline.yaml': 'name: Dies\ntasks:\n  d: { notebook: die/die.ipynb, retries: 1, retry_delay: 1s, retry_on: [kernel_death] }\n',
+    });
+    const id = await pipelineId(ts, 'die/d.pipeline.yaml');
+    const run = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
+    expect(run.status).toBe('succeeded');
+    expect(run.tasks[0]!.attempts.map((a) => `${a.status}/${a.errorKind ?? ''}`)).toEqual(['failed/kernel_death', 'succeeded/']);
+    expect(ts.wb.kernels.list()).toEqual([]);
+  });
+
+  it('runs another pipeline as a task, starts a follower after success, and backfills three months one after another', async () => {
+    await writeWorkspace(ts, {
+      'chain/p.ipynb': notebookJson('python3', [{ source: 'label = ""', tags: ['parameters'] }, { source: 'import workbench\nworkbench.task_value("label", label)' }]),
+      'chain/child.pipeline.yaml': 'name: Child\nparameters:\n  label: { type: string, default: none }\ntasks:\n  c: { notebook: chain/p.ipynb, parameters: { label: "{{ params.label }}" } }\n',
+      'chain/parent.pipeline.yaml': 'name: Parent\nperiod: previous_month\ntasks:\n  own: { notebook: chain/p.ipynb, parameters: { label: "{{ period.label }}" } }\n  sub: { pipeline: chain/child.pipeline.yaml, depends_on: [own], parameters: { label: "from parent" } }\n',
+      'chain/follower.pipeline.yaml': 'name: Follower\nschedule:\n  - after: chain/parent.pipeline.yaml\ntasks:\n  f: { notebook: chain/p.ipynb }\n',
+    });
+    const parent = await pipelineId(ts, 'chain/parent.pipeline.yaml');
+    const follower = await pipelineId(ts, 'chain/follower.pipeline.yaml');
+    const followed = waitForEvent(ts.wb.pipelines.onRunChanged, (r) => r.pipelineId === follower && r.trigger === 'after');
+    const run = await runEnded(ts, (await ts.wb.pipelines.runNow(parent, { by: 'test', logicalDate: '2026-12-03T07:00:00Z' })).id);
+    expect(run.status).toBe('succeeded');
+    expect(run.tasks[0]!.values).toEqual({ label: '2026-11' });
+    const child = await ts.wb.pipelines.runs.get(run.tasks[1]!.childRunId!);
+    expect(child.parentRunId).toBe(run.id);
+    expect(child.tasks[0]!.values).toEqual({ label: 'from parent' });
+    expect((await runEnded(ts, (await followed).id)).status).toBe('succeeded');
+
+    const backfill = await jsonRequest<{ id: string; period: { label: string } }[]>(ts, 'POST', `api/pipelines/${parent}/backfill`, { from: '2026-08', to: '2026-10', parallel: false });
+    expect(backfill.status).toBe(201);
+    expect(backfill.body.map((r) => r.period.label)).toEqual(['2026-08', '2026-09', '2026-10']);
+    const ended = [];
+    for (const r of backfill.body) ended.push(await runEnded(ts, r.id));
+    expect(ended.map((r) => [r.status, r.tasks[0]!.values.label])).toEqual([
+      ['succeeded', '2026-08'],
+      ['succeeded', '2026-09'],
+      ['succeeded', '2026-10'],
+    ]);
+    // Sequential: each period's run started after the one before ended.
+    for (let i = 1; i < ended.length; i++) expect(Date.parse(ended[i]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(ended[i - 1]!.finishedAt!));
   });
 
   it('starts a run from a signed webhook, once per delivery, and refuses a bad signature', async () => {
@@ -183,6 +236,33 @@ describe('pipelines on a real server', () => {
     const run = await runEnded(ts, a.id);
     expect(run.trigger).toBe('webhook');
     expect(run.parameters).toEqual({ n: 7 });
+  });
+
+  it('emails the team when a run fails; on success posts signed run.succeeded and data_ready webhooks', async () => {
+    await writeWorkspace(ts, {
+      'notify/n.ipynb': notebookJson('python3', [{ source: 'fail = True', tags: ['parameters'] }, { source: 'import workbench\nworkbench.task_value("row_count", 12)\nassert not fail, "the checks failed"' }]),
+      'notify/n.pipeline.yaml': `name: Notified\nparameters:\n  fail: { type: boolean, default: true }\ntasks:\n  tb: { notebook: notify/n.ipynb, parameters: { fail: "{{ params.fail }}" } }\nnotify:\n  - on: [failure]\n    email: [close-team@example.com]\n  - on: [success, data_ready]\n    webhook: ${hooks.url}\ndatasets:\n  - name: gold.trial_balance\n    task: tb\n    schema_version: "3"\n`,
+    });
+    const id = await pipelineId(ts, 'notify/n.pipeline.yaml');
+    const failed = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
+    expect(failed.status).toBe('failed');
+    expect(smtp.messages).toHaveLength(1);
+    const mail = smtp.messages[0]!;
+    expect(mail.envelopeTo).toEqual(['close-team@example.com']);
+    expect(mail.subject).toContain('Notified failed');
+    expect(mail.text).toContain('the checks failed');
+    expect(mail.text).toContain(`https://workbench.example.com/lab?pipeline-run=${failed.id}`);
+    expect(hooks.requests).toHaveLength(0);
+
+    const ok = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test', overrides: { fail: false } })).id);
+    expect(ok.status).toBe('succeeded');
+    expect(smtp.messages).toHaveLength(1);
+    const events = hooks.requests.map((r) => r.headers['x-workbench-event']).sort();
+    expect(events).toEqual(['data_ready', 'run.succeeded']);
+    const secret = await ts.wb.secrets.get('pipelines/webhook-signing');
+    for (const r of hooks.requests) expect(verifyWebhookSignature(secret, r.headers['x-workbench-signature'] as string, r.body, Math.floor(Date.now() / 1000))).toEqual({ ok: true });
+    const ready = JSON.parse(hooks.requests.find((r) => r.headers['x-workbench-event'] === 'data_ready')!.body.toString()) as Record<string, unknown>;
+    expect(ready).toMatchObject({ dataset: 'gold.trial_balance', row_count: 12, schema_version: '3', run_id: ok.id });
   });
 
   it('streams a run\'s logs over Server-Sent Events, stored lines first, then the end', async () => {

@@ -268,9 +268,8 @@ export class RunNotifier implements AsyncDisposable {
       await raceSignal(this.transport.sendMail({ from: smtp.from, to, subject: email.subject, text: email.text, html: email.html, textEncoding: 'quoted-printable' }), this.controller.signal, 'send email');
     } catch (err) {
       if (err instanceof AppError) throw err;
-      // The server's reply ("550 5.1.1 No such user") says more than nodemailer's wrapper message.
-      const response = typeof err === 'object' && err !== null ? (err as { response?: unknown }).response : undefined;
-      throw new AppError('unavailable', `Cannot send email: ${typeof response === 'string' && response !== '' ? response : describeError(err)}`, { cause: err });
+      // nodemailer's message says which step failed and quotes the server's reply ("... rejected: 550 5.1.1 ...").
+      throw new AppError('unavailable', `Cannot send email: ${describeError(err)}`, { cause: err });
     }
   }
 

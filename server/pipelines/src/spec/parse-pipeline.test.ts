@@ -104,6 +104,16 @@ describe('parsePipeline: the documented example', () => {
     expect(parsePipeline(EXAMPLE, FILE)).toEqual(expected);
   });
 
+  it('is the full example of README.md, which parses the same', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```yaml\n([^`]*)```/g)].map((m) => m[1]!);
+    const full = blocks.find((b) => b.startsWith('name: Month-end close'))!;
+    const withoutLines = (spec: PipelineSpec) => ({ ...spec, tasks: spec.tasks.map((t) => ({ ...t, line: 0 })) });
+    expect(withoutLines(parsePipeline(full, FILE))).toEqual(withoutLines(expected));
+    const minimal = blocks.find((b) => b.startsWith('tasks:'))!;
+    expect(parsePipeline(minimal, 'reports/refresh.pipeline.yaml').tasks).toHaveLength(1);
+  });
+
   it('survives a JSON round trip (the store keeps specs as JSON)', () => {
     const spec = parsePipeline(EXAMPLE, FILE);
     expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
@@ -276,6 +286,8 @@ describe('parsePipeline: issues', () => {
     ['an unknown notify event', `notify:\n  - on: [failed]\n    webhook: https://h.example.com\n${MINIMAL}`, ['notify[0].on[0]', 2, 10, "must be one of 'failure', 'success', 'sla_miss', 'data_ready', not 'failed'"]],
     ['a dataset of an unknown task', `datasets:\n  - name: gold.x\n    task: report\n${MINIMAL}`, ['datasets[0].task', 3, 11, "unknown task 'report'"]],
     ['a dataset declared twice', `datasets:\n  - { name: x, task: a }\n  - { name: x, task: a }\n${MINIMAL}`, ['datasets[1].name', 3, 13, "dataset 'x' is declared twice"]],
+    ['a YAML 1.1 directive', `%YAML 1.1\n---\n${MINIMAL}`, ['', 1, 1, 'only YAML 1.2 is supported: remove the %YAML 1.1 directive']],
+    ['an alias bomb', `x:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n${['b', 'c', 'd', 'e', 'f', 'g'].map((k, i) => `  ${k}: &${k} [${Array(10).fill(`*${'abcdef'[i]}`).join(', ')}]`).join('\n')}\n${MINIMAL}`, ['', 1, 1, 'the YAML cannot be read: Excessive alias count indicates a resource exhaustion attack']],
     ['an unresolved YAML tag', `name: !secret x\n${MINIMAL}`, ['', 1, 7, 'Unresolved tag: !secret']],
   ])('%s', (_name, text, expected) => {
     expect(only(text)).toEqual(expected);

@@ -82,7 +82,7 @@ export function parsePipeline(text: string, file: string): PipelineSpec {
     try {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      issues.at([], `Cannot read the YAML: ${describeError(err)}`);
+      issues.at([], `the YAML cannot be read: ${describeError(err)}`);
     }
     if (data === null || data === undefined) {
       if (issues.size === 0) issues.at([], 'the file is empty: a pipeline needs at least `tasks:`');

@@ -26,7 +26,8 @@ export function checkSchema(data: unknown, issues: IssueList): boolean {
   for (const e of errors) {
     // The branch errors of a combinator are explained by the combinator's own error.
     if (combinators.some((c) => c.instancePath === e.instancePath && e.schemaPath.startsWith(`${c.schemaPath}/`))) continue;
-    if (e.keyword === 'propertyNames' || e.keyword === 'if') continue;
+    // A bad key name gets its own `pattern` error, placed on the key.
+    if (e.keyword === 'propertyNames') continue;
     const path = pointerToPath(e.instancePath, data);
     const issue = describe(e, path, data);
     // A mapping missing something is named by its key (`tasks.load:`), not by its first entry.
@@ -120,7 +121,7 @@ function typeWords(type: unknown): string {
   return types.map((t) => words[String(t)] ?? String(t)).join(' or ');
 }
 
-export function kindOf(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'empty';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

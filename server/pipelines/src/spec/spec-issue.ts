@@ -38,11 +38,11 @@ export class IssueList {
   private readonly list: SpecIssue[] = [];
   private readonly seen = new Set<string>();
 
-  constructor(private readonly map: SourceMap | undefined) {}
+  constructor(private readonly map: SourceMap) {}
 
   /** An issue about the value at `path` (or its key, with `key`). */
   at(path: DataPath, message: string, opts: { key?: boolean } = {}): void {
-    const pos = this.map?.position(path, opts) ?? { line: 1, column: 1 };
+    const pos = this.map.position(path, opts);
     this.add({ path: formatPath(path), line: pos.line, column: pos.column, message });
   }
 

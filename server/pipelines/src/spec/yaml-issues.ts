@@ -1,7 +1,7 @@
 /**
  * Problems of a pipeline file as YAML, before its content is looked at:
  * the yaml library's errors and warnings (with its positions), duplicate
- * keys, and tabs used for indentation (YAML forbids them, and the library
+ * keys, a YAML version other than 1.2, and tabs used for indentation (YAML forbids them, and the library
  * does not always say so: a tab after spaces reads as a bad indent).
  */
 import { visit, type Document } from 'yaml';
@@ -14,6 +14,11 @@ export const TAB_MESSAGE = 'tabs are not allowed for indentation';
 export function checkYaml(text: string, doc: Document, map: SourceMap, issues: IssueList): boolean {
   const tabLines = checkTabs(text, doc, map, issues);
   let fatal = false;
+  // YAML 1.1 would read 2026-12-24 as a timestamp and 07:00 as the number 420.
+  if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
+    fatal = true;
+    issues.add({ path: '', line: 1, column: 1, message: `only YAML 1.2 is supported: remove the %YAML ${doc.directives.yaml.version} directive` });
+  }
   for (const e of doc.errors) {
     const offset = e.pos[0];
     const { line, column } = map.positionOf(offset);
