@@ -237,7 +237,10 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       new PipelineService({
         store: metadata,
         workspace: pipelineWorkspace,
-        runner: new NotebookTaskRunner(kernels, pipelineWorkspace, PIPELINE_USER),
+        // Each task attempt is a data action: its audit record (who it runs as, the file's hash, the parameters) is durable before its kernel starts.
+        runner: new NotebookTaskRunner(kernels, pipelineWorkspace, PIPELINE_USER, async (t) => {
+          await audit.record({ actor: t.user, actorRole: null, via: 'system', resource: 'pipelines', action: 'run_task', target: t.path, outcome: 'ok', detail: { run: t.runId, pipeline: t.pipelinePath, task: t.taskId, attempt: t.attempt, code_sha256: t.codeSha256, parameters: t.parameters } });
+        }),
         logger,
         clock: options.clock ? { now: options.clock } : undefined,
         slots: config.pipelines.slots,

@@ -2,7 +2,8 @@
  * The workspace as the pipelines see it, over the contents manager (so
  * pipeline files and run outputs go through the same path checks and git
  * versioning as any save): the `*.pipeline.yaml` files, reading a task's
- * notebook or SQL file, writing pipeline files and output notebooks.
+ * notebook or SQL file, writing pipeline files and output notebooks
+ * (each committed to git as it is saved, when versioning is on).
  */
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -55,6 +56,10 @@ export function contentsPipelineWorkspace(contents: ContentsManager, root: strin
       const dir = path.split('/').slice(0, -1);
       for (let i = 1; i <= dir.length; i++) await contents.save(dir.slice(0, i).join('/'), { type: 'directory' }, author(user)).catch(() => undefined);
       await contents.save(path, { type: 'notebook', content: nb }, author(user));
+      // Committed now (a checkpoint), not at the next autosave commit: a run's output is a version of its own.
+      await contents.createCheckpoint(path, author(user)).catch((err: unknown) => {
+        if (!isAppError(err, 'unavailable')) throw err;
+      });
     },
     async deleteFile(path, user) {
       await contents.delete(path, author(user));

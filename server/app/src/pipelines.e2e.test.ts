@@ -99,9 +99,17 @@ describe('pipelines on a real server', () => {
     expect(typed.metadata.papermill.parameters).toEqual({ rows: 30 });
     expect(JSON.stringify(typed.cells)).toContain('rows=30');
     expect(run.tasks.every((t) => t.outputPath && existsSync(join(ts.rootDir, t.outputPath)))).toBe(true);
+    // Each output is a git version (flaky's three attempts wrote one file, three times).
+    expect(await ts.wb.versions!.versions(run.tasks[0]!.outputPath!)).toHaveLength(1);
+    expect((await ts.wb.versions!.versions(flaky.outputPath!)).length).toBe(3);
     // The audit record of the manual run says what the override changed.
     const audit = await ts.wb.audit.query({ action: 'execute', resource: 'pipelines' });
     expect(audit.at(-1)!.detail).toMatchObject({ overrides: { company_id: { old: 1, new: 3 } } });
+    // Every attempt of every task left an audit record before its kernel started: who it ran as, the file's hash, the parameters.
+    const attempts = (await ts.wb.audit.query({ action: 'run_task', resource: 'pipelines', limit: 1000 })).filter((r) => r.detail.run === run.id);
+    expect(attempts.map((r) => `${String(r.detail.task)}#${String(r.detail.attempt)}`).sort()).toEqual(['extract#1', 'flaky#1', 'flaky#2', 'flaky#3', 'load#1', 'report#1', 'typed#1']);
+    expect(attempts.find((r) => r.detail.task === 'typed')).toMatchObject({ via: 'system', target: 'close/typed.ipynb', detail: { parameters: { rows: 30 } } });
+    expect(attempts[0]!.detail.code_sha256).toMatch(/^[0-9a-f]{64}$/);
     // Logs are kept: the extract task printed its parameters.
     const logs = await (await api(ts, `api/runs/${run.id}/logs?task=extract`)).text();
     expect(logs).toContain('extracting 3 2026-');

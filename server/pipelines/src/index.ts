@@ -12,5 +12,5 @@ export { RunStore, type NewRun, type ClaimedTask, type AttemptOutcome, type Fini
 export { retryDelayMs, isRetryable } from './runs/retry';
 export { PipelineRegistry, type PipelineRecord, type DueFire } from './pipeline-registry';
 export { PipelineService, type PipelineServiceOptions, type TaskEvent } from './pipeline-service';
-export { NotebookTaskRunner, type PipelineWorkspace, type TaskRunner, type TaskRunInput } from './task-runner';
+export { NotebookTaskRunner, type PipelineWorkspace, type TaskRunner, type TaskRunInput, type TaskAuditInfo } from './task-runner';
 export * from './notify';

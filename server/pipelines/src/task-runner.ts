@@ -6,6 +6,7 @@
  * file). A retried attempt overwrites the same output file: one output
  * per task of a run.
  */
+import { createHash } from 'node:crypto';
 import { describeError } from '@workbench/core';
 import type { KernelManager } from '@workbench/manager';
 import { runNotebook, sqlFileNotebook, type ExecutorEvent, type NotebookDocument, type RunResult } from '@workbench/executor';
@@ -38,12 +39,26 @@ export interface TaskRunner {
   run(input: TaskRunInput): Promise<AttemptOutcome>;
 }
 
+/** What is about to run, for the audit log: written (durably) before the kernel starts, or the attempt fails closed. */
+export interface TaskAuditInfo {
+  runId: string;
+  pipelinePath: string;
+  taskId: string;
+  attempt: number;
+  path: string;
+  /** SHA-256 of the notebook or SQL file as read. */
+  codeSha256: string;
+  user: string;
+  parameters: Record<string, unknown>;
+}
+
 export class NotebookTaskRunner implements TaskRunner {
   constructor(
     private readonly kernels: KernelManager,
     private readonly workspace: PipelineWorkspace,
     /** The kernel owner when a run has no run_as. */
     private readonly defaultUser: string,
+    private readonly audit?: (info: TaskAuditInfo) => Promise<void>,
   ) {}
 
   async run(input: TaskRunInput): Promise<AttemptOutcome> {
@@ -62,13 +77,21 @@ export class NotebookTaskRunner implements TaskRunner {
         return { status: 'failed', errorKind: 'bad_input', error: `Cannot run task ${task.id}: ${target.path} is not a notebook (${describeError(err)})` };
       }
     }
+    const user = run.runAs ?? this.defaultUser;
+    if (this.audit) {
+      try {
+        await this.audit({ runId: run.id, pipelinePath: run.pipelinePath, taskId: task.id, attempt: input.claimed.attempt, path: target.path, codeSha256: createHash('sha256').update(text).digest('hex'), user, parameters: input.parameters });
+      } catch (err) {
+        return { status: 'failed', errorKind: 'error', error: `Cannot run task ${task.id}: its audit record could not be written (${describeError(err)})` };
+      }
+    }
     let result: RunResult;
     try {
       result = await runNotebook({
         kernels: this.kernels,
         notebook,
         path: target.path,
-        user: run.runAs ?? this.defaultUser,
+        user,
         parameters: input.parameters,
         kernelName: task.kernel,
         env: input.env,
@@ -81,7 +104,7 @@ export class NotebookTaskRunner implements TaskRunner {
       // The run could not start (bad notebook, unknown kernel, no capacity): nothing to save.
       return { status: input.signal.aborted ? 'cancelled' : 'failed', errorKind: input.signal.aborted ? 'cancelled' : 'error', error: describeError(err) };
     }
-    await this.workspace.saveNotebook(input.outputPath, result.notebook, run.runAs ?? this.defaultUser);
+    await this.workspace.saveNotebook(input.outputPath, result.notebook, user);
     const common = { outputPath: input.outputPath, kernelId: result.kernelId, kernelReadyAt: result.timings.kernelReadyAt, firstCellAt: result.timings.firstCellAt, values: result.values };
     const error = result.error ? `${result.error.cellIndex !== undefined ? `Cell ${result.error.cellIndex + 1}: ` : ''}${result.error.ename}: ${result.error.evalue}` : undefined;
     switch (result.status) {
