@@ -73,7 +73,7 @@ export const configSchema = z
           .partial()
           .strict(),
         /** Public URL of Workbench for links in notifications. */
-        public_url: z.string().url(),
+        public_url: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'),
       })
       .partial()
       .strict(),
