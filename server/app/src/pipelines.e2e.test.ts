@@ -273,6 +273,32 @@ describe('pipelines on a real server', () => {
     expect(ready).toMatchObject({ dataset: 'gold.trial_balance', row_count: 12, schema_version: '3', run_id: ok.id });
   });
 
+  it('tells the team once when a run misses its SLA', async () => {
+    await writeWorkspace(ts, {
+      'sla/wait.ipynb': notebookJson('python3', [{ source: 'import os, time\nwhile not os.path.exists("go"):\n    time.sleep(0.05)' }]),
+      'sla/s.pipeline.yaml': 'name: Late\nsla: 1s\ntasks:\n  w: { notebook: sla/wait.ipynb }\nnotify:\n  - on: [sla_miss]\n    email: [close-team@example.com]\n',
+    });
+    const id = await pipelineId(ts, 'sla/s.pipeline.yaml');
+    const hook = ts.wb.pipelines.slaMissedHook!;
+    const missed = new Promise<string>((resolve) => {
+      ts.wb.pipelines.slaMissedHook = async (run) => {
+        await hook(run);
+        resolve(run.id);
+      };
+    });
+    const mailsBefore = smtp.messages.length;
+    const run = await ts.wb.pipelines.runNow(id, { by: 'test' });
+    try {
+      expect(await missed).toBe(run.id);
+      expect(smtp.messages.slice(mailsBefore).map((m) => m.subject)).toEqual([expect.stringMatching(/Late missed its SLA/)]);
+    } finally {
+      ts.wb.pipelines.slaMissedHook = hook;
+      await writeFile(join(ts.rootDir, 'sla', 'go'), '');
+    }
+    expect((await runEnded(ts, run.id)).status).toBe('succeeded');
+    expect(smtp.messages.length - mailsBefore).toBe(1);
+  });
+
   it('streams a run\'s logs over Server-Sent Events, stored lines first, then the end', async () => {
     const id = await pipelineId(ts, 'repair/r.pipeline.yaml');
     const run = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
