@@ -300,7 +300,11 @@ describe('pipelines on a real server', () => {
   });
 
   it('streams a run\'s logs over Server-Sent Events, stored lines first, then the end', async () => {
-    const id = await pipelineId(ts, 'repair/r.pipeline.yaml');
+    await writeWorkspace(ts, {
+      'sse/a.ipynb': notebookJson('python3', [{ source: 'print("a")' }]),
+      'sse/s.pipeline.yaml': 'name: Streamed\ntasks:\n  a: { notebook: sse/a.ipynb }\n',
+    });
+    const id = await pipelineId(ts, 'sse/s.pipeline.yaml');
     const run = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
     const res = await api(ts, `api/runs/${run.id}/events`);
     expect(res.headers.get('content-type')).toContain('text/event-stream');

@@ -300,7 +300,7 @@ export function pipelineRoutes(pipelines: PipelineService): RouteDef[] {
       path: '/api/runs/:id/logs',
       auth: 'user',
       permission: { resource: 'runs', action: 'read' },
-      tag: 'pipelines',
+      tag: 'run-data',
       summary: 'A run\'s log as JSON Lines {task, attempt, seq, at, stream, cell, text}: ?task&after=<attempt>:<seq>',
       handler: async (req, res) => {
         const q = req.query as Record<string, unknown>;
@@ -316,7 +316,7 @@ export function pipelineRoutes(pipelines: PipelineService): RouteDef[] {
       path: '/api/runs/:id/events',
       auth: 'user',
       permission: { resource: 'runs', action: 'read' },
-      tag: 'pipelines',
+      tag: 'run-data',
       summary: 'Server-Sent Events: the run\'s stored log lines, then live lines, task changes and run status; ends when the run ends. ?task (one task) &after=<attempt>:<seq> (resume that task)',
       handler: (req, res) => streamRun(pipelines, req, res),
     },
