@@ -63,6 +63,7 @@ const extensions = [
   '@workbench/admin-extension', // workspace package: API tokens, users and roles, audit log screens
   '@workbench/connections-extension', // workspace package: Connections side panel
   '@workbench/catalog-extension', // workspace package: Data Catalog side panel, table pages, Insert SELECT
+  '@workbench/pipelines-extension', // workspace package: pipelines dashboard, list, pipeline and run pages, Create job
 ];
 
 /** Mime renderer packages (`jupyterlab.mimeExtension`), each default-exporting IRenderMime.IExtensionModule(s). */

@@ -320,6 +320,7 @@ describe('pipelines on a real server', () => {
       const r = await jsonRequest<{ message: string; issues?: { line: number; message: string }[] }>(ts, 'POST', 'api/pipelines', { path: 'bad/cyclic.pipeline.yaml', content });
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(/cycle/i);
+      expect(r.body.issues).toEqual([expect.objectContaining({ line: expect.any(Number), message: expect.stringMatching(/cycle/i) })]);
       expect(existsSync(join(ts.rootDir, 'bad/cyclic.pipeline.yaml'))).toBe(false);
     });
 
@@ -329,6 +330,7 @@ describe('pipelines on a real server', () => {
       const wrong = await jsonRequest<{ message: string }>(ts, 'POST', `api/pipelines/${id}/runs`, { parameters: { company_id: 'three' } });
       expect(wrong.status).toBe(400);
       expect(wrong.body.message).toContain('company_id');
+      expect(Object.keys((wrong.body as unknown as { parameters: object }).parameters)).toEqual(['company_id']);
       const unknown = await jsonRequest<{ message: string }>(ts, 'POST', `api/pipelines/${id}/runs`, { parameters: { nope: 1 } });
       expect(unknown.status).toBe(400);
       expect(unknown.body.message).toContain('nope');

@@ -87,7 +87,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
         })
       : []),
     ...(deps.catalog ? catalogRoutes(deps.catalog, deps.identity, { producer: `https://workbench.local/${deps.version}` }) : []),
-    ...(deps.pipelines ? pipelineRoutes(deps.pipelines) : []),
+    ...(deps.pipelines ? pipelineRoutes(deps.pipelines, deps.audit) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),

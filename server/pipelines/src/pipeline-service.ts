@@ -61,6 +61,8 @@ export interface TaskEvent {
   attempt: number;
   kind: 'started' | 'progress' | 'finished';
   progress?: { done: number; total: number };
+  /** With 'finished': the task's status now ('queued' when it will be retried). */
+  status?: string;
 }
 
 interface LocalTask {
@@ -152,7 +154,7 @@ export class PipelineService implements AsyncDisposable {
 
   private assertValid(text: string, path: string, action: string): void {
     const issues = this.validate(text, path);
-    if (issues.length > 0) throw new AppError('bad_request', `Cannot ${action} ${path}: line ${issues[0]!.line}: ${issues[0]!.message}`, { details: { issues } });
+    if (issues.length > 0) throw new AppError('bad_request', `Cannot ${action} ${path}: line ${issues[0]!.line}: ${issues[0]!.message}`, { details: { issues, public: { issues } } });
   }
 
   /** Writes a new pipeline file (checked first: a file with errors is not written) and registers it, run as `by`. */
@@ -198,8 +200,8 @@ export class PipelineService implements AsyncDisposable {
     return secret;
   }
 
-  /** A webhook delivery: signature checked, one run per delivery id. */
-  async webhook(id: string, body: Buffer, signature: string | undefined, deliveryId: string | undefined): Promise<Run> {
+  /** A webhook delivery: signature checked, then `accepted` (its audit record; a throw refuses it), then one run per delivery id. */
+  async webhook(id: string, body: Buffer, signature: string | undefined, deliveryId: string | undefined, accepted: (p: PipelineRecord, overrides: Record<string, unknown>) => Promise<void> = async () => undefined): Promise<Run> {
     const p = await this.registry.get(id);
     const spec = this.specOf(p, 'run');
     const name = await this.registry.webhookSecretName(id);
@@ -220,6 +222,7 @@ export class PipelineService implements AsyncDisposable {
       if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) throw new AppError('bad_request', `Cannot run ${p.path} from a webhook: parameters must be an object`);
       overrides = (params as Record<string, unknown> | undefined) ?? {};
     }
+    await accepted(p, overrides);
     return this.runNow(id, { by: 'webhook', overrides, trigger: 'webhook', idempotencyKey: deliveryId ? `webhook:${id}:${deliveryId.slice(0, 100)}` : undefined });
   }
 
@@ -236,7 +239,7 @@ export class PipelineService implements AsyncDisposable {
   }
 
   private specOf(p: PipelineRecord, action: string): PipelineSpec {
-    if (!p.spec) throw new AppError('bad_request', `Cannot ${action} ${p.path}: the file has errors (${p.issues[0] ? `line ${p.issues[0].line}: ${p.issues[0].message}` : 'unknown'})`, { details: { issues: p.issues } });
+    if (!p.spec) throw new AppError('bad_request', `Cannot ${action} ${p.path}: the file has errors (${p.issues[0] ? `line ${p.issues[0].line}: ${p.issues[0].message}` : 'unknown'})`, { details: { issues: p.issues, public: { issues: p.issues } } });
     return p.spec;
   }
 
@@ -505,7 +508,7 @@ export class PipelineService implements AsyncDisposable {
       this.logger.warn({ run_id: c.runId, task: c.taskId, attempt: c.attempt }, 'a task ended after its lease was recovered; its outcome was not recorded');
       return;
     }
-    this.taskEmitter.fire({ runId: c.runId, taskId: c.taskId, attempt: c.attempt, kind: 'finished' });
+    this.taskEmitter.fire({ runId: c.runId, taskId: c.taskId, attempt: c.attempt, kind: 'finished', status: r.retryInMs !== undefined ? 'queued' : outcome.status });
     if (r.runFinished) await this.ended(r.runFinished);
     else this.runEmitter.fire(await this.runs.get(c.runId));
   }

@@ -12,6 +12,7 @@
 import type { Request, Response } from 'express';
 import { AppError } from '@workbench/core';
 import { RUN_DONE, type PipelineService, type LogLine, type Run, type RunStatus } from '@workbench/pipelines';
+import type { AuditLog } from '@workbench/audit';
 import { jsonObject, onlyKeys } from './json-body';
 import type { RouteDef } from '../route-table';
 
@@ -61,7 +62,7 @@ async function summary(pipelines: PipelineService, id: string) {
   return { ...p, lastRun: last ?? null };
 }
 
-export function pipelineRoutes(pipelines: PipelineService): RouteDef[] {
+export function pipelineRoutes(pipelines: PipelineService, audit?: AuditLog): RouteDef[] {
   return [
     {
       method: 'get',
@@ -240,7 +241,22 @@ export function pipelineRoutes(pipelines: PipelineService): RouteDef[] {
       responses: { '202': 'The run', '403': 'Missing, stale or wrong signature, or the pipeline has no webhook' },
       handler: async (req, res) => {
         const raw = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
-        const run = await pipelines.webhook(idOf(req), raw, req.headers['x-workbench-signature'] as string | undefined, req.headers['x-workbench-delivery'] as string | undefined);
+        const delivery = req.headers['x-workbench-delivery'] as string | undefined;
+        // No user signed in: the record is the webhook's own, written once its signature checked out and before the run exists.
+        const run = await pipelines.webhook(idOf(req), raw, req.headers['x-workbench-signature'] as string | undefined, delivery, async (p, overrides) => {
+          await audit?.record({
+            actor: 'webhook',
+            actorRole: null,
+            via: 'system',
+            resource: 'pipelines',
+            action: 'execute',
+            target: p.id,
+            ip: req.clientIp ?? req.socket.remoteAddress ?? null,
+            userAgent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
+            outcome: 'ok',
+            detail: { method: req.method, route: '/api/pipelines/:id/webhook', request_id: req.id, path: p.path, delivery: delivery?.slice(0, 100) ?? null, parameters: overrides },
+          });
+        });
         res.status(202).json({ id: run.id, status: run.status });
       },
     },
@@ -301,7 +317,7 @@ export function pipelineRoutes(pipelines: PipelineService): RouteDef[] {
       auth: 'user',
       permission: { resource: 'runs', action: 'read' },
       tag: 'run-data',
-      summary: 'A run\'s log as JSON Lines {task, attempt, seq, at, stream, cell, text}: ?task&after=<attempt>:<seq>',
+      summary: 'A run\'s log as JSON Lines {taskId, attempt, seq, at, stream, cell, text}: ?task&after=<attempt>:<seq>',
       handler: async (req, res) => {
         const q = req.query as Record<string, unknown>;
         await pipelines.runs.get(idOf(req));
@@ -317,7 +333,7 @@ export function pipelineRoutes(pipelines: PipelineService): RouteDef[] {
       auth: 'user',
       permission: { resource: 'runs', action: 'read' },
       tag: 'run-data',
-      summary: 'Server-Sent Events: the run\'s stored log lines, then live lines, task changes and run status; ends when the run ends. ?task (one task) &after=<attempt>:<seq> (resume that task)',
+      summary: 'Server-Sent Events: the run\'s stored log lines, then live lines, task changes and run status; ends when the run ends. ?task (one task) &after=<attempt>:<seq> (resume that task); ?logs=false (status and task changes only)',
       handler: (req, res) => streamRun(pipelines, req, res),
     },
   ];
@@ -329,8 +345,10 @@ async function streamRun(pipelines: PipelineService, req: Request, res: Response
   let run: Run = detail;
   const q = req.query as Record<string, unknown>;
   const only = q.task === undefined ? undefined : String(q.task);
+  // ?logs=false: status and task changes only (a dashboard following several runs).
+  const withLogs = q.logs !== 'false' && q.logs !== '0';
   if (only !== undefined && !detail.spec.tasks.some((t) => t.id === only)) throw new AppError('not_found', `Cannot stream run ${runId}: it has no task ${JSON.stringify(only.slice(0, 60))}`);
-  const tasks = only ? [only] : detail.spec.tasks.map((t) => t.id);
+  const tasks = !withLogs ? [] : only ? [only] : detail.spec.tasks.map((t) => t.id);
   // Each task's log has its own (attempt, seq) order; a resumed stream names where it was for one task.
   const cursors = new Map<string, { attempt: number; seq: number }>();
   const resume = cursorOf(q.after);
@@ -369,8 +387,13 @@ async function streamRun(pipelines: PipelineService, req: Request, res: Response
   const stop = () => {
     closed = true;
     clearInterval(poll);
+    clearInterval(ping);
     for (const s of subs) s[Symbol.dispose]();
   };
+  // A comment line now and then keeps proxies from closing a quiet stream (a task can print nothing for minutes).
+  const ping = setInterval(() => {
+    if (!closed) res.write(': ping\n\n');
+  }, 15_000);
   // Lines and status changes written by another replica reach this stream through the store.
   const poll = setInterval(() => void catchUp().then(checkEnded), 1000);
   let ending = false;

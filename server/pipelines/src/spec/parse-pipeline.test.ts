@@ -207,7 +207,7 @@ describe('parsePipeline: issues', () => {
       ['tasks.report.parameters.rows', 41],
     ]);
     expect(err.message).toBe(`Cannot load pipeline ${FILE}: max_parallel: must be at least 1, not 0 (line 17, column 15); 3 more issues`);
-    expect(err.details).toEqual({ file: FILE, issues: err.issues });
+    expect(err.details).toEqual({ file: FILE, issues: err.issues, public: { issues: err.issues } });
   });
 
   it.each<[string, string, [string, number, number, string]]>([

@@ -94,7 +94,7 @@ describe('resolveParameters', () => {
       "Cannot resolve the parameters of pipeline finance/close.pipeline.yaml: parameter 'company_id' must be an integer; the value is \"x\"; parameter 'entity' (a string) is required",
     );
     const own = failure(JSON.parse('{"__proto__": 1, "entity": "X"}') as Record<string, unknown>);
-    expect(own.details).toEqual({ parameters: { ['__proto__']: "unknown parameter '__proto__'" } });
+    expect(own.details).toEqual({ parameters: { ['__proto__']: "unknown parameter '__proto__'" }, public: { parameters: own.details!.parameters } });
     expect(Object.getPrototypeOf(own.details!.parameters)).toBe(Object.prototype);
   });
 

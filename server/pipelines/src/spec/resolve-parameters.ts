@@ -50,7 +50,9 @@ export function resolveParameters(spec: PipelineSpec, overrides: Record<string, 
   }
   const messages = [...problems.values()];
   if (messages.length > 0) {
-    throw new AppError('bad_request', `Cannot resolve the parameters of pipeline ${spec.id}: ${messages.join('; ')}`, { details: { parameters: Object.fromEntries(problems) } });
+    const parameters = Object.fromEntries(problems);
+    // details.public reaches the HTTP error body: a form shows each message under its field.
+    throw new AppError('bad_request', `Cannot resolve the parameters of pipeline ${spec.id}: ${messages.join('; ')}`, { details: { parameters, public: { parameters } } });
   }
   return Object.fromEntries(out);
 }

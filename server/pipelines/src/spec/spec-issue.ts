@@ -17,7 +17,7 @@ export interface SpecIssue {
 
 /**
  * `bad_request`; the message names the first issue, `issues` (also in
- * `details.issues`, for the HTTP error body) lists every one by position.
+ * `details.issues`; `details.public.issues` reaches the HTTP error body) lists every one by position.
  */
 export class PipelineSpecError extends AppError {
   readonly issues: readonly SpecIssue[];
@@ -28,7 +28,7 @@ export class PipelineSpecError extends AppError {
     const first = issues[0];
     const where = first ? `${first.path ? `${first.path}: ` : ''}${first.message} (line ${first.line}, column ${first.column})` : 'no issue given';
     const more = issues.length > 1 ? `; ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''}` : '';
-    super('bad_request', `Cannot load pipeline ${file}: ${where}${more}`, { details: { file, issues } });
+    super('bad_request', `Cannot load pipeline ${file}: ${where}${more}`, { details: { file, issues, public: { issues } } });
     this.issues = issues;
   }
 }

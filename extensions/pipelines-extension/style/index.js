@@ -1,0 +1,2 @@
+import '@workbench/pipelines-ui/style/index.js';
+import './base.css';

@@ -1,0 +1,71 @@
+import { errorFromResponse, issuesOf, PipelinesError } from './pipelines-api';
+import { BROKEN, DETAIL, RUN, RUN_DETAIL, RUN_ROWS, SUMMARY } from './testing/fixtures';
+import { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunEvent, readRunRows, readRuns } from './validate';
+
+function invalid(fn: () => unknown): PipelinesError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(PipelinesError);
+    expect((err as PipelinesError).kind).toBe('invalid_response');
+    return err as PipelinesError;
+  }
+  throw new Error('expected a PipelinesError');
+}
+
+/** As JSON travels: undefined keys gone. */
+const wire = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+describe('reading the pipelines API', () => {
+  it('reads what the server sends', () => {
+    expect(readPipelines(wire([SUMMARY, BROKEN]))).toEqual([SUMMARY, BROKEN]);
+    expect(readPipeline(wire(DETAIL))).toEqual(DETAIL);
+    const { lastRun: _l, ...record } = SUMMARY;
+    expect(readPipelineRecord(wire(record))).toEqual(record);
+    expect(readRunRows(wire(RUN_ROWS))).toEqual(RUN_ROWS);
+    expect(readRuns(wire([RUN]))).toEqual([RUN]);
+    expect(readRun(wire(RUN))).toEqual(RUN);
+    expect(readRunDetail(wire(RUN_DETAIL))).toEqual(RUN_DETAIL);
+    expect(readRepair({ run: wire(RUN), tasks: ['a', 'report'] })).toEqual({ run: RUN, tasks: ['a', 'report'] });
+    expect(readIssues({ issues: BROKEN.issues })).toEqual(BROKEN.issues);
+  });
+
+  it('drops keys it does not know (the spec keeps only what the screens use)', () => {
+    const extra = { ...wire(RUN_DETAIL), runAs: 'alice', parentRunId: null, spec: { ...wire(RUN_DETAIL.spec), priority: 3, notify: [], datasets: [] } };
+    expect(readRunDetail(extra)).toEqual(RUN_DETAIL);
+    const serverTask = { ...wire(RUN_DETAIL.spec.tasks[0]!), retry: { retries: 0, delayMs: 30000, backoff: 2, maxDelayMs: 3600000, jitter: 0.1, retryOn: ['error'] }, priority: 0 };
+    expect(readRunDetail({ ...extra, spec: { ...extra.spec, tasks: [serverTask] } }).spec.tasks[0]).toEqual(RUN_DETAIL.spec.tasks[0]);
+  });
+
+  it('names what is wrong', () => {
+    expect(invalid(() => readPipelines({})).message).toBe('Cannot read the pipelines: the server answered with unexpected JSON (the answer is not an array)');
+    expect(invalid(() => readRunRows([{ ...wire(RUN_ROWS[0]!), tasks: { a: { status: 'exploded', attempt: 1 } } }])).message).toContain('[0].tasks.a.status is not one of pending, queued, running');
+    expect(invalid(() => readRunDetail({ ...wire(RUN_DETAIL), spec: { ...wire(RUN_DETAIL.spec), triggers: [{ kind: 'cron', cron: 5 }] } })).message).toContain('spec.triggers[0].cron is not a string');
+    expect(invalid(() => readRun({ ...wire(RUN), createdAt: 'yesterday' })).message).toContain('the answer.createdAt is not an ISO 8601 time');
+    expect(invalid(() => readPipeline({ ...wire(DETAIL), upcoming: [{ at: 'x' }] })).message).toContain('upcoming[0].at is not an ISO 8601 time');
+  });
+
+  it('reads the events of a run stream', () => {
+    expect(readRunEvent('run', { id: 'r', status: 'running', finishedAt: null, error: null })).toEqual({ type: 'run', id: 'r', status: 'running', finishedAt: null, error: null });
+    expect(readRunEvent('task', { runId: 'r', taskId: 'a', attempt: 1, kind: 'progress', progress: { done: 1, total: 3 } })).toEqual({ type: 'task', taskId: 'a', attempt: 1, kind: 'progress', progress: { done: 1, total: 3 } });
+    const line = { taskId: 'a', attempt: 1, seq: 4, at: '2026-03-03T06:00:11.000Z', stream: 'stdout', cell: 2, text: 'hello\n' };
+    expect(readRunEvent('log', line)).toEqual({ type: 'log', line });
+    expect(readRunEvent('end', { status: 'failed' })).toEqual({ type: 'end', status: 'failed' });
+    expect(invalid(() => readRunEvent('ping', {})).message).toContain('event is not one of run, task, log, end');
+    expect(invalid(() => readRunEvent('log', { ...line, seq: -1 })).message).toContain('data.seq is not a non-negative integer');
+  });
+
+  it('reads what the user may do', () => {
+    expect(readAbilities({ permissions: { pipelines: ['read', 'execute'], schedules: [] } })).toEqual({ execute: true, write: false, schedule: false });
+    expect(readAbilities({ permissions: { pipelines: ['read', 'execute', 'write'], schedules: ['write'] } })).toEqual({ execute: true, write: true, schedule: true });
+    expect(readAbilities({})).toEqual({ execute: false, write: false, schedule: false });
+  });
+
+  it("keeps the YAML issues of a refusal, top-level or in details", () => {
+    const body = JSON.stringify({ message: 'Cannot create pipeline x.pipeline.yaml: line 3: bad', code: 'bad_request', issues: [{ path: 'tasks', line: 3, column: 1, message: 'bad' }, { line: 'x' }] });
+    const err = errorFromResponse('create x', 400, body);
+    expect(err).toMatchObject({ kind: 'bad_request', status: 400, message: 'Cannot create pipeline x.pipeline.yaml: line 3: bad', issues: [{ path: 'tasks', line: 3, column: 1, message: 'bad' }] });
+    expect(issuesOf(JSON.stringify({ details: { issues: [{ path: '', line: 1, column: 1, message: 'empty' }] } }))).toHaveLength(1);
+    expect(issuesOf('<html>')).toEqual([]);
+  });
+});
