@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { RunDetail, TaskRun } from '../runs/run-model';
 import type { PipelineSpec, TaskSpec } from '../spec/pipeline-spec';
+import { pipelineSpec as baseSpec, task } from '../testing/spec-builder';
 
 export interface ReceivedMail {
   envelopeTo: string[];
@@ -203,10 +204,8 @@ function qpBytes(text: string): Buffer {
   return Buffer.from(bytes);
 }
 
-const RETRY = { retries: 2, delayMs: 1000, backoff: 2, maxDelayMs: 60_000, jitter: 0, retryOn: ['error'] } as const;
-
 export function taskSpec(id: string, dependsOn: string[] = []): TaskSpec {
-  return { id, target: { kind: 'notebook', path: `close/${id}.ipynb` }, dependsOn, triggerRule: 'all_succeeded', parameters: {}, retry: { ...RETRY, retryOn: [...RETRY.retryOn] }, priority: 0, line: 1 };
+  return task(id, { deps: dependsOn, path: `close/${id}.ipynb`, retry: { retries: 2, retryOn: ['error'] } });
 }
 
 export function taskRun(taskId: string, status: TaskRun['status'], extra: Partial<TaskRun> = {}): TaskRun {
@@ -231,21 +230,14 @@ export function taskRun(taskId: string, status: TaskRun['status'], extra: Partia
 }
 
 export function pipelineSpec(extra: Partial<PipelineSpec> = {}): PipelineSpec {
-  return {
+  return baseSpec([taskSpec('extract_gl'), taskSpec('validate', ['extract_gl'])], {
     id: 'finance/month-end-close.pipeline.yaml',
     name: 'Month-end close',
     description: 'GL, AP/AR and bank reconciliation for the month',
-    triggers: [],
-    webhook: false,
     period: 'previous_month',
-    parameters: {},
-    tasks: [taskSpec('extract_gl'), taskSpec('validate', ['extract_gl'])],
     maxParallel: 2,
-    priority: 0,
-    notify: [],
-    datasets: [],
     ...extra,
-  };
+  });
 }
 
 /** A month-end run of 2026-11 in `status`: extract_gl succeeded (48213 rows), validate succeeded, failed after 3 attempts, or is running. */
