@@ -158,6 +158,18 @@ class Connection:
 
     sql = query
 
+    def extract(self, sql, path, params=None):
+        """Write the whole result of one SELECT to the Parquet file ``path`` (relative to the workspace root).
+
+        The server runs it with the connection's credential in one read-only snapshot, keeps
+        the declared types (numerics stay decimals), and replaces the file whole or not at
+        all. Returns a dict: ``rows``, ``bytes``, ``sha256``, ``columns``, ``path``.
+        """
+        body = {"sql": sql, "path": path}
+        if params is not None:
+            body["params"] = list(params)
+        return _request("POST", "api/connections/%s/extract" % urllib.parse.quote(self.name, safe=""), body)
+
     def __repr__(self):
         return "<workbench.Connection %s>" % self.name
 

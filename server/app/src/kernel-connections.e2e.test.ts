@@ -130,6 +130,34 @@ describe('server connections from kernels', () => {
     }
   });
 
+  it('extracts a SELECT into a Parquet file of the workspace from Python (a bronze extract), audited', async () => {
+    const kernels = new KernelManager({ serverSettings: makeSettings(ts.baseUrl, ANALYST.token) });
+    try {
+      const k = await kernels.startNew({ name: 'python3' });
+      const out = await runCell(k, [
+        'import workbench',
+        'r = workbench.connect("ledger").extract("select id, partner_id, debit from account_move_line where partner_id = $1 order by id", "bronze/2026-11/lines.parquet", [2])',
+        'print(r["rows"], r["path"], [c["parquet_type"] for c in r["columns"]])',
+        'try:',
+        '    workbench.connect("ledger").extract("delete from account_move_line", "bronze/x.parquet")',
+        'except workbench.QueryError as e:',
+        '    print("refused:", e)',
+      ].join('\n'));
+      expect(out.error).toBeUndefined();
+      expect(out.stdout.split('\n').slice(0, 2)).toEqual(["8 bronze/2026-11/lines.parquet ['INTEGER', 'INTEGER', 'DECIMAL(38,12)']", 'refused: Cannot extract: give exactly one SELECT (or WITH ... SELECT) statement']);
+      expect(readFileSync(join(ts.rootDir, 'bronze', '2026-11', 'lines.parquet')).subarray(0, 4).toString()).toBe('PAR1');
+      const rec = (await ts.wb.audit.query({ resource: 'connections', action: 'execute', limit: 100 })).filter((x) => x.detail.route === '/api/connections/:name/extract');
+      expect(rec.map((x) => [x.actor, x.via, x.detail.path, x.outcome])).toEqual([
+        ['anna', 'kernel', 'bronze/2026-11/lines.parquet', 'ok'],
+        ['anna', 'kernel', 'bronze/x.parquet', 'ok'],
+        ['anna', 'kernel', 'bronze/x.parquet', 'error'],
+      ]);
+      await k.shutdown();
+    } finally {
+      kernels.dispose();
+    }
+  });
+
   it('refuses a kernel signature on any other route, with a wrong key, or stale', async () => {
     const s = await sessions.startNew({ path: 'probe.ipynb', type: 'notebook', name: 'probe', kernel: { name: 'sql' } });
     const kernelId = s.kernel!.id;

@@ -12,3 +12,4 @@ export { RestError, isRestError } from './rest-error';
 export { IDEMPOTENT_METHODS, backoffDelay, parseRetryAfter, type RetryPolicy } from './retry-policy';
 export { queryPool, type QueryColumn, type QueryResult, type QueryOptions } from './query';
 export { textDates } from './text-dates';
+export { extractToParquet, inlineParameters, duckTypeOf, type ExtractOptions, type ExtractResult } from './extract';

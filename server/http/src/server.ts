@@ -80,6 +80,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...(deps.users ? userRoutes(deps.users) : []),
     ...(deps.connections
       ? connectionRoutes(deps.connections, {
+          resolvePath: deps.contents && (async (path) => (await deps.contents!.resolve(path)).osPath),
           deleted: deps.catalog && ((name) => deps.catalog!.forget(name)),
           queried: deps.catalog && (async (q) => {
             await deps.catalog!.sql.record({ source: q.connection, dialect: 'postgres', sql: q.sql, actor: q.actor, auditSeq: q.auditSeq, job: q.kernelId ? `kernel/${q.kernelId}` : 'api' }).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'catalog: the usage and lineage of a query were not recorded'));

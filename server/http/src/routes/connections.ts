@@ -4,9 +4,9 @@
  * change is audited by the route table's audit plan, with what changed
  * (settings before and after, credential versions), never a credential.
  */
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
-import { queryPool, type ConnectionManager } from '@workbench/connections';
+import { extractToParquet, queryPool, type ConnectionManager } from '@workbench/connections';
 import { AppError } from '@workbench/core';
 import { clientGone } from './kernels';
 import { jsonObject, onlyKeys } from './json-body';
@@ -22,6 +22,8 @@ export interface ConnectionRouteHooks {
   deleted?: (name: string) => Promise<void>;
   /** A query ran through POST .../query (after the answer was sent): usage and lineage for the catalog. */
   queried?: (q: { connection: string; sql: string; actor: string; auditSeq: number | null; kernelId?: string }) => Promise<void>;
+  /** A workspace path -> where it is on disk (the contents manager's checks: inside the root, not hidden). Without it there is no extract route. */
+  resolvePath?: (path: string) => Promise<string>;
 }
 
 export function connectionRoutes(connections: ConnectionManager, hooks: ConnectionRouteHooks = {}): RouteDef[] {
@@ -129,6 +131,38 @@ export function connectionRoutes(connections: ConnectionManager, hooks: Connecti
         await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: req.auditSeq ?? null, kernelId: req.auth!.kernelId });
       },
     },
+    ...(hooks.resolvePath
+      ? [
+          {
+            method: 'post',
+            path: '/api/connections/:name/extract',
+            auth: 'user',
+            permission: { resource: 'connections', action: 'execute' },
+            tag: 'connections',
+            kernelAccess: true,
+            summary:
+              'A SELECT\'s whole result into a Parquet file of the workspace, with the stored credential: {sql, params?, path: "x.parquet"} -> {columns, rows, bytes, sha256}; one READ ONLY snapshot, exact types, the file replaced whole or not at all (a bronze extract)',
+            responses: { '200': 'The file written', '400': 'Bad body, not one SELECT, or the database refused the SQL (its message and SQLSTATE)', '404': 'No such connection' },
+            auditDetail: (req: Request) => {
+              const b = body(req, 'extract');
+              const sql = typeof b.sql === 'string' ? b.sql : '';
+              return { connection: nameOf(req), sql_sha256: createHash('sha256').update(sql).digest('hex'), sql_bytes: Buffer.byteLength(sql), params: Array.isArray(b.params) ? b.params.length : 0, path: typeof b.path === 'string' ? b.path.slice(0, 500) : null };
+            },
+            handler: async (req: Request, res: Response) => {
+              const action = 'extract';
+              const b = body(req, action);
+              only(b, ['sql', 'params', 'path'], action);
+              if (typeof b.sql !== 'string' || b.sql.trim() === '' || b.sql.length > 1_000_000) throw new AppError('bad_request', `Cannot ${action}: sql must be non-empty text of at most 1,000,000 characters`);
+              if (b.params !== undefined && (!Array.isArray(b.params) || b.params.length > 1000)) throw new AppError('bad_request', `Cannot ${action}: params must be an array (at most 1,000 values)`);
+              if (typeof b.path !== 'string' || !b.path.endsWith('.parquet')) throw new AppError('bad_request', `Cannot ${action}: path must be a workspace path ending in .parquet`);
+              const dest = await hooks.resolvePath!(b.path);
+              const result = await extractToParquet(await connections.pool(nameOf(req)), b.sql, dest, { params: b.params as unknown[] | undefined, signal: clientGone(req, res) });
+              res.json({ path: b.path, ...result });
+              await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: req.auditSeq ?? null, kernelId: req.auth!.kernelId });
+            },
+          } satisfies RouteDef,
+        ]
+      : []),
     {
       method: 'delete',
       path: '/api/connections/:name',
