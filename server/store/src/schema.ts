@@ -322,6 +322,24 @@ export interface PipelineNotificationsTable {
   error: string | null;
 }
 
+/** One data-quality expectation evaluated by a task attempt (0007). */
+export interface QualityResultsTable {
+  run_id: string;
+  task_id: string;
+  attempt: number;
+  check_name: string;
+  severity: string;
+  status: string;
+  violations: number;
+  impact: string | null;
+  materiality: string | null;
+  /** JSON {columns, rows}. */
+  sample: string;
+  message: string | null;
+  sql_sha256: string | null;
+  at: EpochMs;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -344,4 +362,5 @@ export interface Database {
   pipeline_task_attempts: PipelineTaskAttemptsTable;
   pipeline_logs: PipelineLogsTable;
   pipeline_notifications: PipelineNotificationsTable;
+  quality_results: QualityResultsTable;
 }

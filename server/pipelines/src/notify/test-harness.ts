@@ -268,6 +268,7 @@ export function runDetail(id: string, status: RunDetail['status'], extra: Partia
     finishedAt: ended ? '2026-12-01T06:30:00.000Z' : null,
     error: status === 'failed' ? 'Task validate failed' : null,
     spec,
+    checks: [],
     tasks: [
       taskRun('extract_gl', 'succeeded', { values: { row_count: 48213 } }),
       status === 'succeeded' ? taskRun('validate', 'succeeded') : ended ? taskRun('validate', 'failed', { attempt: 3, error: 'Debits <> credits by 12.50', errorKind: 'error' }) : taskRun('validate', 'running'),

@@ -80,9 +80,32 @@ export interface TaskRun {
   attempts: TaskAttempt[];
 }
 
+/** A data-quality expectation a task evaluated (`%%expect` in the SQL kernel): zero offending rows, or their amount within materiality, passes. */
+export interface CheckResult {
+  name: string;
+  severity: 'warn' | 'fail';
+  status: 'passed' | 'failed' | 'error';
+  violations: number;
+  /** Sum of the offending rows' amounts (decimal text), when the check names an amount column. */
+  impact: string | null;
+  materiality: string | null;
+  /** The first offending rows. */
+  sample: { columns: { name: string; type: string }[]; rows: unknown[][] };
+  message: string | null;
+  sqlSha256: string | null;
+}
+
+export interface TaskCheck extends CheckResult {
+  taskId: string;
+  attempt: number;
+  at: string;
+}
+
 export interface RunDetail extends Run {
   spec: PipelineSpec;
   tasks: TaskRun[];
+  /** Each task's checks from its latest attempt, in the order they ran. */
+  checks: TaskCheck[];
 }
 
 export interface LogLine {

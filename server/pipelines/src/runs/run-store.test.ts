@@ -192,6 +192,21 @@ describe.each(STORE_DIALECTS)('run store on %s', (dialect) => {
     expect(order).toEqual(made.map((r) => r.id));
   });
 
+  test('keeps the checks each attempt evaluated; a run shows those of each task\'s latest attempt', async () => {
+    const spec = pipelineSpec([task('checks', { retry: { retries: 1, delayMs: 0 } })]);
+    const { run } = await runs.create(newRun(spec));
+    const check = (status: 'passed' | 'failed', violations: number) => ({ name: 'unbalanced_moves', severity: 'fail' as const, status, violations, impact: violations ? '12.50' : '0', materiality: '0.01', sample: { columns: [{ name: 'move_id', type: 'INTEGER' }], rows: violations ? [[7]] : [] }, message: null, sqlSha256: 'ab' });
+    await runs.claim('w1', 1, 30_000);
+    await runs.finish('w1', run.id, 'checks', 1, { status: 'failed', errorKind: 'error', error: 'ExpectationFailed', checks: [check('failed', 1), { ...check('passed', 0), name: 'tb_zero' }] });
+    expect((await runs.get(run.id)).checks.map((c) => [c.attempt, c.name, c.status, c.sample.rows])).toEqual([
+      [1, 'tb_zero', 'passed', []],
+      [1, 'unbalanced_moves', 'failed', [[7]]],
+    ]);
+    await runs.claim('w1', 1, 30_000);
+    await runs.finish('w1', run.id, 'checks', 2, { status: 'succeeded', checks: [check('passed', 0)] });
+    expect((await runs.get(run.id)).checks.map((c) => [c.attempt, c.name, c.status, c.impact])).toEqual([[2, 'unbalanced_moves', 'passed', '0']]);
+  });
+
   test('logs are read back per task in order, after a cursor', async () => {
     const spec = pipelineSpec([task('t')]);
     const { run } = await runs.create(newRun(spec));

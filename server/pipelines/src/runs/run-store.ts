@@ -17,7 +17,7 @@ import type { PipelineSpec, TaskSpec } from '../spec/pipeline-spec';
 import { downstreamOf } from '../spec';
 import type { Period } from '../triggers/trigger-spec';
 import { isRetryable, retryDelayMs } from './retry';
-import { RUN_DONE, TASK_DONE, type ErrorKind, type LogLine, type ParameterChange, type Run, type RunDetail, type RunStatus, type RunTrigger, type TaskAttempt, type TaskRun, type TaskStatus } from './run-model';
+import { RUN_DONE, TASK_DONE, type CheckResult, type TaskCheck, type ErrorKind, type LogLine, type ParameterChange, type Run, type RunDetail, type RunStatus, type RunTrigger, type TaskAttempt, type TaskRun, type TaskStatus } from './run-model';
 
 const QUEUE_LOCK = 'pipelines-queue';
 /** The lease owner of a task waiting for a child pipeline's run. */
@@ -65,6 +65,8 @@ export interface AttemptOutcome {
   kernelId?: string;
   kernelReadyAt?: number;
   firstCellAt?: number;
+  /** Data-quality expectations the attempt evaluated. */
+  checks?: readonly CheckResult[];
 }
 
 export interface FinishResult {
@@ -382,6 +384,13 @@ export class RunStore {
       .where('task_id', '=', taskId)
       .where('attempt', '=', attempt)
       .execute();
+    for (const c of outcome.checks ?? []) {
+      await trx
+        .insertInto('quality_results')
+        .values({ run_id: runId, task_id: taskId, attempt, check_name: c.name.slice(0, 200), severity: c.severity, status: c.status, violations: c.violations, impact: c.impact, materiality: c.materiality, sample: JSON.stringify(c.sample), message: c.message, sql_sha256: c.sqlSha256, at: now })
+        .onConflict((oc) => oc.columns(['run_id', 'task_id', 'attempt', 'check_name']).doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), violations: eb.ref('excluded.violations'), impact: eb.ref('excluded.impact'), sample: eb.ref('excluded.sample'), message: eb.ref('excluded.message'), at: eb.ref('excluded.at') })))
+        .execute();
+    }
     const base = { lease_owner: null, lease_expires_at: null, error, error_kind: outcome.errorKind ?? null, output_path: outcome.outputPath ?? t.output_path };
     let retryInMs: number | undefined;
     if (outcome.status === 'succeeded') {
@@ -554,9 +563,29 @@ export class RunStore {
     const attempts = await this.store.db.selectFrom('pipeline_task_attempts').selectAll().where('run_id', '=', runId).orderBy('attempt').execute();
     const spec = this.parseSpec(row.id, row.spec);
     const order = new Map(spec.tasks.map((t, i) => [t.id, i]));
+    const latest = new Map(tasks.map((t) => [t.task_id, t.attempt]));
+    const checks = (await this.store.db.selectFrom('quality_results').selectAll().where('run_id', '=', runId).orderBy('at').orderBy('check_name').execute())
+      .filter((c) => latest.get(c.task_id) === c.attempt)
+      .map(
+        (c): TaskCheck => ({
+          taskId: c.task_id,
+          attempt: c.attempt,
+          at: iso(c.at)!,
+          name: c.check_name,
+          severity: c.severity as TaskCheck['severity'],
+          status: c.status as TaskCheck['status'],
+          violations: Number(c.violations),
+          impact: c.impact,
+          materiality: c.materiality,
+          sample: JSON.parse(c.sample) as TaskCheck['sample'],
+          message: c.message,
+          sqlSha256: c.sql_sha256,
+        }),
+      );
     return {
       ...this.toRun(row),
       spec,
+      checks,
       tasks: tasks
         .sort((a, b) => (order.get(a.task_id) ?? 0) - (order.get(b.task_id) ?? 0))
         .map((t) => this.toTask(t, attempts.filter((a) => a.task_id === t.task_id))),
