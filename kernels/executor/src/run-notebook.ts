@@ -19,6 +19,7 @@
 import { AppError, deferred, describeError, type DisposableLike } from '@workbench/core';
 import type { Kernel, KernelManager, KernelSpec } from '@workbench/manager';
 import { CellExecution, type CellReply, type DisplayIndex } from './cell-execution';
+import { CheckCollector, type CheckResult } from './checks';
 import { assertNotebook, hasTag, notebookKernelName, sourceText, type CodeCell, type NotebookDocument, type NotebookOutput } from './notebook';
 import { cellDone, cellRunning, finishNotebook, markFailedCell, startNotebook } from './papermill-metadata';
 import { injectParameters, parameterLanguage } from './parameters';
@@ -67,6 +68,8 @@ export interface RunResult {
   error?: { cellIndex?: number; ename: string; evalue: string; message: string };
   /** Task values the notebook set (task-values.ts), plus `row_count` for SQL. */
   values: Record<string, unknown>;
+  /** Data-quality check results the notebook emitted (checks.ts): the latest per name, in the order names first appeared; also when the run failed. */
+  checks: CheckResult[];
   kernelId?: string;
   timings: { startedAt: number; kernelReadyAt?: number; firstCellAt?: number; finishedAt: number };
 }
@@ -116,6 +119,7 @@ class NotebookRun {
   private readonly subs: DisposableLike[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly values: Record<string, unknown> = {};
+  private readonly checks = new CheckCollector();
   private readonly displays: DisplayIndex = new Map();
   private rowCount: number | undefined;
   private kernel: Kernel | undefined;
@@ -270,6 +274,7 @@ class NotebookRun {
     }
     const tv = taskValuesIn(out.data);
     if (tv) Object.assign(this.values, tv);
+    this.checks.add(out.data);
     if (out.output_type === 'execute_result' && this.sql) this.rowCount = sqlRowCount(out.data, out.metadata) ?? this.rowCount;
     const plain = out.data['text/plain'];
     const text = typeof plain === 'string' || Array.isArray(plain) ? sourceText(plain as string | string[]) : `[${Object.keys(out.data).join(', ')}]`;
@@ -297,6 +302,7 @@ class NotebookRun {
       notebook: this.nb,
       error: e ? { cellIndex: f?.index, ename: e.ename, evalue: e.evalue, message: `Cannot run notebook ${this.o.path}${where ? ` (${where})` : ''}: ${e.ename}${e.evalue ? `: ${e.evalue}` : ''}` } : undefined,
       values: this.values,
+      checks: this.checks.results,
       kernelId: this.kernel?.id,
       timings: { startedAt: this.startedAt, kernelReadyAt: this.kernelReadyAt, firstCellAt: this.firstCellAt, finishedAt },
     };

@@ -2,6 +2,7 @@
  * What a SQL cell says, before any engine sees it.
  *
  *   %%sql -> name            optional first line: keep the result as DuckDB table `name`
+ *   %%expect NAME [options]  first line instead: a data-quality check (expect-magic.ts)
  *   %connect NAME            switch the session's current connection (alone: only switch)
  *   -- connection: NAME      leading comment: use NAME for this cell only
  *   %sql @NAME SELECT ...    the same, on one line (the SQL may go on below)
@@ -14,6 +15,7 @@
  * DuckDB and PostgreSQL prepare; the same name reuses its number.
  * Offsets are UTF-16 offsets into the cell.
  */
+import { parseExpectLine, type ExpectSpec } from './expect-magic';
 import { SqlError } from './sql-error';
 import { significant, tokenize, type Token } from './sql-lexer';
 
@@ -24,7 +26,9 @@ export interface ParsedCell {
   connect?: string;
   /** `-- connection: NAME`: run this cell on NAME without switching the session. */
   connection?: string;
-  /** True when the cell had a `%%sql` line. */
+  /** `%%expect NAME ...`: the cell is a data-quality check; its one SELECT returns the offending rows. */
+  expect?: ExpectSpec;
+  /** True when the cell had a `%%sql` or `%%expect` line. */
   cellMagic: boolean;
   /** Offset where the SQL starts (after the magic lines). */
   bodyStart: number;
@@ -81,8 +85,11 @@ export function parseCell(code: string): ParsedCell {
     if (line.startsWith('%%')) {
       if (!first) throw magicError(`Cannot run cell: ${line.split(/\s/)[0]} must be the first line of the cell`, code, at);
       const m = /^%%(\w*)\s*(.*)$/.exec(line)!;
-      if (m[1] !== 'sql') throw magicError(`Cannot run cell: unknown cell magic %%${m[1]}`, code, at);
-      if (m[2] !== '') {
+      if (m[1] === 'expect') {
+        cell.expect = parseExpectLine(m[2]!, code, at + line.length - m[2]!.length);
+      } else if (m[1] !== 'sql') {
+        throw magicError(`Cannot run cell: unknown cell magic %%${m[1]}`, code, at);
+      } else if (m[2] !== '') {
         const keep = /^->\s*(\S+)$/.exec(m[2]);
         if (!keep) throw magicError(`Cannot parse ${line}: expected "%%sql" or "%%sql -> name"`, code, at);
         if (!NAME.test(keep[1]!)) throw magicError(`Cannot keep the result as ${JSON.stringify(keep[1])}: use a name of letters, digits and _ (optionally schema.name)`, code, at);

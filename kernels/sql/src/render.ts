@@ -154,7 +154,7 @@ export function formatValue(v: unknown, type?: string): string {
 }
 
 /** Whether the decimal text has at most 15 significant digits, so a double holds it exactly. */
-function fitsDouble(decimal: string): boolean {
+export function fitsDouble(decimal: string): boolean {
   return decimal.replace(/[-+.]/g, '').replace(/^0+/, '').replace(/0+$/, '').length <= 15;
 }
 

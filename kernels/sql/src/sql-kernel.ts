@@ -4,6 +4,8 @@
  * {...}` and `$name`/`:name` parameters) run on the DuckDB warehouse or a
  * named PostgreSQL connection; results come back as text, HTML and a Table
  * Schema data resource; completion and inspection read the live catalog.
+ * `%%expect NAME ...` cells are data-quality checks and `%expect_summary`
+ * sums up the checks of the session (expectation.ts, README.md).
  *
  * The warehouse file is shared by every notebook. DuckDB lets one process
  * hold a database file at a time, so each kernel keeps its own in-memory
@@ -19,8 +21,11 @@ import { DuckDbEngine, QueryResult } from './engine-duckdb';
 import { PgError, PostgresEngine } from './engine-postgres';
 import { GatewayEngine, type GatewayAccess } from './engine-gateway';
 import { ExecuteContext, ExecutionError, KernelHandlers, KernelInfo } from './kernel-server';
-import { bindParameters, isComplete, parseCell } from './magics';
+import { bindParameters, isComplete, parseCell, type ParsedCell } from './magics';
 import { renderResult, ResultSet } from './render';
+import { checkLabel, type ExpectSpec } from './expect-magic';
+import { CHECK_MIME, CHECK_SUMMARY_MIME, checkQuery, erroredCheck, evaluateCheck, failureMessage, isBlocking, rowsToKeep, summarize, summaryFailureMessage, type CheckOutcome, type CheckResult } from './expectation';
+import { renderCheck, renderSummary } from './check-render';
 import { complete, CompletionCatalog, inspect } from './complete';
 import { SqlError } from './sql-error';
 
@@ -49,6 +54,8 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
   private current = WAREHOUSE;
   private readonly parameters: Record<string, unknown>;
   private readonly pg = new Map<string, PostgresEngine | GatewayEngine>();
+  /** The latest result of each check run in this session, for `%expect_summary`. */
+  private readonly checks = new Map<string, CheckResult>();
 
   private constructor(
     private readonly duck: DuckDbEngine,
@@ -86,6 +93,7 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
   async execute(code: string, ctx: ExecuteContext): Promise<void> {
     const trimmed = code.trimStart();
     if (trimmed.startsWith('%params')) return this.setParams(trimmed.slice('%params'.length), ctx);
+    if (/^%expect_summary(?:\s|$)/.test(trimmed)) return this.expectSummary(trimmed, ctx);
     let parsed;
     try {
       parsed = parseCell(code);
@@ -95,11 +103,12 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
     if (parsed.connect) {
       if (parsed.connect !== WAREHOUSE) this.engineFor(parsed.connect);
       this.current = parsed.connect;
-      if (parsed.statements.length === 0) {
+      if (parsed.statements.length === 0 && !parsed.expect) {
         ctx.stream('stdout', `Using connection ${parsed.connect}.\n`);
         return;
       }
     }
+    if (parsed.expect) return this.runCheck(parsed, parsed.expect, code, ctx);
     if (parsed.statements.length === 0) return;
     const target = parsed.connection ?? this.current;
     let result: ResultSet | undefined;
@@ -150,6 +159,60 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ExecutionError('ParameterError', 'Cannot read %params: it must be a JSON object');
     Object.assign(this.parameters, value);
     ctx.stream('stdout', `Parameters: ${Object.keys(this.parameters).sort().join(', ')}\n`);
+  }
+
+  /**
+   * A `%%expect` cell: run the check, show its result (CHECK_MIME), keep it
+   * for `%expect_summary`. A check that cannot run errors the cell with the
+   * engine's error; a failed fail-severity check errors it with
+   * ExpectationFailed unless the cell says `continue`. An interrupt is
+   * neither: it is not recorded.
+   */
+  private async runCheck(parsed: ParsedCell, spec: ExpectSpec, code: string, ctx: ExecuteContext): Promise<void> {
+    const target = parsed.connection ?? this.current;
+    const started = performance.now();
+    const stmt = parsed.statements.length === 1 ? parsed.statements[0]! : undefined;
+    let outcome: CheckOutcome;
+    try {
+      if (!stmt) throw new ExecutionError('ExpectationError', `Cannot run check ${checkLabel(spec.name)}: its SQL must be one SELECT returning the offending rows, not ${parsed.statements.length} statements`);
+      let params: unknown[];
+      try {
+        params = bindParameters(stmt, this.parameters, code);
+      } catch (err) {
+        throw toExecutionError(err, code);
+      }
+      const q = checkQuery(spec, stmt.sql);
+      const opts = { signal: ctx.signal, maxRows: rowsToKeep(spec) };
+      let result: ResultSet;
+      try {
+        result = await this.withWarehouse(target === WAREHOUSE, ctx, () => (target === WAREHOUSE ? this.duck.query(q.sql, params, opts) : this.engineFor(target).query(q.sql, params, opts)));
+      } catch (err) {
+        // Positions in the wrapping point at the amount= option (the only name it adds).
+        throw toExecutionError(err, code, (p) => (p < q.prefixLength ? (spec.amountAt ?? stmt.start) : stmt.toCellOffset(p - q.prefixLength)));
+      }
+      outcome = evaluateCheck(spec, stmt.text, result, performance.now() - started);
+    } catch (err) {
+      const e = err instanceof ExecutionError ? err : toExecutionError(err, code);
+      if (e.ename === 'KeyboardInterrupt') throw e;
+      this.showCheck(erroredCheck(spec, stmt?.text ?? code.slice(parsed.bodyStart).trim(), e, performance.now() - started), target, ctx);
+      throw e;
+    }
+    this.showCheck(outcome, target, ctx);
+    if (isBlocking(outcome.check) && !spec.continueOnFailure) throw new ExecutionError('ExpectationFailed', failureMessage(outcome));
+  }
+
+  private showCheck(outcome: CheckOutcome, connection: string, ctx: ExecuteContext): void {
+    // A re-run replaces the earlier result of the same name (in its place).
+    this.checks.set(outcome.check.name, outcome.check);
+    ctx.display({ [CHECK_MIME]: outcome.check, ...renderCheck(outcome) }, { workbench: { connection, check: outcome.check.name } });
+  }
+
+  /** `%expect_summary`: every check of the session; ExpectationFailed when one blocks (a fail-severity failure, or a check that could not run). */
+  private expectSummary(line: string, ctx: ExecuteContext): void {
+    if (line.trim() !== '%expect_summary') throw new ExecutionError('SqlError', 'Cannot run %expect_summary: it takes no arguments and stands alone in its cell');
+    const summary = summarize(this.checks.values());
+    ctx.display({ [CHECK_SUMMARY_MIME]: summary, ...renderSummary(summary) }, {});
+    if (summary.status === 'failed') throw new ExecutionError('ExpectationFailed', summaryFailureMessage(summary));
   }
 
   /** `%%sql -> name` on a PostgreSQL cell: copy the whole result into a warehouse table. */

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
 import { ConnectionManager } from '@workbench/connections';
 import { Catalog } from '@workbench/catalog';
-import { isPipelineFile, NotebookTaskRunner, PipelineService, RunNotifier, verifyWebhookSignature } from '@workbench/pipelines';
+import { isPipelineFile, NotebookTaskRunner, PipelineService, RunNotifier, TemplateLibrary, verifyWebhookSignature } from '@workbench/pipelines';
 import { contentsPipelineWorkspace } from './pipeline-workspace';
 import { ApiTokens, ExtraUser, IdentityProvider, makeUser, type User, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
@@ -36,6 +36,8 @@ export const VERSION = '2.14.2'; // the jupyter_server REST API level we impleme
 
 /** The `workbench` Python package kernels import (kernels/python). */
 const PYTHON_HELPERS = resolve(__dirname, '..', '..', '..', 'kernels', 'python');
+/** Templates shipped with the product (month-end close, ...). */
+const TEMPLATES = resolve(__dirname, '..', '..', '..', 'templates');
 export interface Workbench extends AsyncDisposable {
   readonly port: number;
   readonly url: string;
@@ -250,14 +252,16 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
         worker: config.pipelines.enabled,
         secrets: { put: (name, value, by) => secrets.put(name, value, by), get: (name) => secrets.get(name) },
         verifyWebhook: verifyWebhookSignature,
+        templates: new TemplateLibrary(TEMPLATES),
       }),
     );
-    const signingSecret = await webhookSigningSecret(secrets);
+    // Made on the first webhook this server sends, then kept.
+    let signingSecret: Promise<string> | undefined;
     const notifier = store.add(
       new RunNotifier({
         store: metadata,
         smtp: config.pipelines.smtp && { ...config.pipelines.smtp, password: config.pipelines.smtp.passwordFile ? (await readFile(config.pipelines.smtp.passwordFile, 'utf8')).trim() : undefined },
-        signingSecret: async () => signingSecret,
+        signingSecret: () => (signingSecret ??= webhookSigningSecret(secrets)),
         baseUrl: config.pipelines.publicUrl,
         clock: options.clock ? { now: options.clock } : undefined,
         logger,
@@ -443,10 +447,11 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
 const PIPELINE_USER = 'workbench-pipelines';
 
 /**
- * The key outgoing pipeline webhooks are signed with: made on the first
- * start, kept encrypted, read once per start. Two replicas starting on a
- * new database at the same moment both write one; each then reads back
- * whichever was written last.
+ * The key outgoing pipeline webhooks are signed with: made when the first
+ * webhook is sent, kept encrypted, read once per process. Two replicas
+ * sending their first webhook on a new database at the same moment could
+ * each keep its own key until restarted (both write one; each reads back
+ * whichever was written last when it read).
  */
 async function webhookSigningSecret(secrets: SecretStore): Promise<string> {
   const name = 'pipelines/webhook-signing';

@@ -299,6 +299,27 @@ describe('pipelines on a real server', () => {
     expect(smtp.messages.length - mailsBefore).toBe(1);
   });
 
+  it('stores the data-quality checks a SQL task evaluated, and fails the task when a fail-severity one failed', async () => {
+    const sqlNotebook = (cells: string[]) =>
+      JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'sql', display_name: 'SQL', language: 'sql' } }, cells: cells.map((source, i) => ({ id: `q${i}`, cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })) });
+    await writeWorkspace(ts, {
+      'quality/checks.ipynb': sqlNotebook([
+        '%%expect no_negative_amounts severity=fail amount=x materiality=1 continue\nSELECT * FROM (VALUES (1), (-2), (-3)) t(x) WHERE x < 0',
+        '%%expect small_warning severity=warn\nSELECT 1 AS one WHERE false',
+        '%expect_summary',
+      ]),
+      'quality/q.pipeline.yaml': 'name: Checked\ntasks:\n  checks: { notebook: quality/checks.ipynb }\n',
+    });
+    const id = await pipelineId(ts, 'quality/q.pipeline.yaml');
+    const run = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
+    expect(run.status).toBe('failed');
+    expect(run.tasks[0]!.error).toContain('ExpectationFailed');
+    expect(run.checks.map((c) => [c.taskId, c.name, c.severity, c.status, c.violations, c.impact, c.materiality, c.sample.rows])).toEqual([
+      ['checks', 'no_negative_amounts', 'fail', 'failed', 2, '5', '1', [[-2], [-3]]],
+      ['checks', 'small_warning', 'warn', 'passed', 0, null, null, []],
+    ]);
+  });
+
   it('streams a run\'s logs over Server-Sent Events, stored lines first, then the end', async () => {
     await writeWorkspace(ts, {
       'sse/a.ipynb': notebookJson('python3', [{ source: 'print("a")' }]),

@@ -14,3 +14,4 @@ export { PipelineRegistry, type PipelineRecord, type DueFire } from './pipeline-
 export { PipelineService, type PipelineServiceOptions, type TaskEvent } from './pipeline-service';
 export { NotebookTaskRunner, type PipelineWorkspace, type TaskRunner, type TaskRunInput, type TaskAuditInfo } from './task-runner';
 export * from './notify';
+export { TemplateLibrary, type TemplateInfo } from './template-library';

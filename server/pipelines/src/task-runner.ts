@@ -105,7 +105,18 @@ export class NotebookTaskRunner implements TaskRunner {
       return { status: input.signal.aborted ? 'cancelled' : 'failed', errorKind: input.signal.aborted ? 'cancelled' : 'error', error: describeError(err) };
     }
     await this.workspace.saveNotebook(input.outputPath, result.notebook, user);
-    const common = { outputPath: input.outputPath, kernelId: result.kernelId, kernelReadyAt: result.timings.kernelReadyAt, firstCellAt: result.timings.firstCellAt, values: result.values };
+    const checks = result.checks.map((c) => ({
+      name: c.name,
+      severity: c.severity,
+      status: c.status,
+      violations: c.violations ?? 0,
+      impact: c.impact === undefined ? null : String(c.impact),
+      materiality: c.materiality === undefined ? null : String(c.materiality),
+      sample: c.sample,
+      message: c.error ? `${c.error.ename}: ${c.error.evalue}` : null,
+      sqlSha256: c.sql_sha256,
+    }));
+    const common = { outputPath: input.outputPath, kernelId: result.kernelId, kernelReadyAt: result.timings.kernelReadyAt, firstCellAt: result.timings.firstCellAt, values: result.values, checks };
     const error = result.error ? `${result.error.cellIndex !== undefined ? `Cell ${result.error.cellIndex + 1}: ` : ''}${result.error.ename}: ${result.error.evalue}` : undefined;
     switch (result.status) {
       case 'succeeded':
