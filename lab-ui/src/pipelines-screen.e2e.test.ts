@@ -15,8 +15,12 @@
  * (running, an SLA alert) and is cancelled from its page; the failed run
  * is repaired (the dialog names the tasks that run again); Create job in
  * a notebook's toolbar writes its pipeline next to it, after the server's
- * issues were shown inline. Screenshots, light and dark at 1024 px, go
- * to test-artifacts/lab/pipelines-*.png.
+ * issues were shown inline; a SQL-kernel notebook's data-quality checks
+ * (`%%expect`: one failing with 2 offending rows, a warn-severity one
+ * that passes, one with a long name and a wide sample that warns;
+ * `%expect_summary` failing the task) show on their run's page with the
+ * failed checks' sample rows. Screenshots, light and dark at
+ * 1024 px, go to test-artifacts/lab/pipelines-*.png.
  */
 import { writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -82,6 +86,32 @@ const FILES: Record<string, string> = {
   'slow/wait.ipynb': notebook([{ source: 'import time; time.sleep(600)' }]),
   'reports/revenue.ipynb': notebook([{ source: '# Parameters\nmonth = "2026-01-31"\nlimit = 10\nitems = [1, 2]', tags: ['parameters'] }, { source: 'print(month, limit)' }]),
 };
+
+const QUALITY = `name: Data quality
+tasks:
+  checks:
+    notebook: quality/checks.ipynb
+`;
+
+/** A notebook of the SQL kernel (kernels/sql), one code cell per source. */
+function sqlNotebook(sources: string[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'sql', display_name: 'SQL', language: 'sql' }, language_info: { name: 'sql' } },
+    cells: sources.map((source, i) => ({ id: `q${i}`, cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+  });
+}
+
+const LONG_CHECK = 'Vendor bills posted without a purchase order reference, grouped by vendor and journal, for the period under review';
+
+const CHECKS_NOTEBOOK = sqlNotebook([
+  '%%expect no_negative_amounts severity=fail amount=x materiality=1 continue\nSELECT * FROM (VALUES (1), (-2), (-3)) t(x) WHERE x < 0',
+  '%%expect small_warning severity=warn\nSELECT 1 AS one WHERE false',
+  // A long name and a sample wider than the page: the name wraps, the sample scrolls in its own box, long values are cut (whole in their title).
+  `%%expect "${LONG_CHECK}" severity=warn\nSELECT 'INV/2026/000123' AS reference, 'Acme Industrial Supplies and Logistics International GmbH & Co. KG' AS vendor, repeat('memo text ', 20) AS memo, 1234.50::DECIMAL(18,2) AS amount, DATE '2026-10-31' AS posted, NULL AS purchase_order`,
+  '%expect_summary',
+]);
 
 let wb: WorkbenchProcess;
 let browser: Browser;
@@ -414,6 +444,107 @@ describe('pipelines', () => {
     await command('filebrowser:go-to-path', { path: 'reports' });
     await page.locator('.jp-DirListing-item[title^="Name: revenue.pipeline.yaml"]').waitFor();
     await shotBoth('create-job-page');
+  });
+
+  it('a run’s data-quality checks: the summary, failures first with impact against materiality, the failed check’s sample rows', async () => {
+    await mkdir(join(wb.rootDir, 'quality'), { recursive: true });
+    await writeFile(join(wb.rootDir, 'quality/checks.ipynb'), CHECKS_NOTEBOOK);
+    const qualityId = (await apiJson<{ id: string }>('api/pipelines', { method: 'POST', body: JSON.stringify({ path: 'quality.pipeline.yaml', content: QUALITY }) })).id;
+    // Run from its page; the run page opens.
+    await command('workbench-pipelines:open', { id: qualityId });
+    const p = await screenIn(`.wb-pipelines-page[data-pipeline-id="${qualityId}"]`);
+    await p.locator('button.wb-pipelines-run-with-parameters').click();
+    await page.locator('.jp-Dialog .wb-pipelines-run-form').waitFor();
+    const started = page.waitForResponse((r) => r.url().endsWith(`/api/pipelines/${qualityId}/runs`) && r.request().method() === 'POST');
+    await page.locator('.jp-Dialog button.wb-pipelines-run-submit').click();
+    const runId = ((await (await started).json()) as { id: string }).id;
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+    const run = page.locator(`.wb-pipelines-run-page[data-run-id="${runId}"]`);
+    await screenIn(`.wb-pipelines-run-page[data-run-id="${runId}"]`);
+    // %expect_summary fails the task: the run fails, and the page has every check once the stream ended.
+    await page.waitForFunction(
+      (id) => {
+        const n = document.querySelector<HTMLElement>(`.wb-pipelines-run-page[data-run-id="${id}"]`);
+        return n?.dataset.status === 'failed' && n.dataset.stream === 'ended';
+      },
+      runId,
+      { timeout: 90_000 },
+    );
+    await expect(run.locator('tr.wb-pipelines-task[data-task-id="checks"] .wb-pipelines-task-error').textContent()).resolves.toMatch(/ExpectationFailed: 1 of 3 checks failed: no_negative_amounts \(2 offending rows\)$/);
+    const section = run.locator('section.wb-pipelines-section-checks[data-count="3"]');
+    await section.waitFor();
+    await expect(section.locator('.wb-pipelines-section-title .wb-pipelines-count').textContent()).resolves.toBe('3');
+    await expect(section.locator('.wb-pipelines-checks-summary').textContent()).resolves.toBe('1 passed · 1 failed · 1 warning · 0 errors');
+    await expect(section.locator('table.wb-pipelines-checks-table > thead th').allTextContents()).resolves.toEqual(['Status', 'Check', 'Task', 'Severity', 'Offending rows', 'Impact / materiality']);
+    // The failure first, then the warning, then what passed, each with its outcome in words.
+    const rows = await section.locator('tr.wb-pipelines-check').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        name: tr.getAttribute('data-name'),
+        status: tr.getAttribute('data-status'),
+        severity: tr.getAttribute('data-severity'),
+        outcome: tr.getAttribute('data-outcome'),
+        // What the cells show (the screen-reader-only words left out).
+        cells: [...tr.children].map((c) => {
+          const shown = c.cloneNode(true) as HTMLElement;
+          shown.querySelectorAll('.wb-sr-only').forEach((n) => n.remove());
+          return shown.textContent!.replace(/\s+/g, ' ').trim();
+        }),
+      })),
+    );
+    expect(rows).toEqual([
+      { name: 'no_negative_amounts', status: 'failed', severity: 'fail', outcome: 'failed', cells: ['✗ Failed', 'no_negative_amounts', 'checks', 'fail', '2', '5 > 1'] },
+      { name: LONG_CHECK, status: 'failed', severity: 'warn', outcome: 'warning', cells: ['⚠ Warning', LONG_CHECK, 'checks', 'warn', '1', '—'] },
+      { name: 'small_warning', status: 'passed', severity: 'warn', outcome: 'passed', cells: ['✓ Passed', 'small_warning', 'checks', 'warn', '0', '—'] },
+    ]);
+    const failed = section.locator('tr.wb-pipelines-check[data-name="no_negative_amounts"]');
+    await expect(failed.locator('.wb-pipelines-check-impact').textContent()).resolves.toBe('5');
+    await expect(failed.locator('.wb-pipelines-check-materiality').textContent()).resolves.toBe('1');
+    await expect(failed.locator('.wb-pipelines-check-impact-cell').getAttribute('title')).resolves.toBe('Impact 5 exceeds materiality 1');
+    // The mark is decoration: the word and the hidden comparison are what a screen reader reads.
+    await expect(failed.locator('.wb-pipelines-check-mark').getAttribute('aria-hidden')).resolves.toBe('true');
+    await expect(failed.locator('.wb-pipelines-check-impact-cell .wb-sr-only').textContent()).resolves.toBe(' exceeds materiality ');
+    // Only the failed checks have a sample; it expands to its rows, the column with its type.
+    await expect(section.locator('details.wb-pipelines-check-sample').evaluateAll((ds) => ds.map((d) => d.getAttribute('data-name')))).resolves.toEqual(['no_negative_amounts', LONG_CHECK]);
+    const sample = section.locator('details.wb-pipelines-check-sample[data-name="no_negative_amounts"]');
+    await expect(sample.locator('summary').textContent()).resolves.toBe('2 offending rows');
+    await expect(sample.locator('table.wb-pipelines-sample').isVisible()).resolves.toBe(false);
+    await sample.locator('summary').click();
+    await sample.locator('table.wb-pipelines-sample').waitFor();
+    await expect(sample.locator('thead th').evaluateAll((ths) => ths.map((th) => `${th.getAttribute('data-column')}:${th.getAttribute('data-type')}`))).resolves.toEqual(['x:INTEGER']);
+    await expect(sample.locator('tr.wb-pipelines-sample-row td').allTextContents()).resolves.toEqual(['-2', '-3']);
+    const wide = section.locator('details.wb-pipelines-check-sample[data-name^="Vendor bills"]');
+    await expect(wide.locator('summary').textContent()).resolves.toBe('1 offending row');
+    await wide.locator('summary').click();
+    await wide.locator('table.wb-pipelines-sample').waitFor();
+    await expect(wide.locator('thead th').evaluateAll((ths) => ths.map((th) => `${th.getAttribute('data-column')}:${th.getAttribute('data-type')}`))).resolves.toEqual([
+      'reference:VARCHAR',
+      'vendor:VARCHAR',
+      'memo:VARCHAR',
+      'amount:DECIMAL(18,2)',
+      'posted:DATE',
+      'purchase_order:INTEGER',
+    ]);
+    const memo = wide.locator('td.wb-pipelines-sample-cell').nth(2);
+    await expect(memo.getAttribute('title')).resolves.toBe('memo text '.repeat(20));
+    await expect(wide.locator('td.wb-pipelines-sample-cell').evaluateAll((tds) => tds.map((td) => `${td.textContent}|${td.getAttribute('data-null')}`).slice(3))).resolves.toEqual(['1234.50|false', '2026-10-31|false', 'NULL|true']);
+    // Fits at 1024 px: the long name wraps, the long memo is cut, the checks table does not scroll sideways (the wide sample may, in its own box).
+    const fit = await section.evaluate((s) => {
+      const over = (el: Element | null) => (el ? el.scrollWidth - el.clientWidth : -1);
+      const wideSample = s.querySelectorAll('details.wb-pipelines-check-sample')[1]!;
+      return {
+        checksTable: over(s.querySelector('.wb-pipelines-checks > .wb-pipelines-table-wrap')),
+        sampleScrolls: over(wideSample.querySelector('.wb-pipelines-sample-wrap')) > 0,
+        nameLines: Math.round(s.querySelectorAll<HTMLElement>('.wb-pipelines-check-name')[1]!.getBoundingClientRect().height / 16),
+        memoCut: over(wideSample.querySelectorAll('td.wb-pipelines-sample-cell')[2]!) > 0,
+      };
+    });
+    expect(fit.checksTable).toBe(0);
+    expect(fit.sampleScrolls).toBe(true);
+    expect(fit.nameLines).toBeGreaterThan(1);
+    expect(fit.memoCut).toBe(true);
+    await expectNoOverflow('.wb-pipelines-run-page');
+    await section.evaluate((s) => s.scrollIntoView({ block: 'start' }));
+    await shotBoth('run-checks');
   });
 
   it('had no console errors or failed requests but those caused on purpose', () => {

@@ -4,7 +4,8 @@
  * parameters (overrides of a manual run as old → new). The tasks table
  * gives each task's status, attempt n/max (each attempt's wait before it
  * and its error), progress (cells done/total), duration and output
- * notebook (opens it). Under it the live log of the selected task
+ * notebook (opens it). Under it, when the tasks ran data-quality checks,
+ * the Checks section (checks-view.ts), then the live log of the selected task
  * (click a task, or its tab): the run's event stream, while the page is
  * shown, carries log lines, task changes and the run's status; the page
  * reloads the run when tasks change (coalesced) and every 5 s while the
@@ -20,7 +21,8 @@
  * `.wb-pipelines-page-message[data-state]`, `tr.wb-pipelines-task[data-task-id][data-status][aria-selected]`
  * with `button.wb-pipelines-task-select`, `.wb-pipelines-task-attempt`, `li.wb-pipelines-attempt[data-attempt]`,
  * `.wb-pipelines-progress` (`[role=progressbar][aria-valuenow]`), `.wb-pipelines-task-duration`,
- * `button.wb-pipelines-output[data-path]`; `button.wb-pipelines-log-tab[data-task-id][aria-selected]`, the log
+ * `button.wb-pipelines-output[data-path]`; `section.wb-pipelines-section-checks[data-count]` (hidden without checks) holding
+ * the checks (checks-view.ts); `button.wb-pipelines-log-tab[data-task-id][aria-selected]`, the log
  * (log-view.ts); dialogs `.jp-Dialog button.wb-pipelines-cancel-confirm`, `.jp-Dialog .wb-pipelines-repair-tasks li`,
  * `.jp-Dialog button.wb-pipelines-repair-confirm`.
  */
@@ -31,6 +33,7 @@ import { keepFocus } from './keep-focus';
 import { defaultTask, LogStore, LogView } from './log-view';
 import { errorText, isAbort } from './pipelines-api';
 import { Coalescer, Poll } from './refresh-timers';
+import { checksView, openSamples } from './checks-view';
 import { canCancel, canRepair, repairTasks } from './repair-plan';
 import type { RunEventStream, StreamState } from './run-events';
 import { confirmCancel, confirmRepair } from './run-confirm';
@@ -60,6 +63,9 @@ export class RunPage extends Widget {
   private readonly repairButton: HTMLButtonElement;
   private readonly openPipelineButton: HTMLButtonElement;
   private readonly tasksBox: HTMLElement;
+  private readonly checksSection: HTMLElement;
+  private readonly checksBox: HTMLElement;
+  private readonly checksCount: HTMLElement;
   private readonly logTabs: HTMLElement;
   private readonly streamState: HTMLElement;
   private readonly logs = new LogStore();
@@ -95,6 +101,13 @@ export class RunPage extends Widget {
     this.message = h('div', { className: 'wb-pipelines-page-message', attrs: { role: 'status', tabindex: '-1' } });
     this.message.hidden = true;
     this.tasksBox = h('div', { className: 'wb-pipelines-tasks-box' });
+    this.checksBox = h('div', { className: 'wb-pipelines-checks-box' });
+    this.checksCount = h('span', { className: 'wb-pipelines-count' });
+    this.checksSection = h('section', { className: 'wb-pipelines-section wb-pipelines-section-checks', attrs: { 'aria-label': 'Checks' } }, [
+      h('h3', { className: 'wb-pipelines-section-title' }, ['Checks', this.checksCount]),
+      this.checksBox,
+    ]);
+    this.checksSection.hidden = true;
     this.logTabs = h('div', { className: 'wb-pipelines-log-tabs', attrs: { role: 'tablist', 'aria-label': 'Task logs' } });
     this.streamState = h('span', { className: 'wb-pipelines-stream-state', attrs: { role: 'status' } });
     this.node.append(
@@ -102,6 +115,7 @@ export class RunPage extends Widget {
       h('div', { className: 'wb-pipelines-actions' }, [this.cancelButton, this.repairButton, this.openPipelineButton]),
       this.message,
       h('section', { className: 'wb-pipelines-section', attrs: { 'aria-label': 'Tasks' } }, [h('h3', { className: 'wb-pipelines-section-title' }, ['Tasks']), this.tasksBox]),
+      this.checksSection,
       h('section', { className: 'wb-pipelines-section wb-pipelines-section-logs', attrs: { 'aria-label': 'Logs' } }, [
         h('div', { className: 'wb-pipelines-log-head' }, [h('h3', { className: 'wb-pipelines-section-title' }, ['Logs']), this.streamState]),
         this.logTabs,
@@ -284,11 +298,20 @@ export class RunPage extends Widget {
     this.repairButton.title = canRepair(run.status) ? 'Rerun the tasks that did not succeed, and what depends on them' : 'Repair is for runs that failed, were cancelled or timed out';
     if (this.selected === null || !run.tasks.some((t) => t.taskId === this.selected)) this.select(defaultTask(run.tasks), false);
     this.renderTasks(run, now);
+    this.renderChecks(run);
     this.renderLogTabs(run);
   }
 
   private renderTasks(run: RunDetail, now: number): void {
     replaceChildren(this.tasksBox, [tasksTable(run, this.selected, now)]);
+  }
+
+  /** Samples the reader expanded stay expanded when the run reloads. */
+  private renderChecks(run: RunDetail): void {
+    this.checksSection.hidden = run.checks.length === 0;
+    this.checksSection.dataset.count = String(run.checks.length);
+    this.checksCount.textContent = String(run.checks.length);
+    replaceChildren(this.checksBox, run.checks.length === 0 ? [] : [checksView(run.checks, openSamples(this.checksBox))]);
   }
 
   private renderLogTabs(run: RunDetail): void {

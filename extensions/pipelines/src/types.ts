@@ -3,7 +3,7 @@
  * `server/pipelines/src/spec/pipeline-spec.ts` (PipelineSpec),
  * `triggers/trigger-spec.ts` (TriggerSpec), `spec/spec-issue.ts`
  * (SpecIssue), `pipeline-registry.ts` (PipelineRecord) and
- * `runs/run-model.ts` (Run, RunDetail, TaskRun, LogLine), served by
+ * `runs/run-model.ts` (Run, RunDetail, TaskRun, TaskCheck, LogLine), served by
  * `server/http/src/routes/pipelines.ts`. This package runs in the browser,
  * so it does not import them. Only what the screens use is kept.
  */
@@ -153,10 +153,42 @@ export interface TaskRun {
   attempts: TaskAttempt[];
 }
 
+export type CheckSeverity = 'warn' | 'fail';
+export type CheckStatus = 'passed' | 'failed' | 'error';
+export const CHECK_SEVERITIES: readonly CheckSeverity[] = ['warn', 'fail'];
+export const CHECK_STATUSES: readonly CheckStatus[] = ['passed', 'failed', 'error'];
+
+/**
+ * A data-quality check a task evaluated (a `%%expect` cell of the SQL
+ * kernel, kernels/sql/README.md): no offending rows, or their impact
+ * within materiality, passes; `error` means it could not run.
+ */
+export interface TaskCheck {
+  taskId: string;
+  /** The task's attempt that ran it (its latest). */
+  attempt: number;
+  at: string;
+  name: string;
+  severity: CheckSeverity;
+  status: CheckStatus;
+  /** Offending rows, all counted (0 when it could not run). */
+  violations: number;
+  /** Sum of the offending rows' absolute amounts, decimal text; null without `amount=`. */
+  impact: string | null;
+  materiality: string | null;
+  /** The first offending rows; `type` is the engine's type name (`INTEGER`, `DECIMAL(18,2)`). */
+  sample: { columns: { name: string; type: string }[]; rows: unknown[][] };
+  /** Why it could not run (`CatalogError: …`); null otherwise. */
+  message: string | null;
+  sqlSha256: string | null;
+}
+
 /** `GET api/runs/:id`. */
 export interface RunDetail extends Run {
   spec: PipelineSpec;
   tasks: TaskRun[];
+  /** Each task's checks from its latest attempt, in the order they ran ([] from servers before checks). */
+  checks: TaskCheck[];
 }
 
 /** A pipeline as `GET api/pipelines` lists it: the file, its spec (null when it has errors), its last run. */

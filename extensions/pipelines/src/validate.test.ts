@@ -1,5 +1,7 @@
+import type { TaskCheck as ServerTaskCheck } from '@workbench/pipelines';
 import { errorFromResponse, issuesOf, PipelinesError } from './pipelines-api';
-import { BROKEN, DETAIL, RUN, RUN_DETAIL, RUN_ROWS, SUMMARY } from './testing/fixtures';
+import { BROKEN, CHECKS, DETAIL, RUN, RUN_DETAIL, RUN_ROWS, SUMMARY } from './testing/fixtures';
+import type { TaskCheck } from './types';
 import { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunEvent, readRunRows, readRuns } from './validate';
 
 function invalid(fn: () => unknown): PipelinesError {
@@ -43,6 +45,33 @@ describe('reading the pipelines API', () => {
     expect(invalid(() => readRunDetail({ ...wire(RUN_DETAIL), spec: { ...wire(RUN_DETAIL.spec), triggers: [{ kind: 'cron', cron: 5 }] } })).message).toContain('spec.triggers[0].cron is not a string');
     expect(invalid(() => readRun({ ...wire(RUN), createdAt: 'yesterday' })).message).toContain('the answer.createdAt is not an ISO 8601 time');
     expect(invalid(() => readPipeline({ ...wire(DETAIL), upcoming: [{ at: 'x' }] })).message).toContain('upcoming[0].at is not an ISO 8601 time');
+  });
+
+  it('reads the checks of a run; a server from before checks sends none', () => {
+    const { checks: _c, ...older } = wire(RUN_DETAIL);
+    expect(readRunDetail(older)).toEqual({ ...RUN_DETAIL, checks: [] });
+    // The mirror is the server's shape (server/pipelines runs/run-model.ts), both ways (checked by tsc).
+    const server: ServerTaskCheck = CHECKS[1]!;
+    const mirrored: TaskCheck = server;
+    // As the server sends them: the task's attempt, decimals as text, the sample's values as the kernel gave them.
+    const sent = wire(mirrored);
+    expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [{ ...sent, runId: 'run-2', elapsedMs: 4.2 }] }).checks).toEqual([CHECKS[1]]);
+    // Absent optional texts read as null.
+    const { impact: _i, materiality: _m, message: _x, sqlSha256: _s, ...bare } = wire(CHECKS[0]!);
+    expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [bare] }).checks[0]).toEqual({ ...CHECKS[0], impact: null, materiality: null, message: null, sqlSha256: null });
+  });
+
+  it('names what is wrong in a check', () => {
+    const withCheck = (c: object) => ({ ...wire(RUN_DETAIL), checks: [wire(CHECKS[0]!), { ...wire(CHECKS[1]!), ...c }] });
+    expect(invalid(() => readRunDetail({ ...wire(RUN_DETAIL), checks: {} })).message).toContain('(checks is not an array)');
+    expect(invalid(() => readRunDetail(withCheck({ severity: 'info' }))).message).toContain('checks[1].severity is not one of warn, fail');
+    expect(invalid(() => readRunDetail(withCheck({ status: 'skipped' }))).message).toContain('checks[1].status is not one of passed, failed, error');
+    expect(invalid(() => readRunDetail(withCheck({ violations: -1 }))).message).toContain('checks[1].violations is not a non-negative integer');
+    expect(invalid(() => readRunDetail(withCheck({ impact: 12.51 }))).message).toContain('checks[1].impact is not a string or null');
+    expect(invalid(() => readRunDetail(withCheck({ at: 'later' }))).message).toContain('checks[1].at is not an ISO 8601 time');
+    expect(invalid(() => readRunDetail(withCheck({ sample: { columns: [{ name: 'x' }], rows: [] } }))).message).toContain('checks[1].sample.columns[0].type is not a string');
+    expect(invalid(() => readRunDetail(withCheck({ sample: { columns: [], rows: [{ x: 1 }] } }))).message).toContain('checks[1].sample.rows[0] is not an array');
+    expect(invalid(() => readRunDetail(withCheck({ sample: null }))).message).toContain('checks[1].sample is not an object');
   });
 
   it('reads the events of a run stream', () => {

@@ -8,11 +8,15 @@
 import { JsonReader, type Json } from '@workbench/lab-common';
 import { PipelinesError } from './pipelines-api';
 import {
+  CHECK_SEVERITIES,
+  CHECK_STATUSES,
   PARAMETER_TYPES,
   RUN_STATUSES,
   RUN_TRIGGERS,
   TASK_STATUSES,
   type CalendarRule,
+  type CheckSeverity,
+  type CheckStatus,
   type LogLine,
   type ParameterSpec,
   type ParameterType,
@@ -29,6 +33,7 @@ import {
   type RunTrigger,
   type SpecIssue,
   type TaskAttempt,
+  type TaskCheck,
   type TaskRun,
   type TaskSpec,
   type TaskStatus,
@@ -44,6 +49,8 @@ const TRIGGER_RULES = new Set(['all_succeeded', 'all_done', 'any_failed']);
 const TARGET_KINDS = new Set(['notebook', 'sql', 'pipeline']);
 const PERIODS = new Set(['previous_month', 'current_month', 'previous_day', 'current_day']);
 const TASK_EVENT_KINDS = new Set(['started', 'progress', 'finished']);
+const SEVERITIES = new Set<string>(CHECK_SEVERITIES);
+const CHECK_STATES = new Set<string>(CHECK_STATUSES);
 
 class Reader extends JsonReader {
   constructor(what: string) {
@@ -219,6 +226,32 @@ function taskRun(r: Reader, v: unknown, at: string): TaskRun {
   };
 }
 
+function check(r: Reader, v: unknown, at: string): TaskCheck {
+  const o = r.object(v, at);
+  const sample = r.object(o.sample, `${at}.sample`);
+  return {
+    taskId: r.string(o.taskId, `${at}.taskId`),
+    attempt: r.count(o.attempt, `${at}.attempt`),
+    at: r.time(o.at, `${at}.at`),
+    name: r.string(o.name, `${at}.name`),
+    severity: r.oneOf<CheckSeverity>(o.severity, SEVERITIES, `${at}.severity`),
+    status: r.oneOf<CheckStatus>(o.status, CHECK_STATES, `${at}.status`),
+    violations: r.count(o.violations, `${at}.violations`),
+    impact: r.optString(o.impact, `${at}.impact`),
+    materiality: r.optString(o.materiality, `${at}.materiality`),
+    sample: {
+      columns: r.array(sample.columns, `${at}.sample.columns`).map((c, i) => {
+        const col = r.object(c, `${at}.sample.columns[${i}]`);
+        return { name: r.string(col.name, `${at}.sample.columns[${i}].name`), type: r.string(col.type, `${at}.sample.columns[${i}].type`) };
+      }),
+      // Cell values are shown as text, whatever their JSON type.
+      rows: r.array(sample.rows, `${at}.sample.rows`).map((row, i) => r.array(row, `${at}.sample.rows[${i}]`)),
+    },
+    message: r.optString(o.message, `${at}.message`),
+    sqlSha256: r.optString(o.sqlSha256, `${at}.sqlSha256`),
+  };
+}
+
 function record(r: Reader, o: Json, at: string): PipelineRecord {
   return {
     id: r.string(o.id, `${at}.id`),
@@ -303,7 +336,13 @@ export function readRun(json: unknown): Run {
 export function readRunDetail(json: unknown): RunDetail {
   const r = new Reader('the run');
   const o = r.object(json, 'the answer');
-  return { ...run(r, o, 'the answer'), spec: spec(r, o.spec, 'spec'), tasks: r.array(o.tasks, 'tasks').map((t, i) => taskRun(r, t, `tasks[${i}]`)) };
+  return {
+    ...run(r, o, 'the answer'),
+    spec: spec(r, o.spec, 'spec'),
+    tasks: r.array(o.tasks, 'tasks').map((t, i) => taskRun(r, t, `tasks[${i}]`)),
+    // Servers before data-quality checks send none.
+    checks: o.checks === undefined ? [] : r.array(o.checks, 'checks').map((c, i) => check(r, c, `checks[${i}]`)),
+  };
 }
 
 /** `POST api/runs/:id/repair`: the run and the tasks that run again. */

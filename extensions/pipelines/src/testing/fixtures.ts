@@ -1,5 +1,5 @@
 /** Data shared by the tests (not built: see tsconfig.json), shaped as the server answers. */
-import type { PipelineDetail, PipelineSpec, PipelineSummary, Run, RunDetail, RunRow, TaskSpec } from '../types';
+import type { PipelineDetail, PipelineSpec, PipelineSummary, Run, RunDetail, RunRow, TaskCheck, TaskSpec } from '../types';
 
 const retry = { retries: 0 };
 
@@ -112,6 +112,46 @@ export const DETAIL: PipelineDetail = {
   upcoming: [{ at: '2026-03-04T05:00:00.000Z', trigger: SPEC.triggers[0]! }],
 };
 
+const check = (name: string, extra: Partial<TaskCheck>): TaskCheck => ({
+  taskId: 'a',
+  attempt: 2,
+  at: '2026-03-03T06:00:44.000Z',
+  name,
+  severity: 'fail',
+  status: 'passed',
+  violations: 0,
+  impact: null,
+  materiality: null,
+  sample: { columns: [], rows: [] },
+  message: null,
+  sqlSha256: 'a'.repeat(64),
+  ...extra,
+});
+
+/** Task a's checks in the order they ran: one of each outcome. */
+export const CHECKS: TaskCheck[] = [
+  check('trial_balance_zero', { impact: '0.00', materiality: '0.01' }),
+  check('unbalanced_moves', {
+    status: 'failed',
+    violations: 3,
+    impact: '12.51',
+    materiality: '0.01',
+    sample: {
+      columns: [
+        { name: 'move_id', type: 'INTEGER' },
+        { name: 'difference', type: 'DECIMAL(38,2)' },
+        { name: 'note', type: 'VARCHAR' },
+      ],
+      rows: [
+        [3, 12.5, null],
+        [4, '0.01', 'rounding'],
+      ],
+    },
+  }),
+  check('stale_rates', { severity: 'warn', status: 'failed', violations: 1, sample: { columns: [{ name: 'currency', type: 'VARCHAR' }], rows: [['CHF']] } }),
+  check('missing_source', { status: 'error', message: 'CatalogError: Table with name nowhere does not exist!' }),
+];
+
 export const RUN_DETAIL: RunDetail = {
   ...base,
   id: 'run-2',
@@ -154,4 +194,5 @@ export const RUN_DETAIL: RunDetail = {
     { taskId: 'b', status: 'succeeded', attempt: 1, maxAttempts: 1, startedAt: null, finishedAt: null, values: {}, error: null, errorKind: null, outputPath: null, childRunId: null, progress: { done: 0, total: 0 }, attempts: [] },
     { taskId: 'report', status: 'succeeded', attempt: 1, maxAttempts: 1, startedAt: null, finishedAt: null, values: {}, error: null, errorKind: null, outputPath: null, childRunId: null, progress: { done: 0, total: 0 }, attempts: [] },
   ],
+  checks: CHECKS,
 };
