@@ -6,10 +6,23 @@ import { spawn } from 'node:child_process';
 import { ConfigError, loadConfig, USAGE } from './config';
 import { startWorkbench } from './app';
 import { ADMIN_USAGE, runAdminCommand } from './admin-commands';
+import { DEMO_USAGE, runDemoCommand } from './demo-commands';
 
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'audit' || argv[0] === 'secrets') {
     const code = await runAdminCommand(argv, process.env, process.cwd(), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).catch((err: unknown) => {
+      process.stderr.write(`workbench: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    });
+    process.exit(code);
+  }
+  if (argv[0] === 'demo') {
+    // Ctrl-C stops the generation; the command drops the database it was filling.
+    const stop = new AbortController();
+    const abort = () => stop.abort(new Error('interrupted'));
+    process.once('SIGINT', abort);
+    process.once('SIGTERM', abort);
+    const code = await runDemoCommand(argv, process.env, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }, stop.signal).catch((err: unknown) => {
       process.stderr.write(`workbench: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     });
@@ -26,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
     throw err;
   }
   if (parsed.help) {
-    process.stdout.write(`${USAGE}\n${ADMIN_USAGE}`);
+    process.stdout.write(`${USAGE}\n${ADMIN_USAGE}${DEMO_USAGE}`);
     return;
   }
   const { config } = parsed;
