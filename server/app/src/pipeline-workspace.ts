@@ -34,6 +34,11 @@ export function contentsPipelineWorkspace(contents: ContentsManager, root: strin
       } else if (e.isFile() && isPipelineFile(e.name)) out.push(rel);
     }
   }
+  /** The folders above `path`, made when missing. */
+  async function parents(path: string, user: string): Promise<void> {
+    const dir = path.split('/').slice(0, -1);
+    for (let i = 1; i <= dir.length; i++) await contents.save(dir.slice(0, i).join('/'), { type: 'directory' }, author(user)).catch(() => undefined);
+  }
   return {
     async listPipelineFiles() {
       const out: string[] = [];
@@ -50,11 +55,11 @@ export function contentsPipelineWorkspace(contents: ContentsManager, root: strin
       }
     },
     async writeText(path, text, user) {
+      await parents(path, user);
       await contents.save(path, { type: 'file', format: 'text', content: text }, author(user));
     },
     async saveNotebook(path, nb, user) {
-      const dir = path.split('/').slice(0, -1);
-      for (let i = 1; i <= dir.length; i++) await contents.save(dir.slice(0, i).join('/'), { type: 'directory' }, author(user)).catch(() => undefined);
+      await parents(path, user);
       await contents.save(path, { type: 'notebook', content: nb }, author(user));
       // Committed now (a checkpoint), not at the next autosave commit: a run's output is a version of its own.
       await contents.createCheckpoint(path, author(user)).catch((err: unknown) => {

@@ -166,9 +166,10 @@ export class PipelineService implements AsyncDisposable {
     if ((await this.options.workspace.readText(path)) !== undefined) throw new AppError('conflict', `Cannot create pipeline ${path}: the file exists`);
     await this.options.workspace.writeText(path, text, by);
     await this.registry.sync([{ path, text }], by, { only: true });
-    const p = await this.registry.byPath(path);
+    // The file's save may have been noticed first (with no one to run as): the creator is who it runs as.
+    const p = await this.registry.update((await this.registry.byPath(path))!.id, { runAs: by }, by);
     this.kick();
-    return p!;
+    return p;
   }
 
   /** Replaces a pipeline's YAML (checked first). */
@@ -204,7 +205,7 @@ export class PipelineService implements AsyncDisposable {
     for (const path of r.pipelines) files.push({ path, text: (await this.options.workspace.readText(path)) ?? '' });
     await this.registry.sync(files, by, { only: true });
     const pipelines: PipelineRecord[] = [];
-    for (const path of r.pipelines) pipelines.push((await this.registry.byPath(path))!);
+    for (const path of r.pipelines) pipelines.push(await this.registry.update((await this.registry.byPath(path))!.id, { runAs: by }, by));
     this.kick();
     return { folder: r.folder, files: r.files, pipelines };
   }

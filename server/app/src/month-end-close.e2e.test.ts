@@ -1,0 +1,94 @@
+/**
+ * The month-end close template on generated Odoo databases, through the
+ * server with real kernels: installed from the template, it extracts the
+ * closed month's accounting into a bronze snapshot with the connection's
+ * credential, runs the close checks and writes gold. A database with the
+ * six seeded faults fails the close, each fault caught by its check with
+ * the offending entry in the sample; a clean database passes every check
+ * (no false alarm) and gets its gold tables.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAULT_KINDS, generateOdooDemo, type DemoSummary, type FaultKind } from '@workbench/odoo';
+import type { RunDetail } from '@workbench/pipelines';
+import { PG_TEST_SERVER, testDatabases } from '@workbench/store/testing';
+import { startTestServer, type TestServer } from './testing/harness';
+import { jsonRequest, runEnded } from './testing/pipelines';
+
+const CHECK_OF: Record<FaultKind, string> = {
+  unbalanced_move: 'unbalanced_moves',
+  subledger_mismatch: 'subledger_vs_control',
+  duplicate_bill: 'duplicate_vendor_bills',
+  changed_after_lock: 'changed_after_lock',
+  sequence_gap: 'sequence_gaps',
+  bank_line_missing_in_gl: 'bank_vs_gl',
+};
+
+describe('the month-end close template on a generated Odoo database', () => {
+  const databases = testDatabases('postgres');
+  let ts: TestServer;
+  let faulty: DemoSummary;
+  let clean: DemoSummary;
+
+  beforeAll(async () => {
+    const [a, b] = [await databases.create(), await databases.create()];
+    faulty = await generateOdooDemo({ connection: a.url!, lines: 20_000, seed: 11, faults: [...FAULT_KINDS] });
+    clean = await generateOdooDemo({ connection: b.url!, lines: 20_000, seed: 11 });
+    ts = await startTestServer([], process.env, { pipelines: { poll_ms: 200 } });
+    for (const [name, db] of [
+      ['odoo_faulty', faulty.database],
+      ['odoo_clean', clean.database],
+    ] as const) {
+      const made = await jsonRequest(ts, 'POST', 'api/connections', { name, kind: 'postgres', settings: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, database: db, user: PG_TEST_SERVER.user }, credential: { password: 'unused-with-trust' } });
+      expect(made.status).toBe(201);
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await ts?.[Symbol.asyncDispose]();
+    await databases[Symbol.asyncDispose]();
+  });
+
+  async function closeOf(folder: string, connection: string, summary: DemoSummary): Promise<RunDetail> {
+    const installed = await jsonRequest<{ pipelines: { id: string; path: string }[] }>(ts, 'POST', 'api/templates/month-end-close/install', { folder });
+    expect({ status: installed.status, body: installed.status === 201 ? 'ok' : installed.body }).toEqual({ status: 201, body: 'ok' });
+    const [pipeline] = installed.body.pipelines;
+    expect(pipeline!.path).toBe(`${folder}/month-end-close.pipeline.yaml`);
+    // The close of the demo's last month: logical date the day after it ends.
+    const logical = new Date(Date.parse(`${summary.period.to}T00:00:00Z`) + 86_400_000 + 6 * 3_600_000).toISOString();
+    const run = await jsonRequest<{ id: string }>(ts, 'POST', `api/pipelines/${pipeline!.id}/runs`, { parameters: { connection }, logical_date: logical });
+    expect(run.status).toBe(201);
+    return runEnded(ts, run.body.id);
+  }
+
+  it('fails the close on the faulty database, each seeded fault caught by its check', async () => {
+    const run = await closeOf('close-faulty', 'odoo_faulty', faulty);
+    expect(run.tasks.map((t) => [t.taskId, t.status])).toEqual([
+      ['extract', 'succeeded'],
+      ['checks', 'failed'],
+      ['gold', 'skipped'],
+    ]);
+    expect(run.tasks[0]!.values.row_count).toBeGreaterThan(10_000);
+    const checks = new Map(run.checks.map((c) => [c.name, c]));
+    for (const fault of faulty.faults) {
+      const check = checks.get(CHECK_OF[fault.kind]);
+      expect({ fault: fault.kind, status: check?.status }).toEqual({ fault: fault.kind, status: 'failed' });
+      const sample = JSON.stringify(check!.sample.rows);
+      if ('moveId' in fault) expect(sample).toContain(String(fault.moveId));
+    }
+    // Nothing else fails: the seeded faults are the only ones.
+    const failing = run.checks.filter((c) => c.status !== 'passed' && c.severity === 'fail').map((c) => c.name);
+    expect(new Set(failing)).toEqual(new Set([...faulty.faults.map((f) => CHECK_OF[f.kind]), 'trial_balance_zero']));
+    const manifest = JSON.parse(readFileSync(join(ts.rootDir, 'close-faulty', String(run.tasks[0]!.values.bronze), '_manifest.json'), 'utf8')) as { tables: Record<string, { rows: number }>; high_water: Record<string, string> };
+    expect(manifest.tables.account_move_line!.rows).toBe(run.tasks[0]!.values.row_count);
+    expect(manifest.high_water['account_move_line.id']).toMatch(/^\d+$/);
+  }, 170_000);
+
+  it('passes every check on the clean database and writes the gold tables', async () => {
+    const run = await closeOf('close-clean', 'odoo_clean', clean);
+    const failed = run.checks.filter((c) => c.status !== 'passed' && c.severity === 'fail');
+    expect(failed.map((c) => [c.name, c.violations, c.sample.rows.slice(0, 3)])).toEqual([]);
+    expect(run.status).toBe('succeeded');
+    for (const table of ['trial_balance', 'profit_and_loss', 'balance_sheet', 'aging', 'bank_reconciliation']) expect(existsSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, `${table}.parquet`))).toBe(true);
+    expect(run.tasks[2]!.values.row_count).toBeGreaterThan(0);
+  }, 170_000);
+});
