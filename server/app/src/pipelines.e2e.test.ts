@@ -318,6 +318,13 @@ describe('pipelines on a real server', () => {
       ['checks', 'no_negative_amounts', 'fail', 'failed', 2, '5', '1', [[-2], [-3]]],
       ['checks', 'small_warning', 'warn', 'passed', 0, null, null, []],
     ]);
+    // The run as a report to file: checks with their verdicts, and the audit records it left.
+    const report = await jsonRequest<{ checks: { summary: object }; audit: { action: string; detail: { task?: string } }[]; tasks: { id: string }[] }>(ts, 'GET', `api/runs/${run.id}/report`);
+    expect(report.body.checks.summary).toEqual({ passed: 1, failed: 1, warnings: 0, errors: 0 });
+    expect(report.body.audit.map((a) => [a.action, a.detail.task])).toEqual([['run_task', 'checks']]);
+    const md = await (await api(ts, `api/runs/${run.id}/report?format=md`)).text();
+    expect(md).toContain('| no_negative_amounts | fail | failed | 2 | 5 / 1 | [[-2],[-3]] |');
+    expect(md).toContain('## Audit trail');
   });
 
   it('streams a run\'s logs over Server-Sent Events, stored lines first, then the end', async () => {

@@ -11,7 +11,7 @@
  */
 import type { Request, Response } from 'express';
 import { AppError } from '@workbench/core';
-import { RUN_DONE, type PipelineService, type LogLine, type Run, type RunStatus } from '@workbench/pipelines';
+import { buildRunReport, reportMarkdown, RUN_DONE, type PipelineService, type LogLine, type ReportAuditRecord, type Run, type RunStatus } from '@workbench/pipelines';
 import type { AuditLog } from '@workbench/audit';
 import { jsonObject, onlyKeys } from './json-body';
 import type { RouteDef } from '../route-table';
@@ -355,6 +355,32 @@ export function pipelineRoutes(pipelines: PipelineService, audit?: AuditLog): Ro
         if (after && q.task === undefined) throw new AppError('bad_request', 'Cannot read run logs: after needs task (each task\'s log has its own order)');
         const lines = await pipelines.runs.logs(idOf(req), { taskId: q.task === undefined ? undefined : String(q.task), after });
         res.type('application/x-ndjson').send(lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length > 0 ? '\n' : ''));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/runs/:id/report',
+      auth: 'user',
+      permission: { resource: 'runs', action: 'read' },
+      tag: 'run-data',
+      summary: 'A run as a report to file (e.g. a month-end close per period): parameters and overrides, task attempts with their values, every check with its offending rows, output notebooks, the audit records the run left; ?format=json (default) or md',
+      handler: async (req, res) => {
+        const run = await pipelines.runs.get(idOf(req));
+        const format = (req.query as Record<string, unknown>).format ?? 'json';
+        if (format !== 'json' && format !== 'md') throw new AppError('bad_request', 'Cannot make the run report: format must be json or md');
+        const since = Date.parse(run.createdAt) - 60_000;
+        const until = (run.finishedAt ? Date.parse(run.finishedAt) : Date.now()) + 60_000;
+        const records: ReportAuditRecord[] = [];
+        // The run's records are among those of its time span; paged through, at most 20,000.
+        for (let after: number | undefined = undefined, pages = 0; audit && pages < 20; pages++) {
+          const page: ReportAuditRecord[] = await audit.query({ since, until, afterSeq: after, limit: 1000 });
+          records.push(...page);
+          if (page.length < 1000) break;
+          after = page[page.length - 1]!.seq;
+        }
+        const report = buildRunReport(run, records);
+        if (format === 'md') res.type('text/markdown').send(reportMarkdown(report));
+        else res.json(report);
       },
     },
     {
