@@ -170,6 +170,28 @@ class Connection:
             body["params"] = list(params)
         return _request("POST", "api/connections/%s/extract" % urllib.parse.quote(self.name, safe=""), body)
 
+    def load(self, path, table, schema="public"):
+        """Load the Parquet file ``path`` (relative to the workspace root) into ``schema.table``.
+
+        The connection must be a PostgreSQL one. The server creates the schema if missing,
+        creates the table with the file's types (decimals stay numeric), and replaces the
+        previous table in one transaction: readers see the old or the new table, and a
+        failed load leaves the old one. Returns a dict: ``rows``, ``columns``, ``sha256``,
+        ``schema``, ``table``, ``path``.
+        """
+        body = {"path": path, "table": table, "schema": schema}
+        return _request("POST", "api/connections/%s/load" % urllib.parse.quote(self.name, safe=""), body)
+
+    def publish_datasets(self, schema, tables):
+        """Create or refresh the Superset datasets of ``schema``'s ``tables`` (a superset connection).
+
+        The tables are those of the Superset database named in the connection's settings.
+        Returns a list of dicts, one per table: ``schema``, ``table``, ``outcome``
+        ("created", "refreshed" or "failed"), ``dataset_id`` or ``message``.
+        """
+        body = {"schema": schema, "tables": list(tables)}
+        return _request("POST", "api/connections/%s/datasets" % urllib.parse.quote(self.name, safe=""), body)["datasets"]
+
     def __repr__(self):
         return "<workbench.Connection %s>" % self.name
 

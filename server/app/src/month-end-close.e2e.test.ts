@@ -5,13 +5,18 @@
  * credential, runs the close checks and writes gold. A database with the
  * six seeded faults fails the close, each fault caught by its check with
  * the offending entry in the sample; a clean database passes every check
- * (no false alarm) and gets its gold tables.
+ * (no false alarm) and gets its gold tables, published into a serving
+ * PostgreSQL database with their Superset datasets (the Superset API
+ * simulator, its database "serving" reading that PostgreSQL database),
+ * created by the first close and refreshed, not duplicated, by the next.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { FAULT_KINDS, generateOdooDemo, type DemoSummary, type FaultKind } from '@workbench/odoo';
 import type { RunDetail } from '@workbench/pipelines';
 import { PG_TEST_SERVER, testDatabases } from '@workbench/store/testing';
+import { startSupersetApiSimulator, type SupersetApiSimulator } from '@workbench/superset/testing';
 import { startTestServer, type TestServer } from './testing/harness';
 import { jsonRequest, runEnded } from './testing/pipelines';
 
@@ -29,9 +34,16 @@ describe('the month-end close template on a generated Odoo database', () => {
   let ts: TestServer;
   let faulty: DemoSummary;
   let clean: DemoSummary;
+  let servingDb: string;
+  let superset: SupersetApiSimulator;
 
   beforeAll(async () => {
-    const [a, b] = [await databases.create(), await databases.create()];
+    const [a, b, c] = [await databases.create(), await databases.create(), await databases.create()];
+    servingDb = new URL(c.url!).pathname.slice(1);
+    superset = await startSupersetApiSimulator({
+      users: [{ username: 'publisher', password: 'Publisher-Pass-1' }],
+      databases: [{ name: 'serving', postgres: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, user: PG_TEST_SERVER.user, database: servingDb } }],
+    });
     faulty = await generateOdooDemo({ connection: a.url!, lines: 20_000, seed: 11, faults: [...FAULT_KINDS] });
     clean = await generateOdooDemo({ connection: b.url!, lines: 20_000, seed: 11 });
     ts = await startTestServer([], process.env, { pipelines: { poll_ms: 200 } });
@@ -42,30 +54,40 @@ describe('the month-end close template on a generated Odoo database', () => {
       const made = await jsonRequest(ts, 'POST', 'api/connections', { name, kind: 'postgres', settings: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, database: db, user: PG_TEST_SERVER.user }, credential: { password: 'unused-with-trust' } });
       expect(made.status).toBe(201);
     }
+    const serving = await jsonRequest(ts, 'POST', 'api/connections', { name: 'serving', kind: 'postgres', settings: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, database: servingDb, user: PG_TEST_SERVER.user }, credential: { password: 'unused-with-trust' } });
+    expect(serving.status).toBe(201);
+    const bi = await jsonRequest(ts, 'POST', 'api/connections', { name: 'bi', kind: 'superset', settings: { url: superset.url, username: 'publisher', database: 'serving' }, credential: { password: 'Publisher-Pass-1' } });
+    expect(bi.status).toBe(201);
   }, 180_000);
   afterAll(async () => {
     await ts?.[Symbol.asyncDispose]();
+    await superset?.[Symbol.asyncDispose]();
     await databases[Symbol.asyncDispose]();
   });
 
-  async function closeOf(folder: string, connection: string, summary: DemoSummary): Promise<RunDetail> {
+  async function install(folder: string): Promise<string> {
     const installed = await jsonRequest<{ pipelines: { id: string; path: string }[] }>(ts, 'POST', 'api/templates/month-end-close/install', { folder });
     expect({ status: installed.status, body: installed.status === 201 ? 'ok' : installed.body }).toEqual({ status: 201, body: 'ok' });
     const [pipeline] = installed.body.pipelines;
     expect(pipeline!.path).toBe(`${folder}/month-end-close.pipeline.yaml`);
+    return pipeline!.id;
+  }
+
+  async function runClose(pipelineId: string, summary: DemoSummary, parameters: Record<string, string>): Promise<RunDetail> {
     // The close of the demo's last month: logical date the day after it ends.
     const logical = new Date(Date.parse(`${summary.period.to}T00:00:00Z`) + 86_400_000 + 6 * 3_600_000).toISOString();
-    const run = await jsonRequest<{ id: string }>(ts, 'POST', `api/pipelines/${pipeline!.id}/runs`, { parameters: { connection }, logical_date: logical });
+    const run = await jsonRequest<{ id: string }>(ts, 'POST', `api/pipelines/${pipelineId}/runs`, { parameters, logical_date: logical });
     expect(run.status).toBe(201);
     return runEnded(ts, run.body.id);
   }
 
   it('fails the close on the faulty database, each seeded fault caught by its check', async () => {
-    const run = await closeOf('close-faulty', 'odoo_faulty', faulty);
+    const run = await runClose(await install('close-faulty'), faulty, { connection: 'odoo_faulty' });
     expect(run.tasks.map((t) => [t.taskId, t.status])).toEqual([
       ['extract', 'succeeded'],
       ['checks', 'failed'],
       ['gold', 'skipped'],
+      ['publish', 'skipped'],
     ]);
     expect(run.tasks[0]!.values.row_count).toBeGreaterThan(10_000);
     const checks = new Map(run.checks.map((c) => [c.name, c]));
@@ -83,12 +105,63 @@ describe('the month-end close template on a generated Odoo database', () => {
     expect(manifest.high_water['account_move_line.id']).toMatch(/^\d+$/);
   }, 170_000);
 
-  it('passes every check on the clean database and writes the gold tables', async () => {
-    const run = await closeOf('close-clean', 'odoo_clean', clean);
+  it('passes every check on the clean database, writes the gold tables and publishes them (datasets created, then refreshed)', async () => {
+    const pipelineId = await install('close-clean');
+    const parameters = { connection: 'odoo_clean', serving_connection: 'serving', superset_connection: 'bi' };
+    const run = await runClose(pipelineId, clean, parameters);
     const failed = run.checks.filter((c) => c.status !== 'passed' && c.severity === 'fail');
     expect(failed.map((c) => [c.name, c.violations, c.sample.rows.slice(0, 3)])).toEqual([]);
     expect(run.status).toBe('succeeded');
     for (const table of ['trial_balance', 'profit_and_loss', 'balance_sheet', 'aging', 'bank_reconciliation']) expect(existsSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, `${table}.parquet`))).toBe(true);
     expect(run.tasks[2]!.values.row_count).toBeGreaterThan(0);
-  }, 170_000);
+
+    // Published: each gold table in gold.<table> of the serving database, with the gold file's rows.
+    const tables = ['aging', 'balance_sheet', 'bank_reconciliation', 'profit_and_loss', 'trial_balance'];
+    const goldRows = await parquetRows(tables.map((t) => join(ts.rootDir, 'close-clean', 'gold', run.period.label, `${t}.parquet`)));
+    expect(run.tasks.map((t) => [t.taskId, t.status])).toEqual([
+      ['extract', 'succeeded'],
+      ['checks', 'succeeded'],
+      ['gold', 'succeeded'],
+      ['publish', 'succeeded'],
+    ]);
+    expect(run.tasks[3]!.values.published).toEqual(Object.fromEntries(tables.map((t, i) => [t, goldRows[i]])));
+    expect(await servingRows(tables)).toEqual(goldRows);
+    expect(run.tasks[3]!.values.datasets).toEqual(Object.fromEntries(tables.map((t) => [t, 'created'])));
+    const datasets = superset.datasets().map((d) => ({ id: d.id, schema: d.schema, table: d.table_name, columns: d.columns.length }));
+    expect(datasets.map((d) => [d.schema, d.table]).sort()).toEqual(tables.map((t) => ['gold', t]));
+    expect(datasets.every((d) => d.columns > 0)).toBe(true);
+
+    // The next close of the period replaces the tables and refreshes the same datasets.
+    const again = await runClose(pipelineId, clean, parameters);
+    expect(again.status).toBe('succeeded');
+    expect(again.tasks[3]!.values.datasets).toEqual(Object.fromEntries(tables.map((t) => [t, 'refreshed'])));
+    expect(await servingRows(tables)).toEqual(goldRows);
+    expect(superset.datasets().map((d) => ({ id: d.id, schema: d.schema, table: d.table_name, columns: d.columns.length }))).toEqual(datasets);
+  }, 300_000);
+
+  async function servingRows(tables: readonly string[]): Promise<number[]> {
+    const c = new Client({ host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, user: PG_TEST_SERVER.user, database: servingDb });
+    await c.connect();
+    try {
+      const counts: number[] = [];
+      for (const t of tables) counts.push(Number((await c.query(`select count(*) as n from gold.${t}`)).rows[0].n));
+      return counts;
+    } finally {
+      await c.end();
+    }
+  }
+
+  async function parquetRows(files: readonly string[]): Promise<number[]> {
+    const { DuckDBInstance } = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      const counts: number[] = [];
+      for (const f of files) counts.push(Number((await c.runAndReadAll(`select count(*) from read_parquet('${f.replace(/'/g, "''")}')`)).getRows()[0]![0]));
+      return counts;
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+  }
 });

@@ -4,7 +4,8 @@
  * API), tested on demand, rotated without downtime, and handed out by kind
  * to what uses them: a pool (postgres), the file's settings (duckdb; the
  * catalog opens it), a RestClient (rest), an S3 client with its bucket and
- * prefix (s3), a logged-in SFTP session (sftp).
+ * prefix (s3), a logged-in SFTP session (sftp), a Superset client and the
+ * name of its serving database (superset).
  *
  * Pools, REST and S3 clients are opened on first use and kept; one is
  * closed and opened anew when the connection's settings or credential
@@ -41,6 +42,8 @@ import { openPostgresPool } from './kinds/postgres';
 import { KIND_DRIVERS } from './kinds/registry';
 import { openS3, type S3Handle } from './kinds/s3';
 import { connectSftp, type SftpConnection } from './kinds/sftp';
+import { openSuperset } from './kinds/superset';
+import type { SupersetClient } from '@workbench/superset';
 import { RestClient } from './rest-client';
 import type { TestResult } from './test-result';
 
@@ -78,7 +81,7 @@ interface Opened {
   close(): Promise<void>;
 }
 
-const KIND_NAMES: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST', s3: 'S3', sftp: 'SFTP' };
+const KIND_NAMES: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST', s3: 'S3', sftp: 'SFTP', superset: 'Superset' };
 
 const secretName = (id: string, version: number) => `connections/${id}/v${version}`;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -292,6 +295,26 @@ export class ConnectionManager implements AsyncDisposable {
       return await fn(session);
     } finally {
       await session.end();
+    }
+  }
+
+  /**
+   * Run `fn` with a new client of a superset connection and the name of the
+   * Superset database over the serving PostgreSQL; the client (its tokens,
+   * its CSRF session) lives for this use only and is closed afterwards.
+   */
+  async withSuperset<T>(name: string, fn: (client: SupersetClient, database: string) => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+    this.checkOpen(name);
+    const action = `use connection ${name}`;
+    const row = await this.row(name, action);
+    const settings = typedSettings(row, 'superset', action);
+    const credential = (await this.credential(row, row.credential_version)) as CredentialOf<'superset'> | undefined;
+    if (credential === undefined) throw new AppError('bad_request', `Cannot ${action}: it has no credential {password}`);
+    const client = openSuperset(settings, credential, { signal: options.signal });
+    try {
+      return await fn(client, settings.database);
+    } finally {
+      await client[Symbol.asyncDispose]();
     }
   }
 

@@ -6,10 +6,12 @@ export { duckdbSettingsSchema, testDuckDb, type DuckDbSettings } from './kinds/d
 export { restAuthSchema, restCredentialSchema, restSettingsSchema, testRest, type RestAuth, type RestCredential, type RestSettings } from './kinds/rest';
 export { s3CredentialSchema, s3SettingsSchema, testS3, type S3Credential, type S3Handle, type S3Settings } from './kinds/s3';
 export { SftpConnection, fingerprintOf, sftpCredentialSchema, sftpSettingsSchema, testSftp, type SftpCredential, type SftpSettings } from './kinds/sftp';
+export { openSuperset, supersetCredentialSchema, supersetSettingsSchema, testSuperset, type SupersetCredential, type SupersetSettings } from './kinds/superset';
 export { FormData } from 'undici';
 export { RestClient, type QueryValue, type RestClientOptions, type RestRequestOptions } from './rest-client';
 export { RestError, isRestError } from './rest-error';
 export { IDEMPOTENT_METHODS, backoffDelay, parseRetryAfter, type RetryPolicy } from './retry-policy';
 export { queryPool, type QueryColumn, type QueryResult, type QueryOptions } from './query';
 export { textDates } from './text-dates';
+export { IDENTIFIER, loadParquet, pgTypeOf, type LoadOptions, type LoadResult } from './load';
 export { extractToParquet, inlineParameters, duckTypeOf, type ExtractOptions, type ExtractResult } from './extract';

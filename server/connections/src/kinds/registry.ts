@@ -4,6 +4,7 @@ import { postgresDriver } from './postgres';
 import { restDriver } from './rest';
 import { s3Driver } from './s3';
 import { sftpDriver } from './sftp';
+import { supersetDriver } from './superset';
 
 export const KIND_DRIVERS = {
   postgres: postgresDriver,
@@ -11,4 +12,5 @@ export const KIND_DRIVERS = {
   rest: restDriver,
   s3: s3Driver,
   sftp: sftpDriver,
+  superset: supersetDriver,
 } as const;

@@ -6,7 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
-import { extractToParquet, queryPool, type ConnectionManager } from '@workbench/connections';
+import { extractToParquet, loadParquet, queryPool, type ConnectionManager } from '@workbench/connections';
 import { AppError } from '@workbench/core';
 import { clientGone } from './kernels';
 import { jsonObject, onlyKeys } from './json-body';
@@ -22,7 +22,7 @@ export interface ConnectionRouteHooks {
   deleted?: (name: string) => Promise<void>;
   /** A query ran through POST .../query (after the answer was sent): usage and lineage for the catalog. */
   queried?: (q: { connection: string; sql: string; actor: string; auditSeq: number | null; kernelId?: string }) => Promise<void>;
-  /** A workspace path -> where it is on disk (the contents manager's checks: inside the root, not hidden). Without it there is no extract route. */
+  /** A workspace path -> where it is on disk (the contents manager's checks: inside the root, not hidden). Without it there are no extract and load routes. */
   resolvePath?: (path: string) => Promise<string>;
 }
 
@@ -161,8 +161,80 @@ export function connectionRoutes(connections: ConnectionManager, hooks: Connecti
               await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: req.auditSeq ?? null, kernelId: req.auth!.kernelId });
             },
           } satisfies RouteDef,
+          {
+            method: 'post',
+            path: '/api/connections/:name/load',
+            auth: 'user',
+            permission: { resource: 'connections', action: 'execute' },
+            tag: 'connections',
+            kernelAccess: true,
+            summary:
+              'A Parquet file of the workspace into a table of a PostgreSQL connection, with the stored credential: {path: "x.parquet", table, schema? (default public)} -> {schema, table, rows, columns, sha256}; the schema is created if missing, the table replaced whole in one transaction (readers see the old or the new one), a failed load leaves the old one (the close\'s publish step)',
+            responses: { '200': 'The table loaded', '400': 'Bad body or name, not readable Parquet, or the database refused the load (its message and SQLSTATE)', '404': 'No such connection' },
+            auditDetail: (req: Request) => {
+              const b = body(req, 'load');
+              const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 500) : null);
+              return { connection: nameOf(req), path: text(b.path), schema: b.schema === undefined ? 'public' : text(b.schema), table: text(b.table) };
+            },
+            handler: async (req: Request, res: Response) => {
+              const action = 'load';
+              const b = body(req, action);
+              only(b, ['path', 'table', 'schema'], action);
+              if (typeof b.path !== 'string' || !b.path.endsWith('.parquet')) throw new AppError('bad_request', `Cannot ${action}: path must be a workspace path ending in .parquet`);
+              if (typeof b.table !== 'string') throw new AppError('bad_request', `Cannot ${action}: table must be text`);
+              if (b.schema !== undefined && typeof b.schema !== 'string') throw new AppError('bad_request', `Cannot ${action}: schema must be text`);
+              const file = await hooks.resolvePath!(b.path);
+              const result = await loadParquet(await connections.pool(nameOf(req)), file, { schema: (b.schema as string | undefined) ?? 'public', table: b.table, signal: clientGone(req, res) });
+              res.json({ path: b.path, ...result });
+            },
+          } satisfies RouteDef,
         ]
       : []),
+    {
+      method: 'post',
+      path: '/api/connections/:name/datasets',
+      auth: 'user',
+      permission: { resource: 'connections', action: 'execute' },
+      tag: 'connections',
+      kernelAccess: true,
+      summary:
+        'Create or refresh the Superset datasets of tables in the serving database of a superset connection: {schema, tables: [...]} -> {database, datasets: [{schema, table, outcome: created|refreshed|failed, dataset_id?, message?}]}; each table is tried, a failure is reported for its table',
+      responses: { '200': 'What was done per table', '400': 'Bad body, or not a superset connection', '404': 'No such connection' },
+      auditDetail: (req) => {
+        const b = body(req, 'publish datasets');
+        return { connection: nameOf(req), schema: typeof b.schema === 'string' ? b.schema.slice(0, 200) : null, tables: Array.isArray(b.tables) ? b.tables.slice(0, 200).map((t) => String(t).slice(0, 200)) : null };
+      },
+      handler: async (req, res) => {
+        const action = 'publish datasets';
+        const b = body(req, action);
+        only(b, ['schema', 'tables'], action);
+        const plain = (v: unknown) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(v);
+        if (!plain(b.schema)) throw new AppError('bad_request', `Cannot ${action}: schema must be 1-63 letters, digits or _, not starting with a digit`);
+        if (!Array.isArray(b.tables) || b.tables.length === 0 || b.tables.length > 200 || !b.tables.every(plain)) throw new AppError('bad_request', `Cannot ${action}: tables must be 1-200 table names (letters, digits or _, not starting with a digit)`);
+        const schema = b.schema as string;
+        const tables = b.tables as string[];
+        const signal = clientGone(req, res);
+        const answer = await connections.withSuperset(
+          nameOf(req),
+          async (client, database) => {
+            const results = await client.publishDatasets(
+              tables.map((table) => ({ database, schema, table })),
+              { signal },
+            );
+            return {
+              database,
+              datasets: results.map((r) =>
+                r.outcome === 'failed'
+                  ? { schema, table: r.target.table, outcome: r.outcome, message: r.error.message }
+                  : { schema, table: r.target.table, outcome: r.outcome, dataset_id: r.datasetId },
+              ),
+            };
+          },
+          { signal },
+        );
+        res.json(answer);
+      },
+    },
     {
       method: 'delete',
       path: '/api/connections/:name',
