@@ -11,8 +11,14 @@
  * user@host:folder); and pins an SSH server's host key that a Test showed
  * (the server is ssh2's, made by this test, refusing every login: the key
  * is exchanged before the login), then sees a wrong pin refused at "Host
- * key". No S3 or SFTP service is needed: the server's own tests cover them.
- * Screenshots, light and dark at 1024 px, go to
+ * key". Then Superset as a publish target, against @workbench/superset's
+ * simulator of Superset's REST API on port 0 (Superset cannot run here):
+ * the form names what is missing, a wrong password fails at "Login", the
+ * right one logs in and finds the Superset database, and the row reads its
+ * URL, user and database. Last, a connection of a kind this panel does not
+ * know (a newer server's, put into the list answer by the browser's
+ * routing) is listed read-only without breaking the rest. No S3 or SFTP
+ * service is needed: the server's own tests cover them. Screenshots, light and dark at 1024 px, go to
  * test-artifacts/lab/connections-kinds-*.png.
  */
 import { createHash } from 'node:crypto';
@@ -23,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { startSupersetApiSimulator, type SupersetApiSimulator } from '@workbench/superset/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Server as SshServer, utils as sshUtils, type Connection as SshConnection } from 'ssh2';
 import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
@@ -34,11 +41,13 @@ const VIEW = { width: 1024, height: 768 };
 const TOKEN = 'rest-token-51c9e0';
 const WRONG_TOKEN = 'rest-token-wrong-77';
 const S3_SECRET = 's3-secret-0b6f1d';
+const SUPERSET_PASSWORD = 'superset-pw-93ad4e';
 
 let dir: string;
 let warehouse: string;
 let rest: { server: HttpServer; url: string; seen: { path: string; headers: IncomingHttpHeaders }[] };
 let ssh: { server: SshServer; port: number; fingerprint: string; clients: Set<SshConnection> };
+let superset: SupersetApiSimulator;
 let wb: WorkbenchProcess;
 let browser: Browser;
 let context: BrowserContext;
@@ -146,6 +155,7 @@ beforeAll(async () => {
   instance.closeSync();
   rest = await startRestApi();
   ssh = await startSshServer();
+  superset = await startSupersetApiSimulator({ users: [{ username: 'publisher', password: SUPERSET_PASSWORD }], databases: [{ name: 'examples' }, { name: 'serving' }] });
   wb = await startWorkbenchProcess({ lab: { expose_app_in_browser: true } }, undefined, { tempHome: true });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: VIEW });
@@ -158,6 +168,7 @@ afterAll(async () => {
   writeFileSync(join(ARTIFACTS, 'connections-kinds-server.log'), wb?.output() ?? '');
   await browser?.close();
   await wb?.[Symbol.asyncDispose]();
+  await superset?.[Symbol.asyncDispose]();
   for (const c of ssh?.clients ?? []) c.end();
   await new Promise((resolve) => (ssh ? ssh.server.close(resolve) : resolve(undefined)));
   rest?.server.closeAllConnections();
@@ -174,7 +185,7 @@ describe('connections of every kind', () => {
     await panel().locator('button.wb-connections-add').click();
     await form().waitFor();
     await expect(input('kind').inputValue()).resolves.toBe('postgres');
-    await expect(input('kind').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).resolves.toEqual(['postgres', 'duckdb', 'rest', 's3', 'sftp']);
+    await expect(input('kind').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).resolves.toEqual(['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset']);
     await fill({ name: 'scratch', host: 'db.example', password: 'typed-then-left' });
 
     await input('kind').selectOption('duckdb');
@@ -444,9 +455,62 @@ describe('connections of every kind', () => {
     await form().waitFor({ state: 'detached' });
   });
 
+  it('adds Superset: the form names what is missing, a wrong password fails at Login, the right one finds the database', async () => {
+    await addForm('superset');
+    await expect(input('provider').inputValue()).resolves.toBe('db');
+    await expect(input('provider').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).resolves.toEqual(['db', 'ldap']);
+    await expect(input('password').getAttribute('type')).resolves.toBe('password');
+    await fill({ name: 'bi', description: 'Where the close publishes gold', url: 'superset.local:8088' });
+    await form().locator('button.wb-connections-form-test').click();
+    await fieldError('url').waitFor();
+    await expect(shownErrors()).resolves.toEqual({ url: 'URL must be an http:// or https:// URL.', username: 'User name is required.', database: 'Superset database is required.' });
+    await expect(draftResult().isHidden()).resolves.toBe(true);
+    expect(superset.requests).toEqual([]);
+    await input('url').scrollIntoViewIfNeeded();
+    await expectNoOverflow();
+    await shot('superset-form-errors');
+
+    await fill({ url: superset.url, username: 'publisher', database: 'serving', password: 'not-the-password' });
+    await testDraft();
+    const r = draftResult();
+    await expect(r.getAttribute('data-state')).resolves.toBe('failed');
+    await expect(r.getAttribute('data-stage')).resolves.toBe('auth');
+    await expect(r.locator('.wb-connections-result-verdict').textContent()).resolves.toBe('Failed at Login');
+    await expect(r.locator('.wb-connections-result-message').textContent()).resolves.toBe(
+      `Cannot log in to Superset at ${superset.url} as publisher: Superset answered 401 (the user name, password or provider db was not accepted)`,
+    );
+
+    superset.clearRequests();
+    await fill({ password: SUPERSET_PASSWORD });
+    await testDraft();
+    await expect(r.getAttribute('data-state')).resolves.toBe('ok');
+    await expect(r.locator('.wb-connections-result-verdict').textContent()).resolves.toBe('Connected');
+    await expect(r.locator('.wb-connections-result-message').textContent()).resolves.toBe(`Logged in to Superset at ${superset.url} as publisher; database "serving" is id ${superset.databaseId('serving')}`);
+    expect(superset.requests.map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual(['POST /api/v1/security/login 200', 'GET /api/v1/database/ 200']);
+    expect(superset.requests[0]!.body).toEqual({ username: 'publisher', password: SUPERSET_PASSWORD, provider: 'db', refresh: true });
+    await expectNoOverflow();
+    await shotBoth('superset-tested');
+
+    await form().locator('button.wb-connections-form-save').click();
+    const b = row('bi');
+    await b.waitFor();
+    await expect(b.getAttribute('data-kind')).resolves.toBe('superset');
+    await expect(b.locator('.wb-connections-kind').textContent()).resolves.toBe('Superset');
+    await expect(b.locator('.wb-connections-address').textContent()).resolves.toBe(superset.url);
+    await expect(b.locator('.wb-connections-user').textContent()).resolves.toBe('as publisher');
+    await expect(b.locator('.wb-connections-superset-database').textContent()).resolves.toBe('database serving');
+    await expect(b.locator('.wb-connections-provider').count()).resolves.toBe(0);
+    await expect(b.locator('.wb-connections-credential').textContent()).resolves.toBe('Password v1');
+    await expect(b.locator('button.wb-connections-rotate').count()).resolves.toBe(1);
+    await b.locator('button.wb-connections-test').click();
+    await b.locator('.wb-connections-row-result[data-state="ok"]').waitFor();
+    await expectNowhere(SUPERSET_PASSWORD);
+  });
+
   it('lists every kind in name order, each with its own summary', async () => {
     await expect(panel().locator('li.wb-connections-item').evaluateAll((items) => items.map((i) => `${(i as HTMLElement).dataset.connection} ${(i as HTMLElement).dataset.kind} ${i.querySelector('.wb-connections-address')?.textContent}`))).resolves.toEqual([
       `bank sftp acme@127.0.0.1:.`,
+      `bi superset ${superset.url}`,
       `exports s3 s3://finance-exports/close/2026/`,
       `ledger-api rest ${rest.url}/api`,
       `warehouse duckdb ${warehouse}`,
@@ -454,6 +518,45 @@ describe('connections of every kind', () => {
     await panel().evaluate((p) => (p.scrollTop = 0));
     await expectNoOverflow();
     await shotBoth('list');
+  });
+
+  it("lists a connection of a kind it does not know read-only, and the rest as before", async () => {
+    // A newer server's kind, added to the list answer on its way to the page.
+    const future = { name: 'lake', kind: 'iceberg', description: 'A kind this panel does not know', settings: { catalog: 'https://lake.example' }, credential: { stored: true, version: 3, pending_version: null }, created: '2026-03-10T11:00:00.000Z', created_by: 'admin', updated: '2026-03-10T11:00:00.000Z', updated_by: 'admin' };
+    const isList = (url: URL) => url.pathname.endsWith('/api/connections');
+    await page.route(isList, async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const response = await route.fetch();
+      const list = (await response.json()) as unknown[];
+      await route.fulfill({ response, json: [...list, future] });
+    });
+    try {
+      await panel().locator('button.wb-connections-refresh').click();
+      const l = row('lake');
+      await l.waitFor();
+      await expect(panel().getAttribute('data-wb-connections-state')).resolves.toBe('ready');
+      await expect(panel().locator('li.wb-connections-item').evaluateAll((items) => items.map((i) => `${(i as HTMLElement).dataset.connection}:${(i as HTMLElement).dataset.supported}`))).resolves.toEqual([
+        'bank:true',
+        'bi:true',
+        'exports:true',
+        'lake:false',
+        'ledger-api:true',
+        'warehouse:true',
+      ]);
+      await expect(l.getAttribute('data-kind')).resolves.toBe('iceberg');
+      await expect(l.locator('.wb-connections-kind').textContent()).resolves.toBe('iceberg');
+      await expect(l.locator('.wb-connections-unsupported').textContent()).resolves.toBe('Unsupported kind "iceberg" in this version of the panel: manage it through the API.');
+      await expect(l.locator('.wb-connections-credential').textContent()).resolves.toBe('Credential v3');
+      await expect(l.locator('button').count()).resolves.toBe(0);
+      await expect(l.locator('.wb-connections-address').count()).resolves.toBe(0);
+      await l.scrollIntoViewIfNeeded();
+      await expectNoOverflow();
+      await shotBoth('unsupported-kind');
+    } finally {
+      await page.unroute(isList);
+    }
+    await panel().locator('button.wb-connections-refresh').click();
+    await row('lake').waitFor({ state: 'detached' });
   });
 
   it('had no console errors or failed requests but those caused on purpose', () => {

@@ -1,7 +1,7 @@
 /**
  * The add/edit form: a connection of any kind (PostgreSQL, DuckDB file,
- * REST API, S3 bucket, SFTP server; chosen when adding, fixed when
- * editing) with the server's defaults filled in, checked field by field
+ * REST API, S3 bucket, SFTP server, Superset; chosen when adding, fixed
+ * when editing) with the server's defaults filled in, checked field by field
  * before anything is sent (the server's own 400 message is shown under the
  * form when it still refuses), "Test" to try the settings before saving
  * them, Save and Cancel. Choosing another kind swaps the kind's fields

@@ -1,28 +1,32 @@
 /**
  * One connection in the list: name, kind, description, where it points
  * (PostgreSQL host:port/database, a DuckDB file's path, a REST base URL,
- * s3://bucket/prefix, SFTP user@host:folder), the kind's facts (user and
- * TLS mode; read-only; the REST login; the S3 endpoint; the SFTP port and
- * whether its host key is pinned), the credential's version and a
+ * s3://bucket/prefix, SFTP user@host:folder, a Superset URL), the kind's
+ * facts (user and TLS mode; read-only; the REST login; the S3 endpoint; the
+ * SFTP port and whether its host key is pinned; the Superset user, an LDAP
+ * provider and the Superset database), the credential's version and a
  * "rotation staged" marker, and the buttons the user's role allows (Test
  * for analysts and up; Edit, Rotate, Delete for engineers and up; Rotate
  * only for a connection that takes a credential). A test's answer stays
- * under the row until the next one.
+ * under the row until the next one. A connection of a kind this client
+ * does not know (a newer server's) shows its name, kind, description and
+ * credential version only, with no buttons: it is managed through the API.
  *
- * DOM hooks: `li.wb-connections-item[data-connection][data-kind][data-credential-version][data-rotation=staged|none][data-test-state=idle|testing|ok|failed|error]`,
+ * DOM hooks: `li.wb-connections-item[data-connection][data-kind][data-supported=true|false][data-credential-version][data-rotation=staged|none][data-test-state=idle|testing|ok|failed|error]`
+ * (`data-kind` is the server's kind, also when unsupported),
  * `.wb-connections-name`, `.wb-connections-kind`, `.wb-connections-description`, `.wb-connections-address`,
  * the facts (format.ts `connectionFacts`): `.wb-connections-user`, `.wb-connections-ssl[data-ssl]`,
  * `.wb-connections-schema-list`, `.wb-connections-access[data-access]`, `.wb-connections-auth[data-auth]`,
  * `.wb-connections-where`, `.wb-connections-path-style`, `.wb-connections-port`,
  * `.wb-connections-hostkey-pin[data-pinned]`; `.wb-connections-credential`,
- * `.wb-connections-rotation-staged`, `button.wb-connections-test|edit|rotate|delete`
+ * `.wb-connections-rotation-staged`, `.wb-connections-unsupported` (the note), `button.wb-connections-test|edit|rotate|delete`
  * (each with `data-connection`), `.wb-connections-row-result` (a TestResultView).
  */
 import { h, replaceChildren } from '@workbench/lab-common';
 import { errorText } from './connections-api';
 import { connectionAddress, connectionFacts, credentialLabel, kindLabel, rotatable, rotationLabel, type ConnectionFact } from './format';
 import { TestResultView } from './test-result-view';
-import type { ConnectionAbilities, ConnectionModel, TestResult } from './types';
+import type { ConnectionAbilities, ListedConnection, TestResult, UnsupportedConnection } from './types';
 
 export type RowAction = 'test' | 'edit' | 'rotate' | 'delete';
 
@@ -43,9 +47,9 @@ export class ConnectionRow {
   private readonly details: HTMLElement;
   private readonly actions: HTMLElement;
   private readonly result = new TestResultView('wb-connections-row-result');
-  private _connection: ConnectionModel;
+  private _connection: ListedConnection;
 
-  constructor(connection: ConnectionModel, abilities: ConnectionAbilities) {
+  constructor(connection: ListedConnection, abilities: ConnectionAbilities) {
     this._connection = connection;
     this.details = h('div', { className: 'wb-connections-item-details' });
     this.actions = h('div', { className: 'wb-connections-item-actions' });
@@ -54,17 +58,21 @@ export class ConnectionRow {
     this.update(connection, abilities);
   }
 
-  get connection(): ConnectionModel {
+  get connection(): ListedConnection {
     return this._connection;
   }
 
-  update(connection: ConnectionModel, abilities: ConnectionAbilities): void {
+  update(connection: ListedConnection, abilities: ConnectionAbilities): void {
     this._connection = connection;
+    if (connection.kind === 'unsupported') {
+      this.showUnsupported(connection);
+      return;
+    }
     const c = connection.credential;
     const rotation = rotationLabel(c);
     const address = connectionAddress(connection);
     const credential = credentialLabel(connection);
-    Object.assign(this.node.dataset, { connection: connection.name, kind: connection.kind, credentialVersion: String(c.version ?? ''), rotation: rotation ? 'staged' : 'none' });
+    Object.assign(this.node.dataset, { connection: connection.name, kind: connection.kind, supported: 'true', credentialVersion: String(c.version ?? ''), rotation: rotation ? 'staged' : 'none' });
     replaceChildren(this.details, [
       h('div', { className: 'wb-connections-item-head' }, [
         h('span', { className: 'wb-connections-name' }, [connection.name]),
@@ -92,6 +100,27 @@ export class ConnectionRow {
       ),
     );
     this.actions.hidden = this.actions.childElementCount === 0;
+  }
+
+  /** Read-only: what every connection has, and where to manage it. */
+  private showUnsupported(connection: UnsupportedConnection): void {
+    const c = connection.credential;
+    const rotation = rotationLabel(c);
+    Object.assign(this.node.dataset, { connection: connection.name, kind: connection.server_kind, supported: 'false', credentialVersion: String(c.version ?? ''), rotation: rotation ? 'staged' : 'none' });
+    replaceChildren(this.details, [
+      h('div', { className: 'wb-connections-item-head' }, [
+        h('span', { className: 'wb-connections-name' }, [connection.name]),
+        h('span', { className: 'wb-connections-kind' }, [connection.server_kind]),
+      ]),
+      connection.description ? h('p', { className: 'wb-connections-description' }, [connection.description]) : null,
+      h('p', { className: 'wb-connections-note wb-connections-unsupported' }, [`Unsupported kind ${JSON.stringify(connection.server_kind)} in this version of the panel: manage it through the API.`]),
+      h('div', { className: 'wb-connections-facts' }, [
+        c.stored && c.version !== null ? h('span', { className: 'wb-badge wb-connections-badge wb-connections-credential' }, [`Credential v${c.version}`]) : null,
+        rotation ? h('span', { className: 'wb-badge wb-connections-badge wb-connections-rotation-staged' }, [rotation]) : null,
+      ]),
+    ]);
+    replaceChildren(this.actions, []);
+    this.actions.hidden = true;
   }
 
   testing(): void {

@@ -8,7 +8,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { apiUrl, requestJson, type ApiErrorHelpers } from '@workbench/lab-common';
 import { ConnectionsError, connectionsErrors } from './connections-api';
-import type { ActivatedRotation, ConnectionAbilities, ConnectionCredential, ConnectionDraft, ConnectionModel, ConnectionPatch, NewConnection, StagedRotation, TestResult } from './types';
+import type { ActivatedRotation, ConnectionAbilities, ConnectionCredential, ConnectionDraft, ConnectionModel, ConnectionPatch, ListedConnection, NewConnection, StagedRotation, TestResult } from './types';
 import { readAbilities, readActivatedRotation, readConnection, readConnectionList, readRefusalTest, readStagedRotation, readTestResult } from './validate';
 
 export interface ConnectionsClientOptions {
@@ -46,7 +46,7 @@ export class ConnectionsClient {
     return readAbilities(await this.request('find out what you may do', apiUrl(this.serverSettings.baseUrl, 'api/me', [], { permissions }), 'GET', undefined, options));
   }
 
-  async list(options: RequestOptions = {}): Promise<ConnectionModel[]> {
+  async list(options: RequestOptions = {}): Promise<ListedConnection[]> {
     return readConnectionList(await this.request('load the connections', this.url(), 'GET', undefined, options));
   }
 

@@ -1,6 +1,8 @@
 /**
  * "Connections": what notebooks and pipelines use (PostgreSQL databases,
- * DuckDB files, REST APIs, S3 buckets, SFTP servers). Everyone signed in
+ * DuckDB files, REST APIs, S3 buckets, SFTP servers, Superset as a publish
+ * target). A connection of a kind this client does not know is listed
+ * read-only (see ConnectionRow). Everyone signed in
  * sees the list; analysts and up test a connection (the answer inline,
  * under its row); engineers and up add and edit connections (a form that
  * tests before saving), rotate a credential (see rotate-dialog.ts) and
@@ -27,7 +29,7 @@ import { ConnectionForm } from './connection-form';
 import { ConnectionRow, type RowAction } from './connection-row';
 import { rotatable, sortConnections } from './format';
 import { confirmDelete, showRotateDialog, type RotateOptions } from './rotate-dialog';
-import type { ConnectionAbilities, ConnectionModel } from './types';
+import type { ConnectionAbilities, ConnectionModel, ListedConnection } from './types';
 
 export type PanelState = 'loading' | 'ready' | 'empty' | 'error';
 
@@ -97,7 +99,7 @@ export class ConnectionsPanel extends Widget {
   }
 
   /** The connections shown, by name. */
-  get connections(): ConnectionModel[] {
+  get connections(): ListedConnection[] {
     return [...this.rows.values()].map((r) => r.connection);
   }
 
@@ -148,7 +150,7 @@ export class ConnectionsPanel extends Widget {
     }
   }
 
-  private renderList(list: readonly ConnectionModel[]): void {
+  private renderList(list: readonly ListedConnection[]): void {
     const next = new Map<string, ConnectionRow>();
     for (const c of sortConnections(list)) {
       const row = this.rows.get(c.name);
@@ -195,8 +197,9 @@ export class ConnectionsPanel extends Widget {
 
   /** Opens the form: a new connection, or `name` to edit. */
   openForm(name?: string): void {
-    const connection = name === undefined ? undefined : this.rows.get(name)?.connection;
-    if (!this.abilities.write || (name !== undefined && !connection)) return;
+    const listed = name === undefined ? undefined : this.rows.get(name)?.connection;
+    if (!this.abilities.write || (name !== undefined && !listed) || listed?.kind === 'unsupported') return;
+    const connection: ConnectionModel | undefined = listed;
     this.form?.dispose();
     this.showAlert(null);
     const form = new ConnectionForm({
@@ -223,7 +226,7 @@ export class ConnectionsPanel extends Widget {
   /** Tests a saved connection; the answer shows under its row. */
   async test(name: string): Promise<void> {
     const row = this.rows.get(name);
-    if (!row) return;
+    if (!row || row.connection.kind === 'unsupported') return;
     row.testing();
     try {
       const result = await this.options.client.test(name);
@@ -235,13 +238,14 @@ export class ConnectionsPanel extends Widget {
 
   async rotate(name: string): Promise<void> {
     const connection = this.rows.get(name)?.connection;
-    if (!connection || !rotatable(connection)) return;
+    if (!connection || connection.kind === 'unsupported' || !rotatable(connection)) return;
     await (this.options.rotate ?? showRotateDialog)({ client: this.options.client, connection, onChanged: (c) => !this.isDisposed && this.upsert(c) });
   }
 
   /** Asks, then deletes. */
   async remove(name: string): Promise<void> {
-    if (!this.rows.has(name)) return;
+    const row = this.rows.get(name);
+    if (!row || row.connection.kind === 'unsupported') return;
     const ok = await (this.options.confirmDelete ?? confirmDelete)(name);
     if (!ok || this.isDisposed) return;
     this.showAlert(null);

@@ -15,6 +15,8 @@ import {
   s3SettingsSchema,
   sftpCredentialSchema,
   sftpSettingsSchema,
+  supersetCredentialSchema,
+  supersetSettingsSchema,
 } from '@workbench/connections';
 import { formValues, type FormField, type FormValues } from './form-values';
 import { readForm } from './read-form';
@@ -33,6 +35,7 @@ const SCHEMAS: Record<ConnectionKind, { settings: Schema; credential?: Schema }>
   rest: { settings: restSettingsSchema, credential: restCredentialSchema },
   s3: { settings: s3SettingsSchema, credential: s3CredentialSchema },
   sftp: { settings: sftpSettingsSchema, credential: sftpCredentialSchema },
+  superset: { settings: supersetSettingsSchema, credential: supersetCredentialSchema },
 };
 
 /** What each kind needs typed (it has no default), as the form's text and as the settings the server takes. */
@@ -42,6 +45,7 @@ const REQUIRED: Record<ConnectionKind, { form: FormValues; settings: object }> =
   rest: { form: { base_url: 'https://api.example' }, settings: { base_url: 'https://api.example' } },
   s3: { form: { bucket: 'bkt' }, settings: { bucket: 'bkt' } },
   sftp: { form: { host: 'h', username: 'u' }, settings: { host: 'h', username: 'u' } },
+  superset: { form: { url: 'https://bi.example', username: 'u', database: 'serving' }, settings: { url: 'https://bi.example', username: 'u', database: 'serving' } },
 };
 
 const KINDS = Object.keys(SCHEMAS) as ConnectionKind[];
@@ -67,6 +71,7 @@ describe("the form and the server's schemas", () => {
     ['s3', { endpoint: 'http://127.0.0.1:9000', force_path_style: 'true', region: 'eu-central-1', prefix: 'x/', access_key_id: 'a', secret_access_key: 's', max_attempts: '10' }],
     ['sftp', { port: '2222', root: '/in', host_key_fingerprint: FINGERPRINT, password: 'pw' }],
     ['sftp', { login: 'private_key', private_key: 'KEY', passphrase: 'pp' }],
+    ['superset', { url: 'http://127.0.0.1:8088', provider: 'ldap', username: 'u'.repeat(255), database: 'd'.repeat(250), password: 'p'.repeat(16384) }],
   ];
   it.each(valid)('%s: what the form sends, the server takes as is (%j)', (kind, over) => {
     const r = read(kind, over);
@@ -101,6 +106,14 @@ describe("the form and the server's schemas", () => {
     ['s3', { request_s: '3601' }, 'request_s', { timeouts: { connect_s: 10, request_s: 3601 } }, 'timeouts.request_s'],
     ['sftp', { host_key_fingerprint: 'SHA256:short' }, 'host_key_fingerprint', { host_key_fingerprint: 'SHA256:short' }, 'host_key_fingerprint'],
     ['sftp', { connect_s: '121' }, 'connect_s', { timeouts: { connect_s: 121 } }, 'timeouts.connect_s'],
+    ['superset', { url: 'ftp://bi.example' }, 'url', { url: 'ftp://bi.example' }, 'url'],
+    ['superset', { url: 'https://admin:pw@bi.example' }, 'url', { url: 'https://admin:pw@bi.example' }, 'url'],
+    ['superset', { url: `https://bi.example/${'p'.repeat(2048)}` }, 'url', { url: `https://bi.example/${'p'.repeat(2048)}` }, 'url'],
+    ['superset', { username: 'u'.repeat(256) }, 'username', { username: 'u'.repeat(256) }, 'username'],
+    ['superset', { username: ' ' }, 'username', { username: '' }, 'username'],
+    ['superset', { provider: 'oauth' }, 'provider', { provider: 'oauth' }, 'provider'],
+    ['superset', { database: 'd'.repeat(251) }, 'database', { database: 'd'.repeat(251) }, 'database'],
+    ['superset', { database: '' }, 'database', { database: '' }, 'database'],
   ];
   it.each(invalid)('%s: %j is refused by both', (kind, over, field, sent, path) => {
     const r = read(kind, over);

@@ -36,7 +36,9 @@ export type RestField =
 export type S3Field = 'bucket' | 'prefix' | 'region' | 'endpoint' | 'force_path_style' | 'access_key_id' | 'secret_access_key' | 'ca' | 'connect_s' | 'request_s' | 'max_attempts';
 export type SftpField = 'host' | 'port' | 'username' | 'root' | 'host_key_fingerprint' | 'login' | 'password' | 'private_key' | 'passphrase' | 'connect_s';
 
-export type FormField = CommonField | PostgresField | DuckDbField | RestField | S3Field | SftpField;
+export type SupersetField = 'url' | 'username' | 'provider' | 'database' | 'password';
+
+export type FormField = CommonField | PostgresField | DuckDbField | RestField | S3Field | SftpField | SupersetField;
 
 /** The form's inputs as text (a checkbox: "true" or "false"); a field the kind does not have is absent. */
 export type FormValues = Partial<Record<FormField, string>>;
@@ -70,6 +72,7 @@ export const KIND_FIELDS: Readonly<Record<ConnectionKind, readonly FormField[]>>
   ],
   s3: ['bucket', 'prefix', 'region', 'endpoint', 'force_path_style', 'access_key_id', 'secret_access_key', 'ca', 'connect_s', 'request_s', 'max_attempts'],
   sftp: ['host', 'port', 'username', 'root', 'host_key_fingerprint', 'login', 'password', 'private_key', 'passphrase', 'connect_s'],
+  superset: ['url', 'username', 'provider', 'database', 'password'],
 };
 
 /** The credential's fields: never filled in, sent as typed (not trimmed), cleared when the form closes. */
@@ -123,6 +126,7 @@ const DEFAULT_VALUES: Readonly<Record<ConnectionKind, FormValues>> = {
   },
   s3: { bucket: '', prefix: '', region: 'us-east-1', endpoint: '', force_path_style: 'false', access_key_id: '', ca: '', connect_s: '10', request_s: '60', max_attempts: '3' },
   sftp: { host: '', port: '22', username: '', root: '.', host_key_fingerprint: '', login: 'password', connect_s: '10' },
+  superset: { url: '', username: '', provider: 'db', database: '' },
 };
 
 /** REST headers as the form's text: one "Name: value" a line. */
@@ -190,6 +194,10 @@ function savedValues(c: ConnectionModel): FormValues {
     case 'sftp': {
       const s = c.settings;
       return { host: s.host, port: String(s.port), username: s.username, root: s.root, host_key_fingerprint: s.host_key_fingerprint ?? '', connect_s: String(s.timeouts.connect_s) };
+    }
+    case 'superset': {
+      const s = c.settings;
+      return { url: s.url, username: s.username, provider: s.provider, database: s.database };
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ALL_KINDS, CONNECTION, DUCKDB, FINGERPRINT, REST, S3, SFTP } from './testing/fixtures';
+import { ALL_KINDS, CONNECTION, DUCKDB, FINGERPRINT, REST, S3, SFTP, SUPERSET } from './testing/fixtures';
 import {
   connectionAddress,
   connectionFacts,
@@ -40,6 +40,7 @@ describe('the list', () => {
       ['REST API', 'https://superset.internal/api/v1'],
       ['S3', 's3://finance-exports/close/2026/'],
       ['SFTP', 'acme@sftp.bank.example:/outgoing/statements'],
+      ['Superset', 'https://superset.internal'],
     ]);
     expect(connectionAddress({ kind: 's3', settings: { ...(S3.settings as Extract<ConnectionModel, { kind: 's3' }>['settings']), prefix: '' } })).toBe('s3://finance-exports/');
     expect(connectionAddress({ kind: 'sftp', settings: { host: '::1', port: 2222, username: 'u', root: '.', timeouts: { connect_s: 10 } } })).toBe('u@[::1]:.');
@@ -57,6 +58,8 @@ describe('the list', () => {
     const pinned = { ...SFTP, settings: { ...SFTP.settings, port: 2222, host_key_fingerprint: FINGERPRINT } } as ConnectionModel;
     expect(facts(pinned)).toEqual(['port=port 2222', 'hostkey-pin=host key pinned (badge)']);
     expect(connectionFacts(pinned)[1]).toMatchObject({ title: FINGERPRINT, data: { pinned: 'true' } });
+    expect(facts(SUPERSET)).toEqual(['user=as workbench', 'superset-database=database serving']);
+    expect(facts({ ...SUPERSET, settings: { ...SUPERSET.settings, provider: 'ldap' } } as ConnectionModel)).toEqual(['user=as workbench', 'provider=LDAP (badge)', 'superset-database=database serving']);
   });
 
   it('names the REST login', () => {
@@ -71,10 +74,10 @@ describe('the list', () => {
   });
 
   it("names each kind's credential, and rotates only what takes one", () => {
-    expect(ALL_KINDS.map((c) => credentialLabel(c))).toEqual(['Password v1', null, 'Token v2', 'Access key v1', 'Credential v1']);
+    expect(ALL_KINDS.map((c) => credentialLabel(c))).toEqual(['Password v1', null, 'Token v2', 'Access key v1', 'Credential v1', 'Password v1']);
     const none = { stored: false, version: null, pending_version: null };
-    expect(ALL_KINDS.map((c) => credentialLabel({ ...c, credential: none }))).toEqual(['No password', null, 'No token', 'Anonymous', 'No credential']);
-    expect(ALL_KINDS.map(rotatable)).toEqual([true, false, true, true, true]);
+    expect(ALL_KINDS.map((c) => credentialLabel({ ...c, credential: none }))).toEqual(['No password', null, 'No token', 'Anonymous', 'No credential', 'No password']);
+    expect(ALL_KINDS.map(rotatable)).toEqual([true, false, true, true, true, true]);
     expect(['none', 'bearer', 'basic', 'api_key'].map((type) => credentialNoun(withRestAuth({ type, username: 'u', header: 'H' } as RestAuth)))).toEqual([null, 'Token', 'Password', 'API key']);
     expect(credentialNoun(withRestAuth({ type: 'oauth2_client_credentials', token_url: 'https://l/t', client_id: 'wb', scopes: [], token_auth: 'basic' }))).toBe('Client secret');
     expect(rotatable(withRestAuth({ type: 'none' }))).toBe(false);

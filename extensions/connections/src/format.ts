@@ -9,7 +9,7 @@ import type { ConnectionKind, ConnectionModel, CredentialState, KindSettings, Po
 /** The server's connection NAME pattern. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 
-const KIND_LABELS: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST API', s3: 'S3', sftp: 'SFTP' };
+const KIND_LABELS: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST API', s3: 'S3', sftp: 'SFTP', superset: 'Superset' };
 
 /** The kinds in the order the form offers them. */
 export const KIND_CHOICES: readonly { value: ConnectionKind; label: string }[] = [
@@ -18,9 +18,10 @@ export const KIND_CHOICES: readonly { value: ConnectionKind; label: string }[] =
   { value: 'rest', label: 'REST API' },
   { value: 's3', label: 'S3 bucket' },
   { value: 'sftp', label: 'SFTP server' },
+  { value: 'superset', label: 'Superset (publish target)' },
 ];
 
-/** "PostgreSQL", "DuckDB", "REST API", "S3", "SFTP". */
+/** "PostgreSQL", "DuckDB", "REST API", "S3", "SFTP", "Superset". */
 export function kindLabel(kind: ConnectionKind): string {
   return KIND_LABELS[kind];
 }
@@ -51,7 +52,8 @@ export function formatAddress(s: Pick<PostgresSettings, 'host' | 'port' | 'datab
 /**
  * Where a connection points, one line: PostgreSQL "host:port/database",
  * DuckDB the file's path, REST the base URL, S3 "s3://bucket/prefix",
- * SFTP "user@host:root" (a port other than 22 is a fact beside it).
+ * SFTP "user@host:root" (a port other than 22 is a fact beside it),
+ * Superset its URL.
  */
 export function connectionAddress(k: KindSettings): string {
   switch (k.kind) {
@@ -65,6 +67,8 @@ export function connectionAddress(k: KindSettings): string {
       return `s3://${k.settings.bucket}/${k.settings.prefix}`;
     case 'sftp':
       return `${k.settings.username}@${hostPart(k.settings.host)}:${k.settings.root}`;
+    case 'superset':
+      return k.settings.url;
   }
 }
 
@@ -140,6 +144,12 @@ export function connectionFacts(k: KindSettings): ConnectionFact[] {
         },
       ];
     }
+    case 'superset':
+      return [
+        { name: 'user', text: `as ${k.settings.username}`, badge: false, title: `User ${k.settings.username}, provider ${k.settings.provider}` },
+        ...(k.settings.provider === 'db' ? [] : [{ name: 'provider', text: k.settings.provider.toUpperCase(), badge: true, data: { provider: k.settings.provider } }]),
+        { name: 'superset-database', text: `database ${k.settings.database}`, badge: false, title: 'The Superset database whose datasets are published' },
+      ];
   }
 }
 
@@ -159,6 +169,8 @@ export function credentialNoun(k: KindSettings): string | null {
       return 'Access key';
     case 'sftp':
       return 'Credential';
+    case 'superset':
+      return 'Password';
   }
 }
 
@@ -185,7 +197,7 @@ export function rotationLabel(c: CredentialState): string | null {
   return c.pending_version === null ? null : `Rotation staged (v${c.pending_version})`;
 }
 
-export function sortConnections(list: readonly ConnectionModel[]): ConnectionModel[] {
+export function sortConnections<C extends Pick<ConnectionModel, 'name'>>(list: readonly C[]): C[] {
   return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

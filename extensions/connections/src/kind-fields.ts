@@ -29,6 +29,11 @@ export const SFTP_LOGIN_CHOICES: readonly { value: string; label: string }[] = [
   { value: 'private_key', label: 'Private key' },
 ];
 
+export const SUPERSET_PROVIDER_CHOICES: readonly { value: string; label: string }[] = [
+  { value: 'db', label: 'Superset’s own users (db)' },
+  { value: 'ldap', label: 'LDAP (ldap)' },
+];
+
 const NUMERIC = { inputmode: 'numeric' };
 const PEM_PLACEHOLDER = '-----BEGIN CERTIFICATE-----';
 const PRIVATE_KEY_PLACEHOLDER = '-----BEGIN OPENSSH PRIVATE KEY-----';
@@ -121,6 +126,14 @@ export function kindFields(kind: ConnectionKind, b: FieldSet, v: FormValues, edi
         b.textarea('private_key', 'Private key', '', { rows: '4', placeholder: PRIVATE_KEY_PLACEHOLDER }, credentialHint(editing, 'credential', ' OpenSSH or PEM.')),
         b.input('passphrase', 'Passphrase', '', { maxlength: '1024' }, 'Only for an encrypted key.'),
         details('Timeouts', [b.input('connect_s', 'Connect (s)', val('connect_s'), NUMERIC, 'Until logged in.')]),
+      ];
+    case 'superset':
+      return [
+        b.input('url', 'URL', val('url'), { maxlength: '2048', placeholder: 'https://superset.example.com', inputmode: 'url' }, 'Superset’s root, without /api/v1.'),
+        b.input('username', 'User name', val('username'), { maxlength: '255' }),
+        b.select('provider', 'Login provider', SUPERSET_PROVIDER_CHOICES, val('provider')),
+        b.input('database', 'Superset database', val('database'), { maxlength: '250', placeholder: 'serving' }, 'Its name in Superset (Database Connections), over the serving PostgreSQL; its datasets are published.'),
+        b.input('password', 'Password', '', { maxlength: '16384' }, credentialHint(editing, 'password')),
       ];
   }
 }

@@ -1,6 +1,6 @@
 import { formValues, type FormValues } from './form-values';
 import { nameProblem, readCredential, readForm, type FormReading } from './read-form';
-import { CONNECTION, FINGERPRINT, REST, S3, SFTP } from './testing/fixtures';
+import { CONNECTION, FINGERPRINT, REST, S3, SFTP, SUPERSET } from './testing/fixtures';
 import type { ConnectionKind, ConnectionModel, RestAuth } from './types';
 
 const filled = (over: FormValues = {}): FormValues => ({ ...formValues(), name: 'warehouse', host: '127.0.0.1', database: 'postgres', user: 'postgres', ...over });
@@ -197,6 +197,25 @@ describe('SFTP', () => {
   });
 });
 
+describe('Superset', () => {
+  const superset = (over: FormValues) => readForm('superset', { ...formValues('superset'), name: 'bi', ...over });
+
+  it('reads the login and the Superset database; the password as typed', () => {
+    const r = superset({ url: ' https://bi.example ', username: 'wb', provider: 'ldap', database: 'serving', password: ' pw ' });
+    expect(r).toEqual({ ok: true, name: 'bi', description: '', draft: { kind: 'superset', settings: { url: 'https://bi.example', username: 'wb', provider: 'ldap', database: 'serving' } }, credential: { password: ' pw ' } });
+  });
+
+  it('names each missing or wrong field, in the form’s order', () => {
+    const r = superset({ url: 'bi.example', provider: 'oauth' });
+    expect(r.ok ? [] : r.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      'url: URL must be an http:// or https:// URL.',
+      'username: User name is required.',
+      'provider: Choose how Superset checks the password.',
+      'database: Superset database is required.',
+    ]);
+  });
+});
+
 describe('a new credential (rotation)', () => {
   it('reads the one each kind and login takes, and wants it', () => {
     expect(readCredential(CONNECTION, { password: 'next' })).toEqual({ ok: true, credential: { password: 'next' } });
@@ -213,5 +232,7 @@ describe('a new credential (rotation)', () => {
     expect(readCredential(SFTP, { login: 'password', password: 'pw' })).toEqual({ ok: true, credential: { password: 'pw' } });
     expect(readCredential(SFTP, { login: 'private_key', private_key: 'KEY', passphrase: 'pp' })).toEqual({ ok: true, credential: { private_key: 'KEY', passphrase: 'pp' } });
     expect(readCredential(SFTP, { login: 'private_key' })).toEqual({ ok: false, problems: [{ field: 'private_key', message: 'Paste the new private key.' }] });
+    expect(readCredential(SUPERSET, { password: ' pw ' })).toEqual({ ok: true, credential: { password: ' pw ' } });
+    expect(readCredential(SUPERSET, {})).toEqual({ ok: false, problems: [{ field: 'password', message: 'Type the new password.' }] });
   });
 });

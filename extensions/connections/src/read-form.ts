@@ -23,6 +23,9 @@ import type {
   SftpCredential,
   SftpSettings,
   SslMode,
+  SupersetCredential,
+  SupersetProvider,
+  SupersetSettings,
 } from './types';
 
 export interface FormProblem {
@@ -42,6 +45,7 @@ export function nameProblem(name: string): string | null {
 }
 
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-full'];
+const SUPERSET_PROVIDERS: readonly SupersetProvider[] = ['db', 'ldap'];
 const AUTH_TYPES: readonly RestAuthType[] = ['none', 'bearer', 'basic', 'api_key', 'oauth2_client_credentials'];
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
@@ -302,6 +306,19 @@ function sftp(c: Checker): { settings: SftpSettings; credential: SftpCredential 
   return { settings: { host, port, username, root, ...(m && { host_key_fingerprint: `SHA256:${m[1]}` }), timeouts: { connect_s } }, credential };
 }
 
+function supersetCredential(c: Checker): SupersetCredential | undefined {
+  const password = c.secret('password', 'password', 16384);
+  return password === undefined ? undefined : { password };
+}
+
+function superset(c: Checker): { settings: SupersetSettings; credential: SupersetCredential | undefined } {
+  const url = c.url('url', 'URL');
+  const username = c.text('username', 'User name', 255);
+  const provider = c.oneOf('provider', SUPERSET_PROVIDERS, 'Choose how Superset checks the password.');
+  const database = c.text('database', 'Superset database', 250);
+  return { settings: { url, username, provider, database }, credential: supersetCredential(c) };
+}
+
 /** The settings and credential of `kind` read from `values`; the problems found go into `checker`. */
 function readKind(kind: ConnectionKind, c: Checker): { draft: KindSettings; credential: ConnectionCredential | undefined } {
   switch (kind) {
@@ -321,6 +338,10 @@ function readKind(kind: ConnectionKind, c: Checker): { draft: KindSettings; cred
     }
     case 'sftp': {
       const r = sftp(c);
+      return { draft: { kind, settings: r.settings }, credential: r.credential };
+    }
+    case 'superset': {
+      const r = superset(c);
       return { draft: { kind, settings: r.settings }, credential: r.credential };
     }
   }
@@ -380,6 +401,10 @@ export function readCredential(k: KindSettings, values: FormValues): CredentialR
     case 'sftp':
       credential = sftpCredential(c);
       missing = c.raw('login') === 'private_key' ? { field: 'private_key', message: 'Paste the new private key.' } : { field: 'password', message: 'Type the new password.' };
+      break;
+    case 'superset':
+      credential = supersetCredential(c);
+      missing = { field: 'password', message: 'Type the new password.' };
       break;
     case 'duckdb':
       missing = { field: 'password', message: 'A DuckDB file takes no credential.' };

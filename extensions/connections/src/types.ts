@@ -7,7 +7,7 @@
  * browser, so it does not import them.
  */
 
-export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp'] as const;
+export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** disable: plain TCP; require: TLS, any certificate; verify-full: TLS, certificate and host name checked. */
@@ -87,6 +87,19 @@ export interface SftpSettings {
   timeouts: { connect_s: number };
 }
 
+/** Superset as a publish target: who logs in, and the Superset database (over the serving PostgreSQL) whose datasets are published. */
+export interface SupersetSettings {
+  /** Superset's root URL (no /api/v1). */
+  url: string;
+  username: string;
+  /** Flask-AppBuilder's login provider. */
+  provider: SupersetProvider;
+  /** The Superset database's database_name. */
+  database: string;
+}
+
+export type SupersetProvider = 'db' | 'ldap';
+
 export interface PostgresCredential {
   password: string;
 }
@@ -101,6 +114,10 @@ export interface S3Credential {
 
 export type SftpCredential = { password: string } | { private_key: string; passphrase?: string };
 
+export interface SupersetCredential {
+  password: string;
+}
+
 /** Each kind's settings and credential (`never`: the kind takes none). */
 export interface KindShapes {
   postgres: { settings: PostgresSettings; credential: PostgresCredential };
@@ -108,6 +125,7 @@ export interface KindShapes {
   rest: { settings: RestSettings; credential: RestCredential };
   s3: { settings: S3Settings; credential: S3Credential };
   sftp: { settings: SftpSettings; credential: SftpCredential };
+  superset: { settings: SupersetSettings; credential: SupersetCredential };
 }
 export type SettingsOf<K extends ConnectionKind> = KindShapes[K]['settings'];
 export type CredentialOf<K extends ConnectionKind> = KindShapes[K]['credential'];
@@ -126,7 +144,7 @@ export interface CredentialState {
   pending_version: number | null;
 }
 
-interface ConnectionBase {
+export interface ConnectionBase {
   name: string;
   description: string;
   credential: CredentialState;
@@ -139,6 +157,20 @@ interface ConnectionBase {
 
 /** A connection as `GET api/connections` lists it; discriminated by `kind`. */
 export type ConnectionModel = ConnectionBase & KindSettings;
+
+/**
+ * A listed connection of a kind this client does not know (a newer
+ * server's): its settings are not read, it is shown read-only, and it is
+ * managed through the API. `kind` is 'unsupported' so that the known kinds
+ * stay a closed union; the server's own kind is `server_kind`.
+ */
+export interface UnsupportedConnection extends ConnectionBase {
+  kind: 'unsupported';
+  server_kind: string;
+}
+
+/** What the list holds: connections of the known kinds, and any of kinds this client does not know. */
+export type ListedConnection = ConnectionModel | UnsupportedConnection;
 
 /** `POST api/connections`. */
 export type NewConnection = KindSettings & {

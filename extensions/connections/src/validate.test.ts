@@ -1,5 +1,5 @@
 import { ConnectionsError } from './connections-api';
-import { ALL_KINDS, CONNECTION as connection, FINGERPRINT, REST, S3, SFTP, TEST_OK } from './testing/fixtures';
+import { ALL_KINDS, CONNECTION as connection, FINGERPRINT, REST, S3, SFTP, SUPERSET, TEST_OK } from './testing/fixtures';
 import { readAbilities, readActivatedRotation, readConnection, readConnectionList, readRefusalTest, readStagedRotation, readTestResult } from './validate';
 
 function invalid(fn: () => unknown): ConnectionsError {
@@ -28,12 +28,41 @@ describe('connections', () => {
 
   it('names what is wrong', () => {
     expect(invalid(() => readConnectionList({ connections: [] })).message).toBe('Cannot read the connections: the server answered with unexpected JSON (the answer is not an array)');
-    expect(invalid(() => readConnectionList([{ ...connection, kind: 'mysql' }])).message).toContain('([0].kind is not one of postgres, duckdb, rest, s3, sftp)');
+    expect(invalid(() => readConnection({ ...connection, kind: 'mysql' })).message).toContain('(the answer.kind is not one of postgres, duckdb, rest, s3, sftp, superset)');
+    expect(invalid(() => readConnectionList([{ ...connection, kind: 7 }])).message).toContain('([0].kind is not a string)');
     expect(invalid(() => readConnection({ ...connection, settings: { ...connection.settings, port: '5432' } })).message).toContain('(the answer.settings.port is not a non-negative integer)');
     expect(invalid(() => readConnection({ ...connection, settings: { ...connection.settings, ssl: 'prefer' } })).message).toContain('settings.ssl is not one of disable, require, verify-full');
     expect(invalid(() => readConnection({ ...connection, settings: { ...connection.settings, pool: undefined } })).message).toContain('(the answer.settings.pool is not an object)');
     expect(invalid(() => readConnection({ ...connection, credential: { stored: 'yes', version: 1, pending_version: null } })).message).toContain('(the answer.credential.stored is not true or false)');
     expect(invalid(() => readConnection({ ...connection, created: 'yesterday' })).message).toContain('(the answer.created is not an ISO 8601 time)');
+  });
+});
+
+describe('a kind this client does not know', () => {
+  const future = { ...connection, name: 'lake', kind: 'iceberg', description: 'A newer server’s kind', settings: { catalog: 'https://lake.example', warehouse: 42 } };
+
+  it('keeps the rest of the list, and lists it read-only with what every connection has', () => {
+    expect(readConnectionList([connection, future, SUPERSET])).toEqual([
+      connection,
+      {
+        name: 'lake',
+        kind: 'unsupported',
+        server_kind: 'iceberg',
+        description: 'A newer server’s kind',
+        credential: connection.credential,
+        created: connection.created,
+        created_by: connection.created_by,
+        updated: connection.updated,
+        updated_by: connection.updated_by,
+      },
+      SUPERSET,
+    ]);
+  });
+
+  it('still checks what every connection has, and a known kind in full', () => {
+    expect(invalid(() => readConnectionList([{ ...future, credential: undefined }])).message).toContain('([0].credential is not an object)');
+    expect(invalid(() => readConnectionList([{ ...future, name: null }])).message).toContain('([0].name is not a string)');
+    expect(invalid(() => readConnectionList([future, { ...SUPERSET, settings: { ...SUPERSET.settings, provider: 'oauth' } }])).message).toContain('([1].settings.provider is not one of db, ldap)');
   });
 });
 
@@ -47,6 +76,8 @@ describe('each kind', () => {
     expect(readConnection(minio)).toEqual(minio);
     const pinned = { ...SFTP, settings: { ...SFTP.settings, host_key_fingerprint: FINGERPRINT } };
     expect(readConnection(pinned)).toEqual(pinned);
+    const ldap = { ...SUPERSET, settings: { ...SUPERSET.settings, provider: 'ldap' } };
+    expect(readConnection(ldap)).toEqual(ldap);
   });
 
   it("reads each kind's settings by its own shape, naming what is wrong", () => {
@@ -55,6 +86,7 @@ describe('each kind', () => {
     expect(invalid(() => readConnection({ ...REST, settings: { ...REST.settings, headers: { Accept: 1 } } })).message).toContain('(the answer.settings.headers.Accept is not a string)');
     expect(invalid(() => readConnection({ ...S3, settings: { ...S3.settings, bucket: undefined } })).message).toContain('(the answer.settings.bucket is not a string)');
     expect(invalid(() => readConnection({ ...SFTP, settings: { ...SFTP.settings, timeouts: {} } })).message).toContain('(the answer.settings.timeouts.connect_s is not a non-negative integer)');
+    expect(invalid(() => readConnection({ ...SUPERSET, settings: { ...SUPERSET.settings, database: undefined } })).message).toContain('(the answer.settings.database is not a string)');
     // A PostgreSQL connection's settings are not a DuckDB file's.
     expect(invalid(() => readConnection({ ...connection, kind: 'duckdb' })).message).toContain('(the answer.settings.path is not a string)');
   });

@@ -3,7 +3,9 @@
  * panel can trust the types in `./types`. A mismatch (an older or newer
  * server, a proxy's page) becomes a ConnectionsError('invalid_response')
  * naming the first field that is wrong. Keys the screen does not know are
- * dropped.
+ * dropped. In the list, a connection of a kind this client does not know
+ * (a newer server's) is kept as an UnsupportedConnection, its settings
+ * unread, rather than refusing the whole list.
  */
 import { JsonReader, type Json } from '@workbench/lab-common';
 import { ConnectionsError } from './connections-api';
@@ -11,10 +13,12 @@ import {
   CONNECTION_KINDS,
   type ActivatedRotation,
   type ConnectionAbilities,
+  type ConnectionBase,
   type ConnectionKind,
   type ConnectionModel,
   type DuckDbSettings,
   type KindSettings,
+  type ListedConnection,
   type PostgresSettings,
   type RestAuth,
   type RestAuthType,
@@ -24,6 +28,8 @@ import {
   type SftpSettings,
   type SslMode,
   type StagedRotation,
+  type SupersetProvider,
+  type SupersetSettings,
   type TestResult,
   type TestStage,
 } from './types';
@@ -32,6 +38,7 @@ const KINDS = new Set<string>(CONNECTION_KINDS);
 const SSL_MODES = new Set(['disable', 'require', 'verify-full']);
 const AUTH_TYPES = new Set(['none', 'bearer', 'basic', 'api_key', 'oauth2_client_credentials']);
 const TOKEN_AUTH = new Set(['basic', 'post']);
+const SUPERSET_PROVIDERS = new Set(['db', 'ldap']);
 const STAGES = new Set(['dns', 'network', 'timeout', 'tls', 'hostkey', 'auth', 'file', 'database', 'schema', 'not_found', 'permission', 'query', 'ok']);
 
 class Reader extends JsonReader {
@@ -155,6 +162,16 @@ function sftpSettings(r: Reader, v: unknown, at: string): SftpSettings {
   };
 }
 
+function supersetSettings(r: Reader, v: unknown, at: string): SupersetSettings {
+  const s = r.object(v, at);
+  return {
+    url: r.string(s.url, `${at}.url`),
+    username: r.string(s.username, `${at}.username`),
+    provider: r.oneOf<SupersetProvider>(s.provider, SUPERSET_PROVIDERS, `${at}.provider`),
+    database: r.string(s.database, `${at}.database`),
+  };
+}
+
 /** The settings of `kind`, read as that kind's shape. */
 function kindSettings(r: Reader, kind: ConnectionKind, v: unknown, at: string): KindSettings {
   switch (kind) {
@@ -168,16 +185,16 @@ function kindSettings(r: Reader, kind: ConnectionKind, v: unknown, at: string): 
       return { kind, settings: s3Settings(r, v, at) };
     case 'sftp':
       return { kind, settings: sftpSettings(r, v, at) };
+    case 'superset':
+      return { kind, settings: supersetSettings(r, v, at) };
   }
 }
 
-function connection(r: Reader, v: unknown, at: string): ConnectionModel {
-  const x = r.object(v, at);
+/** What every connection has, whatever its kind. */
+function connectionBase(r: Reader, x: Json, at: string): ConnectionBase {
   const c = r.object(x.credential, `${at}.credential`);
-  const kind = r.oneOf<ConnectionKind>(x.kind, KINDS, `${at}.kind`);
   return {
     name: r.string(x.name, `${at}.name`),
-    ...kindSettings(r, kind, x.settings, `${at}.settings`),
     description: x.description === undefined || x.description === null ? '' : r.string(x.description, `${at}.description`),
     credential: {
       stored: r.boolean(c.stored, `${at}.credential.stored`),
@@ -189,6 +206,20 @@ function connection(r: Reader, v: unknown, at: string): ConnectionModel {
     updated: r.time(x.updated, `${at}.updated`),
     updated_by: r.stringOrNull(x.updated_by ?? null, `${at}.updated_by`),
   };
+}
+
+function connection(r: Reader, v: unknown, at: string): ConnectionModel {
+  const x = r.object(v, at);
+  const kind = r.oneOf<ConnectionKind>(x.kind, KINDS, `${at}.kind`);
+  return { ...connectionBase(r, x, at), ...kindSettings(r, kind, x.settings, `${at}.settings`) };
+}
+
+/** A listed connection: one of a known kind checked in full; one of another kind kept read-only, its settings unread. */
+function listedConnection(r: Reader, v: unknown, at: string): ListedConnection {
+  const x = r.object(v, at);
+  const kind = r.string(x.kind, `${at}.kind`);
+  if (KINDS.has(kind)) return connection(r, x, at);
+  return { ...connectionBase(r, x, at), kind: 'unsupported', server_kind: kind };
 }
 
 function testResult(r: Reader, v: unknown, at: string): TestResult {
@@ -211,9 +242,9 @@ function testResult(r: Reader, v: unknown, at: string): TestResult {
   return result;
 }
 
-export function readConnectionList(json: unknown): ConnectionModel[] {
+export function readConnectionList(json: unknown): ListedConnection[] {
   const r = new Reader('the connections');
-  return r.array(json, 'the answer').map((c, i) => connection(r, c, `[${i}]`));
+  return r.array(json, 'the answer').map((c, i) => listedConnection(r, c, `[${i}]`));
 }
 
 export function readConnection(json: unknown): ConnectionModel {

@@ -112,12 +112,12 @@ describe('the month-end close template on a generated Odoo database', () => {
     const failed = run.checks.filter((c) => c.status !== 'passed' && c.severity === 'fail');
     expect(failed.map((c) => [c.name, c.violations, c.sample.rows.slice(0, 3)])).toEqual([]);
     expect(run.status).toBe('succeeded');
-    for (const table of ['trial_balance', 'profit_and_loss', 'balance_sheet', 'aging', 'bank_reconciliation']) expect(existsSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, `${table}.parquet`))).toBe(true);
+    for (const table of ['trial_balance', 'profit_and_loss', 'balance_sheet', 'aging', 'bank_reconciliation']) expect(existsSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, run.id, `${table}.parquet`))).toBe(true);
     expect(run.tasks[2]!.values.row_count).toBeGreaterThan(0);
 
     // Published: each gold table in gold.<table> of the serving database, with the gold file's rows.
     const tables = ['aging', 'balance_sheet', 'bank_reconciliation', 'profit_and_loss', 'trial_balance'];
-    const goldRows = await parquetRows(tables.map((t) => join(ts.rootDir, 'close-clean', 'gold', run.period.label, `${t}.parquet`)));
+    const goldRows = await parquetRows(tables.map((t) => join(ts.rootDir, 'close-clean', 'gold', run.period.label, run.id, `${t}.parquet`)));
     expect(run.tasks.map((t) => [t.taskId, t.status])).toEqual([
       ['extract', 'succeeded'],
       ['checks', 'succeeded'],
@@ -137,7 +137,58 @@ describe('the month-end close template on a generated Odoo database', () => {
     expect(again.tasks[3]!.values.datasets).toEqual(Object.fromEntries(tables.map((t) => [t, 'refreshed'])));
     expect(await servingRows(tables)).toEqual(goldRows);
     expect(superset.datasets().map((d) => ({ id: d.id, schema: d.schema, table: d.table_name, columns: d.columns.length }))).toEqual(datasets);
-  }, 300_000);
+    // A rerun of the same data gives the same content hashes (provenance columns aside).
+    expect(goldHashes('close-clean', again)).toEqual(goldHashes('close-clean', run));
+    expect(readFileSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, 'CURRENT'), 'utf8').trim()).toBe(again.id);
+
+    // Odoo changes (a late posted entry), the close runs again: different figures, published.
+    const servingBefore = await servingDigest('trial_balance');
+    const odoo = new Client({ host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, user: PG_TEST_SERVER.user, database: clean.database });
+    await odoo.connect();
+    try {
+      await odoo.query(`WITH m AS (SELECT m.* FROM account_move m JOIN res_company c ON c.id = m.company_id WHERE m.state = 'posted' AND m.move_type = 'entry' AND m.currency_id = c.currency_id AND m.date <= $1 ORDER BY m.date DESC, m.id DESC LIMIT 1)
+        UPDATE account_move_line SET debit = debit + 100, balance = balance + 100, amount_currency = amount_currency + 100 WHERE id = (SELECT min(l.id) FROM account_move_line l, m WHERE l.move_id = m.id AND l.debit > 0)`, [clean.period.to]);
+      await odoo.query(`WITH m AS (SELECT m.* FROM account_move m JOIN res_company c ON c.id = m.company_id WHERE m.state = 'posted' AND m.move_type = 'entry' AND m.currency_id = c.currency_id AND m.date <= $1 ORDER BY m.date DESC, m.id DESC LIMIT 1)
+        UPDATE account_move_line SET credit = credit + 100, balance = balance - 100, amount_currency = amount_currency - 100 WHERE id = (SELECT min(l.id) FROM account_move_line l, m WHERE l.move_id = m.id AND l.credit > 0)`, [clean.period.to]);
+    } finally {
+      await odoo.end();
+    }
+    const changed = await runClose(pipelineId, clean, parameters);
+    expect(changed.status).toBe('succeeded');
+    expect(goldHashes('close-clean', changed).trial_balance).not.toBe(goldHashes('close-clean', again).trial_balance);
+    expect(await servingDigest('trial_balance')).not.toBe(servingBefore);
+
+    // Rolled back: the serving tables and CURRENT are the previous run's again, byte for byte, and why is on record.
+    expect((await jsonRequest(ts, 'POST', `api/runs/${changed.id}/rollback`, {})).status).toBe(400);
+    const rb = await jsonRequest<{ id: string; trigger: string }>(ts, 'POST', `api/runs/${changed.id}/rollback`, { reason: 'late entry posted after the close was signed off' });
+    expect(rb.status).toBe(201);
+    const rolled = await runEnded(ts, rb.body.id);
+    expect(rolled.status).toBe('succeeded');
+    expect(rolled.trigger).toBe('rollback');
+    expect(rolled.tasks.map((t) => t.taskId)).toEqual(['rollback']);
+    expect(rolled.tasks[0]!.values).toMatchObject({ restored: again.id, rolled_back: changed.id, reason: 'late entry posted after the close was signed off', content_md5: goldHashes('close-clean', again) });
+    expect(await servingDigest('trial_balance')).toBe(servingBefore);
+    expect(readFileSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, 'CURRENT'), 'utf8').trim()).toBe(again.id);
+    const record = (await ts.wb.audit.query({ action: 'write', resource: 'pipelines', limit: 1000 })).find((r) => r.detail.route === '/api/runs/:id/rollback' && r.outcome === 'ok' && r.detail.reason);
+    expect(record?.detail).toMatchObject({ run: changed.id, reason: 'late entry posted after the close was signed off' });
+    // Once per run: asking again answers the same rollback run.
+    expect((await jsonRequest<{ id: string }>(ts, 'POST', `api/runs/${changed.id}/rollback`, { reason: 'again' })).body.id).toBe(rb.body.id);
+  }, 400_000);
+
+  function goldHashes(folder: string, run: RunDetail): Record<string, string> {
+    const list = JSON.parse(readFileSync(join(ts.rootDir, folder, 'gold', run.period.label, run.id, '_hashes.json'), 'utf8')) as { table: string; content_md5: string }[];
+    return Object.fromEntries(list.map((h) => [h.table, h.content_md5]));
+  }
+
+  async function servingDigest(table: string): Promise<string> {
+    const c = new Client({ host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, user: PG_TEST_SERVER.user, database: servingDb });
+    await c.connect();
+    try {
+      return String((await c.query(`select md5(string_agg(t::text, E'\\n' order by t::text)) as d from gold.${table} t`)).rows[0].d);
+    } finally {
+      await c.end();
+    }
+  }
 
   async function servingRows(tables: readonly string[]): Promise<number[]> {
     const c = new Client({ host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, user: PG_TEST_SERVER.user, database: servingDb });

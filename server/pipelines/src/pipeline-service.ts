@@ -334,6 +334,43 @@ export class PipelineService implements AsyncDisposable {
     return made;
   }
 
+  /**
+   * Undoes a run that succeeded: the pipeline's `rollback` task runs alone
+   * (a run of its own, trigger "rollback"), told which run it undoes, the
+   * run before it for the same period (whose outputs it restores) and why.
+   * Once per run undone.
+   */
+  async rollback(runId: string, by: string, reason: string): Promise<Run> {
+    const undone = await this.runs.get(runId);
+    if (typeof reason !== 'string' || reason.trim() === '') throw new AppError('bad_request', `Cannot roll back run ${runId}: say why (reason)`);
+    if (undone.status !== 'succeeded') throw new AppError('conflict', `Cannot roll back run ${runId}: only a run that succeeded can be rolled back (it ${undone.status === 'timed_out' ? 'timed out' : undone.status})`);
+    if (undone.trigger === 'rollback') throw new AppError('conflict', `Cannot roll back run ${runId}: it is itself a rollback`);
+    const rollbackTask = undone.spec.rollback;
+    if (!rollbackTask) throw new AppError('bad_request', `Cannot roll back run ${runId}: pipeline ${undone.pipelinePath} declares no rollback task`);
+    const earlier = await this.runs.list({ pipelineId: undone.pipelineId, statuses: ['succeeded'], before: Date.parse(undone.createdAt), limit: 500 });
+    const restore = earlier.find((r) => r.period.label === undone.period.label && r.trigger !== 'rollback' && r.id !== undone.id);
+    if (!restore) throw new AppError('conflict', `Cannot roll back run ${runId}: no earlier run of ${undone.pipelinePath} for ${undone.period.label} succeeded (nothing to restore)`);
+    const task = { ...rollbackTask, dependsOn: [], parameters: { ...rollbackTask.parameters, rollback_of: undone.id, restore_run: restore.id, reason: reason.trim().slice(0, 1000) } };
+    const { run, created } = await this.runs.create({
+      pipelineId: undone.pipelineId,
+      pipelinePath: undone.pipelinePath,
+      spec: { ...undone.spec, tasks: [task], maxParallel: 1, notify: [], datasets: [] },
+      trigger: 'rollback',
+      triggeredBy: by,
+      runAs: undone.runAs,
+      idempotencyKey: `rollback:${undone.id}`,
+      logicalDate: Date.parse(undone.logicalDate),
+      period: undone.period,
+      parameters: undone.parameters,
+    });
+    if (created) {
+      this.logger.info({ run_id: run.id, undoes: undone.id, restores: restore.id, by }, 'rollback started');
+      this.runEmitter.fire(run);
+    }
+    this.kick();
+    return run;
+  }
+
   async cancel(runId: string, by: string): Promise<RunDetail> {
     const r = await this.runs.cancel(runId, by);
     for (const t of r.running) {

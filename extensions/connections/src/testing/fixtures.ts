@@ -70,8 +70,17 @@ export const SFTP: ConnectionModel = {
   credential: { ...STAMPS.credential },
 };
 
+export const SUPERSET: ConnectionModel = {
+  name: 'bi',
+  kind: 'superset',
+  description: 'Where the close publishes gold',
+  settings: { url: 'https://superset.internal', username: 'workbench', provider: 'db', database: 'serving' },
+  ...STAMPS,
+  credential: { ...STAMPS.credential },
+};
+
 /** One of each kind. */
-export const ALL_KINDS: readonly ConnectionModel[] = [CONNECTION, DUCKDB, REST, S3, SFTP];
+export const ALL_KINDS: readonly ConnectionModel[] = [CONNECTION, DUCKDB, REST, S3, SFTP, SUPERSET];
 
 export const TEST_OK: TestResult = {
   ok: true,

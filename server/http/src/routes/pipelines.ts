@@ -342,6 +342,24 @@ export function pipelineRoutes(pipelines: PipelineService, audit?: AuditLog): Ro
       },
     },
     {
+      method: 'post',
+      path: '/api/runs/:id/rollback',
+      auth: 'user',
+      permission: { resource: 'pipelines', action: 'write' },
+      tag: 'pipelines',
+      summary: 'Undo a run that succeeded {reason}: the pipeline\'s rollback task runs alone and restores the outputs of the run before it for the same period',
+      responses: { '201': 'The rollback run', '400': 'No reason, or the pipeline has no rollback task', '409': 'The run did not succeed, or nothing earlier to restore' },
+      auditDetail: (req) => {
+        const b = jsonObject(req, 'roll back run');
+        return { run: idOf(req), reason: typeof b.reason === 'string' ? b.reason.slice(0, 1000) : null };
+      },
+      handler: async (req, res) => {
+        const b = jsonObject(req, 'roll back run');
+        onlyKeys(b, ['reason'], 'roll back run');
+        res.status(201).json(await pipelines.rollback(idOf(req), by(req), typeof b.reason === 'string' ? b.reason : ''));
+      },
+    },
+    {
       method: 'get',
       path: '/api/runs/:id/logs',
       auth: 'user',

@@ -10,7 +10,7 @@ import type { PipelineSpec } from '../spec/pipeline-spec';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
-export type RunTrigger = 'cron' | 'calendar' | 'manual' | 'webhook' | 'after' | 'backfill' | 'child';
+export type RunTrigger = 'cron' | 'calendar' | 'manual' | 'webhook' | 'after' | 'backfill' | 'child' | 'rollback';
 /** Why an attempt failed; `retry_on` in the spec picks which of these retry. */
 export type ErrorKind = 'error' | 'timeout' | 'kernel_death' | 'worker_lost' | 'cancelled' | 'bad_input';
 

@@ -33,6 +33,11 @@ export function checkPipeline(data: unknown, file: string, issues: IssueList): v
   const known = new Set(isRaw(data.tasks) ? Object.keys(data.tasks) : []);
 
   for (const [id, task] of tasks) checkTask(id, task, { file, graph, known, params }, issues);
+  // The rollback task runs alone (POST /api/runs/{id}/rollback): no upstream, no task values to read.
+  if (isRaw(data.rollback)) {
+    if (data.rollback.depends_on !== undefined) issues.at(['rollback', 'depends_on'], 'the rollback task runs alone: it has no depends_on', { key: true });
+    checkTask('rollback', { ...data.rollback, depends_on: undefined }, { file, graph: [], known: new Set(), params }, issues, ['rollback']);
+  }
   checkCycles(graph, tasks, issues);
   for (const [name, param] of entries(data.parameters)) checkParameter(name, param, issues);
   checkSchedule(data.schedule, file, issues);
@@ -50,8 +55,7 @@ interface TaskContext {
   params: Set<string>;
 }
 
-function checkTask(id: string, task: Raw, { file, graph, known, params }: TaskContext, issues: IssueList): void {
-  const at: DataPath = ['tasks', id];
+function checkTask(id: string, task: Raw, { file, graph, known, params }: TaskContext, issues: IssueList, at: DataPath = ['tasks', id]): void {
   for (const kind of TARGETS) {
     const path = task[kind];
     if (typeof path !== 'string' || path === '') continue;

@@ -217,7 +217,7 @@ describe('parsePipeline: issues', () => {
     ['a duplicate key', `${MINIMAL}  a:\n    sql: b.sql\n`, ['tasks.a', 4, 3, "duplicate key 'a'"]],
     ['an empty file', '', ['', 1, 1, 'the file is empty: a pipeline needs at least `tasks:`']],
     ['no tasks', 'name: x\n', ['', 1, 1, "missing required key 'tasks'"]],
-    ['an unknown top-level key', `${MINIMAL}retries: 2\n`, ['retries', 4, 1, "unknown key 'retries' (allowed: name, description, period, schedule, webhook, parameters, max_parallel, priority, timeout, sla, defaults, tasks, notify, datasets)"]],
+    ['an unknown top-level key', `${MINIMAL}retries: 2\n`, ['retries', 4, 1, "unknown key 'retries' (allowed: name, description, period, schedule, webhook, parameters, max_parallel, priority, timeout, sla, defaults, tasks, notify, datasets, rollback)"]],
     ['an unknown task key', `${MINIMAL}    retires: 2\n`, ['tasks.a.retires', 4, 5, expect.stringMatching(/^unknown key 'retires' \(allowed: notebook, sql, pipeline, depends_on, .*retries/) as unknown as string]],
     ['a task with no target', 'tasks:\n  a:\n    kernel: python3\n', ['tasks.a', 2, 3, 'needs exactly one of notebook, sql or pipeline']],
     ['a task with two targets', `${MINIMAL}    sql: a.sql\n`, ['tasks.a', 2, 3, 'needs exactly one of notebook, sql or pipeline, not notebook and sql']],

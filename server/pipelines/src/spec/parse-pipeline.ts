@@ -33,6 +33,7 @@ interface RawPipeline {
   tasks: Record<string, RawTask>;
   notify?: { on: NotifyEvent[]; email?: string | string[]; webhook?: string }[];
   datasets?: { name: string; task: string; schema_version?: string | number }[];
+  rollback?: RawTask;
 }
 
 interface RawSettings {
@@ -129,6 +130,7 @@ function toSpec(d: RawPipeline, file: string, map: SourceMap): PipelineSpec {
       }),
     ),
     datasets: (d.datasets ?? []).map((ds) => ({ name: ds.name, task: ds.task, ...(ds.schema_version !== undefined ? { schemaVersion: String(ds.schema_version) } : {}) })),
+    ...(d.rollback !== undefined ? { rollback: toTask('rollback', d.rollback, defaults, map.position(['rollback'], { key: true }).line) } : {}),
   };
 }
 

@@ -198,6 +198,7 @@ export const PIPELINE_JSON_SCHEMA = {
     },
     notify: { type: 'array', items: { $ref: '#/definitions/notify' } },
     datasets: { type: 'array', items: { $ref: '#/definitions/dataset' } },
+    rollback: { $ref: '#/definitions/task', description: 'The task POST /api/runs/{id}/rollback runs alone to undo a run: it gets rollback_of (the run undone), restore_run (the run before it for the same period) and reason besides its own parameters.' },
   },
   required: ['tasks'],
   additionalProperties: false,

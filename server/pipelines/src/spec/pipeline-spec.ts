@@ -97,4 +97,6 @@ export interface PipelineSpec {
   slaMs?: number;
   notify: readonly NotifySpec[];
   datasets: readonly DatasetSpec[];
+  /** The task that undoes a run (POST /api/runs/{id}/rollback), run alone. */
+  rollback?: TaskSpec;
 }
