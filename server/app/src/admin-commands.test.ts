@@ -11,6 +11,7 @@ import { silentLogger } from '@workbench/core';
 import { SessionRepository, sql, UserRepository } from '@workbench/store';
 import { envelopeKeyId, KeyRing, openField, sealField } from '@workbench/secrets';
 import { runAdminCommand } from './admin-commands';
+import { pipelineSpec, task } from '@workbench/pipelines/testing/spec-builder';
 import { startWorkbench, Workbench } from './app';
 import { loadConfig } from './config';
 
@@ -104,6 +105,35 @@ describe('workbench audit / secrets commands', () => {
     // The rotation is in the audit log: who ran it, which key replaced which; no key material.
     const rotation = (await wb.audit.query({ resource: 'secrets' })).at(-1)!;
     expect(rotation).toMatchObject({ actor: expect.stringMatching(/^os:/), via: 'system', action: 'write', target: 'key-ring', outcome: 'ok', detail: { command: 'secrets rotate-key', previous_key: oldKey, active_key: newKey, secrets_rewrapped: 1, sessions_rewrapped: 1, failed: [] } });
+  });
+
+  it('pipelines rollback: starts the pipeline\'s rollback task for a run that succeeded, on the record with its reason', async () => {
+    // Two succeeded closes of one period, made in the store (their task waits on nothing that exists, so no worker takes it).
+    const spec = {
+      ...pipelineSpec([task('gold', { deps: ['never'] })], { id: 'close/c.pipeline.yaml', name: 'Close' }),
+      rollback: task('rollback', { path: 'close/05_rollback.ipynb', parameters: { period: '{{ period.label }}' } }),
+    };
+    const period = { start: '2026-11-01', end: '2026-11-30', label: '2026-11' };
+    const make = async () => {
+      const { run } = await wb.pipelines.runs.create({ pipelineId: 'p-close', pipelinePath: spec.id, spec, trigger: 'manual', triggeredBy: 'ana', runAs: 'ana', logicalDate: Date.UTC(2026, 11, 1, 6), period, parameters: {} });
+      await sql`update pipeline_runs set status = 'succeeded' where id = ${run.id}`.execute(wb.metadata.db);
+      return run.id;
+    };
+    const first = await make();
+    const second = await make();
+    expect(await run('pipelines', 'rollback', second)).toMatchObject({ code: 2, err: expect.stringMatching(/needs one RUN id and --reason TEXT/) });
+    expect(await run('pipelines', 'rollback', 'nope', '--reason', 'x')).toMatchObject({ code: 1, err: 'workbench: Cannot find run nope: no such run\n' });
+    expect(await run('pipelines', 'rollback', first, '--reason', 'x')).toMatchObject({ code: 1, err: expect.stringMatching(/no earlier run of close\/c.pipeline.yaml for 2026-11 succeeded/) });
+    const ok = await run('pipelines', 'rollback', second, '--reason', 'a late entry after sign-off');
+    expect(ok.code).toBe(0);
+    const id = /^rollback run (\S+): restores run (\S+) for 2026-11/.exec(ok.out);
+    expect(id?.[2]).toBe(first);
+    const rb = await wb.pipelines.runs.get(id![1]!);
+    expect(rb).toMatchObject({ trigger: 'rollback', triggeredBy: expect.stringMatching(/^os:/), period });
+    expect(rb.spec.tasks.map((t) => [t.id, t.parameters])).toEqual([['rollback', { period: '{{ period.label }}', rollback_of: second, restore_run: first, reason: 'a late entry after sign-off' }]]);
+    expect((await run('pipelines', 'rollback', second, '--reason', 'again')).out).toMatch(new RegExp(`^already rolled back by run ${id![1]}`));
+    const record = (await wb.audit.query({ resource: 'pipelines', action: 'write', limit: 1000 })).filter((r) => r.detail.command === 'pipelines rollback').at(-2)!;
+    expect(record).toMatchObject({ actor: expect.stringMatching(/^os:/), via: 'system', target: second, detail: { reason: 'a late entry after sign-off' } });
   });
 
   it('refuses unknown commands and options with usage (exit 2)', async () => {

@@ -8,10 +8,12 @@
  *   workbench audit export [--since T] [--until T] [--format jsonl|csv]
  *   workbench secrets status    key ids and how many secrets each wraps
  *   workbench secrets rotate-key   new active key, every secret re-wrapped (no downtime)
+ *   workbench pipelines rollback RUN --reason TEXT   undo a run that succeeded (its pipeline's rollback task; a running server runs it)
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { silentLogger } from '@workbench/core';
+import { AppError, silentLogger, systemClock } from '@workbench/core';
+import { RunStore, startRollback } from '@workbench/pipelines';
 import { userInfo } from 'node:os';
 import { AuditLog, type AuditEntry } from '@workbench/audit';
 import { rewrapSessions } from '@workbench/auth';
@@ -24,6 +26,7 @@ export const ADMIN_USAGE = `Usage:
   workbench audit export [--since TIME] [--until TIME] [--format jsonl|csv] [--config FILE]
   workbench secrets status [--config FILE]
   workbench secrets rotate-key [--config FILE]
+  workbench pipelines rollback RUN --reason TEXT [--config FILE]
 `;
 
 interface Io {
@@ -35,14 +38,15 @@ interface Io {
 export async function runAdminCommand(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, io: Io): Promise<number> {
   const [area, verb, ...rest] = argv;
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: rest, options: { config: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' } }, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({ args: rest, options: { config: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' }, reason: { type: 'string' } }, strict: true, allowPositionals: area === 'pipelines' }));
   } catch (err) {
     io.err(`workbench: ${(err as Error).message}\n\n${ADMIN_USAGE}`);
     return 2;
   }
   const key = `${area} ${verb}`;
-  if (!['audit verify', 'audit export', 'secrets status', 'secrets rotate-key'].includes(key)) {
+  if (!['audit verify', 'audit export', 'secrets status', 'secrets rotate-key', 'pipelines rollback'].includes(key)) {
     io.err(`workbench: unknown command ${JSON.stringify(key)}\n\n${ADMIN_USAGE}`);
     return 2;
   }
@@ -60,6 +64,26 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
   // What an operator does here is audited as well, as the operating-system account that ran it.
   const operator = (): Pick<AuditEntry, 'actor' | 'actorRole' | 'via' | 'ip' | 'userAgent'> => ({ actor: osUser(), actorRole: null, via: 'system', ip: null, userAgent: 'workbench cli' });
   try {
+    if (area === 'pipelines') {
+      const [runId, ...extra] = positionals;
+      if (!runId || extra.length > 0 || typeof values.reason !== 'string' || values.reason.trim() === '') {
+        io.err(`workbench: pipelines rollback needs one RUN id and --reason TEXT\n\n${ADMIN_USAGE}`);
+        return 2;
+      }
+      // Recorded before the rollback run exists, like the server's route does.
+      await new AuditLog({ store }).record({ ...operator(), resource: 'pipelines', action: 'write', target: runId, outcome: 'ok', detail: { command: 'pipelines rollback', run: runId, reason: values.reason.slice(0, 1000) } });
+      try {
+        const r = await startRollback(new RunStore(store, systemClock), runId, osUser(), values.reason);
+        io.out(`${r.created ? 'rollback run' : 'already rolled back by run'} ${r.run.id}: restores run ${r.restores} for ${r.run.period.label} (a running server carries it out)\n`);
+        return 0;
+      } catch (err) {
+        if (err instanceof AppError) {
+          io.err(`workbench: ${err.message}\n`);
+          return 1;
+        }
+        throw err;
+      }
+    }
     if (area === 'audit') {
       const audit = new AuditLog({ store });
       if (verb === 'verify') {

@@ -9,7 +9,7 @@ import { ADMIN_USAGE, runAdminCommand } from './admin-commands';
 import { DEMO_USAGE, runDemoCommand } from './demo-commands';
 
 export async function main(argv: string[]): Promise<void> {
-  if (argv[0] === 'audit' || argv[0] === 'secrets') {
+  if (argv[0] === 'audit' || argv[0] === 'secrets' || argv[0] === 'pipelines') {
     const code = await runAdminCommand(argv, process.env, process.cwd(), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).catch((err: unknown) => {
       process.stderr.write(`workbench: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;

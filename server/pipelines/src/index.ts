@@ -16,3 +16,4 @@ export { NotebookTaskRunner, type PipelineWorkspace, type TaskRunner, type TaskR
 export * from './notify';
 export { TemplateLibrary, type TemplateInfo } from './template-library';
 export { buildRunReport, reportMarkdown, runAuditRecords, type RunReport, type ReportAuditRecord } from './run-report';
+export { startRollback } from './runs/rollback';

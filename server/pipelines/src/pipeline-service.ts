@@ -26,6 +26,7 @@ import { logicalDateForPeriod, nextFireTimes, periodOf, periodsInRange } from '.
 import type { TriggerSpec } from './triggers/trigger-spec';
 import type { PipelineWorkspace, TaskRunner } from './task-runner';
 import type { TemplateInfo, TemplateLibrary } from './template-library';
+import { startRollback } from './runs/rollback';
 
 export interface PipelineServiceOptions {
   store: MetadataStore;
@@ -334,37 +335,11 @@ export class PipelineService implements AsyncDisposable {
     return made;
   }
 
-  /**
-   * Undoes a run that succeeded: the pipeline's `rollback` task runs alone
-   * (a run of its own, trigger "rollback"), told which run it undoes, the
-   * run before it for the same period (whose outputs it restores) and why.
-   * Once per run undone.
-   */
+  /** Undoes a run that succeeded (rollback.ts): its pipeline's rollback task runs alone. Once per run undone. */
   async rollback(runId: string, by: string, reason: string): Promise<Run> {
-    const undone = await this.runs.get(runId);
-    if (typeof reason !== 'string' || reason.trim() === '') throw new AppError('bad_request', `Cannot roll back run ${runId}: say why (reason)`);
-    if (undone.status !== 'succeeded') throw new AppError('conflict', `Cannot roll back run ${runId}: only a run that succeeded can be rolled back (it ${undone.status === 'timed_out' ? 'timed out' : undone.status})`);
-    if (undone.trigger === 'rollback') throw new AppError('conflict', `Cannot roll back run ${runId}: it is itself a rollback`);
-    const rollbackTask = undone.spec.rollback;
-    if (!rollbackTask) throw new AppError('bad_request', `Cannot roll back run ${runId}: pipeline ${undone.pipelinePath} declares no rollback task`);
-    const earlier = await this.runs.list({ pipelineId: undone.pipelineId, statuses: ['succeeded'], before: Date.parse(undone.createdAt), limit: 500 });
-    const restore = earlier.find((r) => r.period.label === undone.period.label && r.trigger !== 'rollback' && r.id !== undone.id);
-    if (!restore) throw new AppError('conflict', `Cannot roll back run ${runId}: no earlier run of ${undone.pipelinePath} for ${undone.period.label} succeeded (nothing to restore)`);
-    const task = { ...rollbackTask, dependsOn: [], parameters: { ...rollbackTask.parameters, rollback_of: undone.id, restore_run: restore.id, reason: reason.trim().slice(0, 1000) } };
-    const { run, created } = await this.runs.create({
-      pipelineId: undone.pipelineId,
-      pipelinePath: undone.pipelinePath,
-      spec: { ...undone.spec, tasks: [task], maxParallel: 1, notify: [], datasets: [] },
-      trigger: 'rollback',
-      triggeredBy: by,
-      runAs: undone.runAs,
-      idempotencyKey: `rollback:${undone.id}`,
-      logicalDate: Date.parse(undone.logicalDate),
-      period: undone.period,
-      parameters: undone.parameters,
-    });
+    const { run, created, restores } = await startRollback(this.runs, runId, by, reason);
     if (created) {
-      this.logger.info({ run_id: run.id, undoes: undone.id, restores: restore.id, by }, 'rollback started');
+      this.logger.info({ run_id: run.id, undoes: runId, restores, by }, 'rollback started');
       this.runEmitter.fire(run);
     }
     this.kick();
