@@ -126,6 +126,20 @@ export function runEmail(run: RunDetail, slaMissed: boolean, context: Pick<Paylo
       if (t.error && t.status !== 'succeeded') text.push(`    error: ${clip(t.error, MAX_ERROR)}`);
     }
   }
+  const checks = run.checks ?? [];
+  const noted = checks.filter((c) => c.status !== 'passed');
+  const tally = checks.length === 0 ? '' : `${checks.filter((c) => c.status === 'passed').length} passed, ${noted.filter((c) => c.severity === 'fail' && c.status === 'failed').length} failed, ${noted.filter((c) => c.severity === 'warn' && c.status === 'failed').length} warnings, ${noted.filter((c) => c.status === 'error').length} errors`;
+  const checkLine = (c: (typeof checks)[number]) => `${c.name} (${c.severity}): ${c.status === 'error' ? `could not run${c.message ? `: ${clip(c.message, MAX_ERROR)}` : ''}` : `${c.violations} offending row(s)${c.impact !== null ? `, impact ${c.impact}${c.materiality !== null ? ` against ${c.materiality}` : ''}` : ''}`}`;
+  if (checks.length > 0) {
+    text.push('', `Checks: ${tally}`);
+    for (const c of noted) text.push(`  ${c.status === 'passed' ? 'ok' : 'x'} ${checkLine(c)}`);
+  }
+  // What the tasks counted (rows extracted, published, totals): their values.
+  const valued = run.tasks.filter((t) => Object.keys(t.values).length > 0);
+  if (valued.length > 0) {
+    text.push('', 'Figures');
+    for (const t of valued) text.push(`  ${t.taskId}: ${clip(formatValue(t.values), 400)}`);
+  }
   if (url !== null) text.push('', `Run page: ${url}`);
 
   const html: string[] = [`<p><strong>${escapeHtml(headline)}</strong></p>`, `<table cellpadding="4">\n${htmlRows(rows)}\n</table>`];
@@ -138,6 +152,12 @@ export function runEmail(run: RunDetail, slaMissed: boolean, context: Pick<Paylo
         `<tr><td>${escapeHtml(t.taskId)}</td><td>${escapeHtml(t.status)}</td><td>${escapeHtml(attemptsOf(t))}</td><td>${t.error && t.status !== 'succeeded' ? `<pre style="margin: 0; white-space: pre-wrap">${escapeHtml(clip(t.error, MAX_ERROR))}</pre>` : ''}</td></tr>`,
     );
     html.push('<h3>Tasks</h3>', `<table cellpadding="4">\n<tr><th align="left">Task</th><th align="left">Status</th><th align="left">Attempts</th><th align="left">Error</th></tr>\n${taskRows.join('\n')}\n</table>`);
+  }
+  if (checks.length > 0) {
+    html.push(`<h3>Checks: ${escapeHtml(tally)}</h3>`, noted.length > 0 ? `<ul>\n${noted.map((c) => `<li>${escapeHtml(checkLine(c))}</li>`).join('\n')}\n</ul>` : '');
+  }
+  if (valued.length > 0) {
+    html.push('<h3>Figures</h3>', `<table cellpadding="4">\n${valued.map((t) => `<tr><th align="left">${escapeHtml(t.taskId)}</th><td><code>${escapeHtml(clip(formatValue(t.values), 400))}</code></td></tr>`).join('\n')}\n</table>`);
   }
   html.push(htmlLink(url));
 
