@@ -171,6 +171,20 @@ describe('the month-end close template on a generated Odoo database', () => {
     expect(readFileSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, 'CURRENT'), 'utf8').trim()).toBe(again.id);
     const record = (await ts.wb.audit.query({ action: 'write', resource: 'pipelines', limit: 1000 })).find((r) => r.detail.route === '/api/runs/:id/rollback' && r.outcome === 'ok' && r.detail.reason);
     expect(record?.detail).toMatchObject({ run: changed.id, reason: 'late entry posted after the close was signed off' });
+    // The period's close report: every run of the period, and the figures that stand (the restored run's).
+    const period = await jsonRequest<{ standing: string; runs: { id: string; trigger: string; status: string }[]; report: { checks: { summary: { failed: number } }; tasks: { id: string }[] } }>(ts, 'GET', `api/pipelines/${pipelineId}/periods/${run.period.label}/report`);
+    expect(period.body.standing).toBe(again.id);
+    expect(period.body.runs.map((r) => [r.id, r.trigger, r.status])).toEqual([
+      [rb.body.id, 'rollback', 'succeeded'],
+      [changed.id, 'manual', 'succeeded'],
+      [again.id, 'manual', 'succeeded'],
+      [run.id, 'manual', 'succeeded'],
+    ]);
+    expect(period.body.report.checks.summary.failed).toBe(0);
+    expect(period.body.report.tasks.map((t) => t.id)).toEqual(['extract', 'checks', 'gold', 'publish']);
+    const md = await (await fetch(`${ts.baseUrl}api/pipelines/${pipelineId}/periods/${run.period.label}/report?format=md`, { headers: { Authorization: 'token test-token-0123456789' } })).text();
+    expect(md).toContain(`# Month-end close: close report for ${run.period.label}`);
+    expect(md).toContain('### Checks');
     // Once per run: asking again answers the same rollback run.
     expect((await jsonRequest<{ id: string }>(ts, 'POST', `api/runs/${changed.id}/rollback`, { reason: 'again' })).body.id).toBe(rb.body.id);
   }, 400_000);

@@ -63,6 +63,19 @@ async function summary(pipelines: PipelineService, id: string) {
 }
 
 export function pipelineRoutes(pipelines: PipelineService, audit?: AuditLog): RouteDef[] {
+  /** The audit records of a run's time span (the run's own are picked from them); paged through, at most 20,000. */
+  async function auditOfRun(createdAt: string, finishedAt: string | null): Promise<ReportAuditRecord[]> {
+    const since = Date.parse(createdAt) - 60_000;
+    const until = (finishedAt ? Date.parse(finishedAt) : Date.now()) + 60_000;
+    const records: ReportAuditRecord[] = [];
+    for (let after: number | undefined = undefined, pages = 0; audit && pages < 20; pages++) {
+      const page: ReportAuditRecord[] = await audit.query({ since, until, afterSeq: after, limit: 1000 });
+      records.push(...page);
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.seq;
+    }
+    return records;
+  }
   return [
     {
       method: 'get',
@@ -386,19 +399,38 @@ export function pipelineRoutes(pipelines: PipelineService, audit?: AuditLog): Ro
         const run = await pipelines.runs.get(idOf(req));
         const format = (req.query as Record<string, unknown>).format ?? 'json';
         if (format !== 'json' && format !== 'md') throw new AppError('bad_request', 'Cannot make the run report: format must be json or md');
-        const since = Date.parse(run.createdAt) - 60_000;
-        const until = (run.finishedAt ? Date.parse(run.finishedAt) : Date.now()) + 60_000;
-        const records: ReportAuditRecord[] = [];
-        // The run's records are among those of its time span; paged through, at most 20,000.
-        for (let after: number | undefined = undefined, pages = 0; audit && pages < 20; pages++) {
-          const page: ReportAuditRecord[] = await audit.query({ since, until, afterSeq: after, limit: 1000 });
-          records.push(...page);
-          if (page.length < 1000) break;
-          after = page[page.length - 1]!.seq;
-        }
-        const report = buildRunReport(run, records);
+        const report = buildRunReport(run, await auditOfRun(run.createdAt, run.finishedAt));
         if (format === 'md') res.type('text/markdown').send(reportMarkdown(report));
         else res.json(report);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/pipelines/:id/periods/:period/report',
+      auth: 'user',
+      permission: { resource: 'runs', action: 'read' },
+      tag: 'run-data',
+      summary: 'The close report of one period (e.g. 2026-11): every run of the pipeline for it (reruns, repairs, rollbacks, newest first) and the full report of the run whose figures stand (the latest that succeeded; a rollback names the run it restored); ?format=json (default) or md',
+      handler: async (req, res) => {
+        const label = String(req.params.period);
+        if (!/^\d{4}-\d{2}(-\d{2})?$/.test(label)) throw new AppError('bad_request', 'Cannot make the period report: period must be YYYY-MM or YYYY-MM-DD');
+        const format = (req.query as Record<string, unknown>).format ?? 'json';
+        if (format !== 'json' && format !== 'md') throw new AppError('bad_request', 'Cannot make the period report: format must be json or md');
+        const p = await pipelines.pipeline(idOf(req));
+        const runs = (await pipelines.runs.list({ pipelineId: p.id, limit: 500 })).filter((r) => r.period.label === label);
+        if (runs.length === 0) throw new AppError('not_found', `Cannot make the period report: ${p.path} has no run for ${label}`);
+        const latest = runs.find((r) => r.status === 'succeeded');
+        // A rollback's figures are those of the run it restored.
+        const standing = latest?.trigger === 'rollback' ? (await pipelines.runs.get(latest.id)).spec.tasks[0]?.parameters.restore_run : latest?.id;
+        const detail = await pipelines.runs.get(typeof standing === 'string' ? standing : runs[0]!.id);
+        const records = await auditOfRun(detail.createdAt, detail.finishedAt);
+        const report = buildRunReport(detail, records);
+        const history = runs.map((r) => ({ id: r.id, status: r.status, trigger: r.trigger, triggeredBy: r.triggeredBy, createdAt: r.createdAt, finishedAt: r.finishedAt, error: r.error }));
+        if (format === 'md') {
+          const lines = [`# ${p.name}: close report for ${label}`, '', `Figures from run \`${detail.id}\` (${detail.status}).`, '', '## Runs for this period', '', '| run | trigger | by | status | created | finished |', '|---|---|---|---|---|---|'];
+          for (const h of history) lines.push(`| \`${h.id}\` | ${h.trigger} | ${h.triggeredBy ?? ''} | ${h.status} | ${h.createdAt} | ${h.finishedAt ?? ''} |`);
+          res.type('text/markdown').send(`${lines.join('\n')}\n\n${reportMarkdown(report).replace(/^# /, '## Run: ').replace(/\n## /g, '\n### ')}`);
+        } else res.json({ pipeline: { id: p.id, path: p.path, name: p.name }, period: label, standing: detail.id, runs: history, report });
       },
     },
     {
