@@ -13,6 +13,8 @@ export const CommandIDs = {
   openRun: 'workbench-pipelines:open-run',
   /** The Create job dialog for a notebook: `{path}`, default the current notebook; answers the pipeline created, or null. */
   createJob: 'workbench-pipelines:create-job',
+  /** The "New pipeline from template" dialog; answers what was installed (and opens its pipeline's page), or null. */
+  fromTemplate: 'workbench-pipelines:from-template',
   /** Shows the Pipelines side panel; resolves once loaded. */
   panel: 'workbench-pipelines:panel',
 } as const;

@@ -11,6 +11,7 @@
  *   workbench-pipelines:open        a pipeline's page {id} or {path}
  *   workbench-pipelines:open-run    a run's page {id}
  *   workbench-pipelines:create-job  the Create job dialog {path?}
+ *   workbench-pipelines:from-template  New pipeline from template (dialog; opens the pipeline installed)
  *   workbench-pipelines:panel       shows the side panel
  *
  * What the user may do comes from `GET api/me?permissions=` (asked once):
@@ -32,9 +33,11 @@ import {
   READ_ONLY,
   RunPage,
   showCreateJobDialog,
+  showTemplateDialog,
   type PipelineRecord,
   type PipelinesAbilities,
   type ScreenOptions,
+  type TemplateInstall,
 } from '@workbench/pipelines-ui';
 import { CreateJobButton, parametersOf } from './create-job';
 import { CommandIDs, NAMESPACES, PANEL_ID, PLUGIN_ID } from './ids';
@@ -79,6 +82,7 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
     onOpenPipeline: (id) => void app.commands.execute(CommandIDs.open, { id }),
     onOpenRun: (id) => void app.commands.execute(CommandIDs.openRun, { id }),
     onOpenFile: openFile,
+    onNewFromTemplate: () => void app.commands.execute(CommandIDs.fromTemplate),
   };
 
   const dashboards = new WidgetTracker<MainAreaWidget<PipelinesDashboard>>({ namespace: NAMESPACES.dashboard });
@@ -189,6 +193,29 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
     },
   });
 
+  app.commands.addCommand(CommandIDs.fromTemplate, {
+    label: 'New Pipeline from Template…',
+    caption: 'Install a template shipped with Workbench (such as the month-end close) into a folder, then open its pipeline',
+    icon: (args) => (args.isPalette ? undefined : pipelinesIcon),
+    execute: async (): Promise<TemplateInstall | null> => {
+      let templates;
+      try {
+        templates = await client.templates();
+      } catch (err) {
+        Notification.error(err instanceof Error ? err.message : 'Cannot list the templates', { autoClose: 8000 });
+        return null;
+      }
+      if (templates.length === 0) {
+        Notification.info('No templates are installed on this server.', { autoClose: 5000 });
+        return null;
+      }
+      const installed = await showTemplateDialog({ client, templates });
+      const first = installed?.pipelines[0];
+      if (first) await app.commands.execute(CommandIDs.open, { id: first.id });
+      return installed;
+    },
+  });
+
   const sidebar = new PipelinesSidebar({
     client,
     onOpenPipeline: screenOptions.onOpenPipeline,
@@ -208,8 +235,9 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
     },
   });
 
-  for (const command of [CommandIDs.dashboard, CommandIDs.list, CommandIDs.createJob, CommandIDs.panel]) palette?.addItem({ command, category: CATEGORY });
+  for (const command of [CommandIDs.dashboard, CommandIDs.list, CommandIDs.createJob, CommandIDs.fromTemplate, CommandIDs.panel]) palette?.addItem({ command, category: CATEGORY });
   launcher?.add({ command: CommandIDs.dashboard, category: CATEGORY, rank: 10 });
+  launcher?.add({ command: CommandIDs.fromTemplate, category: CATEGORY, rank: 11 });
   app.docRegistry.addWidgetExtension('Notebook', new CreateJobButton(app.commands));
   app.shell.add(sidebar, 'left', { rank: 660, type: 'Pipelines' });
   if (restorer) {

@@ -36,6 +36,7 @@ const TRIGGER_LABELS: Record<RunTrigger, string> = {
   after: 'After another pipeline',
   backfill: 'Backfill',
   child: 'Child of another run',
+  rollback: 'Rollback',
 };
 
 export function triggerLabel(trigger: RunTrigger): string {

@@ -11,7 +11,7 @@ export { errorFromResponse, errorText, isAbort, issuesOf, networkError, Pipeline
 export type { PipelinesErrorKind } from './pipelines-api';
 export { PipelinesClient } from './pipelines-client';
 export type { PipelinesClientOptions, RequestOptions } from './pipelines-client';
-export { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunEvent, readRunRows, readRuns } from './validate';
+export { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunEvent, readRunRows, readRuns, readTemplateInstall, readTemplates } from './validate';
 export { SseParser } from './sse-parser';
 export type { SseEvent } from './sse-parser';
 export { reconnectDelay, retryableStatus, RunEventStream } from './run-events';
@@ -19,7 +19,7 @@ export type { RunEventStreamOptions, StreamState } from './run-events';
 export * from './format';
 export { buildMatrix, cellTitle, MATRIX_RUNS } from './run-matrix';
 export type { MatrixCell, MatrixRow, RunMatrix } from './run-matrix';
-export { canCancel, canRepair, repairTasks } from './repair-plan';
+export { canCancel, canRepair, canRollback, repairTasks } from './repair-plan';
 export { runProgress } from './run-progress';
 export type { RunProgress } from './run-progress';
 export { edgePath, fitText, placeDag, toDagGraph } from './dag-graph';
@@ -53,6 +53,10 @@ export { checkOutcome, checksSummary, countChecks, impactComparison, OUTCOME_LAB
 export type { CheckCounts, CheckOutcome } from './check-outcome';
 export { checksView, openSamples } from './checks-view';
 export { confirmCancel, confirmRepair } from './run-confirm';
+export { showRollbackDialog } from './rollback-dialog';
+export type { RollbackDialogOptions } from './rollback-dialog';
+export { showTemplateDialog } from './template-dialog';
+export type { TemplateDialogOptions } from './template-dialog';
 export type { RunPageOptions } from './run-page';
 export { PipelinesDashboard } from './dashboard';
 export type { DashboardData, DashboardOptions } from './dashboard';

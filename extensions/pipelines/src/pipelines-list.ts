@@ -6,13 +6,14 @@
  * tasks). Open, Run and Pause / Resume act on it (Run and Pause as the
  * role allows; the server checks anyway); what an action did, or why it
  * failed, is said under the card. Reloads every 10 s while shown and
- * after each action.
+ * after each action. "New pipeline from template…" (for users who may
+ * write pipelines) opens the template dialog.
  *
  * Laid out for a main area of about 650 px (a 1024 px window with the
  * side bar open): the matrix scrolls sideways in its own box.
  *
  * DOM hooks: `.wb-pipelines-list[data-wb-pipelines-state=loading|ready|empty|error]`,
- * `.wb-pipelines-status-line`, `section.wb-pipelines-card[data-pipeline-id][data-path][data-paused][data-issues]`
+ * `button.wb-pipelines-from-template`, `.wb-pipelines-status-line`, `section.wb-pipelines-card[data-pipeline-id][data-path][data-paused][data-issues]`
  * with `.wb-pipelines-card-title` (button), `.wb-pipelines-card-path`, `.wb-pipelines-issues-badge`,
  * `ul.wb-pipelines-issues li[data-line]`, `.wb-pipelines-paused-badge`, `.wb-pipelines-next-run`,
  * `.wb-pipelines-last-run` (its `.wb-pipelines-status[data-status]`), `button.wb-pipelines-open`,
@@ -43,6 +44,7 @@ export class PipelinesList extends Widget {
   private readonly options: ScreenOptions;
   private readonly statusLine: HTMLElement;
   private readonly cards: HTMLElement;
+  private readonly fromTemplate: HTMLButtonElement;
   private readonly poll: Poll;
   private readonly messages = new Map<string, { state: 'ok' | 'error' | 'working'; text: string; runId?: string }>();
   private pipelines: PipelineSummary[] = [];
@@ -61,9 +63,12 @@ export class PipelinesList extends Widget {
     this.addClass('wb-pipelines-list');
     this.statusLine = h('div', { className: 'wb-status wb-pipelines-status-line', attrs: { role: 'status' } });
     this.cards = h('div', { className: 'wb-pipelines-cards' });
+    this.fromTemplate = h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-pipelines-from-template', attrs: { type: 'button' } }, ['New pipeline from template…']);
+    this.fromTemplate.hidden = true;
+    this.fromTemplate.addEventListener('click', () => options.onNewFromTemplate?.());
     this.node.append(
       h('header', { className: 'wb-pipelines-header' }, [
-        h('h2', { className: 'wb-pipelines-title' }, ['Pipelines']),
+        h('div', { className: 'wb-pipelines-titlebar' }, [h('h2', { className: 'wb-pipelines-title' }, ['Pipelines']), h('span', { className: 'wb-pipelines-spacer' }), this.fromTemplate]),
         h('p', { className: 'wb-pipelines-subtitle' }, ['Every *.pipeline.yaml of the workspace, with the last 20 runs of each.']),
       ]),
       this.statusLine,
@@ -117,8 +122,9 @@ export class PipelinesList extends Widget {
       this.pipelines = pipelines;
       this.runs = runs;
       this.may = may;
+      this.fromTemplate.hidden = !may.write || this.options.onNewFromTemplate === undefined;
       keepFocus(this.node, () => this.render());
-      if (pipelines.length === 0) this.setState('empty', 'No pipelines yet. A pipeline is a *.pipeline.yaml file in the workspace; "Create job" in a notebook’s toolbar writes one.');
+      if (pipelines.length === 0) this.setState('empty', 'No pipelines yet. A pipeline is a *.pipeline.yaml file in the workspace; "Create job" in a notebook’s toolbar writes one, and so does "New pipeline from template…".');
       else this.setState('ready');
     } catch (err) {
       if (signal.aborted || isAbort(err) || this.isDisposed) return;

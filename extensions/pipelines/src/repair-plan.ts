@@ -5,7 +5,7 @@
  * task downstream of one of them, in the file's order. Succeeded tasks
  * outside that set keep their results. Pure, for the confirmation dialog.
  */
-import { RUN_DONE, type RunDetail, type RunStatus } from './types';
+import { RUN_DONE, type PipelinesAbilities, type RunDetail, type RunStatus } from './types';
 
 export function repairTasks(run: Pick<RunDetail, 'spec' | 'tasks'>): string[] {
   const dependents = new Map<string, string[]>();
@@ -35,4 +35,13 @@ export function canRepair(status: RunStatus): boolean {
 /** A run can be cancelled while it is queued or running. */
 export function canCancel(status: RunStatus): boolean {
   return !RUN_DONE.has(status);
+}
+
+/**
+ * Roll back is offered for a run that succeeded, of a pipeline with a
+ * `rollback` task, to a user who may write pipelines (the server's rule
+ * for `POST api/runs/{id}/rollback`); a rollback run is not rolled back.
+ */
+export function canRollback(run: Pick<RunDetail, 'status' | 'spec' | 'trigger'>, may: Pick<PipelinesAbilities, 'write'>): boolean {
+  return may.write && run.status === 'succeeded' && run.spec.rollback !== undefined && run.trigger !== 'rollback';
 }

@@ -1,8 +1,8 @@
 import { alertsOf } from './alerts';
-import { describeTrigger, formatDuration, formatFireTime, formatRelative } from './format';
+import { describeTrigger, formatDuration, formatFireTime, formatRelative, triggerLabel } from './format';
 import { defaultTask, LogStore, MAX_LINES } from './log-view';
 import { changedParameters, defaultText } from './parameter-form';
-import { canCancel, canRepair, repairTasks } from './repair-plan';
+import { canCancel, canRepair, canRollback, repairTasks } from './repair-plan';
 import { runProgress } from './run-progress';
 import { RUN, RUN_DETAIL, SPEC } from './testing/fixtures';
 import type { RunDetail } from './types';
@@ -22,6 +22,25 @@ describe('repair', () => {
     expect(['queued', 'running', 'succeeded'].some((s) => canRepair(s as never))).toBe(false);
     expect(canCancel('running') && canCancel('queued')).toBe(true);
     expect(canCancel('failed')).toBe(false);
+  });
+});
+
+describe('rollback', () => {
+  const rollback = { ...SPEC.tasks[0]!, id: 'rollback', dependsOn: [] };
+  const succeeded: RunDetail = { ...RUN_DETAIL, status: 'succeeded', spec: { ...SPEC, rollback } };
+  const writer = { write: true };
+
+  it('is offered for a succeeded run of a pipeline with a rollback task, to users who may write pipelines', () => {
+    expect(canRollback(succeeded, writer)).toBe(true);
+    expect(canRollback(succeeded, { write: false })).toBe(false);
+    expect(canRollback({ ...succeeded, spec: SPEC }, writer)).toBe(false);
+    expect(['failed', 'cancelled', 'timed_out', 'running', 'queued'].some((status) => canRollback({ ...succeeded, status: status as never }, writer))).toBe(false);
+    // A rollback run itself is not rolled back.
+    expect(canRollback({ ...succeeded, trigger: 'rollback' }, writer)).toBe(false);
+  });
+
+  it('labels rollback runs', () => {
+    expect(triggerLabel('rollback')).toBe('Rollback');
   });
 });
 

@@ -11,13 +11,15 @@
  * reloads the run when tasks change (coalesced) and every 5 s while the
  * run goes on. Cancel (while it runs) and Repair (once it failed, was
  * cancelled or timed out; the dialog names the tasks that run again: the
- * ones that did not succeed and everything downstream) ask first.
+ * ones that did not succeed and everything downstream) ask first. Roll
+ * back (a succeeded run of a pipeline with a `rollback` task, for users
+ * who may write pipelines) asks for a reason, then opens the rollback run.
  *
  * DOM hooks: `.wb-pipelines-run-page[data-run-id][data-wb-pipelines-state=loading|ready|error][data-status][data-stream]`
  * (`data-stream`: connecting, open, retrying, ended, failed), `.wb-pipelines-run-title`,
  * `.wb-pipelines-run-status .wb-pipelines-status[data-status]`, `.wb-pipelines-run-facts`,
  * `tr.wb-pipelines-param-row[data-name][data-overridden]` (`.wb-pipelines-override-old`, `-new`),
- * `button.wb-pipelines-cancel`, `button.wb-pipelines-repair`, `button.wb-pipelines-open-pipeline`,
+ * `button.wb-pipelines-cancel`, `button.wb-pipelines-repair`, `button.wb-pipelines-rollback`, `button.wb-pipelines-open-pipeline`,
  * `.wb-pipelines-page-message[data-state]`, `tr.wb-pipelines-task[data-task-id][data-status][aria-selected]`
  * with `button.wb-pipelines-task-select`, `.wb-pipelines-task-attempt`, `li.wb-pipelines-attempt[data-attempt]`,
  * `.wb-pipelines-progress` (`[role=progressbar][aria-valuenow]`), `.wb-pipelines-task-duration`,
@@ -34,7 +36,8 @@ import { defaultTask, LogStore, LogView } from './log-view';
 import { errorText, isAbort } from './pipelines-api';
 import { Coalescer, Poll } from './refresh-timers';
 import { checksView, openSamples } from './checks-view';
-import { canCancel, canRepair, repairTasks } from './repair-plan';
+import { canCancel, canRepair, canRollback, repairTasks } from './repair-plan';
+import { showRollbackDialog } from './rollback-dialog';
 import type { RunEventStream, StreamState } from './run-events';
 import { confirmCancel, confirmRepair } from './run-confirm';
 import { abilitiesOf, READ_ONLY, type ScreenOptions } from './screen-options';
@@ -61,6 +64,7 @@ export class RunPage extends Widget {
   private readonly message: HTMLElement;
   private readonly cancelButton: HTMLButtonElement;
   private readonly repairButton: HTMLButtonElement;
+  private readonly rollbackButton: HTMLButtonElement;
   private readonly openPipelineButton: HTMLButtonElement;
   private readonly tasksBox: HTMLElement;
   private readonly checksSection: HTMLElement;
@@ -97,6 +101,9 @@ export class RunPage extends Widget {
     const button = (cls: string, label: string) => h('button', { className: `jp-Button jp-mod-styled ${cls}`, attrs: { type: 'button' } }, [label]);
     this.cancelButton = button('jp-mod-warn wb-pipelines-cancel', 'Cancel run');
     this.repairButton = button('jp-mod-accept wb-pipelines-repair', 'Repair…');
+    this.rollbackButton = button('jp-mod-warn wb-pipelines-rollback', 'Roll back…');
+    this.rollbackButton.title = 'Run the pipeline’s rollback task: put back the outputs of the run before this one';
+    this.rollbackButton.hidden = true;
     this.openPipelineButton = button('jp-mod-reject wb-pipelines-open-pipeline', 'Open pipeline');
     this.message = h('div', { className: 'wb-pipelines-page-message', attrs: { role: 'status', tabindex: '-1' } });
     this.message.hidden = true;
@@ -112,7 +119,7 @@ export class RunPage extends Widget {
     this.streamState = h('span', { className: 'wb-pipelines-stream-state', attrs: { role: 'status' } });
     this.node.append(
       this.header,
-      h('div', { className: 'wb-pipelines-actions' }, [this.cancelButton, this.repairButton, this.openPipelineButton]),
+      h('div', { className: 'wb-pipelines-actions' }, [this.cancelButton, this.repairButton, this.rollbackButton, this.openPipelineButton]),
       this.message,
       h('section', { className: 'wb-pipelines-section', attrs: { 'aria-label': 'Tasks' } }, [h('h3', { className: 'wb-pipelines-section-title' }, ['Tasks']), this.tasksBox]),
       this.checksSection,
@@ -124,6 +131,7 @@ export class RunPage extends Widget {
     );
     this.cancelButton.addEventListener('click', () => void this.cancel());
     this.repairButton.addEventListener('click', () => void this.repair());
+    this.rollbackButton.addEventListener('click', () => void this.rollback());
     this.openPipelineButton.addEventListener('click', () => this.detail && options.onOpenPipeline(this.detail.pipelineId));
     this.node.addEventListener('click', this.onClick);
     this.logTabs.addEventListener('keydown', this.onTabKey);
@@ -295,6 +303,7 @@ export class RunPage extends Widget {
     this.repairButton.hidden = !this.may.execute;
     this.cancelButton.disabled = !canCancel(run.status) || run.cancelRequested;
     this.repairButton.disabled = !canRepair(run.status);
+    this.rollbackButton.hidden = !canRollback(run, this.may);
     this.repairButton.title = canRepair(run.status) ? 'Rerun the tasks that did not succeed, and what depends on them' : 'Repair is for runs that failed, were cancelled or timed out';
     if (this.selected === null || !run.tasks.some((t) => t.taskId === this.selected)) this.select(defaultTask(run.tasks), false);
     this.renderTasks(run, now);
@@ -398,6 +407,16 @@ export class RunPage extends Widget {
       this.say('error', errorText(err, 'repair the run'));
       this.repairButton.disabled = false;
     }
+  }
+
+  /** Asks for the reason, rolls the run back, then opens the rollback run. */
+  async rollback(): Promise<void> {
+    const run = this.detail;
+    if (!run || !canRollback(run, this.may)) return;
+    const started = await showRollbackDialog({ client: this.options.client, run });
+    if (!started || this.isDisposed) return;
+    this.say('ok', 'Rollback started.');
+    this.options.onOpenRun(started.id);
   }
 
   private readonly onClick = (event: MouseEvent): void => {

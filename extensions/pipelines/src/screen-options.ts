@@ -10,6 +10,8 @@ export interface ScreenOptions {
   onOpenRun: (runId: string) => void;
   /** Opens a workspace file (a notebook, the YAML) in its editor. */
   onOpenFile: (path: string) => void;
+  /** "New pipeline from template…" (the list offers it to users who may write pipelines when given). */
+  onNewFromTemplate?: () => void;
   now?: () => number;
   /** Reload period while shown (default per screen). */
   pollMs?: number;

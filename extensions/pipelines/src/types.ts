@@ -3,18 +3,19 @@
  * `server/pipelines/src/spec/pipeline-spec.ts` (PipelineSpec),
  * `triggers/trigger-spec.ts` (TriggerSpec), `spec/spec-issue.ts`
  * (SpecIssue), `pipeline-registry.ts` (PipelineRecord) and
- * `runs/run-model.ts` (Run, RunDetail, TaskRun, TaskCheck, LogLine), served by
+ * `runs/run-model.ts` (Run, RunDetail, TaskRun, TaskCheck, LogLine) and
+ * `template-library.ts` (TemplateInfo), served by
  * `server/http/src/routes/pipelines.ts`. This package runs in the browser,
  * so it does not import them. Only what the screens use is kept.
  */
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
-export type RunTrigger = 'cron' | 'calendar' | 'manual' | 'webhook' | 'after' | 'backfill' | 'child';
+export type RunTrigger = 'cron' | 'calendar' | 'manual' | 'webhook' | 'after' | 'backfill' | 'child' | 'rollback';
 
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'];
 export const TASK_STATUSES: readonly TaskStatus[] = ['pending', 'queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped'];
-export const RUN_TRIGGERS: readonly RunTrigger[] = ['cron', 'calendar', 'manual', 'webhook', 'after', 'backfill', 'child'];
+export const RUN_TRIGGERS: readonly RunTrigger[] = ['cron', 'calendar', 'manual', 'webhook', 'after', 'backfill', 'child', 'rollback'];
 
 /** A run that ended: it can be repaired unless it succeeded. */
 export const RUN_DONE: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
@@ -81,6 +82,8 @@ export interface PipelineSpec {
   tasks: TaskSpec[];
   maxParallel: number;
   slaMs?: number;
+  /** The task that undoes a succeeded run (`POST api/runs/{id}/rollback`), run alone; absent when the pipeline has none. */
+  rollback?: TaskSpec;
 }
 
 export interface Period {
@@ -232,6 +235,24 @@ export type RunEvent =
   | { type: 'task'; taskId: string; attempt: number; kind: 'started' | 'progress' | 'finished'; progress?: { done: number; total: number } }
   | { type: 'log'; line: LogLine }
   | { type: 'end'; status: RunStatus };
+
+/** A template shipped with Workbench (`GET api/templates`; server/pipelines template-library.ts). */
+export interface TemplateInfo {
+  name: string;
+  title: string;
+  description: string;
+  /** The default destination folder. */
+  folder: string;
+  /** Relative to the template (and to the destination once installed). */
+  files: string[];
+}
+
+/** `POST api/templates/{name}/install`: the files written (workspace paths) and the pipelines registered. */
+export interface TemplateInstall {
+  folder: string;
+  files: string[];
+  pipelines: PipelineRecord[];
+}
 
 /** What the signed-in user may do (`GET api/me?permissions=`, the server's role policy). */
 export interface PipelinesAbilities {

@@ -37,6 +37,8 @@ import {
   type TaskRun,
   type TaskSpec,
   type TaskStatus,
+  type TemplateInfo,
+  type TemplateInstall,
   type TriggerRule,
   type TriggerSpec,
 } from './types';
@@ -157,6 +159,7 @@ function spec(r: Reader, v: unknown, at: string): PipelineSpec {
     tasks: r.array(o.tasks, `${at}.tasks`).map((t, i) => task(r, t, `${at}.tasks[${i}]`)),
     maxParallel: r.count(o.maxParallel, `${at}.maxParallel`),
     ...(o.slaMs !== undefined && { slaMs: r.count(o.slaMs, `${at}.slaMs`) }),
+    ...(o.rollback !== undefined && o.rollback !== null && { rollback: task(r, o.rollback, `${at}.rollback`) }),
   };
 }
 
@@ -327,7 +330,7 @@ export function readRuns(json: unknown): Run[] {
   return r.array(json, 'the answer').map((v, i) => run(r, v, `[${i}]`));
 }
 
-/** `POST api/pipelines/:id/runs`. */
+/** `POST api/pipelines/:id/runs`, `POST api/runs/:id/rollback`. */
 export function readRun(json: unknown): Run {
   return run(new Reader('the run'), json, 'the answer');
 }
@@ -398,4 +401,32 @@ export function readAbilities(json: unknown): PipelinesAbilities {
   const granted = (resource: string) => new Set(permissions[resource] === undefined ? [] : r.strings(permissions[resource], `permissions.${resource}`));
   const pipelines = granted('pipelines');
   return { execute: pipelines.has('execute'), write: pipelines.has('write'), schedule: granted('schedules').has('write') };
+}
+
+function template(r: Reader, v: unknown, at: string): TemplateInfo {
+  const o = r.object(v, at);
+  return {
+    name: r.string(o.name, `${at}.name`),
+    title: r.string(o.title, `${at}.title`),
+    description: r.string(o.description, `${at}.description`),
+    folder: r.string(o.folder, `${at}.folder`),
+    files: r.strings(o.files, `${at}.files`),
+  };
+}
+
+/** `GET api/templates`. */
+export function readTemplates(json: unknown): TemplateInfo[] {
+  const r = new Reader('the templates');
+  return r.array(json, 'the answer').map((v, i) => template(r, v, `[${i}]`));
+}
+
+/** `POST api/templates/:name/install`: the folder, the files written and the pipelines registered. */
+export function readTemplateInstall(json: unknown): TemplateInstall {
+  const r = new Reader('the installed template');
+  const o = r.object(json, 'the answer');
+  return {
+    folder: r.string(o.folder, 'folder'),
+    files: r.strings(o.files, 'files'),
+    pipelines: r.array(o.pipelines, 'pipelines').map((p, i) => record(r, r.object(p, `pipelines[${i}]`), `pipelines[${i}]`)),
+  };
 }
