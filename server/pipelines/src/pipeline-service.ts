@@ -18,7 +18,8 @@ import { AppError, describeError, Emitter, silentLogger, systemClock, type Clock
 import type { ExecutorEvent } from '@workbench/executor';
 import type { MetadataStore } from '@workbench/store';
 import { PipelineRegistry, type PipelineRecord } from './pipeline-registry';
-import { RunStore, type ClaimedTask, type NewLogLine, type NewRun } from './runs/run-store';
+import { RunStore, type ClaimedTask, type NewRun } from './runs/run-store';
+import { LogWriter } from './runs/log-writer';
 import type { LogLine, ParameterChange, Run, RunDetail, RunTrigger } from './runs/run-model';
 import { isPipelineFile, parsePipeline, PipelineSpecError, renderTemplate, resolveParameters, type SpecIssue, type TemplateContext } from './spec';
 import type { PipelineSpec } from './spec/pipeline-spec';
@@ -583,56 +584,3 @@ export class PipelineService implements AsyncDisposable {
 
 const key = (runId: string, taskId: string) => `${runId}\u0000${taskId}`;
 
-/** A task attempt's log: executor events as lines, written in batches, announced as they come. */
-class LogWriter {
-  private seq = 0;
-  private pending: NewLogLine[] = [];
-  private flushing: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly runs: RunStore,
-    private readonly c: ClaimedTask,
-    private readonly announce: (line: LogLine) => void,
-  ) {}
-
-  event(e: ExecutorEvent): void {
-    const line = describe(e);
-    if (!line) return;
-    const at = e.at;
-    const row: NewLogLine = { runId: this.c.runId, taskId: this.c.taskId, attempt: this.c.attempt, seq: ++this.seq, at, stream: line.stream, cell: line.cell, text: line.text };
-    this.pending.push(row);
-    this.announce({ taskId: row.taskId, attempt: row.attempt, seq: row.seq, at: new Date(at).toISOString(), stream: row.stream, cell: row.cell, text: row.text });
-    if (this.pending.length >= 200) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), 250);
-  }
-
-  private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    this.flushing = this.flushing.then(() => this.runs.appendLogs(batch)).catch(() => undefined);
-  }
-
-  async close(): Promise<void> {
-    this.flush();
-    await this.flushing;
-  }
-}
-
-function describe(e: ExecutorEvent): { stream: string; cell: number | null; text: string } | undefined {
-  switch (e.type) {
-    case 'kernel_started':
-      return { stream: 'system', cell: null, text: `kernel ${e.kernelId} started` };
-    case 'cell_started':
-      return { stream: 'system', cell: e.index, text: `cell ${e.index + 1} started` };
-    case 'cell_finished':
-      return { stream: 'system', cell: e.index, text: `cell ${e.index + 1} ${e.status} in ${e.durationMs} ms` };
-    case 'output':
-      return { stream: e.stream, cell: e.index, text: e.text };
-    default:
-      return undefined;
-  }
-}
