@@ -5,13 +5,17 @@
  * operator installs the month-end-close template into `close` from "New
  * pipeline from template…" (the launcher; installing again from the list's
  * button is refused inline, nothing written), sees its page (the DAG
- * extract -> checks -> gold -> publish); an email notification is added to
- * the installed YAML through the API; "Run with parameters…" runs the close
- * of the demo's last month on the `odoo` connection; the run page reaches
+ * extract -> checks -> gold -> publish); "Run with parameters…" runs the
+ * close of the demo's last month on the `odoo` connection with the finance
+ * list (the template's email) set to a mailbox; the run page reaches
  * succeeded with every fail-severity check passed; Roll back asks for a
  * reason and shows the server's refusal inline (there is no earlier run to
  * restore); the gold task's output notebook shows the trial balance as a
- * table; the success email arrived, naming the checks. Screenshots at
+ * table; the success email arrived, naming the checks. The period is
+ * closed again; a link to that run at a check (the close email's links)
+ * opens its page with the check highlighted; Roll back of it, with a
+ * reason, opens the rollback run, which restores the first close.
+ * Screenshots at
  * 1024 px, light and dark, go to test-artifacts/lab/month-end-close-*.png.
  */
 import { writeFileSync } from 'node:fs';
@@ -117,7 +121,7 @@ describe('the month-end close from its template', () => {
     const svg = p.locator('svg.wb-pipelines-dag-svg');
     await expect(svg.locator('g.wb-pipelines-dag-node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-task-id')))).resolves.toEqual(['extract', 'checks', 'gold', 'publish']);
     await expect(svg.locator('path.wb-pipelines-dag-edge').evaluateAll((ps) => ps.map((e) => `${e.getAttribute('data-from')}->${e.getAttribute('data-to')}`))).resolves.toEqual(['extract->checks', 'checks->gold', 'gold->publish']);
-    await expect(p.locator('table.wb-pipelines-params tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).resolves.toEqual(['connection', 'completeness_threshold', 'serving_connection', 'superset_connection']);
+    await expect(p.locator('table.wb-pipelines-params tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).resolves.toEqual(['connection', 'completeness_threshold', 'serving_connection', 'superset_connection', 'finance_list']);
     await expectNoOverflow('.wb-pipelines-page');
     await shotBoth('pipeline');
   });
@@ -141,17 +145,14 @@ describe('the month-end close from its template', () => {
     await expect(list.locator('section.wb-pipelines-card').count()).resolves.toBe(1);
   });
 
-  it('runs the close of the demo’s last month with an email notification: succeeded, every fail-severity check passed', async () => {
-    // The notification goes into the installed YAML through the API (as an editor would save it).
-    const detail = await apiJson<{ source: string }>(`api/pipelines/${pipelineId}`);
-    const content = `${detail.source.trimEnd()}\nnotify:\n  - on: [success, failure]\n    email: [${MAILBOX}]\n`;
-    await apiJson(`api/pipelines/${pipelineId}`, { method: 'PUT', body: JSON.stringify({ content }) });
-
+  it('runs the close of the demo’s last month, emailing the finance list: succeeded, every fail-severity check passed', async () => {
     await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Month-end close' }).click();
     const p = await screenIn(`.wb-pipelines-page[data-pipeline-id="${pipelineId}"]`);
     await p.locator('button.wb-pipelines-run-with-parameters').click();
     const dialog = page.locator('.jp-Dialog .wb-pipelines-run-form');
     await expect(dialog.locator('.wb-pipelines-param-input[data-name="connection"]').inputValue()).resolves.toBe('odoo');
+    // The template emails the close to the addresses in its finance_list parameter (empty by default: nobody).
+    await dialog.locator('.wb-pipelines-param-input[data-name="finance_list"]').fill(MAILBOX);
     // The close of the demo's last month: the logical date is the day after it ends.
     const logical = new Date(Date.parse(`${demo.period.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     await dialog.locator('input.wb-pipelines-logical-date').fill(logical);
@@ -225,11 +226,50 @@ describe('the month-end close from its template', () => {
     // The run's event stream ends after its notifications went out (as the server's own tests rely on).
     const events = await api(`api/runs/${runId}/events`, { headers: { Accept: 'text/event-stream' } });
     expect(await events.text()).toMatch(/event: end\n/);
+    // The finance list got the close's summary and, every fail check having passed, data_ready for the trial balance.
     const mails = smtp.messages.filter((m) => m.envelopeTo.includes(MAILBOX));
-    expect(mails).toHaveLength(1);
-    expect(mails[0]!.subject).toContain('Month-end close');
-    expect(mails[0]!.text).toMatch(/Checks: \d+ passed, 0 failed/);
+    expect(mails.map((m) => m.subject.replace(/ \(run [0-9a-f]+\)$/, '')).sort()).toEqual([
+      `[Workbench] Month-end close succeeded — ${demo.period.to.slice(0, 7)}`,
+      `[Workbench] gold.trial_balance is ready — ${demo.period.to.slice(0, 7)}`,
+    ]);
+    const summary = mails.find((m) => m.subject.includes('Month-end close'))!;
+    expect(summary.text).toMatch(/Checks: \d+ passed, 0 failed/);
     expect(smtp.errors).toEqual([]);
+
+  });
+
+  it('a link to a run at a check (as the close email has) opens the run page at that check; Roll back of a later close restores the earlier one', async () => {
+    // The period closed again (by hand, through the API, nobody emailed): its first close is the one a rollback restores.
+    const logical = new Date(Date.parse(`${demo.period.to}T00:00:00Z`) + 86_400_000).toISOString();
+    const again = await apiJson<{ id: string }>(`api/pipelines/${pipelineId}/runs`, { method: 'POST', body: JSON.stringify({ logical_date: logical }) });
+    await openLab(context, `${wb.url}${wb.url.includes('?') ? '&' : '?'}pipeline-run=${encodeURIComponent(again.id)}&check=trial_balance_zero`, page);
+    const second = page.locator(`.wb-pipelines-run-page[data-run-id="${again.id}"]:visible`);
+    await page.locator(`.wb-pipelines-run-page[data-run-id="${again.id}"][data-status="succeeded"]`).waitFor({ timeout: 120_000 });
+    const focused = second.locator('tr.wb-pipelines-check.wb-pipelines-check-focused');
+    await focused.waitFor();
+    await expect(focused.evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-name'), r.getAttribute('data-task-id')]))).resolves.toEqual([['trial_balance_zero', 'checks']]);
+    await expect(page.evaluate(() => new URLSearchParams(window.location.search).has('pipeline-run'))).resolves.toBe(false);
+    await shotBoth('run-check-link');
+
+    await second.evaluate((el) => el.scrollTo({ top: 0 }));
+    await second.locator('button.wb-pipelines-rollback').click();
+    const form = page.locator('.jp-Dialog .wb-pipelines-rollback-form');
+    await form.locator('textarea.wb-pipelines-rollback-reason').fill('Late supplier invoice posted after the close');
+    const accepted = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${again.id}/rollback`));
+    await page.locator('.jp-Dialog button.wb-pipelines-rollback-confirm').click();
+    const answer = await accepted;
+    expect(answer.status()).toBe(201);
+    const rollback = (await answer.json()) as { id: string };
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+    // The rollback run's page opens and ends succeeded: the period's gold is the first close's again.
+    const rb = page.locator(`.wb-pipelines-run-page[data-run-id="${rollback.id}"]:visible`);
+    await page.locator(`.wb-pipelines-run-page[data-run-id="${rollback.id}"][data-status="succeeded"]`).waitFor({ timeout: 120_000 });
+    await expect(rb.locator('tr.wb-pipelines-task').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-task-id'), r.getAttribute('data-status')]))).resolves.toEqual([['rollback', 'succeeded']]);
+    await expect(rb.locator('.wb-pipelines-run-facts').textContent()).resolves.toMatch(/Rollback/i);
+    const detail = await apiJson<{ tasks: { values: Record<string, unknown> }[] }>(`api/runs/${rollback.id}`);
+    expect(detail.tasks[0]!.values).toMatchObject({ restored: runId, rolled_back: again.id, reason: 'Late supplier invoice posted after the close' });
+    await expectNoOverflow('.wb-pipelines-run-page');
+    await shotBoth('rollback-done');
 
     const unexpected = log.unexpected();
     expect(unexpected).toEqual([]);

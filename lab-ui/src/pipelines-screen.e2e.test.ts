@@ -224,7 +224,8 @@ describe('pipelines', () => {
 
     await page.locator('.jp-MainAreaWidget:visible .wb-pipelines-reload').click();
     const matrix = sales.locator('.wb-pipelines-matrix[data-runs="2"]');
-    await matrix.waitFor();
+    // The list may have drawn both runs while they were going: wait for the drawing with both ended (their last task done).
+    for (const id of [first.id, failedRunId]) await matrix.locator(`tr[data-task-id="report"] button.wb-pipelines-cell[data-run-id="${id}"][data-status="succeeded"]`).waitFor();
     const cells = await matrix.locator('tr.wb-pipelines-matrix-row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-task-id'), ...[...r.querySelectorAll('button.wb-pipelines-cell')].map((b) => b.getAttribute('data-status'))]));
     expect(cells).toEqual([
       ['extract', 'succeeded', 'succeeded'],

@@ -106,15 +106,17 @@ describe('OdooClient', () => {
     ac.abort(new Error('user went away'));
     expect(((await pending) as Error).message).toBe('user went away');
 
+    // The answers below come back at once; the 50 ms client above would time out on a loaded machine.
+    const answering = new OdooClient({ url, db: 'prod' });
     handler = (_req, _body, res) => json(res, { message: 'nope' }, 502);
-    expect(await client.version().catch((e: unknown) => e)).toMatchObject({ code: 'unavailable', message: 'Cannot read the Odoo version: Odoo answered HTTP 502' });
+    expect(await answering.version().catch((e: unknown) => e)).toMatchObject({ code: 'unavailable', message: 'Cannot read the Odoo version: Odoo answered HTTP 502' });
     handler = (_req, _body, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>login</html>');
     };
-    expect(await client.version().catch((e: unknown) => e)).toMatchObject({ code: 'unavailable', message: 'Cannot read the Odoo version: Odoo sent something other than JSON' });
+    expect(await answering.version().catch((e: unknown) => e)).toMatchObject({ code: 'unavailable', message: 'Cannot read the Odoo version: Odoo sent something other than JSON' });
     handler = (_req, _body, res) => json(res, { jsonrpc: '2.0', id: -1, result: {} });
-    expect(await client.version().catch((e: unknown) => e)).toMatchObject({ code: 'unavailable', message: 'Cannot read the Odoo version: Odoo sent a JSON-RPC answer to another request' });
+    expect(await answering.version().catch((e: unknown) => e)).toMatchObject({ code: 'unavailable', message: 'Cannot read the Odoo version: Odoo sent a JSON-RPC answer to another request' });
     const xml = new OdooClient({ url, db: 'prod', protocol: 'xmlrpc' });
     handler = (_req, _body, res) => res.end('<methodResponse><params>');
     expect(await xml.version().catch((e: unknown) => e)).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^Cannot read the Odoo version: Odoo sent a malformed XML-RPC answer/) });

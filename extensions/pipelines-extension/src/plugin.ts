@@ -160,11 +160,17 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
     label: 'Open Run',
     caption: 'A run’s page: its tasks, attempts, progress, outputs and live logs',
     icon: (args) => (args.isPalette ? undefined : pipelinesIcon),
-    describedBy: { args: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
+    describedBy: { args: { type: 'object', properties: { id: { type: 'string' }, check: { type: 'string', description: 'A check to bring into view' } }, required: ['id'] } },
     execute: async (args) => {
       if (typeof args.id !== 'string') return;
       const runId = args.id;
-      const w = show(runs, idOf(NAMESPACES.run, runId), () => ({ content: new RunPage({ ...screenOptions, runId }), label: 'Run', caption: `Run ${runId}` }));
+      const check = typeof args.check === 'string' && args.check !== '' ? args.check : undefined;
+      let made = false;
+      const w = show(runs, idOf(NAMESPACES.run, runId), () => {
+        made = true;
+        return { content: new RunPage({ ...screenOptions, runId, ...(check !== undefined ? { focusCheck: check } : {}) }), label: 'Run', caption: `Run ${runId}` };
+      });
+      if (!made && check !== undefined) w.content.focusCheck(check);
       await w.content.pending;
     },
   });
@@ -240,6 +246,18 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
   launcher?.add({ command: CommandIDs.fromTemplate, category: CATEGORY, rank: 11 });
   app.docRegistry.addWidgetExtension('Notebook', new CreateJobButton(app.commands));
   app.shell.add(sidebar, 'left', { rank: 660, type: 'Pipelines' });
+  // A link from a run's email or webhook: /lab?pipeline-run=<id>[&check=<name>] opens that run's page (then the address is tidied).
+  void app.restored.then(() => {
+    const query = new URLSearchParams(window.location.search);
+    const runId = query.get('pipeline-run');
+    if (runId === null || runId === '') return;
+    const check = query.get('check');
+    query.delete('pipeline-run');
+    query.delete('check');
+    const rest = query.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`);
+    void app.commands.execute(CommandIDs.openRun, { id: runId, ...(check ? { check } : {}) });
+  });
   if (restorer) {
     restorer.add(sidebar, PANEL_ID);
     void restorer.restore(dashboards, { command: CommandIDs.dashboard, args: () => ({}), name: () => 'dashboard' });

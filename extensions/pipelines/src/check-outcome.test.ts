@@ -1,5 +1,5 @@
-import { checkOutcome, checksSummary, countChecks, impactComparison, orderChecks, sampleCaption, sampleValueText } from './check-outcome';
-import { CHECKS } from './testing/fixtures';
+import { checkOutcome, checksSummary, countChecks, currencyImpactLines, currencyImpactTitle, impactComparison, orderChecks, sampleCaption, sampleValueText } from './check-outcome';
+import { CHECKS, FX_CHECK } from './testing/fixtures';
 
 const byName = (name: string) => CHECKS.find((c) => c.name === name)!;
 
@@ -35,6 +35,24 @@ describe('data-quality checks of a run', () => {
     // No amount column, or it could not run: nothing to compare.
     expect(impactComparison(byName('stale_rates'))).toBeNull();
     expect(impactComparison({ status: 'error', impact: '1', materiality: '0' })).toBeNull();
+  });
+
+  it('weighs a check with currency= per currency, each against its own materiality, in the server\'s order', () => {
+    const lines = currencyImpactLines(FX_CHECK);
+    expect(lines.map((l) => [l.currency, l.impact, l.op, l.materiality, l.exceeded])).toEqual([
+      ['EUR', '0.009', '≤', '0.01', false],
+      ['JPY', '5', '>', '1', true],
+      ['null', '0.02', '≤', '0.05', false],
+    ]);
+    expect(lines[1]!.words).toBe('exceeds materiality');
+    expect(currencyImpactTitle(lines)).toBe('EUR: impact 0.009 within materiality 0.01\nJPY: impact 5 exceeds materiality 1\nnull: impact 0.02 within materiality 0.05');
+    // The check's own verdict stays what the server said; its top-level impact is the failing currency's.
+    expect(checkOutcome(FX_CHECK)).toBe('failed');
+    expect(impactComparison(FX_CHECK)).toBe('>');
+    // Nothing per currency: no currency=, no offending rows, or it could not run.
+    expect(currencyImpactLines(byName('unbalanced_moves'))).toEqual([]);
+    expect(currencyImpactLines({ ...FX_CHECK, status: 'passed', impacts: [] })).toEqual([]);
+    expect(currencyImpactLines({ ...FX_CHECK, status: 'error' })).toEqual([]);
   });
 
   it('writes sample values as the kernel sent them', () => {

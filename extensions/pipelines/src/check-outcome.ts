@@ -70,6 +70,38 @@ export function impactComparison(c: Pick<TaskCheck, 'status' | 'impact' | 'mater
   return c.status === 'failed' ? '>' : '≤';
 }
 
+/** One line of a per-currency impact: the currency as shown (`null` for rows without one), how it stands, in words for screen readers. */
+export interface CurrencyImpactLine {
+  currency: string;
+  impact: string;
+  materiality: string;
+  op: '>' | '≤';
+  words: 'exceeds materiality' | 'within materiality';
+  exceeded: boolean;
+}
+
+/**
+ * A check's impacts per currency (`currency=`), in the server's order
+ * (by currency): each against its own materiality. Empty when the check
+ * has none to show (no `currency=`, no offending rows, could not run).
+ */
+export function currencyImpactLines(c: Pick<TaskCheck, 'status' | 'impacts'>): CurrencyImpactLine[] {
+  if (c.impacts === null || c.status === 'error') return [];
+  return c.impacts.map((i) => ({
+    currency: i.currency ?? 'null',
+    impact: i.impact,
+    materiality: i.materiality,
+    op: i.exceeded ? '>' : '≤',
+    words: i.exceeded ? 'exceeds materiality' : 'within materiality',
+    exceeded: i.exceeded,
+  }));
+}
+
+/** The impact cell's title for per-currency impacts: one line per currency, `JPY: impact 5 exceeds materiality 1`. */
+export function currencyImpactTitle(lines: readonly CurrencyImpactLine[]): string {
+  return lines.map((l) => `${l.currency}: impact ${l.impact} ${l.words} ${l.materiality}`).join('\n');
+}
+
 const DECIMAL = /^(?:DECIMAL|NUMERIC)\(\s*\d+\s*,\s*(\d+)\s*\)$/i;
 
 /**

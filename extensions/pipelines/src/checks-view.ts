@@ -3,7 +3,8 @@
  * the tasks' latest attempts ran them): a summary line (N passed · N
  * failed · N warnings · N errors), then a table, failures and checks that
  * could not run first: status (mark and word), name, task, severity,
- * offending rows, impact against materiality, and why a check could not
+ * offending rows, impact against materiality (one line per currency for a
+ * check with `currency=`: each against its own materiality), and why a check could not
  * run (the column only when one could not). A failed check with sample
  * rows has a row under it that expands (`<details>`) to those rows, a
  * small table headed by the columns' names and engine types. Long names
@@ -16,15 +17,31 @@
  * with `.wb-pipelines-check-status[data-outcome]` (`.wb-pipelines-check-mark`), `.wb-pipelines-check-name`,
  * `.wb-pipelines-check-task`, `.wb-pipelines-check-severity`, `.wb-pipelines-check-violations`,
  * `.wb-pipelines-check-impact`, `.wb-pipelines-check-op`, `.wb-pipelines-check-materiality`, `.wb-pipelines-check-message`;
+ * per currency `ul.wb-pipelines-check-impacts` > `li.wb-pipelines-check-currency[data-currency][data-exceeded]`
+ * (`.wb-pipelines-check-currency-code`, `.wb-pipelines-check-currency-impact`, `.wb-pipelines-check-op`, `.wb-pipelines-check-currency-materiality`);
  * `tr.wb-pipelines-check-sample-row[data-name][data-task-id]` > `details.wb-pipelines-check-sample[data-name][data-task-id]`
  * (`summary`, `table.wb-pipelines-sample` with `th[data-column][data-type]`, `.wb-pipelines-sample-type`,
  * `tr.wb-pipelines-sample-row`, `td.wb-pipelines-sample-cell[data-null]`).
  */
 import { h } from '@workbench/lab-common';
-import { checkOutcome, countChecks, impactComparison, OUTCOME_LABELS, orderChecks, sampleCaption, sampleValueText, summaryParts, type CheckOutcome } from './check-outcome';
+import {
+  checkOutcome,
+  countChecks,
+  currencyImpactLines,
+  currencyImpactTitle,
+  impactComparison,
+  OUTCOME_LABELS,
+  orderChecks,
+  sampleCaption,
+  sampleValueText,
+  summaryParts,
+  type CheckOutcome,
+} from './check-outcome';
 import type { TaskCheck } from './types';
 
-const key = (taskId: string, name: string) => JSON.stringify([taskId, name]);
+/** The key of a check's sample in `checksView`'s `open` set. */
+export const sampleKey = (taskId: string, name: string) => JSON.stringify([taskId, name]);
+const key = sampleKey;
 
 /** The samples expanded under `root` (a former checksView), to keep them open when it is drawn again. */
 export function openSamples(root: Element): Set<string> {
@@ -38,6 +55,27 @@ function statusBadge(outcome: CheckOutcome): HTMLElement {
 
 function impactCell(c: TaskCheck): HTMLElement {
   const td = h('td', { className: 'wb-pipelines-check-impact-cell' });
+  const perCurrency = currencyImpactLines(c);
+  if (perCurrency.length > 0) {
+    td.title = currencyImpactTitle(perCurrency);
+    td.append(
+      h(
+        'ul',
+        { className: 'wb-pipelines-check-impacts', attrs: { 'aria-label': `Impact of ${c.name} per currency` } },
+        perCurrency.map((l) =>
+          h('li', { className: 'wb-pipelines-check-currency', attrs: { 'data-currency': l.currency, 'data-exceeded': String(l.exceeded) } }, [
+            h('span', { className: 'wb-pipelines-check-currency-code' }, [l.currency]),
+            ' ',
+            h('code', { className: 'wb-pipelines-check-currency-impact' }, [l.impact]),
+            h('span', { className: 'wb-pipelines-check-op', attrs: { 'aria-hidden': 'true' } }, [` ${l.op} `]),
+            h('span', { className: 'wb-sr-only' }, [` ${l.words} `]),
+            h('code', { className: 'wb-pipelines-check-currency-materiality' }, [l.materiality]),
+          ]),
+        ),
+      ),
+    );
+    return td;
+  }
   if (c.impact === null) {
     td.append(h('span', { className: 'wb-pipelines-muted', title: 'No amount column: the check counts rows only' }, ['—']));
     return td;

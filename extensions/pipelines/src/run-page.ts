@@ -35,7 +35,7 @@ import { keepFocus } from './keep-focus';
 import { defaultTask, LogStore, LogView } from './log-view';
 import { errorText, isAbort } from './pipelines-api';
 import { Coalescer, Poll } from './refresh-timers';
-import { checksView, openSamples } from './checks-view';
+import { checksView, openSamples, sampleKey } from './checks-view';
 import { canCancel, canRepair, canRollback, repairTasks } from './repair-plan';
 import { showRollbackDialog } from './rollback-dialog';
 import type { RunEventStream, StreamState } from './run-events';
@@ -47,6 +47,8 @@ import { RUN_DONE, type PipelinesAbilities, type RunDetail, type RunEvent } from
 
 export interface RunPageOptions extends ScreenOptions {
   runId: string;
+  /** A check to show once the run is drawn (a link in a run's email names it): its row highlighted, its sample open, scrolled to. */
+  focusCheck?: string;
 }
 
 const STREAM_WORDS: Record<StreamState, string> = {
@@ -86,11 +88,16 @@ export class RunPage extends Widget {
   private cancelling = false;
   private abort: AbortController | null = null;
   private _pending: Promise<void>;
+  /** The check to bring into view at the next drawing that has it. */
+  private checkToFocus: string | null;
+  /** The check brought into view: highlighted at every drawing (the table is drawn again as the run reloads). */
+  private focusedCheck: { taskId: string; name: string } | null = null;
 
   constructor(options: RunPageOptions) {
     super();
     this.options = options;
     this.runId = options.runId;
+    this.checkToFocus = options.focusCheck ?? null;
     this.addClass('wb-screen');
     this.addClass('wb-themed');
     this.addClass('wb-compact-buttons');
@@ -320,7 +327,27 @@ export class RunPage extends Widget {
     this.checksSection.hidden = run.checks.length === 0;
     this.checksSection.dataset.count = String(run.checks.length);
     this.checksCount.textContent = String(run.checks.length);
-    replaceChildren(this.checksBox, run.checks.length === 0 ? [] : [checksView(run.checks, openSamples(this.checksBox))]);
+    const open = openSamples(this.checksBox);
+    const focus = this.checkToFocus === null ? undefined : run.checks.find((c) => c.name === this.checkToFocus);
+    if (focus) {
+      this.checkToFocus = null;
+      this.focusedCheck = { taskId: focus.taskId, name: focus.name };
+      open.add(sampleKey(focus.taskId, focus.name));
+    }
+    replaceChildren(this.checksBox, run.checks.length === 0 ? [] : [checksView(run.checks, open)]);
+    const marked = this.focusedCheck;
+    if (marked === null) return;
+    for (const row of this.checksBox.querySelectorAll<HTMLElement>('tr.wb-pipelines-check')) {
+      if (row.dataset.name !== marked.name || row.dataset.taskId !== marked.taskId) continue;
+      row.classList.add('wb-pipelines-check-focused');
+      if (focus) row.scrollIntoView({ block: 'center' });
+    }
+  }
+
+  /** Brings a check into view (now, or when the run is drawn with it). */
+  focusCheck(name: string): void {
+    this.checkToFocus = name;
+    if (this.detail) this.renderChecks(this.detail);
   }
 
   private renderLogTabs(run: RunDetail): void {

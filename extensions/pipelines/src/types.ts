@@ -161,10 +161,21 @@ export type CheckStatus = 'passed' | 'failed' | 'error';
 export const CHECK_SEVERITIES: readonly CheckSeverity[] = ['warn', 'fail'];
 export const CHECK_STATUSES: readonly CheckStatus[] = ['passed', 'failed', 'error'];
 
+/** One currency's impact of a check with `currency=`: decimals as text; `currency` null for rows without one. */
+export interface CheckImpact {
+  currency: string | null;
+  impact: string;
+  materiality: string;
+  /** impact > materiality: this currency failed the check. */
+  exceeded: boolean;
+}
+
 /**
  * A data-quality check a task evaluated (a `%%expect` cell of the SQL
  * kernel, kernels/sql/README.md): no offending rows, or their impact
- * within materiality, passes; `error` means it could not run.
+ * within materiality, passes; `error` means it could not run. With
+ * `currency=` the impact is weighed per currency (`impacts`), and the
+ * check fails when any currency's impact exceeds its materiality.
  */
 export interface TaskCheck {
   taskId: string;
@@ -176,9 +187,11 @@ export interface TaskCheck {
   status: CheckStatus;
   /** Offending rows, all counted (0 when it could not run). */
   violations: number;
-  /** Sum of the offending rows' absolute amounts, decimal text; null without `amount=`. */
+  /** Sum of the offending rows' absolute amounts, decimal text; null without `amount=`. Per currency: the first currency above its materiality, else the largest impact. */
   impact: string | null;
   materiality: string | null;
+  /** With `currency=`: each currency's impact against its materiality, ordered by currency (null last); null otherwise (and from servers before it). */
+  impacts: CheckImpact[] | null;
   /** The first offending rows; `type` is the engine's type name (`INTEGER`, `DECIMAL(18,2)`). */
   sample: { columns: { name: string; type: string }[]; rows: unknown[][] };
   /** Why it could not run (`CatalogError: …`); null otherwise. */

@@ -1,6 +1,6 @@
 import type { TaskCheck as ServerTaskCheck } from '@workbench/pipelines';
 import { errorFromResponse, issuesOf, PipelinesError } from './pipelines-api';
-import { BROKEN, CHECKS, DETAIL, RUN, RUN_DETAIL, RUN_ROWS, SUMMARY } from './testing/fixtures';
+import { BROKEN, CHECKS, DETAIL, FX_CHECK, RUN, RUN_DETAIL, RUN_ROWS, SUMMARY } from './testing/fixtures';
 import type { TemplateInfo as ServerTemplateInfo } from '@workbench/pipelines';
 import type { TaskCheck, TemplateInfo } from './types';
 import { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunEvent, readRunRows, readRuns, readTemplateInstall, readTemplates } from './validate';
@@ -58,8 +58,27 @@ describe('reading the pipelines API', () => {
     const sent = wire(mirrored);
     expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [{ ...sent, runId: 'run-2', elapsedMs: 4.2 }] }).checks).toEqual([CHECKS[1]]);
     // Absent optional texts read as null.
-    const { impact: _i, materiality: _m, message: _x, sqlSha256: _s, ...bare } = wire(CHECKS[0]!);
-    expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [bare] }).checks[0]).toEqual({ ...CHECKS[0], impact: null, materiality: null, message: null, sqlSha256: null });
+    const { impact: _i, materiality: _m, impacts: _is, message: _x, sqlSha256: _s, ...bare } = wire(CHECKS[0]!);
+    expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [bare] }).checks[0]).toEqual({ ...CHECKS[0], impact: null, materiality: null, impacts: null, message: null, sqlSha256: null });
+  });
+
+  it('reads the impacts per currency of a check with currency=; keys it does not use are dropped', () => {
+    const server: ServerTaskCheck = FX_CHECK;
+    const sent = wire(server) as { impacts: object[] };
+    expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [sent] }).checks).toEqual([FX_CHECK]);
+    const extra = { ...sent, impacts: sent.impacts.map((i) => ({ ...i, rate: '1.1' })) };
+    expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [extra] }).checks[0]!.impacts).toEqual(FX_CHECK.impacts);
+    expect(readRunDetail({ ...wire(RUN_DETAIL), checks: [{ ...sent, impacts: [] }] }).checks[0]!.impacts).toEqual([]);
+  });
+
+  it('names what is wrong in an impact per currency', () => {
+    const withImpacts = (impacts: unknown) => ({ ...wire(RUN_DETAIL), checks: [{ ...wire(FX_CHECK), impacts }] });
+    const one = wire(FX_CHECK.impacts![1]!) as object;
+    expect(invalid(() => readRunDetail(withImpacts({ JPY: '5' }))).message).toContain('checks[0].impacts is not an array');
+    expect(invalid(() => readRunDetail(withImpacts([one, { ...one, impact: 5 }]))).message).toContain('checks[0].impacts[1].impact is not a string');
+    expect(invalid(() => readRunDetail(withImpacts([{ ...one, currency: 392 }]))).message).toContain('checks[0].impacts[0].currency is not a string or null');
+    expect(invalid(() => readRunDetail(withImpacts([{ ...one, exceeded: 'yes' }]))).message).toContain('checks[0].impacts[0].exceeded is not true or false');
+    expect(invalid(() => readRunDetail(withImpacts([{ ...one, materiality: undefined }]))).message).toContain('checks[0].impacts[0].materiality is not a string');
   });
 
   it('names what is wrong in a check', () => {

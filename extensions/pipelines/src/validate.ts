@@ -15,6 +15,7 @@ import {
   RUN_TRIGGERS,
   TASK_STATUSES,
   type CalendarRule,
+  type CheckImpact,
   type CheckSeverity,
   type CheckStatus,
   type LogLine,
@@ -229,6 +230,16 @@ function taskRun(r: Reader, v: unknown, at: string): TaskRun {
   };
 }
 
+function checkImpact(r: Reader, v: unknown, at: string): CheckImpact {
+  const o = r.object(v, at);
+  return {
+    currency: r.stringOrNull(o.currency, `${at}.currency`),
+    impact: r.string(o.impact, `${at}.impact`),
+    materiality: r.string(o.materiality, `${at}.materiality`),
+    exceeded: r.boolean(o.exceeded, `${at}.exceeded`),
+  };
+}
+
 function check(r: Reader, v: unknown, at: string): TaskCheck {
   const o = r.object(v, at);
   const sample = r.object(o.sample, `${at}.sample`);
@@ -242,6 +253,8 @@ function check(r: Reader, v: unknown, at: string): TaskCheck {
     violations: r.count(o.violations, `${at}.violations`),
     impact: r.optString(o.impact, `${at}.impact`),
     materiality: r.optString(o.materiality, `${at}.materiality`),
+    // Absent (a server from before per-currency impacts) and null both read as null.
+    impacts: o.impacts === undefined || o.impacts === null ? null : r.array(o.impacts, `${at}.impacts`).map((x, i) => checkImpact(r, x, `${at}.impacts[${i}]`)),
     sample: {
       columns: r.array(sample.columns, `${at}.sample.columns`).map((c, i) => {
         const col = r.object(c, `${at}.sample.columns[${i}]`);

@@ -21,13 +21,38 @@ const failed: CheckResult = {
   sql_sha256: SHA,
   elapsed_ms: 12,
 };
+/** A check with `currency=`: each currency's impact against its materiality. */
+const perCurrency: CheckResult = {
+  name: 'fx_rounding',
+  severity: 'fail',
+  status: 'failed',
+  violations: 3,
+  amount: 'difference',
+  impact: 5,
+  materiality: 1,
+  currency: 'currency',
+  impacts: [
+    { currency: 'EUR', impact: 0.009, materiality: 0.01, exceeded: false },
+    { currency: 'JPY', impact: 5, materiality: 1, exceeded: true },
+    { currency: null, impact: '12345678901234567.10', materiality: 0, exceeded: true },
+  ],
+  sample: { columns: [{ name: 'currency', type: 'VARCHAR' }, { name: 'difference', type: 'DECIMAL(18,3)' }], rows: [['EUR', 0.005]] },
+  sql_sha256: SHA,
+  elapsed_ms: 2,
+};
 const errored: CheckResult = { name: 'Duplicate vendor bills', severity: 'warn', status: 'error', violations: null, sample: { columns: [], rows: [] }, sql_sha256: SHA, elapsed_ms: 0.4, error: { ename: 'CatalogError', evalue: 'Catalog Error: Table with name bills does not exist!' } };
 
 const bundle = (check: unknown) => ({ [CHECK_MIME]: check, 'text/plain': 'readable', 'text/html': '<div>readable</div>' });
 
 describe('check results in outputs', () => {
   it('reads a check result from a bundle, or from a string holding one, as a copy', () => {
-    for (const c of [passed, failed, errored]) expect(checkResultIn(bundle(c))).toEqual(c);
+    for (const c of [passed, failed, perCurrency, errored]) expect(checkResultIn(bundle(c))).toEqual(c);
+    // A currency check that could not run: the column, no impacts.
+    const { impact: _i, impacts: _is, ...couldNotRun } = perCurrency;
+    const erroredCurrency = { ...couldNotRun, status: 'error' as const, violations: null, error: { ename: 'BinderError', evalue: 'Referenced column "currency" not found' } };
+    expect(checkResultIn(bundle(erroredCurrency))).toEqual(erroredCurrency);
+    // Fields beyond the documented ones are not carried over, in the impacts either.
+    expect(checkResultIn(bundle({ ...perCurrency, impacts: perCurrency.impacts!.map((i) => ({ ...i, rate: 1.1 })) }))).toEqual(perCurrency);
     expect(checkResultIn({ [CHECK_MIME]: JSON.stringify(failed) })).toEqual(failed);
     const data = bundle(structuredClone(failed));
     const read = checkResultIn(data)!;
@@ -47,6 +72,13 @@ describe('check results in outputs', () => {
     ['violations that are not a count', { ...passed, violations: 1.5 }],
     ['null violations on a check that ran', { ...passed, violations: null }],
     ['an impact that is not a decimal', { ...failed, impact: true }],
+    ['a currency that is not a string', { ...perCurrency, currency: 7 }],
+    ['a currency without amount', { ...perCurrency, amount: undefined }],
+    ['impacts without a currency', { ...perCurrency, currency: undefined }],
+    ['impacts that are not an array', { ...perCurrency, impacts: { EUR: 1 } }],
+    ['an impact per currency without exceeded', { ...perCurrency, impacts: [{ currency: 'EUR', impact: 1, materiality: 0 }] }],
+    ['an impact per currency of a number currency', { ...perCurrency, impacts: [{ currency: 978, impact: 1, materiality: 0, exceeded: true }] }],
+    ['an impact per currency that is not a decimal', { ...perCurrency, impacts: [{ currency: 'EUR', impact: null, materiality: 0, exceeded: false }] }],
     ['a sample row of the wrong width', { ...failed, sample: { columns: failed.sample.columns, rows: [[3]] } }],
     ['a sample column without a type', { ...failed, sample: { columns: [{ name: 'move_id' }], rows: [] } }],
     ['a bad sql_sha256', { ...passed, sql_sha256: 'abc' }],

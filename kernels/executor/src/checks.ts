@@ -27,6 +27,13 @@ export interface CheckResult {
   amount?: string;
   impact?: number | string;
   materiality?: number | string;
+  /**
+   * With `currency=` (only with `amount`): the column, and each of its values' impact against that currency's
+   * materiality, ordered by currency (absent on error). `impact`/`materiality` are then those of the first
+   * currency that exceeds its materiality, else of the largest impact.
+   */
+  currency?: string;
+  impacts?: CheckCurrencyImpact[];
   /** The first offending rows (at most the check's `sample`), one array per row in column order. */
   sample: { columns: { name: string; type: string }[]; rows: CheckJsonValue[][] };
   /** SHA-256 (hex) of the check's SQL as written. */
@@ -36,9 +43,19 @@ export interface CheckResult {
   error?: { ename: string; evalue: string };
 }
 
+/** One currency's impact: `currency` is the column's value as text, null for NULL. */
+export interface CheckCurrencyImpact {
+  currency: string | null;
+  impact: number | string;
+  materiality: number | string;
+  exceeded: boolean;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isDecimal = (v: unknown): v is number | string => (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string';
 const isColumn = (v: unknown): v is { name: string; type: string } => isObject(v) && typeof v.name === 'string' && typeof v.type === 'string';
+const isCurrencyImpact = (v: unknown): v is CheckCurrencyImpact =>
+  isObject(v) && (v.currency === null || typeof v.currency === 'string') && isDecimal(v.impact) && isDecimal(v.materiality) && typeof v.exceeded === 'boolean';
 
 /** The check result in a mime bundle, if it carries a well-formed one (a copy: the output's data stays the output's). */
 export function checkResultIn(data: Record<string, unknown>): CheckResult | undefined {
@@ -51,13 +68,15 @@ export function checkResultIn(data: Record<string, unknown>): CheckResult | unde
     }
   }
   if (!isObject(v)) return undefined;
-  const { name, severity, status, violations, amount, impact, materiality, sample, sql_sha256, elapsed_ms, error } = v;
+  const { name, severity, status, violations, amount, impact, materiality, currency, impacts, sample, sql_sha256, elapsed_ms, error } = v;
   if (typeof name !== 'string' || name === '') return undefined;
   if (severity !== 'fail' && severity !== 'warn') return undefined;
   if (status !== 'passed' && status !== 'failed' && status !== 'error') return undefined;
   if (!(violations === null ? status === 'error' : Number.isInteger(violations) && (violations as number) >= 0)) return undefined;
   if (amount !== undefined && typeof amount !== 'string') return undefined;
   if ((impact !== undefined && !isDecimal(impact)) || (materiality !== undefined && !isDecimal(materiality))) return undefined;
+  if (currency !== undefined && (typeof currency !== 'string' || amount === undefined)) return undefined;
+  if (impacts !== undefined && (currency === undefined || !Array.isArray(impacts) || !impacts.every(isCurrencyImpact))) return undefined;
   if (!isObject(sample) || !Array.isArray(sample.columns) || !sample.columns.every(isColumn) || !Array.isArray(sample.rows)) return undefined;
   const width = sample.columns.length;
   if (!sample.rows.every((r) => Array.isArray(r) && r.length === width)) return undefined;
@@ -73,6 +92,8 @@ export function checkResultIn(data: Record<string, unknown>): CheckResult | unde
     ...(amount !== undefined ? { amount } : {}),
     ...(impact !== undefined ? { impact } : {}),
     ...(materiality !== undefined ? { materiality } : {}),
+    ...(currency !== undefined ? { currency } : {}),
+    ...(impacts !== undefined ? { impacts: impacts.map((i) => ({ currency: i.currency, impact: i.impact, materiality: i.materiality, exceeded: i.exceeded })) } : {}),
     sample: { columns: sample.columns.map((c) => ({ name: c.name, type: c.type })), rows: sample.rows as CheckJsonValue[][] },
     sql_sha256,
     elapsed_ms,

@@ -20,5 +20,5 @@ export { renderParameters, injectParameters, PARAMETERS_TAG, INJECTED_PARAMETERS
 export { sqlFileNotebook, SQL_KERNEL_NAME } from './sql-file';
 export { TASK_VALUES_MIME } from './task-values';
 export { CHECK_MIME, CHECK_SUMMARY_MIME, checkResultIn } from './checks';
-export type { CheckResult, CheckStatus, CheckSeverity, CheckJsonValue } from './checks';
+export type { CheckResult, CheckCurrencyImpact, CheckStatus, CheckSeverity, CheckJsonValue } from './checks';
 export { ERROR_CELL_TAG } from './papermill-metadata';

@@ -1,12 +1,20 @@
 /**
  * The first line of a data-quality check cell:
  *
- *   %%expect NAME [severity=fail|warn] [amount=COLUMN] [materiality=DECIMAL] [sample=N] [continue]
+ *   %%expect NAME [severity=fail|warn] [amount=COLUMN] [currency=COLUMN]
+ *                 [materiality=DECIMAL | materiality=CUR:DECIMAL,...[,*:DECIMAL]] [sample=N] [continue]
  *
  * NAME is bare (`[A-Za-z0-9_.-]+`) or a JSON double-quoted string
  * (`"Trial balance is zero"`, escapes as in JSON). Options come in any
  * order, each at most once; a value is bare (no spaces or `"`) or
- * JSON double-quoted (`amount="Net amount"`). `materiality` needs `amount`.
+ * JSON double-quoted (`amount="Net amount"`). `materiality` and
+ * `currency` need `amount`. With `currency=COLUMN` the impact is weighed
+ * per value of that column (each company currency on its own), and
+ * `materiality` may list a threshold per currency:
+ * `materiality=EUR:0.01,JPY:1,*:0.05` (`*`: every currency not listed;
+ * a currency neither listed nor covered by `*` has 0). Currencies are
+ * matched as the column's text, exactly (case included); a list needs
+ * `currency=`. A plain `materiality=0.01` applies to every currency.
  * `continue` is a flag: a failed fail-severity check does not error its
  * cell (`%expect_summary` fails the run later). See README.md.
  */
@@ -21,8 +29,14 @@ export interface ExpectSpec {
   amount?: string;
   /** Cell offset of the `amount` value: engine errors about that column point there. */
   amountAt?: number;
-  /** Decimal text (`"0.01"`), only with `amount`; absent means 0. */
+  /** A column of the offending rows whose values (currencies) each get their own impact and materiality; only with `amount`. */
+  currency?: string;
+  /** Cell offset of the `currency` value: engine errors about that column point there. */
+  currencyAt?: number;
+  /** Decimal text (`"0.01"`), only with `amount`: the materiality of every currency, or (`*:0.05`) of those not in `currencyMateriality`; absent means 0. */
   materiality?: string;
+  /** `materiality=EUR:0.01,JPY:1`: the listed currencies' materiality (decimal text), only with `currency`; an empty map for a list of `*` alone. */
+  currencyMateriality?: ReadonlyMap<string, string>;
   /** Offending rows kept as the sample. */
   sample: number;
   /** A failed fail-severity check leaves its cell ok (`%expect_summary` reports it). */
@@ -35,7 +49,7 @@ const MAX_NAME = 200;
 const BARE_NAME = /^[A-Za-z0-9_.-]+$/;
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const OPTIONS = ['severity', 'amount', 'materiality', 'sample', 'continue'];
+const OPTIONS = ['severity', 'amount', 'currency', 'materiality', 'sample', 'continue'];
 const EXAMPLE = 'e.g. %%expect unbalanced_moves severity=fail amount=difference materiality=0.01';
 
 /** A name as messages show it: bare when it can be, else JSON-quoted. */
@@ -86,9 +100,20 @@ export function parseExpectLine(args: string, code: string, at: number): ExpectS
         spec.amount = w.value;
         spec.amountAt = w.valueAt;
         break;
+      case 'currency':
+        if (w.value === '' || CONTROL.test(w.value)) throw fail('currency needs a column name of the offending rows', w.valueAt);
+        spec.currency = w.value;
+        spec.currencyAt = w.valueAt;
+        break;
       case 'materiality':
-        if (!DECIMAL.test(w.value)) throw fail(`materiality must be a non-negative decimal number such as 0.01, not ${JSON.stringify(w.value)}`, w.valueAt);
-        spec.materiality = w.value;
+        if (w.value.includes(':')) {
+          const list = parseCurrencyMateriality(w, fail);
+          spec.currencyMateriality = list.byCurrency;
+          if (list.otherwise !== undefined) spec.materiality = list.otherwise;
+        } else {
+          if (!DECIMAL.test(w.value)) throw fail(`materiality must be a non-negative decimal number such as 0.01, or a list per currency such as EUR:0.01,JPY:1,*:0.05, not ${JSON.stringify(w.value)}`, w.valueAt);
+          spec.materiality = w.value;
+        }
         break;
       case 'sample': {
         const n = /^\d+$/.test(w.value) ? Number(w.value) : NaN;
@@ -98,10 +123,45 @@ export function parseExpectLine(args: string, code: string, at: number): ExpectS
       }
     }
   }
-  if (spec.materiality !== undefined && spec.amount === undefined) {
-    throw fail('materiality needs amount=<column>: the impact it is compared with is the sum of that column', words.find((w) => w.key === 'materiality')!.at);
+  const wordAt = (option: string) => words.find((w) => w.key === option)!.at;
+  if ((spec.materiality !== undefined || spec.currencyMateriality !== undefined) && spec.amount === undefined) {
+    throw fail('materiality needs amount=<column>: the impact it is compared with is the sum of that column', wordAt('materiality'));
+  }
+  if (spec.currency !== undefined && spec.amount === undefined) {
+    throw fail('currency needs amount=<column>: it splits the impact, the sum of that column, by currency', wordAt('currency'));
+  }
+  if (spec.currencyMateriality !== undefined && spec.currency === undefined) {
+    throw fail('a materiality per currency needs currency=<column>: the column of the offending rows whose values it names', wordAt('materiality'));
   }
   return spec;
+}
+
+/**
+ * `EUR:0.01,JPY:1,*:0.05`: the listed currencies' materiality, and that of
+ * every other currency (`*`). Blanks around items are allowed (in a quoted
+ * value); positions are exact in a bare value.
+ */
+function parseCurrencyMateriality(w: Word, fail: (message: string, position: number) => SqlError): { byCurrency: Map<string, string>; otherwise?: string } {
+  const byCurrency = new Map<string, string>();
+  let otherwise: string | undefined;
+  const start = w.valueAt + (w.quoted ? 1 : 0);
+  let offset = 0;
+  for (const raw of w.value.split(',')) {
+    const itemAt = start + offset + (raw.length - raw.trimStart().length);
+    offset += raw.length + 1;
+    const item = raw.trim();
+    const colon = item.indexOf(':');
+    const currency = colon < 0 ? '' : item.slice(0, colon).trim();
+    if (currency === '' || CONTROL.test(currency)) throw fail(`a materiality per currency is CURRENCY:DECIMAL items separated by commas, such as EUR:0.01,JPY:1,*:0.05, not ${JSON.stringify(item)}`, itemAt);
+    const valueText = item.slice(colon + 1);
+    const value = valueText.trim();
+    const valueAt = itemAt + colon + 1 + (valueText.length - valueText.trimStart().length);
+    if (!DECIMAL.test(value)) throw fail(`materiality of ${currency} must be a non-negative decimal number such as 0.01, not ${JSON.stringify(value)}`, valueAt);
+    if (currency === '*' ? otherwise !== undefined : byCurrency.has(currency)) throw fail(`materiality of ${currency} is given twice`, itemAt);
+    if (currency === '*') otherwise = value;
+    else byCurrency.set(currency, value);
+  }
+  return { byCurrency, ...(otherwise !== undefined ? { otherwise } : {}) };
 }
 
 /** Split into words: `value`, `"quoted value"`, `key=value`, `key="quoted value"`. */

@@ -4,5 +4,5 @@ export * from './sql-kernel';
 export * from './connections';
 export { main } from './main';
 export { CHECK_MIME, CHECK_SUMMARY_MIME } from './expectation';
-export type { CheckResult, CheckStatus, CheckSummary } from './expectation';
+export type { CheckResult, CheckStatus, CheckSummary, CurrencyImpact } from './expectation';
 export type { CheckSeverity, ExpectSpec } from './expect-magic';

@@ -217,6 +217,82 @@ describe('SqlKernel data-quality checks (%%expect, %expect_summary)', () => {
     expect(zero.data['text/plain']).toMatch(/^✓ zero_impact — 2 offending rows · impact 0.00 ≤ materiality 0\n/);
   });
 
+  it('weighs the impact per currency against each currency\'s materiality, over all offending rows', async () => {
+    // EUR rows within 0.01 together; a JPY row of 5 (not in the sample of 1, which keeps the check's order); no USD row.
+    const sql = `SELECT * FROM (VALUES
+  (1, 'JPY', 5::DECIMAL(18,3)),
+  (2, 'EUR', -0.004::DECIMAL(18,3)),
+  (3, 'EUR', 0.005::DECIMAL(18,3))
+) AS t(id, currency, amount)
+ORDER BY id DESC`;
+    const fx = (options: string) => `%%expect fx_rounding amount=amount currency=currency sample=1 ${options}\n${sql}`;
+    const r = await s.execute(fx('materiality=EUR:0.01,JPY:1'));
+    expect(r.reply).toMatchObject({ status: 'error', ename: 'ExpectationFailed', evalue: 'Check fx_rounding failed: 3 offending rows, impact JPY 5.000 > materiality 1' });
+    const { check, data } = checkOf(r);
+    expect(check).toMatchObject({
+      status: 'failed',
+      violations: 3,
+      amount: 'amount',
+      impact: 5,
+      materiality: 1,
+      currency: 'currency',
+      impacts: [
+        { currency: 'EUR', impact: 0.009, materiality: 0.01, exceeded: false },
+        { currency: 'JPY', impact: 5, materiality: 1, exceeded: true },
+      ],
+      sample: { columns: [{ name: 'id', type: 'INTEGER' }, { name: 'currency', type: 'VARCHAR' }, { name: 'amount', type: 'DECIMAL(18,3)' }], rows: [[3, 'EUR', 0.005]] },
+    });
+    expect(String(data['text/plain']).split('\n')[0]).toBe('✗ fx_rounding — 3 offending rows · impact EUR 0.009 ≤ materiality 0.01, impact JPY 5.000 > materiality 1 · severity fail');
+    expect(data['text/html']).toContain('impact EUR 0.009 ≤ materiality 0.01, impact JPY 5.000 &gt; materiality 1');
+
+    // JPY's materiality raised to 10: passed; the top-level impact is the largest one.
+    const passed = checkOf(await s.ok(fx('materiality=EUR:0.01,JPY:10'))).check;
+    expect(passed).toMatchObject({ status: 'passed', violations: 3, impact: 5, materiality: 10, impacts: [{ currency: 'EUR', exceeded: false }, { currency: 'JPY', exceeded: false }] });
+    // One materiality for every currency.
+    expect(checkOf(await s.execute(fx('materiality=0.01'))).check).toMatchObject({ status: 'failed', impacts: [{ currency: 'EUR', materiality: 0.01, exceeded: false }, { currency: 'JPY', materiality: 0.01, exceeded: true }] });
+
+    // NULL is a currency of its own, listed last; unlisted currencies take *, else 0.
+    const withNull = (m: string) => `%%expect fx_null amount=amount currency=currency materiality=${m}\nSELECT * FROM (VALUES ('EUR', 0.002), (NULL, 1.5), ('USD', 0.04)) AS t(currency, amount)`;
+    const noDefault = await s.execute(withNull('EUR:0.01'));
+    expect(noDefault.reply).toMatchObject({ ename: 'ExpectationFailed', evalue: 'Check fx_null failed: 3 offending rows, impact USD 0.040 > materiality 0, impact null 1.500 > materiality 0' });
+    expect(checkOf(noDefault).check.impacts).toEqual([
+      { currency: 'EUR', impact: 0.002, materiality: 0.01, exceeded: false },
+      { currency: 'USD', impact: 0.04, materiality: 0, exceeded: true },
+      { currency: null, impact: 1.5, materiality: 0, exceeded: true },
+    ]);
+    expect(checkOf(await s.ok(withNull('EUR:0.01,*:2'))).check).toMatchObject({ status: 'passed', impact: 1.5, materiality: 2 });
+
+    // No offending rows: no currencies, 0 against the default.
+    const none = checkOf(await s.ok(`%%expect fx_none amount=amount currency=currency materiality=EUR:0.01,*:0.05\n${sql.replace('ORDER BY id DESC', 'WHERE id < 0')}`)).check;
+    expect(none).toMatchObject({ status: 'passed', violations: 0, impact: 0, materiality: 0.05, currency: 'currency', impacts: [] });
+
+    // A currency column the rows do not have: the caret under the option.
+    const missing = await s.execute(`%%expect fx_missing amount=amount currency=ccy\n${sql}`);
+    expect(missing.reply).toMatchObject({ status: 'error', ename: 'BinderError', evalue: expect.stringMatching(/"ccy" not found/) });
+    expect(checkOf(missing).check).toMatchObject({ status: 'error', amount: 'amount', currency: 'ccy', materiality: 0 });
+    expect(checkOf(missing).check.impacts).toBeUndefined();
+    expect((missing.reply.traceback as string[]).slice(1)).toEqual(['LINE 1: %%expect fx_missing amount=amount currency=ccy', `${' '.repeat('LINE 1: %%expect fx_missing amount=amount currency='.length)}^`]);
+    const noAmount = await s.execute(`%%expect fx_missing amount=amt currency=currency\n${sql}`);
+    expect((noAmount.reply.traceback as string[]).slice(1)).toEqual(['LINE 1: %%expect fx_missing amount=amt currency=currency', `${' '.repeat('LINE 1: %%expect fx_missing amount='.length)}^`]);
+    // An error in the check's SQL still points into it.
+    const broken = await s.execute('%%expect fx_broken amount=amount currency=currency\nSELECT nope FROM (VALUES (1)) AS t(x)');
+    expect((broken.reply.traceback as string[]).slice(1)).toEqual(['LINE 2: SELECT nope FROM (VALUES (1)) AS t(x)', `${' '.repeat('LINE 2: SELECT '.length)}^`]);
+    // More currencies than a check keeps: the check cannot run.
+    const many = await s.execute('%%expect fx_many amount=a currency=c\nSELECT i::VARCHAR AS c, 1 AS a FROM range(1001) AS t(i)');
+    expect(many.reply).toMatchObject({ status: 'error', ename: 'ExpectationError', evalue: 'Cannot run check fx_many: currency=c has more than 1000 distinct values among the offending rows' });
+    expect(checkOf(many).check).toMatchObject({ status: 'error', violations: null, currency: 'c' });
+    // A per-currency list without currency= is refused before anything runs.
+    const refused = await s.execute(`%%expect fx_list amount=amount materiality=EUR:0.01,JPY:1\n${sql}`);
+    expect(refused.reply).toMatchObject({ status: 'error', ename: 'SqlError', evalue: expect.stringContaining('Cannot parse %%expect: a materiality per currency needs currency=<column>') });
+    expect((refused.reply.traceback as string[]).slice(1)).toEqual(['LINE 1: %%expect fx_list amount=amount materiality=EUR:0.01,JPY:1', `${' '.repeat('LINE 1: %%expect fx_list amount=amount '.length)}^`]);
+    expect(types(refused)).toEqual(['error']);
+
+    // The summary keeps each currency's impact.
+    const summary = displays(await s.execute('%expect_summary'))[0]!.data;
+    expect((summary[CHECK_SUMMARY_MIME] as CheckSummary).checks.find((c) => c.name === 'fx_rounding')).toEqual({ name: 'fx_rounding', severity: 'fail', status: 'failed', violations: 3, amount: 'amount', impact: 5, materiality: 0.01, currency: 'currency', impacts: [{ currency: 'EUR', impact: 0.009, materiality: 0.01, exceeded: false }, { currency: 'JPY', impact: 5, materiality: 0.01, exceeded: true }] });
+    expect(String(summary['text/plain'])).toContain('  ✗ fx_rounding — 3 offending rows · impact EUR 0.009 ≤ materiality 0.01, impact JPY 5 > materiality 0.01 · severity fail');
+  });
+
   it('never errors a cell for a warn-severity check, nor for a fail-severity one marked continue', async () => {
     await s.ok(`%params {"bronze": ${JSON.stringify(bronze)}}`);
     const warn = await s.ok(unbalanced('severity=warn'));
@@ -377,10 +453,11 @@ HAVING abs(sum(debit) - sum(credit)) > $tolerance`);
 
 describe('SqlKernel data-quality checks on a PostgreSQL connection', () => {
   const DB = `wb_sql_expect_${process.pid}`;
-  let s: Session | undefined;
+  let s: Session;
 
   beforeAll(async () => {
     await createOdooDatabase(DB, 200);
+    s = await Session.start(new Map([['odoo', { name: 'odoo', kind: 'postgres', host: PG.host, port: PG.port, database: DB, user: PG.user, password: undefined, applicationName: 'wb-test', statementTimeoutMs: undefined, ssl: false }]]));
   });
   afterAll(async () => {
     await s?.[Symbol.asyncDispose]();
@@ -388,7 +465,6 @@ describe('SqlKernel data-quality checks on a PostgreSQL connection', () => {
   });
 
   it('evaluates a check on the connection of the cell, with the impact exact from numeric', async () => {
-    s = await Session.start(new Map([['odoo', { name: 'odoo', kind: 'postgres', host: PG.host, port: PG.port, database: DB, user: PG.user, password: undefined, applicationName: 'wb-test', statementTimeoutMs: undefined, ssl: false }]]));
     // Moves 1-3 are posted, for 10.50, 21.00 and 31.50.
     const sql = "-- connection: odoo\nSELECT id, amount_total FROM account_move WHERE state = 'posted' AND id <= 3 ORDER BY id DESC";
     const within = checkOf(await s.ok(`%%expect large_posted_moves amount=amount_total materiality=63 sample=2\n${sql}`));
@@ -405,5 +481,38 @@ describe('SqlKernel data-quality checks on a PostgreSQL connection', () => {
     const broken = await s.execute('%%expect pg_broken\n-- connection: odoo\nSELECT nope FROM account_move');
     expect(broken.reply).toMatchObject({ status: 'error', ename: 'PostgresError', evalue: 'column "nope" does not exist' });
     expect((broken.reply.traceback as string[]).slice(1)).toEqual(['LINE 3: SELECT nope FROM account_move', `${' '.repeat('LINE 3: SELECT '.length)}^`]);
+  });
+
+  it('weighs the impact per currency on the connection, with %params bound in both queries', async () => {
+    // Moves of two companies: EUR ones off by under a cent together, a JPY one off by 5 yen; the sample keeps the first row in the check's order.
+    await s.ok('%params {"min_id": 1}');
+    const sql = `-- connection: odoo
+SELECT m.id, d.currency, d.difference
+FROM account_move m
+JOIN (VALUES (2, 'EUR', 0.004), (3, 'EUR', -0.005), (4, 'JPY', 5)) AS d(move_id, currency, difference) ON d.move_id = m.id
+WHERE m.id > $min_id
+ORDER BY m.id`;
+    const fx = (m: string) => `%%expect fx_pg amount=difference currency=currency sample=1 materiality=${m}\n${sql}`;
+    const failed = await s.execute(fx('EUR:0.01,JPY:1'));
+    expect(failed.reply).toMatchObject({ status: 'error', ename: 'ExpectationFailed', evalue: 'Check fx_pg failed: 3 offending rows, impact JPY 5 > materiality 1' });
+    expect(checkOf(failed).check).toMatchObject({
+      status: 'failed',
+      violations: 3,
+      impact: 5,
+      materiality: 1,
+      currency: 'currency',
+      impacts: [
+        { currency: 'EUR', impact: 0.009, materiality: 0.01, exceeded: false },
+        { currency: 'JPY', impact: 5, materiality: 1, exceeded: true },
+      ],
+      sample: { columns: [{ name: 'id', type: 'integer' }, { name: 'currency', type: 'text' }, { name: 'difference', type: 'numeric' }], rows: [[2, 'EUR', '0.004']] },
+    });
+    const passed = checkOf(await s.ok(fx('EUR:0.01,JPY:10'))).check;
+    expect(passed).toMatchObject({ status: 'passed', impact: 5, materiality: 10, impacts: [{ currency: 'EUR', exceeded: false }, { currency: 'JPY', exceeded: false }] });
+
+    // A currency column the rows do not have: PostgreSQL's caret maps to the option.
+    const missing = await s.execute(`%%expect fx_pg amount=difference currency=ccy\n${sql}`);
+    expect(missing.reply).toMatchObject({ status: 'error', ename: 'PostgresError', evalue: 'column "ccy" does not exist' });
+    expect((missing.reply.traceback as string[]).slice(1)).toEqual(['LINE 1: %%expect fx_pg amount=difference currency=ccy', `${' '.repeat('LINE 1: %%expect fx_pg amount=difference currency='.length)}^`]);
   });
 });

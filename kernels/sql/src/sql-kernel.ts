@@ -24,7 +24,7 @@ import { ExecuteContext, ExecutionError, KernelHandlers, KernelInfo } from './ke
 import { bindParameters, isComplete, parseCell, type ParsedCell } from './magics';
 import { renderResult, ResultSet } from './render';
 import { checkLabel, type ExpectSpec } from './expect-magic';
-import { CHECK_MIME, CHECK_SUMMARY_MIME, checkQuery, erroredCheck, evaluateCheck, failureMessage, isBlocking, rowsToKeep, summarize, summaryFailureMessage, type CheckOutcome, type CheckResult } from './expectation';
+import { CHECK_MIME, CHECK_SUMMARY_MIME, checkQuery, erroredCheck, evaluateCheck, failureMessage, impactsQuery, isBlocking, MAX_CURRENCIES, rowsToKeep, summarize, summaryFailureMessage, type CheckOutcome, type CheckQuery, type CheckResult } from './expectation';
 import { renderCheck, renderSummary } from './check-render';
 import { complete, CompletionCatalog, inspect } from './complete';
 import { SqlError } from './sql-error';
@@ -166,7 +166,8 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
    * for `%expect_summary`. A check that cannot run errors the cell with the
    * engine's error; a failed fail-severity check errors it with
    * ExpectationFailed unless the cell says `continue`. An interrupt is
-   * neither: it is not recorded.
+   * neither: it is not recorded. With `currency=` a second query sums the
+   * impact per currency (expectation.ts says why).
    */
   private async runCheck(parsed: ParsedCell, spec: ExpectSpec, code: string, ctx: ExecuteContext): Promise<void> {
     const target = parsed.connection ?? this.current;
@@ -181,16 +182,27 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
       } catch (err) {
         throw toExecutionError(err, code);
       }
-      const q = checkQuery(spec, stmt.sql);
-      const opts = { signal: ctx.signal, maxRows: rowsToKeep(spec) };
-      let result: ResultSet;
-      try {
-        result = await this.withWarehouse(target === WAREHOUSE, ctx, () => (target === WAREHOUSE ? this.duck.query(q.sql, params, opts) : this.engineFor(target).query(q.sql, params, opts)));
-      } catch (err) {
-        // Positions in the wrapping point at the amount= option (the only name it adds).
-        throw toExecutionError(err, code, (p) => (p < q.prefixLength ? (spec.amountAt ?? stmt.start) : stmt.toCellOffset(p - q.prefixLength)));
+      const run = async (q: CheckQuery, maxRows: number): Promise<ResultSet> => {
+        const opts = { signal: ctx.signal, maxRows };
+        try {
+          return await (target === WAREHOUSE ? this.duck.query(q.sql, params, opts) : this.engineFor(target).query(q.sql, params, opts));
+        } catch (err) {
+          // Positions in the wrapping point at the option that named the column there.
+          throw toExecutionError(err, code, (p) => {
+            const at = q.locate(p);
+            return typeof at === 'number' ? stmt.toCellOffset(at) : ((at === 'currency' ? spec.currencyAt : spec.amountAt) ?? stmt.start);
+          });
+        }
+      };
+      const iq = impactsQuery(spec, stmt.sql);
+      const { result, groups } = await this.withWarehouse(target === WAREHOUSE, ctx, async () => ({
+        result: await run(checkQuery(spec, stmt.sql), rowsToKeep(spec)),
+        groups: iq ? await run(iq, MAX_CURRENCIES) : undefined,
+      }));
+      if (groups && groups.rowCount > groups.rows.length) {
+        throw new ExecutionError('ExpectationError', `Cannot run check ${checkLabel(spec.name)}: currency=${spec.currency} has more than ${MAX_CURRENCIES} distinct values among the offending rows`);
       }
-      outcome = evaluateCheck(spec, stmt.text, result, performance.now() - started);
+      outcome = evaluateCheck(spec, stmt.text, result, performance.now() - started, groups);
     } catch (err) {
       const e = err instanceof ExecutionError ? err : toExecutionError(err, code);
       if (e.ename === 'KeyboardInterrupt') throw e;

@@ -3,22 +3,23 @@
  * server with real kernels: installed from the template, it extracts the
  * closed month's accounting into a bronze snapshot with the connection's
  * credential, runs the close checks and writes gold. A database with the
- * six seeded faults fails the close, each fault caught by its check with
+ * seven seeded faults fails the close, each fault caught by its check with
  * the offending entry in the sample; a clean database passes every check
  * (no false alarm) and gets its gold tables, published into a serving
  * PostgreSQL database with their Superset datasets (the Superset API
  * simulator, its database "serving" reading that PostgreSQL database),
  * created by the first close and refreshed, not duplicated, by the next.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { FAULT_KINDS, generateOdooDemo, type DemoSummary, type FaultKind } from '@workbench/odoo';
-import type { RunDetail } from '@workbench/pipelines';
+import { gitBlobId, type RunDetail } from '@workbench/pipelines';
 import { PG_TEST_SERVER, testDatabases } from '@workbench/store/testing';
 import { startSupersetApiSimulator, type SupersetApiSimulator } from '@workbench/superset/testing';
 import { startTestServer, type TestServer } from './testing/harness';
-import { jsonRequest, runEnded } from './testing/pipelines';
+import { jsonRequest, pipelineId as registered, runEnded, writeWorkspace } from './testing/pipelines';
 
 const CHECK_OF: Record<FaultKind, string> = {
   unbalanced_move: 'unbalanced_moves',
@@ -27,6 +28,7 @@ const CHECK_OF: Record<FaultKind, string> = {
   changed_after_lock: 'changed_after_lock',
   sequence_gap: 'sequence_gaps',
   bank_line_missing_in_gl: 'bank_vs_gl',
+  suspense_not_cleared: 'suspense_at_zero',
 };
 
 describe('the month-end close template on a generated Odoo database', () => {
@@ -36,6 +38,11 @@ describe('the month-end close template on a generated Odoo database', () => {
   let clean: DemoSummary;
   let servingDb: string;
   let superset: SupersetApiSimulator;
+  /** The clean close's pipeline and the run whose gold stands after the rollback (set by the clean test, read by the last one). */
+  let cleanPipeline: string | undefined;
+  let standing: RunDetail | undefined;
+  /** A login that may read every Odoo table but the bank statement lines: an extract through it fails part-way. */
+  const partialReader = `wb_close_partial_${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     const [a, b, c] = [await databases.create(), await databases.create(), await databases.create()];
@@ -56,12 +63,33 @@ describe('the month-end close template on a generated Odoo database', () => {
     }
     const serving = await jsonRequest(ts, 'POST', 'api/connections', { name: 'serving', kind: 'postgres', settings: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, database: servingDb, user: PG_TEST_SERVER.user }, credential: { password: 'unused-with-trust' } });
     expect(serving.status).toBe(201);
+    const odoo = new Client({ host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, user: PG_TEST_SERVER.user, database: clean.database });
+    await odoo.connect();
+    try {
+      await odoo.query(`CREATE ROLE ${partialReader} LOGIN`);
+      await odoo.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${partialReader}`);
+      await odoo.query(`REVOKE SELECT ON account_bank_statement_line FROM ${partialReader}`);
+    } finally {
+      await odoo.end();
+    }
+    const partial = await jsonRequest(ts, 'POST', 'api/connections', { name: 'odoo_partial', kind: 'postgres', settings: { host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, database: clean.database, user: partialReader }, credential: { password: 'unused-with-trust' } });
+    expect(partial.status).toBe(201);
     const bi = await jsonRequest(ts, 'POST', 'api/connections', { name: 'bi', kind: 'superset', settings: { url: superset.url, username: 'publisher', database: 'serving' }, credential: { password: 'Publisher-Pass-1' } });
     expect(bi.status).toBe(201);
   }, 180_000);
   afterAll(async () => {
     await ts?.[Symbol.asyncDispose]();
     await superset?.[Symbol.asyncDispose]();
+    if (clean) {
+      const odoo = new Client({ host: PG_TEST_SERVER.host, port: PG_TEST_SERVER.port, user: PG_TEST_SERVER.user, database: clean.database });
+      await odoo.connect();
+      try {
+        await odoo.query(`DROP OWNED BY ${partialReader}`).catch(() => undefined);
+        await odoo.query(`DROP ROLE IF EXISTS ${partialReader}`);
+      } finally {
+        await odoo.end();
+      }
+    }
     await databases[Symbol.asyncDispose]();
   });
 
@@ -114,6 +142,11 @@ describe('the month-end close template on a generated Odoo database', () => {
     expect(run.status).toBe('succeeded');
     for (const table of ['trial_balance', 'profit_and_loss', 'balance_sheet', 'aging', 'bank_reconciliation']) expect(existsSync(join(ts.rootDir, 'close-clean', 'gold', run.period.label, run.id, `${table}.parquet`))).toBe(true);
     expect(run.tasks[2]!.values.row_count).toBeGreaterThan(0);
+    // Every gold row carries its provenance: the run, the snapshot, git's id of the gold notebook it ran, its parameters;
+    // and every figure ties out to its journal items (the gold task's own check).
+    const provenance = await parquetQuery(`SELECT DISTINCT run_id, snapshot, notebook_version, json_extract_string(parameters, '$.bronze') AS bronze, json_extract_string(parameters, '$.period_end') AS period_end FROM read_parquet('${join(ts.rootDir, 'close-clean', 'gold', run.period.label, run.id, 'trial_balance.parquet')}')`);
+    expect(provenance).toEqual([[run.id, run.tasks[0]!.values.snapshot, gitBlobId(readFileSync(join(ts.rootDir, 'close-clean', '03_gold.ipynb'), 'utf8')), run.tasks[0]!.values.bronze, run.period.end]]);
+    expect(run.checks.filter((c) => c.taskId === 'gold').map((c) => [c.name, c.status, c.violations])).toEqual([['gold_ties_to_journal', 'passed', 0]]);
 
     // Published: each gold table in gold.<table> of the serving database, with the gold file's rows.
     const tables = ['aging', 'balance_sheet', 'bank_reconciliation', 'profit_and_loss', 'trial_balance'];
@@ -187,7 +220,77 @@ describe('the month-end close template on a generated Odoo database', () => {
     expect(md).toContain('### Checks');
     // Once per run: asking again answers the same rollback run.
     expect((await jsonRequest<{ id: string }>(ts, 'POST', `api/runs/${changed.id}/rollback`, { reason: 'again' })).body.id).toBe(rb.body.id);
+    cleanPipeline = pipelineId;
+    standing = again;
   }, 400_000);
+
+  it('drills from a gold figure down to its journal items, which add up to it', async () => {
+    expect(standing).toBeDefined();
+    const run = standing!;
+    const goldDir = `gold/${run.period.label}/${run.id}`;
+    const [[company, account, figure]] = (await parquetQuery(
+      `SELECT company_id, account_code, CAST(closing_balance AS VARCHAR) FROM read_parquet('${join(ts.rootDir, 'close-clean', goldDir, 'trial_balance.parquet')}') WHERE account_type = 'asset_receivable' ORDER BY company_id LIMIT 1`,
+    )) as [[number, string, string]];
+    const drill = (account_code: string) => `tasks:\n  drill:\n    notebook: close-clean/06_drilldown.ipynb\n    parameters: { gold_dir: "${goldDir}", company_id: ${company}, account_code: "${account_code}" }\n`;
+    await writeWorkspace(ts, { 'close-clean/drill.pipeline.yaml': drill(account), 'close-clean/drill-nowhere.pipeline.yaml': drill('no-such-account') });
+    const start = async (path: string) => runEnded(ts, (await jsonRequest<{ id: string }>(ts, 'POST', `api/pipelines/${await registered(ts, path)}/runs`, {})).body.id);
+    const found = await start('close-clean/drill.pipeline.yaml');
+    expect({ status: found.status, error: found.tasks[0]!.error }).toEqual({ status: 'succeeded', error: null });
+    expect(found.checks.map((c) => [c.name, c.status])).toEqual([['drill_down_ties_out', 'passed']]);
+    // The items listed are the receivable's posted lines up to the period end in the bronze snapshot the gold row names.
+    const bronze = String(run.tasks[0]!.values.bronze);
+    const [[items, total]] = (await parquetQuery(
+      `SELECT count(*), CAST(sum(l.balance) AS VARCHAR) FROM read_parquet('${join(ts.rootDir, 'close-clean', bronze, 'account_move_line.parquet')}') l JOIN read_parquet('${join(ts.rootDir, 'close-clean', bronze, 'account_account.parquet')}') a ON a.id = l.account_id WHERE l.parent_state = 'posted' AND l.company_id = ${company} AND a.code = '${account}'`,
+    )) as [[number, string]];
+    expect(Number(items)).toBeGreaterThan(10);
+    expect(total).toBe(figure);
+    expect(found.tasks[0]!.values.row_count).toBe(Number(items));
+    // A figure gold does not have is not made up: the drill-down says so.
+    const nowhere = await start('close-clean/drill-nowhere.pipeline.yaml');
+    expect(nowhere.status).toBe('failed');
+    expect(nowhere.tasks[0]!.error).toContain(`The trial balance in ${goldDir} has no row for company ${company}, account no-such-account`);
+  }, 120_000);
+
+  it('keeps the previous bronze when an extract fails part-way', async () => {
+    expect(cleanPipeline).toBeDefined();
+    const label = standing!.period.label;
+    const periodDir = join(ts.rootDir, 'close-clean', 'bronze', label);
+    const current = readFileSync(join(periodDir, 'CURRENT'), 'utf8');
+    const digest = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+    const before = digest(join(periodDir, current.trim()));
+    const snapshots = readdirSync(periodDir).filter((f) => f !== 'CURRENT').sort();
+    // No retry for this run: the extract's one attempt fails on the statement lines, the eighth table it reads.
+    const yamlPath = join(ts.rootDir, 'close-clean', 'month-end-close.pipeline.yaml');
+    await writeWorkspace(ts, { 'close-clean/month-end-close.pipeline.yaml': readFileSync(yamlPath, 'utf8').replace('  retries: 1\n', '  retries: 0\n') });
+    expect(await registered(ts, 'close-clean/month-end-close.pipeline.yaml')).toBe(cleanPipeline);
+    const failed = await runClose(cleanPipeline!, clean, { connection: 'odoo_partial' });
+    expect(failed.tasks.map((t) => [t.taskId, t.status])).toEqual([
+      ['extract', 'failed'],
+      ['checks', 'skipped'],
+      ['gold', 'skipped'],
+      ['publish', 'skipped'],
+    ]);
+    expect(failed.tasks[0]!.error).toMatch(/permission denied for table account_bank_statement_line/);
+    // Seven tables were written into a new snapshot folder, which never became the period's bronze.
+    const added = readdirSync(periodDir).filter((f) => f !== 'CURRENT' && !snapshots.includes(f));
+    expect(added).toHaveLength(1);
+    expect(readdirSync(join(periodDir, added[0]!))).toHaveLength(7);
+    expect(readFileSync(join(periodDir, 'CURRENT'), 'utf8')).toBe(current);
+    expect(digest(join(periodDir, current.trim()))).toEqual(before);
+    expect(readFileSync(join(ts.rootDir, 'close-clean', 'gold', label, 'CURRENT'), 'utf8').trim()).toBe(standing!.id);
+  }, 120_000);
+
+  async function parquetQuery(sql: string): Promise<unknown[][]> {
+    const { DuckDBInstance } = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      return (await c.runAndReadAll(sql)).getRows().map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+  }
 
   function goldHashes(folder: string, run: RunDetail): Record<string, string> {
     const list = JSON.parse(readFileSync(join(ts.rootDir, folder, 'gold', run.period.label, run.id, '_hashes.json'), 'utf8')) as { table: string; content_md5: string }[];

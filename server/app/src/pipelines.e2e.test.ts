@@ -114,7 +114,7 @@ describe('pipelines on a real server', () => {
     const logs = await (await api(ts, `api/runs/${run.id}/logs?task=extract`)).text();
     expect(logs).toContain('extracting 3 2026-');
     expect(ts.wb.kernels.list()).toEqual([]);
-  });
+  }, 180_000); // eight kernel starts (Python, SQL, TypeScript) and two retry delays: minutes on a loaded 2-core machine
 
   it('repair reruns only the failed task and what depends on it', async () => {
     await writeWorkspace(ts, {
@@ -178,7 +178,7 @@ describe('pipelines on a real server', () => {
     expect(page.body.upcoming).toHaveLength(12);
     const times = page.body.upcoming.map((u) => Date.parse(u.at));
     expect(times.every((t, i) => i === 0 || t - times[i - 1]! === 1000)).toBe(true);
-  });
+  }, 180_000);
 
   it('retries a task whose kernel died mid-cell, as retry_on says', async () => {
     await writeWorkspace(ts, {

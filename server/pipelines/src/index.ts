@@ -15,5 +15,6 @@ export { PipelineService, type PipelineServiceOptions, type TaskEvent } from './
 export { NotebookTaskRunner, type PipelineWorkspace, type TaskRunner, type TaskRunInput, type TaskAuditInfo } from './task-runner';
 export * from './notify';
 export { TemplateLibrary, type TemplateInfo } from './template-library';
+export { gitBlobId } from './git-blob';
 export { buildRunReport, reportMarkdown, runAuditRecords, type RunReport, type ReportAuditRecord } from './run-report';
 export { startRollback } from './runs/rollback';

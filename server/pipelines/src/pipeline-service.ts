@@ -25,6 +25,7 @@ import { isPipelineFile, parsePipeline, PipelineSpecError, renderTemplate, resol
 import type { PipelineSpec } from './spec/pipeline-spec';
 import { logicalDateForPeriod, nextFireTimes, periodOf, periodsInRange } from './triggers';
 import type { TriggerSpec } from './triggers/trigger-spec';
+import { gitBlobId } from './git-blob';
 import type { PipelineWorkspace, TaskRunner } from './task-runner';
 import type { TemplateInfo, TemplateLibrary } from './template-library';
 import { startRollback } from './runs/rollback';
@@ -465,12 +466,16 @@ export class PipelineService implements AsyncDisposable {
     const logs = new LogWriter(this.runs, c, (line) => this.logEmitter.fire({ runId: c.runId, line }));
     let progressAt = 0;
     try {
+      const target = c.task.target;
+      // Read once: the parameters may name this version of the file, and the runner runs this very text.
+      const source = target.kind === 'pipeline' ? undefined : await this.options.workspace.readText(target.path);
       const ctx: TemplateContext = {
         run: { id: c.runId, logical_date: c.run.logicalDate, trigger: c.run.trigger },
         period: c.run.period,
         params: c.run.parameters,
         tasks: c.upstream,
         pipeline: { id: c.run.pipelineId, name: c.spec.name },
+        ...(target.kind !== 'pipeline' ? { task: { id: c.taskId, path: target.path, notebook_version: source === undefined ? '' : gitBlobId(source) } } : {}),
       };
       let parameters: Record<string, unknown>;
       try {
@@ -486,6 +491,7 @@ export class PipelineService implements AsyncDisposable {
       const outcome = await this.options.runner.run({
         claimed: c,
         parameters,
+        ...(source !== undefined ? { source } : {}),
         outputPath: this.outputPath(c),
         env: { ...this.options.taskEnv, WORKBENCH_PIPELINE: c.run.pipelinePath, WORKBENCH_RUN_ID: c.runId, WORKBENCH_TASK: c.taskId, WORKBENCH_ATTEMPT: String(c.attempt) },
         signal: controller.signal,

@@ -2,7 +2,8 @@
  * One run as a report an auditor can file (a month-end close per period):
  * who started it and with which parameters (overrides old -> new), every
  * task attempt with its times, the rows it read and wrote (its values),
- * every data-quality check with its verdict and offending rows, the output
+ * every data-quality check with its verdict, offending rows and impact
+ * against materiality (per currency for a check with `currency=`), the output
  * notebooks, and the audit records the run left (its task attempts and the
  * data its kernels read through the server), in JSON or Markdown.
  */
@@ -64,6 +65,12 @@ export function buildRunReport(run: RunDetail, audit: readonly ReportAuditRecord
   };
 }
 
+/** A check's impact against materiality: `12.51 / 0.01`; per currency one line each, `JPY 5 / 1 (exceeded)`. */
+function impactCell(c: RunDetail['checks'][number]): string {
+  if (c.impacts !== null && c.impacts.length > 0) return c.impacts.map((i) => `${cell(i.currency ?? 'null')} ${i.impact} / ${i.materiality}${i.exceeded ? ' (exceeded)' : ''}`).join('<br>');
+  return `${c.impact ?? ''}${c.materiality !== null ? ` / ${c.materiality}` : ''}`;
+}
+
 const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 export function reportMarkdown(r: RunReport): string {
@@ -81,7 +88,7 @@ export function reportMarkdown(r: RunReport): string {
   for (const t of r.tasks) out.push(`| ${cell(t.id)} | ${t.status} | ${t.attempts.map((a) => `#${a.attempt} ${a.status} ${a.startedAt ?? ''}..${a.finishedAt ?? ''}${a.error ? ` (${cell(a.error)})` : ''}`).join('<br>')} | ${cell(t.values)} | ${cell(t.output)} |`);
   const s = r.checks.summary;
   out.push('', '## Checks', '', `${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings, ${s.errors} errors.`, '', '| check | severity | status | offending rows | impact / materiality | first offending rows |', '|---|---|---|---|---|---|');
-  for (const c of r.checks.results) out.push(`| ${cell(c.name)} | ${c.severity} | ${c.status} | ${c.violations} | ${c.impact ?? ''}${c.materiality !== null ? ` / ${c.materiality}` : ''} | ${cell(c.sample.rows.slice(0, 3))}${c.message ? ` ${cell(c.message)}` : ''} |`);
+  for (const c of r.checks.results) out.push(`| ${cell(c.name)} | ${c.severity} | ${c.status} | ${c.violations} | ${impactCell(c)} | ${cell(c.sample.rows.slice(0, 3))}${c.message ? ` ${cell(c.message)}` : ''} |`);
   out.push('', '## Audit trail', '', '| seq | time | actor | via | action | target | outcome | hash |', '|---|---|---|---|---|---|---|---|');
   for (const a of r.audit) out.push(`| ${a.seq} | ${new Date(a.ts).toISOString()} | ${cell(a.actor)} | ${a.via} | ${cell(`${a.resource}:${a.action}`)} | ${cell(a.target)} | ${a.outcome} | \`${a.hash.slice(0, 12)}\` |`);
   out.push('');

@@ -9,8 +9,25 @@
 import { createHash } from 'node:crypto';
 import { describeError } from '@workbench/core';
 import type { KernelManager } from '@workbench/manager';
-import { runNotebook, sqlFileNotebook, type ExecutorEvent, type NotebookDocument, type RunResult } from '@workbench/executor';
+import { runNotebook, sqlFileNotebook, type CheckResult as KernelCheckResult, type ExecutorEvent, type NotebookDocument, type RunResult } from '@workbench/executor';
+import type { CheckResult } from './runs/run-model';
 import type { ClaimedTask, AttemptOutcome } from './runs/run-store';
+
+/** A check as the executor read it from the kernel's output, as the run store keeps it: decimals as text, the sample as it came. */
+export function runCheckOf(c: KernelCheckResult): CheckResult {
+  return {
+    name: c.name,
+    severity: c.severity,
+    status: c.status,
+    violations: c.violations ?? 0,
+    impact: c.impact === undefined ? null : String(c.impact),
+    materiality: c.materiality === undefined ? null : String(c.materiality),
+    impacts: c.impacts === undefined ? null : c.impacts.map((i) => ({ currency: i.currency, impact: String(i.impact), materiality: String(i.materiality), exceeded: i.exceeded })),
+    sample: c.sample,
+    message: c.error ? `${c.error.ename}: ${c.error.evalue}` : null,
+    sqlSha256: c.sql_sha256,
+  };
+}
 
 /** The workspace as the pipelines see it (server/app implements it over contents). */
 export interface PipelineWorkspace {
@@ -28,6 +45,8 @@ export interface TaskRunInput {
   claimed: ClaimedTask;
   /** The task's parameters, rendered. */
   parameters: Record<string, unknown>;
+  /** The notebook or SQL file's text as read when the parameters were rendered (they may name its version): run exactly this. */
+  source?: string;
   /** Where the output notebook goes. */
   outputPath: string;
   env: Record<string, string>;
@@ -65,7 +84,7 @@ export class NotebookTaskRunner implements TaskRunner {
     const { task, run } = input.claimed;
     const target = task.target;
     if (target.kind === 'pipeline') return { status: 'failed', errorKind: 'bad_input', error: `Cannot run task ${task.id} here: a pipeline task runs as a child run` };
-    const text = await this.workspace.readText(target.path);
+    const text = input.source ?? (await this.workspace.readText(target.path));
     if (text === undefined) return { status: 'failed', errorKind: 'bad_input', error: `Cannot run task ${task.id}: ${target.kind === 'sql' ? 'SQL file' : 'notebook'} ${target.path} does not exist (pipeline line ${task.line})` };
     let notebook: NotebookDocument;
     if (target.kind === 'sql') {
@@ -105,17 +124,7 @@ export class NotebookTaskRunner implements TaskRunner {
       return { status: input.signal.aborted ? 'cancelled' : 'failed', errorKind: input.signal.aborted ? 'cancelled' : 'error', error: describeError(err) };
     }
     await this.workspace.saveNotebook(input.outputPath, result.notebook, user);
-    const checks = result.checks.map((c) => ({
-      name: c.name,
-      severity: c.severity,
-      status: c.status,
-      violations: c.violations ?? 0,
-      impact: c.impact === undefined ? null : String(c.impact),
-      materiality: c.materiality === undefined ? null : String(c.materiality),
-      sample: c.sample,
-      message: c.error ? `${c.error.ename}: ${c.error.evalue}` : null,
-      sqlSha256: c.sql_sha256,
-    }));
+    const checks = result.checks.map(runCheckOf);
     const common = { outputPath: input.outputPath, kernelId: result.kernelId, kernelReadyAt: result.timings.kernelReadyAt, firstCellAt: result.timings.firstCellAt, values: result.values, checks };
     const error = result.error ? `${result.error.cellIndex !== undefined ? `Cell ${result.error.cellIndex + 1}: ` : ''}${result.error.ename}: ${result.error.evalue}` : undefined;
     switch (result.status) {

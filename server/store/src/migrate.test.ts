@@ -75,6 +75,26 @@ describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
     });
   });
 
+  test('0008_check_impacts gives the checks recorded before it a null impacts column, and takes JSON text', async () => {
+    const options = await databases.create();
+    const through0007 = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === '0008_check_impacts'));
+    expect(through0007.at(-1)!.name).toBe('0007_quality');
+    const row = { run_id: 'r1', task_id: 'checks', attempt: 1, severity: 'fail', status: 'failed', violations: 3, impact: '5', materiality: '1', sample: '{"columns":[],"rows":[]}', message: null, sql_sha256: null, at: 1 };
+    await withStore({ ...options, migrations: through0007 }, async (store) => {
+      await store.db.insertInto('quality_results').values({ ...row, check_name: 'before' }).execute();
+    });
+    await withStore(options, async (store) => {
+      expect(store.migrationsApplied).toEqual(ALL.slice(through0007.length));
+      const impacts = JSON.stringify([{ currency: 'JPY', impact: '5', materiality: '1', exceeded: true }]);
+      await store.db.insertInto('quality_results').values({ ...row, check_name: 'after', impacts }).execute();
+      const read = await store.db.selectFrom('quality_results').select(['check_name', 'impacts']).orderBy('check_name').execute();
+      expect(read).toEqual([
+        { check_name: 'after', impacts },
+        { check_name: 'before', impacts: null },
+      ]);
+    });
+  });
+
   test('a failing migration rolls back and is not recorded', async () => {
     const options = await databases.create();
     const broken: StoreMigration = {

@@ -322,7 +322,7 @@ export interface PipelineNotificationsTable {
   error: string | null;
 }
 
-/** One data-quality expectation evaluated by a task attempt (0007). */
+/** One data-quality expectation evaluated by a task attempt (0007; impacts 0008). */
 export interface QualityResultsTable {
   run_id: string;
   task_id: string;
@@ -333,6 +333,8 @@ export interface QualityResultsTable {
   violations: number;
   impact: string | null;
   materiality: string | null;
+  /** JSON [{currency, impact, materiality, exceeded}] of a check with `currency=` (0008); null otherwise. */
+  impacts: string | null;
   /** JSON {columns, rows}. */
   sample: string;
   message: string | null;

@@ -4,7 +4,7 @@
  * (and by no other check). The clean counterpart is generate.test.ts.
  */
 import { Client } from 'pg';
-import { bankVersusGl, changedAfterLock, duplicateBills, reconciliationErrors, sequenceGaps, subledgerGaps, unbalancedMoves } from '../testing/ledger-checks';
+import { bankVersusGl, changedAfterLock, duplicateBills, reconciliationErrors, sequenceGaps, subledgerGaps, suspenseItems, unbalancedMoves } from '../testing/ledger-checks';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { FAULT_KINDS, type InjectedFault } from './faults';
 import { generateOdooDemo, type DemoSummary } from './generate';
@@ -78,6 +78,14 @@ describe('seeded faults', () => {
     expect(Number(found[0]!.statements) - Number(found[0]!.gl)).toBeCloseTo(Number(f.amount), 2);
     const { rows } = await db.query<{ account_id: number }>('SELECT account_id FROM account_move_line WHERE move_id = $1 AND balance > 0', [f.moveId]);
     expect(rows).toEqual([{ account_id: f.postedAccountId }]);
+  });
+
+  it('suspense_not_cleared: one receipt never identified, its line left on the suspense account', async () => {
+    const f = fault('suspense_not_cleared');
+    expect(await suspenseItems(db)).toEqual([{ lineId: f.lineId, moveId: f.moveId, statementLineId: f.statementLineId, accountId: f.accountId, balance: (-Number(f.amount)).toFixed(2) }]);
+    const { rows } = await db.query<{ is_reconciled: boolean; amount: string }>('SELECT is_reconciled, amount::text FROM account_bank_statement_line WHERE id = $1', [f.statementLineId]);
+    expect(rows).toEqual([{ is_reconciled: false, amount: f.amount }]);
+    expect(await monthOf(f.moveId)).toBe(f.month);
   });
 
   it('faults leave the reconciliation bookkeeping intact', async () => {

@@ -6,7 +6,7 @@
 import { dayOf, endOfMonth, isWeekday } from '../accounting-date';
 import type { Rng } from './rng';
 
-export const FAULT_KINDS = ['unbalanced_move', 'subledger_mismatch', 'duplicate_bill', 'changed_after_lock', 'sequence_gap', 'bank_line_missing_in_gl'] as const;
+export const FAULT_KINDS = ['unbalanced_move', 'subledger_mismatch', 'duplicate_bill', 'changed_after_lock', 'sequence_gap', 'bank_line_missing_in_gl', 'suspense_not_cleared'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export function isFaultKind(v: string): v is FaultKind {
@@ -25,7 +25,8 @@ export type InjectedFault =
   | (FaultBase & { kind: 'duplicate_bill'; moveIds: [number, number]; moveNames: [string, string]; partnerId: number; ref: string; amountTotal: string })
   | (FaultBase & { kind: 'changed_after_lock'; moveId: number; moveName: string; lineIds: number[]; date: string; lockDate: string; lockSetAt: string; writeDate: string })
   | (FaultBase & { kind: 'sequence_gap'; journalId: number; sequencePrefix: string; missingNumber: number; missingName: string })
-  | (FaultBase & { kind: 'bank_line_missing_in_gl'; statementLineId: number; moveId: number; journalId: number; amount: string; expectedAccountId: number; postedAccountId: number });
+  | (FaultBase & { kind: 'bank_line_missing_in_gl'; statementLineId: number; moveId: number; journalId: number; amount: string; expectedAccountId: number; postedAccountId: number })
+  | (FaultBase & { kind: 'suspense_not_cleared'; statementLineId: number; moveId: number; lineId: number; journalId: number; accountId: number; amount: string });
 
 export interface PlannedFault {
   kind: FaultKind;
@@ -43,6 +44,7 @@ const MONTHS: Record<FaultKind, [number, number]> = {
   changed_after_lock: [2, 10],
   sequence_gap: [2, 12],
   bank_line_missing_in_gl: [1, 12],
+  suspense_not_cleared: [1, 12],
 };
 
 export function planFaults(rng: Rng, kinds: readonly FaultKind[], year: number, companies: number): PlannedFault[] {

@@ -2,8 +2,8 @@
  * A year of business, one day at a time: customer invoices and vendor
  * bills (with tax lines, foreign currencies, drafts and cancellations),
  * receipts, their settlement (settlement.ts), bank statement lines
- * (salaries, fees, transfers to the cash box, unidentified receipts left
- * in the suspense account), monthly payroll accruals and depreciation,
+ * (salaries, fees, transfers to the cash box, unidentified receipts held
+ * in the suspense account until identified within their month), monthly payroll accruals and depreciation,
  * and the seeded faults. Moves are written in date order, so sequence
  * numbers rise with dates as Odoo's do.
  */
@@ -155,7 +155,7 @@ export class DemoFlows implements SettlementContext {
       this.emitDoc(c, d, this.randomSpec(c, d, type));
     }
     const unknown = Math.floor(0.05 + this.docsPerDay * 0.012 + rng.next());
-    for (let i = 0; i < unknown; i++) this.unidentifiedReceipt(c, d, false);
+    for (let i = 0; i < unknown; i++) this.unidentifiedReceipt(c, d, null);
     if (rng.chance(0.1)) this.bankLine(c, 'cash', d, -Math.round(rng.logUniform(8, 150) * 100), rng.pick(['Taxi', 'Coffee supplies', 'Stamps', 'Parking']), c.account[rng.pick(['travel', 'expenses'] as const)]);
     const { year, month, day } = ymd(d);
     const first = (n: number) => nextWeekday(d - day + n) === d;
@@ -174,7 +174,8 @@ export class DemoFlows implements SettlementContext {
       this.depreciation(c, d);
     }
     if (this.fault('subledger_mismatch', c, d)) this.subledgerMismatch(c, d);
-    if (this.fault('bank_line_missing_in_gl', c, d)) this.unidentifiedReceipt(c, d, true);
+    if (this.fault('bank_line_missing_in_gl', c, d)) this.unidentifiedReceipt(c, d, 'bank_line_missing_in_gl');
+    if (this.fault('suspense_not_cleared', c, d)) this.unidentifiedReceipt(c, d, 'suspense_not_cleared');
     if (this.fault('duplicate_bill', c, d)) {
       const vendor = this.world.vendors.find((p) => p.currency === c.currency.name) ?? this.world.vendors[0]!;
       const spec = { ...this.randomSpec(c, d, 'in_invoice'), partner: vendor, currencyId: c.currency.id, state: 'posted' as const };
@@ -290,7 +291,7 @@ export class DemoFlows implements SettlementContext {
   }
 
   /** A bank/cash statement line booked straight against `counterpart` (reconciled), or left in the suspense account. */
-  private bankLine(c: Company, role: 'bank' | 'cash', d: number, amount: number, label: string, counterpart: number | null, opts: { liquidityAccount?: number; partnerId?: number | null; reconcileWith?: { fullId: number; matching: string } } = {}) {
+  private bankLine(c: Company, role: 'bank' | 'cash', d: number, amount: number, label: string, counterpart: number | null, opts: { liquidityAccount?: number; partnerId?: number | null; reconcileWith?: { fullId: number; matching: string }; writeTs?: number } = {}) {
     const ledger = this.ledger;
     const j = c.journal[role];
     const stId = ledger.allocStatementLine();
@@ -298,31 +299,50 @@ export class DemoFlows implements SettlementContext {
     const statement = this.statementFor(c, role, d, amount);
     const other = counterpart ?? c.account.suspense;
     const move = ledger.emitMove({
-      companyId: c.id, companyCurrencyId: c.currency.id, journal: j, moveType: 'entry', state: 'posted', date: d, partnerId: opts.partnerId ?? null, currencyId: c.currency.id, statementLineId: stId, createTs: ts,
+      companyId: c.id, companyCurrencyId: c.currency.id, journal: j, moveType: 'entry', state: 'posted', date: d, partnerId: opts.partnerId ?? null, currencyId: c.currency.id, statementLineId: stId, createTs: ts, writeTs: opts.writeTs,
       lines: [
         { account: opts.liquidityAccount ?? j.defaultAccountId!, partner: opts.partnerId ?? null, name: label, displayType: 'product', balance: amount, amountCurrency: amount, currencyId: c.currency.id },
         {
-          account: other, partner: opts.partnerId ?? null, name: label, displayType: 'product', balance: -amount, amountCurrency: -amount, currencyId: c.currency.id,
+          account: other, partner: opts.partnerId ?? null, name: label, displayType: 'product', balance: -amount, amountCurrency: -amount, currencyId: c.currency.id, writeTs: opts.writeTs,
           ...(opts.reconcileWith ? { residual: 0, residualCurrency: 0, reconciled: true, fullReconcileId: opts.reconcileWith.fullId, matching: opts.reconcileWith.matching } : {}),
         },
       ],
     });
     ledger.emitStatementLine({
       id: stId, moveId: move.id, statementId: statement.id, sequence: statement.sequence, paymentRef: label, amount, amountCurrency: null, foreignCurrencyId: null, residual: counterpart === null ? amount : 0,
-      currencyId: c.currency.id, partnerId: opts.partnerId ?? null, reconciled: counterpart !== null, ts,
+      currencyId: c.currency.id, partnerId: opts.partnerId ?? null, reconciled: counterpart !== null, ts, writeTs: opts.writeTs,
     });
     return { stId, move, ts };
   }
 
-  private unidentifiedReceipt(c: Company, d: number, fault: boolean): void {
+  /**
+   * A transfer nobody recognises at first: booked to the suspense account,
+   * then identified (a direct sale of services) and reconciled before its
+   * month ends, as a close requires; Odoo's reconciliation rewrites the
+   * suspense line into the counterpart, so the line ends on that account,
+   * written when it was identified. Seeded faults: the receipt never
+   * identified (left in suspense), or its move booking the liquidity
+   * transfer account instead of the bank's.
+   */
+  private unidentifiedReceipt(c: Company, d: number, fault: 'bank_line_missing_in_gl' | 'suspense_not_cleared' | null): void {
     const amount = Math.round(this.rng.logUniform(50, 3000) * 100);
     const label = `Transfer ref ${this.rng.int(100000, 999999)}`;
-    if (!fault) {
-      this.bankLine(c, 'bank', d, amount, label, null);
+    if (fault === 'suspense_not_cleared') {
+      const r = this.bankLine(c, 'bank', d, amount, label, null);
+      this.injected.push({ kind: 'suspense_not_cleared', companyId: c.id, month: ymd(d).month, statementLineId: r.stId, moveId: r.move.id, lineId: r.move.lineIds[1]!, journalId: c.journal.bank.id, accountId: c.account.suspense, amount: money(amount) });
+      return;
+    }
+    // Identified a few days later (no random draw: the demo's other data stays as it was), by the month's last weekday.
+    let lastWeekday = endOfMonth(d);
+    while (!isWeekday(lastWeekday)) lastWeekday--;
+    const identified = Math.min(Math.max(nextWeekday(d + 1 + (amount % 6)), d), lastWeekday);
+    const writeTs = Math.max(identified * 86400 + 15 * 3600 + (amount % 3600), d * 86400 + 17 * 3600);
+    if (fault === null) {
+      this.bankLine(c, 'bank', d, amount, label, c.account.services, { writeTs });
       return;
     }
     // The bank line's own move books the transfer account instead of the bank account: the bank's GL misses it.
-    const r = this.bankLine(c, 'bank', d, amount, label, null, { liquidityAccount: c.account.transfer });
+    const r = this.bankLine(c, 'bank', d, amount, label, c.account.services, { liquidityAccount: c.account.transfer, writeTs });
     this.injected.push({ kind: 'bank_line_missing_in_gl', companyId: c.id, month: ymd(d).month, statementLineId: r.stId, moveId: r.move.id, journalId: c.journal.bank.id, amount: money(amount), expectedAccountId: c.account.bank, postedAccountId: c.account.transfer });
   }
 

@@ -8,7 +8,7 @@
  */
 import { Client } from 'pg';
 import { isAppError } from '@workbench/core';
-import { bankVersusGl, changedAfterLock, duplicateBills, reconciliationErrors, sequenceGaps, subledgerGaps, unbalancedMoves } from '../testing/ledger-checks';
+import { bankVersusGl, changedAfterLock, duplicateBills, reconciliationErrors, sequenceGaps, subledgerGaps, suspenseItems, unbalancedMoves } from '../testing/ledger-checks';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { DEMO_TABLES } from './ddl';
 import { generateOdooDemo, type DemoSummary } from './generate';
@@ -134,14 +134,17 @@ describe('generateOdooDemo', () => {
        WHERE m.state = 'posted' AND ((m.payment_state IN ('paid', 'reversed') AND (l.amount_residual <> 0 OR l.full_reconcile_id IS NULL))
           OR (m.payment_state = 'not_paid' AND l.amount_residual <> l.balance) OR (m.payment_state = 'partial' AND (l.amount_residual = 0 OR l.amount_residual = l.balance)))`);
     expect(mismatch.rows[0]!.n).toBe(0);
-    // Payments are matched by bank statement lines; a few unidentified receipts wait in the suspense account.
-    const st = await db.query<{ reconciled: number; open: number; open_in_suspense: number }>(`
+    // Payments are matched by bank statement lines; unidentified receipts wait in the suspense account until they are identified, within their month.
+    const st = await db.query<{ reconciled: number; open: number; identified: number; late: number }>(`
       SELECT count(*) FILTER (WHERE s.is_reconciled)::int AS reconciled, count(*) FILTER (WHERE NOT s.is_reconciled)::int AS open,
-             count(*) FILTER (WHERE NOT s.is_reconciled AND EXISTS (SELECT 1 FROM account_move_line l JOIN account_journal j ON j.id = l.journal_id WHERE l.move_id = s.move_id AND l.account_id = j.suspense_account_id))::int AS open_in_suspense
-        FROM account_bank_statement_line s`);
+             count(*) FILTER (WHERE s.payment_ref LIKE 'Transfer ref %' AND s.write_date > s.create_date)::int AS identified,
+             count(*) FILTER (WHERE s.payment_ref LIKE 'Transfer ref %' AND date_trunc('month', s.write_date) <> date_trunc('month', m.date))::int AS late
+        FROM account_bank_statement_line s JOIN account_move m ON m.id = s.move_id`);
     expect(st.rows[0]!.reconciled).toBeGreaterThan(100);
-    expect(st.rows[0]!.open).toBeGreaterThan(0);
-    expect(st.rows[0]!.open_in_suspense).toBe(st.rows[0]!.open);
+    expect(st.rows[0]!.identified).toBeGreaterThan(0);
+    expect(st.rows[0]!.late).toBe(0);
+    expect(st.rows[0]!.open).toBe(0);
+    expect(await suspenseItems(db)).toEqual([]);
   });
 
   it('has drafts and cancelled moves, unnumbered, which the posted-only contract leaves out', async () => {
@@ -177,6 +180,7 @@ describe('generateOdooDemo', () => {
     expect(await subledgerGaps(db)).toEqual([]);
     expect(await changedAfterLock(db)).toEqual([]);
     expect(await bankVersusGl(db)).toEqual([]);
+    expect(await suspenseItems(db)).toEqual([]);
   });
 
   it('refuses a database that is not empty', async () => {

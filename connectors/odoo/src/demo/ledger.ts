@@ -113,6 +113,8 @@ export interface StatementLineIn {
   partnerId: number | null;
   reconciled: boolean;
   ts: number;
+  /** When it was last written (reconciled later than created); default `ts`. */
+  writeTs?: number;
 }
 
 export const MOVE_COLUMNS = [
@@ -319,7 +321,7 @@ export class Ledger {
     this.w.statementLines.row(
       [
         s.id, s.moveId, s.statementId, s.sequence, copyText(s.paymentRef), money(s.amount), opt(s.amountCurrency, money), num(s.foreignCurrencyId), (s.residual / 100).toFixed(2),
-        s.currencyId, num(s.partnerId), bool(s.reconciled), ADMIN_UID, ts, ADMIN_UID, ts,
+        s.currencyId, num(s.partnerId), bool(s.reconciled), ADMIN_UID, ts, ADMIN_UID, timestamp(s.writeTs ?? s.ts),
       ].join('\t'),
     );
     this.counts.statementLines += 1;

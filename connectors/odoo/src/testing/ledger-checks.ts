@@ -105,6 +105,20 @@ export async function bankVersusGl(db: ClientBase): Promise<{ journalId: number;
 }
 
 /**
+ * Posted lines still on a bank or cash journal's suspense account, with the
+ * statement line they belong to: a receipt nobody identified. At a month
+ * end the suspense accounts should be at zero.
+ */
+export async function suspenseItems(db: ClientBase): Promise<{ lineId: number; moveId: number; statementLineId: number | null; accountId: number; balance: string }[]> {
+  const { rows } = await db.query<{ id: number; move_id: number; st_id: number | null; account_id: number; balance: string }>(`
+    SELECT l.id, l.move_id, s.id AS st_id, l.account_id, l.balance::numeric(16,2)::text AS balance
+      FROM account_move_line l LEFT JOIN account_bank_statement_line s ON s.move_id = l.move_id
+     WHERE l.parent_state = 'posted' AND l.account_id IN (SELECT suspense_account_id FROM account_journal WHERE suspense_account_id IS NOT NULL)
+     ORDER BY l.id`);
+  return rows.map((r) => ({ lineId: r.id, moveId: r.move_id, statementLineId: r.st_id, accountId: r.account_id, balance: r.balance }));
+}
+
+/**
  * Reconciliation bookkeeping: on lines that carry a residual, residual =
  * balance - partials where the line is the debit + partials where it is
  * the credit, and partials never exceed the line; a full reconcile's lines

@@ -122,6 +122,7 @@ const check = (name: string, extra: Partial<TaskCheck>): TaskCheck => ({
   violations: 0,
   impact: null,
   materiality: null,
+  impacts: null,
   sample: { columns: [], rows: [] },
   message: null,
   sqlSha256: 'a'.repeat(64),
@@ -151,6 +152,20 @@ export const CHECKS: TaskCheck[] = [
   check('stale_rates', { severity: 'warn', status: 'failed', violations: 1, sample: { columns: [{ name: 'currency', type: 'VARCHAR' }], rows: [['CHF']] } }),
   check('missing_source', { status: 'error', message: 'CatalogError: Table with name nowhere does not exist!' }),
 ];
+
+/** A check weighed per currency (`currency=`): EUR within its materiality, JPY above it, rows without a currency within the default. */
+export const FX_CHECK: TaskCheck = check('fx_rounding', {
+  status: 'failed',
+  violations: 4,
+  impact: '5',
+  materiality: '1',
+  impacts: [
+    { currency: 'EUR', impact: '0.009', materiality: '0.01', exceeded: false },
+    { currency: 'JPY', impact: '5', materiality: '1', exceeded: true },
+    { currency: null, impact: '0.02', materiality: '0.05', exceeded: false },
+  ],
+  sample: { columns: [{ name: 'currency', type: 'VARCHAR' }, { name: 'difference', type: 'DECIMAL(18,3)' }], rows: [['JPY', 5]] },
+});
 
 export const RUN_DETAIL: RunDetail = {
   ...base,

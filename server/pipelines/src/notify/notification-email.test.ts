@@ -42,19 +42,36 @@ describe('run emails', () => {
   });
 
   it('tallies the checks, lists those that did not pass with their rows and impact, and shows the tasks\' figures', () => {
-    const check = (name: string, severity: 'fail' | 'warn', status: 'passed' | 'failed' | 'error', violations: number, impact: string | null) => ({ taskId: 'checks', attempt: 1, at: '2026-12-01T06:05:00.000Z', name, severity, status, violations, impact, materiality: impact === null ? null : '0.01', sample: { columns: [], rows: [] }, message: status === 'error' ? 'IO Error: no file <x>' : null, sqlSha256: null });
+    const check = (name: string, severity: 'fail' | 'warn', status: 'passed' | 'failed' | 'error', violations: number, impact: string | null) => ({ taskId: 'checks', attempt: 1, at: '2026-12-01T06:05:00.000Z', name, severity, status, violations, impact, materiality: impact === null ? null : '0.01', impacts: null, sample: { columns: [], rows: [] }, message: status === 'error' ? 'IO Error: no file <x>' : null, sqlSha256: null });
+    const impacts = [
+      { currency: 'EUR', impact: '0.009', materiality: '0.01', exceeded: false },
+      { currency: 'JPY', impact: '5', materiality: '1', exceeded: true },
+      { currency: null, impact: '0.5', materiality: '0.05', exceeded: true },
+    ];
     const run = runDetail('r1', 'failed', {
-      checks: [check('unbalanced_moves', 'fail', 'failed', 2, '12.51'), check('trial_balance_zero', 'fail', 'passed', 0, null), check('open_bank_items', 'warn', 'failed', 7, null), check('missing_source', 'fail', 'error', 0, null)],
+      checks: [
+        check('unbalanced_moves', 'fail', 'failed', 2, '12.51'),
+        check('trial_balance_zero', 'fail', 'passed', 0, null),
+        check('open_bank_items', 'warn', 'failed', 7, null),
+        check('missing_source', 'fail', 'error', 0, null),
+        { ...check('fx_rounding', 'warn', 'failed', 4, '5'), materiality: '1', impacts },
+      ],
       tasks: [taskRun('extract_gl', 'succeeded', { values: { row_count: 48213 } }), taskRun('validate', 'failed')],
     });
     const mail = runEmail(run, false, {});
-    expect(mail.text).toContain('Checks: 1 passed, 1 failed, 1 warnings, 1 errors');
+    expect(mail.text).toContain('Checks: 1 passed, 1 failed, 2 warnings, 1 errors');
+    // Per currency: those above their materiality.
+    expect(mail.text).toContain('  x fx_rounding (warn): 4 offending row(s), impact JPY 5 against 1, null 0.5 against 0.05 (2 of 3 currencies above materiality)');
     expect(mail.text).toContain('  x unbalanced_moves (fail): 2 offending row(s), impact 12.51 against 0.01');
     expect(mail.text).toContain('  x open_bank_items (warn): 7 offending row(s)');
     expect(mail.text).toContain('  x missing_source (fail): could not run: IO Error: no file <x>');
     expect(mail.text).not.toContain('trial_balance_zero');
     expect(mail.text).toContain('Figures\n  extract_gl: {"row_count":48213}');
     expect(mail.html).toContain('<li>missing_source (fail): could not run: IO Error: no file &lt;x&gt;</li>');
+    // With the server's address, each check that did not pass links to the run page opened at that check.
+    const linked = runEmail(run, false, { baseUrl: 'https://wb.example.com' });
+    expect(linked.text).toContain('  x unbalanced_moves (fail): 2 offending row(s), impact 12.51 against 0.01\n    https://wb.example.com/lab?pipeline-run=r1&check=unbalanced_moves\n');
+    expect(linked.html).toContain('<li><a href="https://wb.example.com/lab?pipeline-run=r1&amp;check=missing_source">missing_source (fail): could not run: IO Error: no file &lt;x&gt;</a></li>');
   });
 
   it('escapes the five HTML metacharacters', () => {

@@ -129,10 +129,14 @@ export function runEmail(run: RunDetail, slaMissed: boolean, context: Pick<Paylo
   const checks = run.checks ?? [];
   const noted = checks.filter((c) => c.status !== 'passed');
   const tally = checks.length === 0 ? '' : `${checks.filter((c) => c.status === 'passed').length} passed, ${noted.filter((c) => c.severity === 'fail' && c.status === 'failed').length} failed, ${noted.filter((c) => c.severity === 'warn' && c.status === 'failed').length} warnings, ${noted.filter((c) => c.status === 'error').length} errors`;
-  const checkLine = (c: (typeof checks)[number]) => `${c.name} (${c.severity}): ${c.status === 'error' ? `could not run${c.message ? `: ${clip(c.message, MAX_ERROR)}` : ''}` : `${c.violations} offending row(s)${c.impact !== null ? `, impact ${c.impact}${c.materiality !== null ? ` against ${c.materiality}` : ''}` : ''}`}`;
+  const checkLine = (c: (typeof checks)[number]) => `${c.name} (${c.severity}): ${c.status === 'error' ? `could not run${c.message ? `: ${clip(c.message, MAX_ERROR)}` : ''}` : `${c.violations} offending row(s)${impactText(c)}`}`;
   if (checks.length > 0) {
     text.push('', `Checks: ${tally}`);
-    for (const c of noted) text.push(`  ${c.status === 'passed' ? 'ok' : 'x'} ${checkLine(c)}`);
+    for (const c of noted) {
+      text.push(`  ${c.status === 'passed' ? 'ok' : 'x'} ${checkLine(c)}`);
+      const link = runUrl(context.baseUrl, run.id, c.name);
+      if (link !== null) text.push(`    ${link}`);
+    }
   }
   // What the tasks counted (rows extracted, published, totals): their values.
   const valued = run.tasks.filter((t) => Object.keys(t.values).length > 0);
@@ -154,7 +158,10 @@ export function runEmail(run: RunDetail, slaMissed: boolean, context: Pick<Paylo
     html.push('<h3>Tasks</h3>', `<table cellpadding="4">\n<tr><th align="left">Task</th><th align="left">Status</th><th align="left">Attempts</th><th align="left">Error</th></tr>\n${taskRows.join('\n')}\n</table>`);
   }
   if (checks.length > 0) {
-    html.push(`<h3>Checks: ${escapeHtml(tally)}</h3>`, noted.length > 0 ? `<ul>\n${noted.map((c) => `<li>${escapeHtml(checkLine(c))}</li>`).join('\n')}\n</ul>` : '');
+    html.push(`<h3>Checks: ${escapeHtml(tally)}</h3>`, noted.length > 0 ? `<ul>\n${noted.map((c) => {
+            const link = runUrl(context.baseUrl, run.id, c.name);
+            return `<li>${link === null ? escapeHtml(checkLine(c)) : `<a href="${escapeHtml(link)}">${escapeHtml(checkLine(c))}</a>`}</li>`;
+          }).join('\n')}\n</ul>` : '');
   }
   if (valued.length > 0) {
     html.push('<h3>Figures</h3>', `<table cellpadding="4">\n${valued.map((t) => `<tr><th align="left">${escapeHtml(t.taskId)}</th><td><code>${escapeHtml(clip(formatValue(t.values), 400))}</code></td></tr>`).join('\n')}\n</table>`);
@@ -162,6 +169,19 @@ export function runEmail(run: RunDetail, slaMissed: boolean, context: Pick<Paylo
   html.push(htmlLink(url));
 
   return { subject, text: `${text.join('\n')}\n`, html: htmlDocument(subject, html.filter((p) => p !== '').join('\n')) };
+}
+
+/**
+ * A check's impact for its line: `, impact 12.51 against 0.01`; per currency (`currency=`) the currencies above
+ * their materiality: `, impact JPY 5 against 1, USD 0.06 against 0.05 (2 of 3 currencies above materiality)`.
+ */
+function impactText(c: RunDetail['checks'][number]): string {
+  if (c.impacts !== null && c.impacts.length > 0) {
+    const above = c.impacts.filter((i) => i.exceeded);
+    const shown = (above.length > 0 ? above : c.impacts).map((i) => `${i.currency ?? 'null'} ${i.impact} against ${i.materiality}`);
+    return `, impact ${clip(shown.join(', '), MAX_ERROR)} (${above.length} of ${c.impacts.length} ${c.impacts.length === 1 ? 'currency' : 'currencies'} above materiality)`;
+  }
+  return c.impact !== null ? `, impact ${c.impact}${c.materiality !== null ? ` against ${c.materiality}` : ''}` : '';
 }
 
 /** The email announcing a dataset a successful run produced. */

@@ -78,9 +78,9 @@ export interface PayloadContext {
 }
 
 /** The run's page: `${baseUrl}/lab?pipeline-run=<runId>`, or null without a base URL. */
-export function runUrl(baseUrl: string | undefined, runId: string): string | null {
+export function runUrl(baseUrl: string | undefined, runId: string, check?: string): string | null {
   if (baseUrl === undefined || baseUrl === '') return null;
-  return `${baseUrl.replace(/\/+$/, '')}/lab?pipeline-run=${encodeURIComponent(runId)}`;
+  return `${baseUrl.replace(/\/+$/, '')}/lab?pipeline-run=${encodeURIComponent(runId)}${check !== undefined ? `&check=${encodeURIComponent(check)}` : ''}`;
 }
 
 export function pipelineRef(run: RunDetail): PipelineRef {

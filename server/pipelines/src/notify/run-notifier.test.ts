@@ -202,6 +202,21 @@ describe.each(STORE_DIALECTS)('RunNotifier on %s', (dialect) => {
     expect(json(receiver.requests[0]!)).toMatchObject({ event: 'run.failed', run: { status: 'cancelled' }, failed_tasks: [] });
   });
 
+  it('reads addresses from a parameter the notify entry names: several, one, or none when it is empty', async () => {
+    const spec = withNotify({ on: ['failure'], email: ['{{ params.finance_list }}'] });
+    const n = notifier();
+    await n.runEnded(runDetail(runId(40), 'failed', { spec, parameters: { finance_list: `${TEAM}, controller@example.com;not an address` } }));
+    expect(smtp.messages.map((m) => m.envelopeTo).sort()).toEqual([[TEAM], ['controller@example.com']]);
+    expect((await n.list(runId(40))).map((r) => [r.target, r.status])).toEqual([
+      ['close-team@example.com', 'sent'],
+      ['controller@example.com', 'sent'],
+    ]);
+    smtp.messages.length = 0;
+    await n.runEnded(runDetail(runId(41), 'failed', { spec, parameters: { finance_list: '' } }));
+    expect(smtp.messages).toEqual([]);
+    expect(await n.list(runId(41))).toEqual([]);
+  });
+
   it('announces data_ready for each dataset whose task succeeded, with row count, schema version, period and run id', async () => {
     const id = runId(4);
     const spec = pipelineSpec({

@@ -21,7 +21,9 @@ import { createTransport, type Transporter } from 'nodemailer';
 import { AppError, describeError, raceSignal, silentLogger, systemClock, type Clock, type Logger } from '@workbench/core';
 import { isUniqueViolation, type MetadataStore } from '@workbench/store';
 import { RUN_DONE, type RunDetail } from '../runs/run-model';
+import { EMAIL } from '../spec/check-pipeline';
 import type { NotifyEvent } from '../spec/pipeline-spec';
+import { isTemplate, renderTemplate } from '../spec/template';
 import { dataReadyEmail, runEmail, type EmailContent } from './notification-email';
 import { dataReadyPayload, runEventPayload, runWebhookEvent, type NotificationPayload, type WebhookEvent } from './notification-payload';
 import { deliverWebhook, safeOrigin } from './webhook-delivery';
@@ -205,7 +207,7 @@ export class RunNotifier implements AsyncDisposable {
     const targets = new Map<string, { channel: NotificationChannel; target: string }>();
     for (const entry of run.spec.notify) {
       if (!entry.on.includes(out.on)) continue;
-      for (const address of entry.email ?? []) targets.set(`email\n${address}`, { channel: 'email', target: address });
+      for (const address of (entry.email ?? []).flatMap((e) => this.addresses(run, e))) targets.set(`email\n${address}`, { channel: 'email', target: address });
       if (entry.webhook !== undefined) targets.set(`webhook\n${entry.webhook}`, { channel: 'webhook', target: entry.webhook });
     }
     const body = JSON.stringify(out.payload);
@@ -214,6 +216,26 @@ export class RunNotifier implements AsyncDisposable {
         this.once(run.id, out.event, channel, target, () => (channel === 'email' ? this.sendEmail(target, out.email) : this.sendWebhook(target, out.webhookEvent, body))),
       ),
     );
+  }
+
+  /**
+   * A notify address as written, or what its template names (`{{ params.finance_list }}`: one
+   * address or several, separated by commas, semicolons or blanks); none when the parameter is empty.
+   * Rendered addresses that are not addresses are left out, with a warning.
+   */
+  private addresses(run: RunDetail, email: string): string[] {
+    if (!isTemplate(email)) return [email];
+    let rendered: unknown;
+    try {
+      rendered = renderTemplate(email, { run: { id: run.id, logical_date: run.logicalDate, trigger: run.trigger }, period: run.period, params: run.parameters, tasks: {}, pipeline: { id: run.pipelineId, name: run.spec.name } });
+    } catch (err) {
+      this.logger.warn({ run: run.id, err: describeError(err) }, 'Cannot read a notify address');
+      return [];
+    }
+    const list = (Array.isArray(rendered) ? rendered : [rendered]).flatMap((v) => (typeof v === 'string' ? v.split(/[\s,;]+/) : [])).filter((a) => a !== '');
+    const bad = list.filter((a) => !EMAIL.test(a));
+    if (bad.length > 0) this.logger.warn({ run: run.id, addresses: bad }, 'Notify addresses that are not e-mail addresses were left out');
+    return list.filter((a) => EMAIL.test(a));
   }
 
   /** Claims the row, sends, records the outcome. Never throws. */

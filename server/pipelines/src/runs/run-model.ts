@@ -86,13 +86,26 @@ export interface CheckResult {
   severity: 'warn' | 'fail';
   status: 'passed' | 'failed' | 'error';
   violations: number;
-  /** Sum of the offending rows' amounts (decimal text), when the check names an amount column. */
+  /**
+   * Sum of the offending rows' amounts (decimal text), when the check names an amount column. With
+   * `currency=`: those of the first currency whose impact exceeds its materiality, else of the largest impact.
+   */
   impact: string | null;
   materiality: string | null;
+  /** With `currency=`: each currency's impact against its materiality, ordered by currency (NULL last); null otherwise. */
+  impacts: CheckImpact[] | null;
   /** The first offending rows. */
   sample: { columns: { name: string; type: string }[]; rows: unknown[][] };
   message: string | null;
   sqlSha256: string | null;
+}
+
+/** One currency's impact of a check with `currency=`: decimals as text; `currency` null for the NULL group. */
+export interface CheckImpact {
+  currency: string | null;
+  impact: string;
+  materiality: string;
+  exceeded: boolean;
 }
 
 export interface TaskCheck extends CheckResult {

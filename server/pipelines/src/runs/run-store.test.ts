@@ -195,7 +195,7 @@ describe.each(STORE_DIALECTS)('run store on %s', (dialect) => {
   test('keeps the checks each attempt evaluated; a run shows those of each task\'s latest attempt', async () => {
     const spec = pipelineSpec([task('checks', { retry: { retries: 1, delayMs: 0 } })]);
     const { run } = await runs.create(newRun(spec));
-    const check = (status: 'passed' | 'failed', violations: number) => ({ name: 'unbalanced_moves', severity: 'fail' as const, status, violations, impact: violations ? '12.50' : '0', materiality: '0.01', sample: { columns: [{ name: 'move_id', type: 'INTEGER' }], rows: violations ? [[7]] : [] }, message: null, sqlSha256: 'ab' });
+    const check = (status: 'passed' | 'failed', violations: number) => ({ name: 'unbalanced_moves', severity: 'fail' as const, status, violations, impact: violations ? '12.50' : '0', materiality: '0.01', impacts: null, sample: { columns: [{ name: 'move_id', type: 'INTEGER' }], rows: violations ? [[7]] : [] }, message: null, sqlSha256: 'ab' });
     await runs.claim('w1', 1, 30_000);
     await runs.finish('w1', run.id, 'checks', 1, { status: 'failed', errorKind: 'error', error: 'ExpectationFailed', checks: [check('failed', 1), { ...check('passed', 0), name: 'tb_zero' }] });
     expect((await runs.get(run.id)).checks.map((c) => [c.attempt, c.name, c.status, c.sample.rows])).toEqual([
@@ -205,6 +205,27 @@ describe.each(STORE_DIALECTS)('run store on %s', (dialect) => {
     await runs.claim('w1', 1, 30_000);
     await runs.finish('w1', run.id, 'checks', 2, { status: 'succeeded', checks: [check('passed', 0)] });
     expect((await runs.get(run.id)).checks.map((c) => [c.attempt, c.name, c.status, c.impact])).toEqual([[2, 'unbalanced_moves', 'passed', '0']]);
+    expect((await runs.get(run.id)).checks[0]!.impacts).toBeNull();
+  });
+
+  test('keeps the impact of each currency of a check with currency=, as the run detail shows it', async () => {
+    const spec = pipelineSpec([task('checks')]);
+    const { run } = await runs.create(newRun(spec));
+    const impacts = [
+      { currency: 'EUR', impact: '0.009', materiality: '0.01', exceeded: false },
+      { currency: 'JPY', impact: '5', materiality: '1', exceeded: true },
+      { currency: null, impact: '12345678901234567890.12', materiality: '0', exceeded: true },
+    ];
+    const fx = { name: 'fx_rounding', severity: 'fail' as const, status: 'failed' as const, violations: 4, impact: '5', materiality: '1', impacts, sample: { columns: [{ name: 'currency', type: 'VARCHAR' }], rows: [['EUR']] }, message: null, sqlSha256: 'cd' };
+    await runs.claim('w1', 1, 30_000);
+    await runs.finish('w1', run.id, 'checks', 1, { status: 'failed', errorKind: 'error', error: 'ExpectationFailed', checks: [fx, { ...fx, name: 'fx_none', status: 'passed', violations: 0, impact: '0', materiality: '0.05', impacts: [] }] });
+    const detail = await runs.get(run.id);
+    expect(detail.checks.map((c) => [c.name, c.impact, c.materiality, c.impacts])).toEqual([
+      ['fx_none', '0', '0.05', []],
+      ['fx_rounding', '5', '1', impacts],
+    ]);
+    // As the REST run detail sends it.
+    expect(JSON.parse(JSON.stringify(detail)).checks[1].impacts).toEqual(impacts);
   });
 
   test('logs are read back per task in order, after a cursor', async () => {

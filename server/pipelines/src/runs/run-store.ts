@@ -387,8 +387,8 @@ export class RunStore {
     for (const c of outcome.checks ?? []) {
       await trx
         .insertInto('quality_results')
-        .values({ run_id: runId, task_id: taskId, attempt, check_name: c.name.slice(0, 200), severity: c.severity, status: c.status, violations: c.violations, impact: c.impact, materiality: c.materiality, sample: JSON.stringify(c.sample), message: c.message, sql_sha256: c.sqlSha256, at: now })
-        .onConflict((oc) => oc.columns(['run_id', 'task_id', 'attempt', 'check_name']).doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), violations: eb.ref('excluded.violations'), impact: eb.ref('excluded.impact'), sample: eb.ref('excluded.sample'), message: eb.ref('excluded.message'), at: eb.ref('excluded.at') })))
+        .values({ run_id: runId, task_id: taskId, attempt, check_name: c.name.slice(0, 200), severity: c.severity, status: c.status, violations: c.violations, impact: c.impact, materiality: c.materiality, impacts: c.impacts === null ? null : JSON.stringify(c.impacts), sample: JSON.stringify(c.sample), message: c.message, sql_sha256: c.sqlSha256, at: now })
+        .onConflict((oc) => oc.columns(['run_id', 'task_id', 'attempt', 'check_name']).doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), violations: eb.ref('excluded.violations'), impact: eb.ref('excluded.impact'), materiality: eb.ref('excluded.materiality'), impacts: eb.ref('excluded.impacts'), sample: eb.ref('excluded.sample'), message: eb.ref('excluded.message'), at: eb.ref('excluded.at') })))
         .execute();
     }
     const base = { lease_owner: null, lease_expires_at: null, error, error_kind: outcome.errorKind ?? null, output_path: outcome.outputPath ?? t.output_path };
@@ -577,6 +577,7 @@ export class RunStore {
           violations: Number(c.violations),
           impact: c.impact,
           materiality: c.materiality,
+          impacts: c.impacts === null ? null : (JSON.parse(c.impacts) as TaskCheck['impacts']),
           sample: JSON.parse(c.sample) as TaskCheck['sample'],
           message: c.message,
           sqlSha256: c.sql_sha256,

@@ -23,7 +23,9 @@ const TARGETS: readonly PathKind[] = ['notebook', 'sql', 'pipeline'];
 const RUN_FIELDS = ['id', 'logical_date', 'trigger'];
 const PERIOD_FIELDS = ['start', 'end', 'label'];
 const PIPELINE_FIELDS = ['id', 'name'];
-const EMAIL = /^[^\s@<>(),;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const TASK_FIELDS = ['id', 'path', 'notebook_version'];
+/** An e-mail address, as notify entries take them. */
+export const EMAIL = /^[^\s@<>(),;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function checkPipeline(data: unknown, file: string, issues: IssueList): void {
   if (!isRaw(data)) return;
@@ -41,7 +43,7 @@ export function checkPipeline(data: unknown, file: string, issues: IssueList): v
   checkCycles(graph, tasks, issues);
   for (const [name, param] of entries(data.parameters)) checkParameter(name, param, issues);
   checkSchedule(data.schedule, file, issues);
-  checkNotify(data.notify, issues);
+  checkNotify(data.notify, params, issues);
   checkDatasets(data.datasets, known, issues);
   for (const key of ['timeout', 'sla']) checkPositive(data[key], [key], issues);
   if (isRaw(data.defaults)) for (const key of ['timeout', 'cell_timeout']) checkPositive(data.defaults[key], ['defaults', key], issues);
@@ -97,6 +99,9 @@ function referenceProblem(ref: PathSegment[], params: Set<string>, tasks?: { sel
       return fixed(PERIOD_FIELDS);
     case 'pipeline':
       return fixed(PIPELINE_FIELDS);
+    case 'task':
+      if (!tasks) return `template reference '${text}': a parameter default can read run, period and pipeline only`;
+      return fixed(TASK_FIELDS);
     case 'params':
       if (!tasks) return `template reference '${text}': a parameter default can read run, period and pipeline only`;
       if (typeof first !== 'string') return `template reference '${text}' must name a parameter`;
@@ -112,7 +117,7 @@ function referenceProblem(ref: PathSegment[], params: Set<string>, tasks?: { sel
       return undefined;
     }
     default:
-      return `unknown template reference '${text}' (templates read run, period, params, tasks and pipeline)`;
+      return `unknown template reference '${text}' (templates read run, period, params, tasks, task and pipeline)`;
   }
 }
 
@@ -149,13 +154,24 @@ function checkParameter(name: string, param: Raw, issues: IssueList): void {
   else if (allowed && !inEnum(value, { enum: allowed })) issues.at([...at, 'default'], `default ${show(value)} is not one of the enum values ${allowed.map(show).join(', ')}`);
 }
 
-function checkNotify(notify: unknown, issues: IssueList): void {
+function checkNotify(notify: unknown, params: Set<string>, issues: IssueList): void {
   if (!Array.isArray(notify)) return;
   notify.forEach((n: unknown, i) => {
     if (!isRaw(n)) return;
     const emails = typeof n.email === 'string' ? [[n.email, ['notify', i, 'email']] as const] : Array.isArray(n.email) ? n.email.map((e, j) => [e, ['notify', i, 'email', j]] as const) : [];
     for (const [email, at] of emails) {
-      if (typeof email === 'string' && !EMAIL.test(email)) issues.at(at, `'${email}' is not an e-mail address`);
+      if (typeof email !== 'string') continue;
+      // A template names a parameter holding the addresses (the finance list, set per pipeline or per run).
+      if (isTemplate(email)) {
+        scanTemplates(email, at, (where, result) => {
+          if ('error' in result) return issues.at(where, `bad template: ${result.error}`);
+          for (const ref of result.refs) {
+            const [root, name] = ref;
+            if (root !== 'params' || ref.length !== 2 || typeof name !== 'string') issues.at(where, `template reference '${formatPath(ref)}': a notify address can read params.<name> only`);
+            else if (!params.has(name)) issues.at(where, `template reference '${formatPath(ref)}' names unknown parameter '${name}'`);
+          }
+        });
+      } else if (!EMAIL.test(email)) issues.at(at, `'${email}' is not an e-mail address`);
     }
     if (typeof n.webhook === 'string') {
       const problem = webhookProblem(n.webhook);

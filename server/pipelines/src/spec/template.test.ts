@@ -8,6 +8,7 @@ const ctx: TemplateContext = {
   params: { company_id: 7, rate: 0.5, final: false, note: null, companies: [1, 2, 3], opts: { 'dry-run': true, depth: 2 }, mode: 'Draft' },
   tasks: { extract: { values: { row_count: 1200, names: ['a', 'b'] }, status: 'succeeded' }, 'load-gl': { values: { ok: true }, status: 'failed' } },
   pipeline: { id: 'finance/close.pipeline.yaml', name: 'Month-end close' },
+  task: { id: 'gold', path: 'finance/03_gold.ipynb', notebook_version: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391' },
 };
 
 function renderError(value: unknown): AppError {
@@ -31,6 +32,7 @@ describe('renderTemplate', () => {
     ['{{ tasks.extract.values.row_count }}', 1200],
     ['{{ tasks.extract.status }}', 'succeeded'],
     ['{{ period.end }}', '2026-11-30'],
+    ['{{ task.notebook_version }}', 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'],
   ])('%s alone keeps the value and its type', (template, value) => {
     expect(renderTemplate(template, ctx)).toEqual(value);
   });

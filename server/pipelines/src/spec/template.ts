@@ -24,6 +24,13 @@ export interface TemplateContext {
   params: Record<string, unknown>;
   tasks: Record<string, { values: Record<string, unknown>; status: string }>;
   pipeline: { id: string; name: string };
+  /**
+   * The task being run (notebook and SQL tasks): its id, its file and the
+   * version of that file it runs, as git names it (the blob id of the
+   * content read: `git log --find-object=<id>` lists the commits holding
+   * it). Absent where a parameter default is resolved.
+   */
+  task?: { id: string; path: string; notebook_version: string };
 }
 
 type Literal = string | number | boolean | null;

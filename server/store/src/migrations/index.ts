@@ -13,6 +13,7 @@ import { migration as m0004 } from './0004_connections';
 import { migration as m0005 } from './0005_catalog';
 import { migration as m0006 } from './0006_pipelines';
 import { migration as m0007 } from './0007_quality';
+import { migration as m0008 } from './0008_check_impacts';
 import type { StoreMigration } from './migration';
 
 export type { StoreDialect, StoreMigration } from './migration';
@@ -25,4 +26,5 @@ export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migrati
   { name: '0005_catalog', migration: m0005 },
   { name: '0006_pipelines', migration: m0006 },
   { name: '0007_quality', migration: m0007 },
+  { name: '0008_check_impacts', migration: m0008 },
 ];
