@@ -21,6 +21,9 @@
 //      +  a few dozen runs of a second pipeline whose notebook is not JSON: the worker
 //         fails each at once ("not a notebook", no kernel), so the store holds real
 //         failed runs for the status query of step 3 (5% of the target).
+//   D  no server     the comparison: the same notebook N times (after a warm-up) through
+//      1b. nbclient (what papermill and jupyter-scheduler execute with) in one
+//         /usr/bin/python3 process: start kernel, execute, shut down, write the output.
 //   C  worker off    pipelines.enabled false (this replica only serves the API)
 //      3. The store is filled up to S runs with runs made directly in the run store
 //         (wb.pipelines.runs.create) from the spec, period and parameters of a finished
@@ -46,6 +49,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const http = require('http');
+const { execFile } = require('child_process');
+const execFileAsync = require('util').promisify(execFile);
 const REPO = path.resolve(__dirname, '..');
 const { now, sleep, percentile } = require('./lib/util');
 const { machineInfo, writeMarkedSection } = require('./lib/report');
@@ -184,6 +189,29 @@ class CpuSampler {
   }
 }
 
+// ---------------------------------------------------------------- the comparison
+const NBCLIENT = `
+import json, sys, time
+import nbclient, nbformat
+src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ms = []
+for i in range(n + 1):
+    t0 = time.perf_counter()
+    nb = nbformat.read(src, as_version=4)
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=60).execute()
+    nbformat.write(nb, out)
+    if i > 0:
+        ms.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({"version": nbclient.__version__, "ms": ms}))
+`;
+
+/** The same one-cell notebook run n times (after a warm-up) by nbclient in one Python process. */
+async function nbclientRuns(n) {
+  const env = { ...process.env, JUPYTER_RUNTIME_DIR: path.join(DIR, 'runtime'), JUPYTER_CONFIG_DIR: path.join(DIR, 'jupyter-config'), IPYTHONDIR: path.join(DIR, 'ipython'), JUPYTER_DATA_DIR: path.join(DIR, 'data') };
+  const { stdout: outText } = await execFileAsync('/usr/bin/python3', ['-c', NBCLIENT, path.join(ROOT, 'bench/one.ipynb'), path.join(DIR, 'nbclient-out.ipynb'), String(n)], { env, encoding: 'utf8', timeout: 600000 });
+  return JSON.parse(outText.trim().split('\n').pop());
+}
+
 // ---------------------------------------------------------------- servers
 const ONE = 'bench/one.pipeline.yaml';
 const BROKEN = 'bench/broken.pipeline.yaml';
@@ -240,6 +268,16 @@ function observe(wb) {
   const waiters = new Map();
   const cellDone = new Map(); // run id -> epoch ms of the first cell's end
   const kernelGone = new Map(); // kernel id -> epoch ms
+  const commits = new Map(); // output notebook path -> ms its git commit (contents.createCheckpoint) took
+  const createCheckpoint = wb.contents.createCheckpoint;
+  wb.contents.createCheckpoint = async function timed(p, user) {
+    const t = now();
+    try {
+      return await createCheckpoint.call(this, p, user);
+    } finally {
+      commits.set(p, now() - t);
+    }
+  };
   const subs = [
     wb.pipelines.onRunChanged((r) => {
       if (!RUN_DONE.has(r.status) || ended.has(r.id)) return;
@@ -257,6 +295,7 @@ function observe(wb) {
     ended,
     cellDone,
     kernelGone,
+    commits,
     waitEnd(id, timeoutMs = 120000) {
       if (ended.has(id)) return Promise.resolve(ended.get(id));
       return new Promise((resolve, reject) => {
@@ -264,7 +303,7 @@ function observe(wb) {
         waiters.set(id, (x) => { clearTimeout(t); resolve(x); });
       });
     },
-    dispose() { subs.forEach(dispose); },
+    dispose() { subs.forEach(dispose); wb.contents.createCheckpoint = createCheckpoint; },
   };
 }
 
@@ -294,6 +333,7 @@ function phases(detail, obs, clientMs) {
     firstToCellDone: cell - first,
     cellDoneToKernelGone: gone - cell,
     kernelGoneToRecorded: fin - gone,
+    outputCommit: obs.commits.get(task.outputPath) ?? NaN,
     claimToRecorded: fin - claimed,
     runE2e: ms(detail.finishedAt) - ms(detail.createdAt),
     client: clientMs,
@@ -450,7 +490,8 @@ function render(R) {
     ['**queue → first cell (total)**', 'queueToFirst'],
     ['first cell sent → its reply (`x = 1`)', 'firstToCellDone'],
     ['cell done → kernel shut down', 'cellDoneToKernelGone'],
-    ['kernel shut down → outcome recorded (output notebook saved, run settled)', 'kernelGoneToRecorded'],
+    ['kernel shut down → outcome recorded (output notebook saved and committed to git, run settled)', 'kernelGoneToRecorded'],
+    ['&nbsp;&nbsp;of which the output notebook\'s git commit (`contents.createCheckpoint`)', 'outputCommit'],
     ['**run created → finished** (store)', 'runE2e'],
     ['`runNow()` call → run-ended event (in-process client)', 'client'],
   ];
@@ -463,6 +504,18 @@ function render(R) {
   L.push(`| CPU-seconds per run: this process + its kernels over the whole step (warm-up and pool refills included) ÷ ${RUNS + 1} | ${cpu(R.load.nopool, RUNS + 1)} | | ${cpu(R.load.pool, RUNS + 1)} | |`);
   L.push('');
   L.push(`Warm-up run (first after the server started; not in the table): no pool ${f(p1.nopool.warmup.runE2e)} ms created → finished, pool ${f(p1.pool.warmup.runE2e)} ms. With the pool, each run waits (untimed) until ${POOL} kernels are waiting again.`);
+  L.push('');
+  const nb = R.nbclient;
+  const ours = (rows, q) => pc(rows.map((r) => r.runE2e), q);
+  L.push(`### 1b. Beside it: the same notebook through nbclient ${nb.version}`);
+  L.push('');
+  L.push(`papermill and jupyter-scheduler run notebooks with nbclient (papermill is not packaged for Debian and no Python package index is reachable here, so nbclient itself is the comparison). A Python process (\`/usr/bin/python3\`, the same Debian ipykernel) runs \`NotebookClient(nb, kernel_name="python3").execute()\` on \`bench/one.ipynb\` and writes the output notebook, ${RUNS} times after 1 warm-up, timed around both. Unsandboxed, with no queue, store, audit or logs: it is the floor a notebook scheduler on nbclient starts from, not a scheduler.`);
+  L.push('');
+  L.push('| per run (ms) | p50 | p95 | Workbench ÷ nbclient at p50 |');
+  L.push('|---|---:|---:|---:|');
+  L.push(`| nbclient: start kernel, execute, shut down, write the output | ${f(pc(nb.ms, 0.5))} | ${f(pc(nb.ms, 0.95))} | |`);
+  L.push(`| Workbench, no pool: run created → finished (sandboxed kernel, store, audit, logs, output committed) | ${f(ours(p1.nopool.rows, 0.5))} | ${f(ours(p1.nopool.rows, 0.95))} | ${(ours(p1.nopool.rows, 0.5) / pc(nb.ms, 0.5)).toFixed(2)} |`);
+  L.push(`| Workbench, pool of ${POOL}: run created → finished | ${f(ours(p1.pool.rows, 0.5))} | ${f(ours(p1.pool.rows, 0.95))} | ${(ours(p1.pool.rows, 0.5) / pc(nb.ms, 0.5)).toFixed(2)} |`);
   L.push('');
   const b = R.backlog;
   const wait = b.rows.map((r) => r.queueToClaim);
@@ -501,7 +554,7 @@ function render(R) {
   L.push('');
   L.push('CPU-seconds: utime + stime of this process and every descendant (kernels and their bubblewrap), read every 100 ms from `/proc` and summed by deltas (a lower bound: each process\'s last < 100 ms is missed).');
   L.push('');
-  L.push(`Background load (CPU of other processes as a share of the machine, avg/max per 1 s): step 1 no pool ${pctLoad(R.load.nopool)}, step 1 pool ${pctLoad(R.load.pool)}, step 2 ${pctLoad(R.load.backlog)}, step 3 ${pctLoad(R.load.refresh)}.${Object.values(R.load).some((l) => l && l.foreignAvg > 0.1) ? ' **Warning:** above 10% somewhere: those numbers are noisy.' : ''}`);
+  L.push(`Background load (CPU of other processes as a share of the machine, avg/max per 1 s): step 1 no pool ${pctLoad(R.load.nopool)}, step 1 pool ${pctLoad(R.load.pool)}, step 1b ${pctLoad(R.load.nbclient)}, step 2 ${pctLoad(R.load.backlog)}, step 3 ${pctLoad(R.load.refresh)}.${Object.values(R.load).some((l) => l && l.foreignAvg > 0.1) ? ' **Warning:** above 10% somewhere: those numbers are noisy.' : ''}`);
   L.push(END);
   return L.join('\n');
 }
@@ -553,6 +606,11 @@ async function main() {
   const template = await wb.pipelines.runs.get(R.backlog.ids[0]);
   obs.dispose();
   await stopServer(wb);
+
+  // D: the comparison: the same notebook through nbclient, what papermill and jupyter-scheduler execute with
+  x = await step(`1b. ${RUNS} runs of the same notebook with nbclient`, async () => nbclientRuns(RUNS));
+  R.nbclient = x.value;
+  R.load.nbclient = x.load;
 
   // C: worker off, fill the store, time the reads
   wb = await startServer('C', { ...base, pipelines: { ...base.pipelines, enabled: false } });
