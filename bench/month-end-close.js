@@ -326,6 +326,8 @@ function render(R) {
   L.push('');
   L.push(`\`generateOdooDemo\` (seed ${SEED}) into a fresh database on the local PostgreSQL, then a real Workbench in the benchmark's process (\`startWorkbench\`, default SQLite store, sandboxed kernels, no kernel pool, \`pipelines.poll_ms: 200\`) and, over REST, as \`month-end-close.e2e.test.ts\` does: a postgres connection, \`POST api/templates/month-end-close/install\`, \`POST api/pipelines/{id}/runs {parameters: {connection}, logical_date}\` for the close of ${cold?.period?.label ?? 'the last month'} (the demo year's last month). Times from \`GET api/runs/{id}\`: the run's \`createdAt → finishedAt\`, each task's last attempt (\`startedAt\` = claimed, \`kernelReadyAt\`, \`finishedAt\`). The second run is the same close again on the same server (warm: PostgreSQL buffers, page cache).`);
   L.push('');
+  L.push('Nothing runs beside it: no other month-end close (Odoo, Databricks, a hand-run close) can run on this machine, so the figures stand against the issue\'s target (under 2 minutes) and the PRD\'s (under 2 hours), not against another system.');
+  L.push('');
   L.push(`**Target (issue): the whole close through the server in under ${TARGET_S / 60} minutes — ${verdict(cold)}${runs[1] ? `; warm run ${verdict(runs[1])}` : ''}.**`);
   L.push('');
   L.push(`| step | ${runs.map((r) => r.label).join(' | ')} |`);
