@@ -35,8 +35,8 @@ import { keepFocus } from './keep-focus';
 import { defaultTask, LogStore, LogView } from './log-view';
 import { errorText, isAbort } from './pipelines-api';
 import { Coalescer, Poll } from './refresh-timers';
-import { checksView, openSamples, sampleKey } from './checks-view';
 import { canCancel, canRepair, canRollback, repairTasks } from './repair-plan';
+import { RunChecksSection } from './run-checks-section';
 import { showRollbackDialog } from './rollback-dialog';
 import type { RunEventStream, StreamState } from './run-events';
 import { confirmCancel, confirmRepair } from './run-confirm';
@@ -69,9 +69,7 @@ export class RunPage extends Widget {
   private readonly rollbackButton: HTMLButtonElement;
   private readonly openPipelineButton: HTMLButtonElement;
   private readonly tasksBox: HTMLElement;
-  private readonly checksSection: HTMLElement;
-  private readonly checksBox: HTMLElement;
-  private readonly checksCount: HTMLElement;
+  private readonly checks: RunChecksSection;
   private readonly logTabs: HTMLElement;
   private readonly streamState: HTMLElement;
   private readonly logs = new LogStore();
@@ -88,16 +86,11 @@ export class RunPage extends Widget {
   private cancelling = false;
   private abort: AbortController | null = null;
   private _pending: Promise<void>;
-  /** The check to bring into view at the next drawing that has it. */
-  private checkToFocus: string | null;
-  /** The check brought into view: highlighted at every drawing (the table is drawn again as the run reloads). */
-  private focusedCheck: { taskId: string; name: string } | null = null;
 
   constructor(options: RunPageOptions) {
     super();
     this.options = options;
     this.runId = options.runId;
-    this.checkToFocus = options.focusCheck ?? null;
     this.addClass('wb-screen');
     this.addClass('wb-themed');
     this.addClass('wb-compact-buttons');
@@ -115,13 +108,7 @@ export class RunPage extends Widget {
     this.message = h('div', { className: 'wb-pipelines-page-message', attrs: { role: 'status', tabindex: '-1' } });
     this.message.hidden = true;
     this.tasksBox = h('div', { className: 'wb-pipelines-tasks-box' });
-    this.checksBox = h('div', { className: 'wb-pipelines-checks-box' });
-    this.checksCount = h('span', { className: 'wb-pipelines-count' });
-    this.checksSection = h('section', { className: 'wb-pipelines-section wb-pipelines-section-checks', attrs: { 'aria-label': 'Checks' } }, [
-      h('h3', { className: 'wb-pipelines-section-title' }, ['Checks', this.checksCount]),
-      this.checksBox,
-    ]);
-    this.checksSection.hidden = true;
+    this.checks = new RunChecksSection(options.focusCheck);
     this.logTabs = h('div', { className: 'wb-pipelines-log-tabs', attrs: { role: 'tablist', 'aria-label': 'Task logs' } });
     this.streamState = h('span', { className: 'wb-pipelines-stream-state', attrs: { role: 'status' } });
     this.node.append(
@@ -129,7 +116,7 @@ export class RunPage extends Widget {
       h('div', { className: 'wb-pipelines-actions' }, [this.cancelButton, this.repairButton, this.rollbackButton, this.openPipelineButton]),
       this.message,
       h('section', { className: 'wb-pipelines-section', attrs: { 'aria-label': 'Tasks' } }, [h('h3', { className: 'wb-pipelines-section-title' }, ['Tasks']), this.tasksBox]),
-      this.checksSection,
+      this.checks.node,
       h('section', { className: 'wb-pipelines-section wb-pipelines-section-logs', attrs: { 'aria-label': 'Logs' } }, [
         h('div', { className: 'wb-pipelines-log-head' }, [h('h3', { className: 'wb-pipelines-section-title' }, ['Logs']), this.streamState]),
         this.logTabs,
@@ -314,7 +301,7 @@ export class RunPage extends Widget {
     this.repairButton.title = canRepair(run.status) ? 'Rerun the tasks that did not succeed, and what depends on them' : 'Repair is for runs that failed, were cancelled or timed out';
     if (this.selected === null || !run.tasks.some((t) => t.taskId === this.selected)) this.select(defaultTask(run.tasks), false);
     this.renderTasks(run, now);
-    this.renderChecks(run);
+    this.checks.render(run.checks);
     this.renderLogTabs(run);
   }
 
@@ -322,32 +309,9 @@ export class RunPage extends Widget {
     replaceChildren(this.tasksBox, [tasksTable(run, this.selected, now)]);
   }
 
-  /** Samples the reader expanded stay expanded when the run reloads. */
-  private renderChecks(run: RunDetail): void {
-    this.checksSection.hidden = run.checks.length === 0;
-    this.checksSection.dataset.count = String(run.checks.length);
-    this.checksCount.textContent = String(run.checks.length);
-    const open = openSamples(this.checksBox);
-    const focus = this.checkToFocus === null ? undefined : run.checks.find((c) => c.name === this.checkToFocus);
-    if (focus) {
-      this.checkToFocus = null;
-      this.focusedCheck = { taskId: focus.taskId, name: focus.name };
-      open.add(sampleKey(focus.taskId, focus.name));
-    }
-    replaceChildren(this.checksBox, run.checks.length === 0 ? [] : [checksView(run.checks, open)]);
-    const marked = this.focusedCheck;
-    if (marked === null) return;
-    for (const row of this.checksBox.querySelectorAll<HTMLElement>('tr.wb-pipelines-check')) {
-      if (row.dataset.name !== marked.name || row.dataset.taskId !== marked.taskId) continue;
-      row.classList.add('wb-pipelines-check-focused');
-      if (focus) row.scrollIntoView({ block: 'center' });
-    }
-  }
-
   /** Brings a check into view (now, or when the run is drawn with it). */
   focusCheck(name: string): void {
-    this.checkToFocus = name;
-    if (this.detail) this.renderChecks(this.detail);
+    this.checks.focus(name);
   }
 
   private renderLogTabs(run: RunDetail): void {

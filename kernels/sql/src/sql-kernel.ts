@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import type { Connection } from './connections';
 import { DuckDbEngine, QueryResult } from './engine-duckdb';
-import { PgError, PostgresEngine } from './engine-postgres';
+import { PostgresEngine } from './engine-postgres';
 import { GatewayEngine, type GatewayAccess } from './engine-gateway';
 import { ExecuteContext, ExecutionError, KernelHandlers, KernelInfo } from './kernel-server';
 import { bindParameters, isComplete, parseCell, type ParsedCell } from './magics';
@@ -27,7 +27,7 @@ import { checkLabel, type ExpectSpec } from './expect-magic';
 import { CHECK_MIME, CHECK_SUMMARY_MIME, checkQuery, erroredCheck, evaluateCheck, failureMessage, impactsQuery, isBlocking, MAX_CURRENCIES, rowsToKeep, summarize, summaryFailureMessage, type CheckOutcome, type CheckQuery, type CheckResult } from './expectation';
 import { renderCheck, renderSummary } from './check-render';
 import { complete, CompletionCatalog, inspect } from './complete';
-import { SqlError } from './sql-error';
+import { toExecutionError } from './cell-error';
 
 export const WAREHOUSE = 'warehouse';
 
@@ -381,30 +381,4 @@ function duckTypeFor(pgType: string): string {
   if (/^(json|jsonb)$/.test(t)) return 'JSON';
   if (t === 'bytea') return 'BLOB';
   return 'VARCHAR';
-}
-
-/** Engine errors as Jupyter errors: the engine's message, and a caret under the position. */
-export function toExecutionError(err: unknown, code: string, toCell?: (pos: number) => number): ExecutionError {
-  if (err instanceof ExecutionError) return err;
-  if (err instanceof SqlError) {
-    const e = toCell && err.position !== undefined ? err.relocate(code, toCell) : err;
-    return new ExecutionError(e.kind === 'interrupted' ? 'KeyboardInterrupt' : `${e.engineType ?? 'Sql'}Error`, e.message, caret(code, e.position, `${e.engineType ?? 'Sql'}Error: ${e.message}`));
-  }
-  if (err instanceof PgError) {
-    // PostgreSQL positions are 1-based characters in the statement.
-    const pos = err.position !== undefined && toCell ? toCell(err.position - 1) : undefined;
-    const name = err.code === '57014' ? 'KeyboardInterrupt' : 'PostgresError';
-    const extra = [err.detail && `DETAIL: ${err.detail}`, err.hint && `HINT: ${err.hint}`].filter(Boolean).join('\n');
-    return new ExecutionError(name, err.message, caret(code, pos, `${name}: ${err.message}${extra ? `\n${extra}` : ''}`));
-  }
-  return new ExecutionError('Error', err instanceof Error ? err.message : String(err));
-}
-
-function caret(code: string, position: number | undefined, headline: string): string[] {
-  if (position === undefined || position < 0 || position > code.length) return [headline];
-  const lineStart = code.lastIndexOf('\n', position - 1) + 1;
-  const lineEnd = code.indexOf('\n', position);
-  const line = code.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
-  const lineNo = code.slice(0, lineStart).split('\n').length;
-  return [headline, `LINE ${lineNo}: ${line}`, `${' '.repeat(`LINE ${lineNo}: `.length + (position - lineStart))}^`];
 }
