@@ -182,7 +182,9 @@ describe('headless notebook runs (runNotebook) on real kernels', () => {
     let startedLong = false;
     const result = await run(
       {
-        notebook: python([code('x = 1'), code('print("sleeping", flush=True)\nimport time\ntime.sleep(60)'), code('print("never")')]),
+        // No flush=True: ipykernel's IO thread sends "sleeping" while the cell is already in time.sleep, so the
+        // interrupt lands in the cell's own code, not in print's wait for that thread (where it takes up to 1.2 s).
+        notebook: python([code('x = 1'), code('print("sleeping")\nimport time\ntime.sleep(60)'), code('print("never")')]),
         signal: ac.signal,
         // Cancel once the long cell has started and is past its first line (so the interrupt lands in its code).
         onEvent: (e) => {
