@@ -10,6 +10,8 @@
  *    stock `jupyter server --gateway-url=<workbench>` and for bench/.
  *  - Debian's bubblewrap: the kernel sandbox (namespaces; limits come from
  *    cgroups, which need no package).
+ *  - Debian's tesseract-ocr and poppler-utils: reading receipts and bills
+ *    (server/documents), and qpdf for its tests.
  *  - Debian's chromium (with --test, i.e. before `npm test`): the browser of
  *    the /lab end-to-end tests.
  */
@@ -31,6 +33,9 @@ const wanted = [
   { pkg: 'python3-ipykernel', present: () => has('/usr/bin/python3', ['-c', 'import ipykernel']) },
   { pkg: 'jupyter-server', present: () => existsSync('/usr/bin/jupyter-server') },
   { pkg: 'bubblewrap', present: () => existsSync('/usr/bin/bwrap') },
+  // Receipts and bills: the built-in OCR engine, and PDF checks and rendering (pdfinfo, pdftotext, pdftoppm).
+  { pkg: 'tesseract-ocr', present: () => existsSync('/usr/bin/tesseract') },
+  { pkg: 'poppler-utils', present: () => existsSync('/usr/bin/pdftoppm') },
   // The browser the /lab end-to-end tests drive through playwright-core (no browser download).
   ...(forTests
     ? [
@@ -40,6 +45,8 @@ const wanted = [
         { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') },
         // The SFTP connection tests' own sshd (server/connections/src/testing/sshd.ts); ssh-keygen comes with openssh-client.
         { pkg: 'openssh-server', present: () => existsSync('/usr/sbin/sshd') },
+        // The intake tests make a password-protected PDF with it.
+        { pkg: 'qpdf', present: () => existsSync('/usr/bin/qpdf') },
       ]
     : []),
 ];

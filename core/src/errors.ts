@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'conflict'
   | 'resource_limit' // kernel limits (Enterprise Gateway's 403 "Resource Limit")
   | 'payload_too_large'
+  | 'unsupported_media_type' // a body whose type is not one the endpoint takes
   | 'insufficient_storage' // disk full: nothing was written
   | 'kernel_launch_failed'
   | 'kernel_dead'

@@ -5,3 +5,4 @@ export * from './logger';
 export * from './async';
 export * from './json';
 export * from './kernel-signature';
+export * from './webhook-signature';

@@ -1,5 +1,5 @@
 /**
- * The signature on an outgoing webhook (README.md "Signature"), and its
+ * The signature on an outgoing webhook (server/pipelines/src/notify/README.md "Signature"), and its
  * check, used by receivers and by Workbench's own incoming webhook trigger:
  *
  *   X-Workbench-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
@@ -22,7 +22,7 @@ function signatureHex(secret: string, body: string | Buffer, unixSeconds: number
 }
 
 /** The X-Workbench-Signature header value for `body` sent at `unixSeconds`. */
-export function signWebhook(secret: string, body: string, unixSeconds: number): string {
+export function signWebhook(secret: string, body: string | Buffer, unixSeconds: number): string {
   if (!Number.isSafeInteger(unixSeconds) || unixSeconds < 0) throw new RangeError(`Cannot sign webhook: bad timestamp ${unixSeconds}`);
   return `t=${unixSeconds},v1=${signatureHex(secret, body, unixSeconds)}`;
 }

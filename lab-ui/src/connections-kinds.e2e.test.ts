@@ -185,7 +185,7 @@ describe('connections of every kind', () => {
     await panel().locator('button.wb-connections-add').click();
     await form().waitFor();
     await expect(input('kind').inputValue()).resolves.toBe('postgres');
-    await expect(input('kind').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).resolves.toEqual(['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset']);
+    await expect(input('kind').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).resolves.toEqual(['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset', 'odoo']);
     await fill({ name: 'scratch', host: 'db.example', password: 'typed-then-left' });
 
     await input('kind').selectOption('duckdb');

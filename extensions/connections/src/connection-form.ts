@@ -1,6 +1,6 @@
 /**
  * The add/edit form: a connection of any kind (PostgreSQL, DuckDB file,
- * REST API, S3 bucket, SFTP server, Superset; chosen when adding, fixed
+ * REST API, S3 bucket, SFTP server, Superset, Odoo; chosen when adding, fixed
  * when editing) with the server's defaults filled in, checked field by field
  * before anything is sent (the server's own 400 message is shown under the
  * form when it still refuses), "Test" to try the settings before saving
@@ -29,7 +29,7 @@ import { errorText } from './connections-api';
 import type { ConnectionsClient } from './connections-client';
 import { FieldSet } from './field-set';
 import { KIND_CHOICES, kindLabel } from './format';
-import { connectionPatch, CREDENTIAL_FIELDS, formValues, hiddenFields, SECRET_FIELDS, type FormField, type FormValues } from './form-values';
+import { connectionPatch, credentialFieldsOf, formValues, hiddenFields, SECRET_FIELDS, type FormField, type FormValues } from './form-values';
 import { kindFields } from './kind-fields';
 import { readForm, type FormReading } from './read-form';
 import { TestResultView } from './test-result-view';
@@ -139,7 +139,7 @@ export class ConnectionForm {
   private setKind(kind: ConnectionKind): void {
     if (kind === this._kind || this.options.connection) return;
     const left = this.section.values();
-    for (const f of CREDENTIAL_FIELDS) delete left[f];
+    for (const f of credentialFieldsOf(this._kind)) delete left[f];
     this.typed.set(this._kind, left);
     this.section.clearSecrets();
     this._kind = kind;

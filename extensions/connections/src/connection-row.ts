@@ -1,10 +1,11 @@
 /**
  * One connection in the list: name, kind, description, where it points
  * (PostgreSQL host:port/database, a DuckDB file's path, a REST base URL,
- * s3://bucket/prefix, SFTP user@host:folder, a Superset URL), the kind's
+ * s3://bucket/prefix, SFTP user@host:folder, a Superset or Odoo URL), the kind's
  * facts (user and TLS mode; read-only; the REST login; the S3 endpoint; the
  * SFTP port and whether its host key is pinned; the Superset user, an LDAP
- * provider and the Superset database), the credential's version and a
+ * provider and the Superset database; the Odoo user, database, company and
+ * an XML-RPC protocol), the credential's version and a
  * "rotation staged" marker, and the buttons the user's role allows (Test
  * for analysts and up; Edit, Rotate, Delete for engineers and up; Rotate
  * only for a connection that takes a credential). A test's answer stays
@@ -18,7 +19,8 @@
  * the facts (format.ts `connectionFacts`): `.wb-connections-user`, `.wb-connections-ssl[data-ssl]`,
  * `.wb-connections-schema-list`, `.wb-connections-access[data-access]`, `.wb-connections-auth[data-auth]`,
  * `.wb-connections-where`, `.wb-connections-path-style`, `.wb-connections-port`,
- * `.wb-connections-hostkey-pin[data-pinned]`; `.wb-connections-credential`,
+ * `.wb-connections-hostkey-pin[data-pinned]`, `.wb-connections-superset-database`, `.wb-connections-provider[data-provider]`,
+ * `.wb-connections-odoo-database`, `.wb-connections-company`, `.wb-connections-protocol[data-protocol]`; `.wb-connections-credential`,
  * `.wb-connections-rotation-staged`, `.wb-connections-unsupported` (the note), `button.wb-connections-test|edit|rotate|delete`
  * (each with `data-connection`), `.wb-connections-row-result` (a TestResultView).
  */

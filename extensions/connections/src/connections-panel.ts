@@ -1,7 +1,7 @@
 /**
  * "Connections": what notebooks and pipelines use (PostgreSQL databases,
  * DuckDB files, REST APIs, S3 buckets, SFTP servers, Superset as a publish
- * target). A connection of a kind this client does not know is listed
+ * target, Odoo through its external API). A connection of a kind this client does not know is listed
  * read-only (see ConnectionRow). Everyone signed in
  * sees the list; analysts and up test a connection (the answer inline,
  * under its row); engineers and up add and edit connections (a form that

@@ -7,6 +7,8 @@
  */
 import {
   duckdbSettingsSchema,
+  odooCredentialSchema,
+  odooSettingsSchema,
   postgresCredentialSchema,
   postgresSettingsSchema,
   restCredentialSchema,
@@ -36,6 +38,7 @@ const SCHEMAS: Record<ConnectionKind, { settings: Schema; credential?: Schema }>
   s3: { settings: s3SettingsSchema, credential: s3CredentialSchema },
   sftp: { settings: sftpSettingsSchema, credential: sftpCredentialSchema },
   superset: { settings: supersetSettingsSchema, credential: supersetCredentialSchema },
+  odoo: { settings: odooSettingsSchema, credential: odooCredentialSchema },
 };
 
 /** What each kind needs typed (it has no default), as the form's text and as the settings the server takes. */
@@ -46,6 +49,7 @@ const REQUIRED: Record<ConnectionKind, { form: FormValues; settings: object }> =
   s3: { form: { bucket: 'bkt' }, settings: { bucket: 'bkt' } },
   sftp: { form: { host: 'h', username: 'u' }, settings: { host: 'h', username: 'u' } },
   superset: { form: { url: 'https://bi.example', username: 'u', database: 'serving' }, settings: { url: 'https://bi.example', username: 'u', database: 'serving' } },
+  odoo: { form: { url: 'https://erp.example', database: 'prod', login: 'wb@acme.example' }, settings: { url: 'https://erp.example', database: 'prod', login: 'wb@acme.example' } },
 };
 
 const KINDS = Object.keys(SCHEMAS) as ConnectionKind[];
@@ -72,6 +76,8 @@ describe("the form and the server's schemas", () => {
     ['sftp', { port: '2222', root: '/in', host_key_fingerprint: FINGERPRINT, password: 'pw' }],
     ['sftp', { login: 'private_key', private_key: 'KEY', passphrase: 'pp' }],
     ['superset', { url: 'http://127.0.0.1:8088', provider: 'ldap', username: 'u'.repeat(255), database: 'd'.repeat(250), password: 'p'.repeat(16384) }],
+    ['odoo', { url: 'http://127.0.0.1:8069', protocol: 'xmlrpc', company_id: '2147483647', database: 'Acme_2.prod-1', login: 'l'.repeat(255), api_key: 'k'.repeat(1024) }],
+    ['odoo', { database: 'd'.repeat(63), company_id: ' 1 ', api_key: ' key ' }],
   ];
   it.each(valid)('%s: what the form sends, the server takes as is (%j)', (kind, over) => {
     const r = read(kind, over);
@@ -114,6 +120,17 @@ describe("the form and the server's schemas", () => {
     ['superset', { provider: 'oauth' }, 'provider', { provider: 'oauth' }, 'provider'],
     ['superset', { database: 'd'.repeat(251) }, 'database', { database: 'd'.repeat(251) }, 'database'],
     ['superset', { database: '' }, 'database', { database: '' }, 'database'],
+    ['odoo', { url: 'erp.example' }, 'url', { url: 'erp.example' }, 'url'],
+    ['odoo', { url: 'https://admin:pw@erp.example' }, 'url', { url: 'https://admin:pw@erp.example' }, 'url'],
+    ['odoo', { database: 'd'.repeat(64) }, 'database', { database: 'd'.repeat(64) }, 'database'],
+    ['odoo', { database: '-prod' }, 'database', { database: '-prod' }, 'database'],
+    ['odoo', { database: 'my db' }, 'database', { database: 'my db' }, 'database'],
+    ['odoo', { login: 'l'.repeat(256) }, 'login', { login: 'l'.repeat(256) }, 'login'],
+    ['odoo', { login: ' ' }, 'login', { login: '' }, 'login'],
+    ['odoo', { protocol: 'grpc' }, 'protocol', { protocol: 'grpc' }, 'protocol'],
+    ['odoo', { company_id: '0' }, 'company_id', { company_id: 0 }, 'company_id'],
+    ['odoo', { company_id: '2147483648' }, 'company_id', { company_id: 2147483648 }, 'company_id'],
+    ['odoo', { company_id: '1.5' }, 'company_id', { company_id: 1.5 }, 'company_id'],
   ];
   it.each(invalid)('%s: %j is refused by both', (kind, over, field, sent, path) => {
     const r = read(kind, over);

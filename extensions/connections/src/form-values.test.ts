@@ -1,5 +1,5 @@
-import { ALL_KINDS, CONNECTION, DUCKDB, FINGERPRINT, REST, S3, SFTP } from './testing/fixtures';
-import { connectionPatch, DEFAULT_SETTINGS, formValues, headersText, hiddenFields, KIND_FIELDS, SECRET_FIELDS } from './form-values';
+import { ALL_KINDS, CONNECTION, DUCKDB, FINGERPRINT, ODOO, REST, S3, SFTP } from './testing/fixtures';
+import { connectionPatch, credentialFieldsOf, DEFAULT_SETTINGS, formValues, headersText, hiddenFields, KIND_FIELDS, SECRET_FIELDS } from './form-values';
 import { readForm } from './read-form';
 import { CONNECTION_KINDS, type ConnectionModel } from './types';
 
@@ -17,6 +17,7 @@ describe('what the form starts with', () => {
     expect(formValues('rest')).toMatchObject({ base_url: '', health_path: '/', auth_type: 'none', api_key_header: 'X-API-Key', token_auth: 'basic', scopes: '', headers: '', connect_s: '10', request_s: '30', attempts: '3', base_ms: '200', cap_ms: '10000', max_retry_after_s: '60', token: '' });
     expect(formValues('s3')).toMatchObject({ region: 'us-east-1', prefix: '', endpoint: '', force_path_style: 'false', connect_s: '10', request_s: '60', max_attempts: '3', access_key_id: '', secret_access_key: '' });
     expect(formValues('sftp')).toMatchObject({ port: '22', root: '.', host_key_fingerprint: '', login: 'password', connect_s: '10', password: '', private_key: '', passphrase: '' });
+    expect(formValues('odoo')).toEqual({ name: '', description: '', kind: 'odoo', url: '', database: '', login: '', protocol: 'jsonrpc', company_id: '', api_key: '' });
   });
 
   it("shows a saved connection's settings, its kind winning, and never a credential", () => {
@@ -26,7 +27,17 @@ describe('what the form starts with', () => {
     expect(formValues('rest', oauth)).toMatchObject({ auth_type: 'oauth2_client_credentials', token_url: 'https://l/t', client_id: 'wb', scopes: 'a b', token_auth: 'post', client_secret: '' });
     expect(formValues('s3', S3)).toMatchObject({ bucket: 'finance-exports', prefix: 'close/2026/', region: 'eu-west-1', endpoint: '', access_key_id: '', secret_access_key: '' });
     expect(formValues('sftp', { ...SFTP, settings: { ...SFTP.settings, host_key_fingerprint: FINGERPRINT } } as ConnectionModel)).toMatchObject({ host: 'sftp.bank.example', username: 'acme', root: '/outgoing/statements', host_key_fingerprint: FINGERPRINT, login: 'password', private_key: '' });
+    expect(formValues('postgres', ODOO)).toEqual({ name: 'erp', description: 'Odoo: where vendor bills are posted', kind: 'odoo', url: 'https://erp.internal', database: 'prod', login: 'workbench@acme.example', protocol: 'jsonrpc', company_id: '2', api_key: '' });
+    const { company_id: _, ...noCompany } = ODOO.settings as { company_id?: number };
+    expect(formValues('odoo', { ...ODOO, settings: { ...noCompany, protocol: 'xmlrpc' } } as ConnectionModel)).toMatchObject({ protocol: 'xmlrpc', company_id: '' });
     for (const c of ALL_KINDS) for (const [f, v] of Object.entries(formValues(c.kind, c))) if (SECRET_FIELDS.has(f as never)) expect(v).toBe('');
+  });
+
+  it("knows each kind's credential fields: Odoo's login is a setting, SFTP's login choice is not", () => {
+    expect(credentialFieldsOf('odoo')).toEqual(['api_key']);
+    expect(credentialFieldsOf('sftp')).toEqual(['login', 'password', 'private_key', 'passphrase']);
+    expect(credentialFieldsOf('s3')).toEqual(['access_key_id', 'secret_access_key']);
+    expect(credentialFieldsOf('duckdb')).toEqual([]);
   });
 
   it('reads back into the very settings it was filled from', () => {
@@ -57,6 +68,7 @@ describe('what the choices hide', () => {
     expect([...hiddenFields('sftp', { login: 'password' })]).toEqual(['private_key', 'passphrase']);
     expect([...hiddenFields('sftp', { login: 'private_key' })]).toEqual(['password']);
     expect([...hiddenFields('s3', {})]).toEqual([]);
+    expect([...hiddenFields('odoo', { protocol: 'xmlrpc' })]).toEqual([]);
   });
 });
 

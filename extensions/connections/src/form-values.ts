@@ -37,8 +37,9 @@ export type S3Field = 'bucket' | 'prefix' | 'region' | 'endpoint' | 'force_path_
 export type SftpField = 'host' | 'port' | 'username' | 'root' | 'host_key_fingerprint' | 'login' | 'password' | 'private_key' | 'passphrase' | 'connect_s';
 
 export type SupersetField = 'url' | 'username' | 'provider' | 'database' | 'password';
+export type OdooField = 'url' | 'database' | 'login' | 'protocol' | 'company_id' | 'api_key';
 
-export type FormField = CommonField | PostgresField | DuckDbField | RestField | S3Field | SftpField | SupersetField;
+export type FormField = CommonField | PostgresField | DuckDbField | RestField | S3Field | SftpField | SupersetField | OdooField;
 
 /** The form's inputs as text (a checkbox: "true" or "false"); a field the kind does not have is absent. */
 export type FormValues = Partial<Record<FormField, string>>;
@@ -73,13 +74,22 @@ export const KIND_FIELDS: Readonly<Record<ConnectionKind, readonly FormField[]>>
   s3: ['bucket', 'prefix', 'region', 'endpoint', 'force_path_style', 'access_key_id', 'secret_access_key', 'ca', 'connect_s', 'request_s', 'max_attempts'],
   sftp: ['host', 'port', 'username', 'root', 'host_key_fingerprint', 'login', 'password', 'private_key', 'passphrase', 'connect_s'],
   superset: ['url', 'username', 'provider', 'database', 'password'],
+  odoo: ['url', 'database', 'login', 'protocol', 'company_id', 'api_key'],
 };
 
 /** The credential's fields: never filled in, sent as typed (not trimmed), cleared when the form closes. */
 export const SECRET_FIELDS: ReadonlySet<FormField> = new Set<FormField>(['password', 'token', 'api_key', 'client_secret', 'secret_access_key', 'private_key', 'passphrase']);
 
-/** Fields that belong to the credential though they are not secret (an S3 access key id, the SFTP login choice). */
-export const CREDENTIAL_FIELDS: ReadonlySet<FormField> = new Set<FormField>([...SECRET_FIELDS, 'access_key_id', 'login']);
+/** Per kind, the fields that belong to the credential though they are not secret (an S3 access key id, the SFTP login choice; Odoo's `login` is a setting). */
+const CREDENTIAL_EXTRAS: Readonly<Partial<Record<ConnectionKind, readonly FormField[]>>> = { s3: ['access_key_id'], sftp: ['login'] };
+
+/** Fields that belong to the credential of some kind though they are not secret. */
+export const CREDENTIAL_FIELDS: ReadonlySet<FormField> = new Set<FormField>([...SECRET_FIELDS, ...Object.values(CREDENTIAL_EXTRAS).flat()]);
+
+/** The fields of `kind` that belong to its credential: not kept when the form switches to another kind. */
+export function credentialFieldsOf(kind: ConnectionKind): FormField[] {
+  return KIND_FIELDS[kind].filter((f) => SECRET_FIELDS.has(f) || (CREDENTIAL_EXTRAS[kind] ?? []).includes(f));
+}
 
 /** The server's defaults for a new PostgreSQL connection (host, database and user have none). */
 export const DEFAULT_SETTINGS: Readonly<Omit<PostgresSettings, 'host' | 'database' | 'user'>> = {
@@ -127,6 +137,7 @@ const DEFAULT_VALUES: Readonly<Record<ConnectionKind, FormValues>> = {
   s3: { bucket: '', prefix: '', region: 'us-east-1', endpoint: '', force_path_style: 'false', access_key_id: '', ca: '', connect_s: '10', request_s: '60', max_attempts: '3' },
   sftp: { host: '', port: '22', username: '', root: '.', host_key_fingerprint: '', login: 'password', connect_s: '10' },
   superset: { url: '', username: '', provider: 'db', database: '' },
+  odoo: { url: '', database: '', login: '', protocol: 'jsonrpc', company_id: '' },
 };
 
 /** REST headers as the form's text: one "Name: value" a line. */
@@ -198,6 +209,10 @@ function savedValues(c: ConnectionModel): FormValues {
     case 'superset': {
       const s = c.settings;
       return { url: s.url, username: s.username, provider: s.provider, database: s.database };
+    }
+    case 'odoo': {
+      const s = c.settings;
+      return { url: s.url, database: s.database, login: s.login, protocol: s.protocol, company_id: s.company_id === undefined ? '' : String(s.company_id) };
     }
   }
 }

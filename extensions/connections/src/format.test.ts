@@ -1,8 +1,9 @@
-import { ALL_KINDS, CONNECTION, DUCKDB, FINGERPRINT, REST, S3, SFTP, SUPERSET } from './testing/fixtures';
+import { ALL_KINDS, CONNECTION, DUCKDB, FINGERPRINT, ODOO, REST, S3, SFTP, SUPERSET } from './testing/fixtures';
 import {
   connectionAddress,
   connectionFacts,
   credentialLabel,
+  KIND_CHOICES,
   credentialNoun,
   formatAddress,
   formatElapsed,
@@ -41,7 +42,10 @@ describe('the list', () => {
       ['S3', 's3://finance-exports/close/2026/'],
       ['SFTP', 'acme@sftp.bank.example:/outgoing/statements'],
       ['Superset', 'https://superset.internal'],
+      ['Odoo (external API)', 'https://erp.internal'],
     ]);
+    expect(KIND_CHOICES.map((c) => c.value)).toEqual(['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset', 'odoo']);
+    expect(KIND_CHOICES.find((c) => c.value === 'odoo')?.label).toBe('Odoo (external API)');
     expect(connectionAddress({ kind: 's3', settings: { ...(S3.settings as Extract<ConnectionModel, { kind: 's3' }>['settings']), prefix: '' } })).toBe('s3://finance-exports/');
     expect(connectionAddress({ kind: 'sftp', settings: { host: '::1', port: 2222, username: 'u', root: '.', timeouts: { connect_s: 10 } } })).toBe('u@[::1]:.');
   });
@@ -60,6 +64,9 @@ describe('the list', () => {
     expect(connectionFacts(pinned)[1]).toMatchObject({ title: FINGERPRINT, data: { pinned: 'true' } });
     expect(facts(SUPERSET)).toEqual(['user=as workbench', 'superset-database=database serving']);
     expect(facts({ ...SUPERSET, settings: { ...SUPERSET.settings, provider: 'ldap' } } as ConnectionModel)).toEqual(['user=as workbench', 'provider=LDAP (badge)', 'superset-database=database serving']);
+    expect(facts(ODOO)).toEqual(['user=as workbench@acme.example', 'odoo-database=database prod', 'company=company 2']);
+    expect(facts({ ...ODOO, settings: { url: 'https://erp.internal', database: 'prod', login: 'wb', protocol: 'xmlrpc' } } as ConnectionModel)).toEqual(['user=as wb', 'odoo-database=database prod', 'protocol=XML-RPC (badge)']);
+    expect(connectionFacts({ ...ODOO, settings: { ...ODOO.settings, protocol: 'xmlrpc' } } as ConnectionModel)[3]!.data).toEqual({ protocol: 'xmlrpc' });
   });
 
   it('names the REST login', () => {
@@ -74,16 +81,17 @@ describe('the list', () => {
   });
 
   it("names each kind's credential, and rotates only what takes one", () => {
-    expect(ALL_KINDS.map((c) => credentialLabel(c))).toEqual(['Password v1', null, 'Token v2', 'Access key v1', 'Credential v1', 'Password v1']);
+    expect(ALL_KINDS.map((c) => credentialLabel(c))).toEqual(['Password v1', null, 'Token v2', 'Access key v1', 'Credential v1', 'Password v1', 'API key v1']);
     const none = { stored: false, version: null, pending_version: null };
-    expect(ALL_KINDS.map((c) => credentialLabel({ ...c, credential: none }))).toEqual(['No password', null, 'No token', 'Anonymous', 'No credential', 'No password']);
-    expect(ALL_KINDS.map(rotatable)).toEqual([true, false, true, true, true, true]);
+    expect(ALL_KINDS.map((c) => credentialLabel({ ...c, credential: none }))).toEqual(['No password', null, 'No token', 'Anonymous', 'No credential', 'No password', 'No API key']);
+    expect(ALL_KINDS.map(rotatable)).toEqual([true, false, true, true, true, true, true]);
     expect(['none', 'bearer', 'basic', 'api_key'].map((type) => credentialNoun(withRestAuth({ type, username: 'u', header: 'H' } as RestAuth)))).toEqual([null, 'Token', 'Password', 'API key']);
     expect(credentialNoun(withRestAuth({ type: 'oauth2_client_credentials', token_url: 'https://l/t', client_id: 'wb', scopes: [], token_auth: 'basic' }))).toBe('Client secret');
     expect(rotatable(withRestAuth({ type: 'none' }))).toBe(false);
     // A credential stored before the login became "none" still shows.
     expect(credentialLabel(withRestAuth({ type: 'none' }))).toBe('Credential v2');
     expect(credentialLabel({ ...withRestAuth({ type: 'none' }), credential: none })).toBeNull();
+    expect(credentialLabel({ ...withRestAuth({ type: 'api_key', header: 'X-Key' }), credential: none })).toBe('No API key');
   });
 
   it('words test results', () => {

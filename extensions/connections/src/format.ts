@@ -9,7 +9,7 @@ import type { ConnectionKind, ConnectionModel, CredentialState, KindSettings, Po
 /** The server's connection NAME pattern. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 
-const KIND_LABELS: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST API', s3: 'S3', sftp: 'SFTP', superset: 'Superset' };
+const KIND_LABELS: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST API', s3: 'S3', sftp: 'SFTP', superset: 'Superset', odoo: 'Odoo (external API)' };
 
 /** The kinds in the order the form offers them. */
 export const KIND_CHOICES: readonly { value: ConnectionKind; label: string }[] = [
@@ -19,9 +19,10 @@ export const KIND_CHOICES: readonly { value: ConnectionKind; label: string }[] =
   { value: 's3', label: 'S3 bucket' },
   { value: 'sftp', label: 'SFTP server' },
   { value: 'superset', label: 'Superset (publish target)' },
+  { value: 'odoo', label: 'Odoo (external API)' },
 ];
 
-/** "PostgreSQL", "DuckDB", "REST API", "S3", "SFTP", "Superset". */
+/** "PostgreSQL", "DuckDB", "REST API", "S3", "SFTP", "Superset", "Odoo (external API)". */
 export function kindLabel(kind: ConnectionKind): string {
   return KIND_LABELS[kind];
 }
@@ -53,7 +54,7 @@ export function formatAddress(s: Pick<PostgresSettings, 'host' | 'port' | 'datab
  * Where a connection points, one line: PostgreSQL "host:port/database",
  * DuckDB the file's path, REST the base URL, S3 "s3://bucket/prefix",
  * SFTP "user@host:root" (a port other than 22 is a fact beside it),
- * Superset its URL.
+ * Superset and Odoo their URL.
  */
 export function connectionAddress(k: KindSettings): string {
   switch (k.kind) {
@@ -68,6 +69,7 @@ export function connectionAddress(k: KindSettings): string {
     case 'sftp':
       return `${k.settings.username}@${hostPart(k.settings.host)}:${k.settings.root}`;
     case 'superset':
+    case 'odoo':
       return k.settings.url;
   }
 }
@@ -150,6 +152,15 @@ export function connectionFacts(k: KindSettings): ConnectionFact[] {
         ...(k.settings.provider === 'db' ? [] : [{ name: 'provider', text: k.settings.provider.toUpperCase(), badge: true, data: { provider: k.settings.provider } }]),
         { name: 'superset-database', text: `database ${k.settings.database}`, badge: false, title: 'The Superset database whose datasets are published' },
       ];
+    case 'odoo': {
+      const s = k.settings;
+      return [
+        { name: 'user', text: `as ${s.login}`, badge: false, title: `User ${s.login}` },
+        { name: 'odoo-database', text: `database ${s.database}`, badge: false, title: 'The Odoo database' },
+        ...(s.company_id === undefined ? [] : [{ name: 'company', text: `company ${s.company_id}`, badge: false, title: 'Documents are posted in this company (context allowed_company_ids)' }]),
+        ...(s.protocol === 'xmlrpc' ? [{ name: 'protocol', text: 'XML-RPC', badge: true, data: { protocol: s.protocol } }] : []),
+      ];
+    }
   }
 }
 
@@ -171,6 +182,8 @@ export function credentialNoun(k: KindSettings): string | null {
       return 'Credential';
     case 'superset':
       return 'Password';
+    case 'odoo':
+      return 'API key';
   }
 }
 
@@ -180,7 +193,7 @@ export function rotatable(k: KindSettings): boolean {
 }
 
 /**
- * "Password v2", "No password", "Anonymous" (S3 without a key), or null
+ * "Password v2", "No password", "No API key", "Anonymous" (S3 without a key), or null
  * when the kind takes no credential and none is stored.
  */
 export function credentialLabel(connection: KindSettings & { credential: CredentialState }): string | null {
@@ -189,7 +202,8 @@ export function credentialLabel(connection: KindSettings & { credential: Credent
   if (c.stored && c.version !== null) return `${noun ?? 'Credential'} v${c.version}`;
   if (noun === null) return null;
   if (connection.kind === 's3') return 'Anonymous';
-  return `No ${noun.toLowerCase()}`;
+  // "API key" keeps its capitals; "Password" does not.
+  return `No ${noun.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}`;
 }
 
 /** "Rotation staged (v3)", or null when none is. */

@@ -34,6 +34,11 @@ export const SUPERSET_PROVIDER_CHOICES: readonly { value: string; label: string 
   { value: 'ldap', label: 'LDAP (ldap)' },
 ];
 
+export const ODOO_PROTOCOL_CHOICES: readonly { value: string; label: string }[] = [
+  { value: 'jsonrpc', label: 'JSON-RPC (/jsonrpc)' },
+  { value: 'xmlrpc', label: 'XML-RPC (/xmlrpc/2)' },
+];
+
 const NUMERIC = { inputmode: 'numeric' };
 const PEM_PLACEHOLDER = '-----BEGIN CERTIFICATE-----';
 const PRIVATE_KEY_PLACEHOLDER = '-----BEGIN OPENSSH PRIVATE KEY-----';
@@ -134,6 +139,14 @@ export function kindFields(kind: ConnectionKind, b: FieldSet, v: FormValues, edi
         b.select('provider', 'Login provider', SUPERSET_PROVIDER_CHOICES, val('provider')),
         b.input('database', 'Superset database', val('database'), { maxlength: '250', placeholder: 'serving' }, 'Its name in Superset (Database Connections), over the serving PostgreSQL; its datasets are published.'),
         b.input('password', 'Password', '', { maxlength: '16384' }, credentialHint(editing, 'password')),
+      ];
+    case 'odoo':
+      return [
+        b.input('url', 'URL', val('url'), { maxlength: '2048', placeholder: 'https://erp.example.com', inputmode: 'url' }, 'Odoo’s root, where /jsonrpc and /xmlrpc/2 are.'),
+        b.row(b.input('database', 'Database', val('database'), { maxlength: '63', placeholder: 'prod' }), b.input('login', 'User login', val('login'), { maxlength: '255', placeholder: 'workbench@example.com' })),
+        b.select('protocol', 'Protocol', ODOO_PROTOCOL_CHOICES, val('protocol')),
+        b.input('company_id', 'Company ID', val('company_id'), NUMERIC, 'The company documents are posted in (sent as allowed_company_ids). Empty: the user’s default company.'),
+        b.input('api_key', 'API key', '', { maxlength: '1024' }, credentialHint(editing, 'API key', ' An Odoo API key (Preferences › Account Security), or the password.')),
       ];
   }
 }

@@ -1,6 +1,6 @@
 import { formValues, type FormValues } from './form-values';
 import { nameProblem, readCredential, readForm, type FormReading } from './read-form';
-import { CONNECTION, FINGERPRINT, REST, S3, SFTP, SUPERSET } from './testing/fixtures';
+import { CONNECTION, FINGERPRINT, ODOO, REST, S3, SFTP, SUPERSET } from './testing/fixtures';
 import type { ConnectionKind, ConnectionModel, RestAuth } from './types';
 
 const filled = (over: FormValues = {}): FormValues => ({ ...formValues(), name: 'warehouse', host: '127.0.0.1', database: 'postgres', user: 'postgres', ...over });
@@ -216,6 +216,35 @@ describe('Superset', () => {
   });
 });
 
+describe('Odoo', () => {
+  const odoo = (over: FormValues) => readForm('odoo', { ...formValues('odoo'), name: 'erp', ...over });
+
+  it('reads where, the database, the login, the protocol and the company; the API key as typed', () => {
+    const r = odoo({ url: ' https://erp.example ', database: ' prod ', login: ' wb@acme.example ', protocol: 'xmlrpc', company_id: ' 3 ', api_key: ' k ' });
+    expect(r).toEqual({
+      ok: true,
+      name: 'erp',
+      description: '',
+      draft: { kind: 'odoo', settings: { url: 'https://erp.example', database: 'prod', login: 'wb@acme.example', protocol: 'xmlrpc', company_id: 3 } },
+      credential: { api_key: ' k ' },
+    });
+    const plain = odoo({ url: 'https://erp.example', database: 'prod', login: 'wb' });
+    expect(plain).toMatchObject({ ok: true, draft: { settings: { protocol: 'jsonrpc' } }, credential: undefined });
+    expect(plain.ok && plain.draft.settings).not.toHaveProperty('company_id');
+  });
+
+  it('names each missing or wrong field, in the form’s order', () => {
+    const r = odoo({ url: 'erp.example', database: 'my db', protocol: 'grpc', company_id: 'two' });
+    expect(r.ok ? [] : r.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      'url: URL must be an http:// or https:// URL.',
+      'database: Database must be an Odoo database name: letters, digits, _ . and -, starting with a letter or digit.',
+      'login: User login is required.',
+      'protocol: Choose JSON-RPC or XML-RPC.',
+      'company_id: Company ID must be a whole number from 1 to 2147483647.',
+    ]);
+  });
+});
+
 describe('a new credential (rotation)', () => {
   it('reads the one each kind and login takes, and wants it', () => {
     expect(readCredential(CONNECTION, { password: 'next' })).toEqual({ ok: true, credential: { password: 'next' } });
@@ -234,5 +263,7 @@ describe('a new credential (rotation)', () => {
     expect(readCredential(SFTP, { login: 'private_key' })).toEqual({ ok: false, problems: [{ field: 'private_key', message: 'Paste the new private key.' }] });
     expect(readCredential(SUPERSET, { password: ' pw ' })).toEqual({ ok: true, credential: { password: ' pw ' } });
     expect(readCredential(SUPERSET, {})).toEqual({ ok: false, problems: [{ field: 'password', message: 'Type the new password.' }] });
+    expect(readCredential(ODOO, { api_key: ' k2 ' })).toEqual({ ok: true, credential: { api_key: ' k2 ' } });
+    expect(readCredential(ODOO, {})).toEqual({ ok: false, problems: [{ field: 'api_key', message: 'Type the new API key (or password).' }] });
   });
 });

@@ -13,6 +13,9 @@ import type {
   ConnectionKind,
   DuckDbSettings,
   KindSettings,
+  OdooCredential,
+  OdooProtocol,
+  OdooSettings,
   PostgresSettings,
   RestAuth,
   RestAuthType,
@@ -46,6 +49,9 @@ export function nameProblem(name: string): string | null {
 
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-full'];
 const SUPERSET_PROVIDERS: readonly SupersetProvider[] = ['db', 'ldap'];
+const ODOO_PROTOCOLS: readonly OdooProtocol[] = ['jsonrpc', 'xmlrpc'];
+/** Odoo's database names (kinds/odoo.ts). */
+const ODOO_DATABASE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const AUTH_TYPES: readonly RestAuthType[] = ['none', 'bearer', 'basic', 'api_key', 'oauth2_client_credentials'];
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
@@ -319,6 +325,21 @@ function superset(c: Checker): { settings: SupersetSettings; credential: Superse
   return { settings: { url, username, provider, database }, credential: supersetCredential(c) };
 }
 
+function odooCredential(c: Checker): OdooCredential | undefined {
+  const api_key = c.secret('api_key', 'API key', 1024);
+  return api_key === undefined ? undefined : { api_key };
+}
+
+function odoo(c: Checker): { settings: OdooSettings; credential: OdooCredential | undefined } {
+  const url = c.url('url', 'URL');
+  const database = c.text('database', 'Database', 63);
+  if (database !== '' && database.length <= 63 && !ODOO_DATABASE.test(database)) c.problem('database', 'Database must be an Odoo database name: letters, digits, _ . and -, starting with a letter or digit.');
+  const login = c.text('login', 'User login', 255);
+  const protocol = c.oneOf('protocol', ODOO_PROTOCOLS, 'Choose JSON-RPC or XML-RPC.');
+  const company_id = c.raw('company_id').trim() === '' ? undefined : c.whole('company_id', 'Company ID', 1, 2_147_483_647);
+  return { settings: { url, database, login, protocol, ...(company_id !== undefined && { company_id }) }, credential: odooCredential(c) };
+}
+
 /** The settings and credential of `kind` read from `values`; the problems found go into `checker`. */
 function readKind(kind: ConnectionKind, c: Checker): { draft: KindSettings; credential: ConnectionCredential | undefined } {
   switch (kind) {
@@ -342,6 +363,10 @@ function readKind(kind: ConnectionKind, c: Checker): { draft: KindSettings; cred
     }
     case 'superset': {
       const r = superset(c);
+      return { draft: { kind, settings: r.settings }, credential: r.credential };
+    }
+    case 'odoo': {
+      const r = odoo(c);
       return { draft: { kind, settings: r.settings }, credential: r.credential };
     }
   }
@@ -405,6 +430,10 @@ export function readCredential(k: KindSettings, values: FormValues): CredentialR
     case 'superset':
       credential = supersetCredential(c);
       missing = { field: 'password', message: 'Type the new password.' };
+      break;
+    case 'odoo':
+      credential = odooCredential(c);
+      missing = { field: 'api_key', message: 'Type the new API key (or password).' };
       break;
     case 'duckdb':
       missing = { field: 'password', message: 'A DuckDB file takes no credential.' };

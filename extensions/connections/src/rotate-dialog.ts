@@ -2,8 +2,9 @@
  * Rotating a connection's credential without downtime, in a dialog: the
  * new one (what the kind and its login take: a PostgreSQL password; the
  * REST token, password, API key or client secret; an S3 access key id and
- * secret; an SFTP password or private key; a Superset password) is staged
- * (stored as the next version) and tested while the one in use keeps serving; then Activate
+ * secret; an SFTP password or private key; a Superset password; an Odoo
+ * API key or password) is staged (stored as the next version) and tested
+ * while the one in use keeps serving; then Activate
  * switches to it (the server tests it again and answers 409 when it fails,
  * the old one staying in use: its message and the failed test are shown)
  * or Cancel rotation drops it. The inputs are emptied as soon as the
@@ -79,6 +80,8 @@ function credentialFields(b: FieldSet, connection: ConnectionModel): { fields: H
       };
     case 'superset':
       return { fields: [secret('password', 'New password', 16384)], single: true };
+    case 'odoo':
+      return { fields: [secret('api_key', 'New API key or password', 1024)], single: true };
     case 'duckdb':
       return { fields: [], single: false };
   }

@@ -7,7 +7,7 @@
  * browser, so it does not import them.
  */
 
-export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset'] as const;
+export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset', 'odoo'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** disable: plain TCP; require: TLS, any certificate; verify-full: TLS, certificate and host name checked. */
@@ -100,6 +100,21 @@ export interface SupersetSettings {
 
 export type SupersetProvider = 'db' | 'ldap';
 
+export type OdooProtocol = 'jsonrpc' | 'xmlrpc';
+
+/** Odoo through its external API: where, which database, who logs in, and the company documents are posted in. */
+export interface OdooSettings {
+  /** Odoo's root URL (where /jsonrpc and /xmlrpc/2 are). */
+  url: string;
+  /** The Odoo database. */
+  database: string;
+  /** The user's login. */
+  login: string;
+  protocol: OdooProtocol;
+  /** res.company id, sent as context allowed_company_ids; absent: the user's default company. */
+  company_id?: number;
+}
+
 export interface PostgresCredential {
   password: string;
 }
@@ -118,6 +133,11 @@ export interface SupersetCredential {
   password: string;
 }
 
+/** An Odoo API key, or the user's password. */
+export interface OdooCredential {
+  api_key: string;
+}
+
 /** Each kind's settings and credential (`never`: the kind takes none). */
 export interface KindShapes {
   postgres: { settings: PostgresSettings; credential: PostgresCredential };
@@ -126,6 +146,7 @@ export interface KindShapes {
   s3: { settings: S3Settings; credential: S3Credential };
   sftp: { settings: SftpSettings; credential: SftpCredential };
   superset: { settings: SupersetSettings; credential: SupersetCredential };
+  odoo: { settings: OdooSettings; credential: OdooCredential };
 }
 export type SettingsOf<K extends ConnectionKind> = KindShapes[K]['settings'];
 export type CredentialOf<K extends ConnectionKind> = KindShapes[K]['credential'];

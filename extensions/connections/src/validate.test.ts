@@ -1,5 +1,5 @@
 import { ConnectionsError } from './connections-api';
-import { ALL_KINDS, CONNECTION as connection, FINGERPRINT, REST, S3, SFTP, SUPERSET, TEST_OK } from './testing/fixtures';
+import { ALL_KINDS, CONNECTION as connection, FINGERPRINT, ODOO, REST, S3, SFTP, SUPERSET, TEST_OK } from './testing/fixtures';
 import { readAbilities, readActivatedRotation, readConnection, readConnectionList, readRefusalTest, readStagedRotation, readTestResult } from './validate';
 
 function invalid(fn: () => unknown): ConnectionsError {
@@ -28,7 +28,7 @@ describe('connections', () => {
 
   it('names what is wrong', () => {
     expect(invalid(() => readConnectionList({ connections: [] })).message).toBe('Cannot read the connections: the server answered with unexpected JSON (the answer is not an array)');
-    expect(invalid(() => readConnection({ ...connection, kind: 'mysql' })).message).toContain('(the answer.kind is not one of postgres, duckdb, rest, s3, sftp, superset)');
+    expect(invalid(() => readConnection({ ...connection, kind: 'mysql' })).message).toContain('(the answer.kind is not one of postgres, duckdb, rest, s3, sftp, superset, odoo)');
     expect(invalid(() => readConnectionList([{ ...connection, kind: 7 }])).message).toContain('([0].kind is not a string)');
     expect(invalid(() => readConnection({ ...connection, settings: { ...connection.settings, port: '5432' } })).message).toContain('(the answer.settings.port is not a non-negative integer)');
     expect(invalid(() => readConnection({ ...connection, settings: { ...connection.settings, ssl: 'prefer' } })).message).toContain('settings.ssl is not one of disable, require, verify-full');
@@ -78,6 +78,10 @@ describe('each kind', () => {
     expect(readConnection(pinned)).toEqual(pinned);
     const ldap = { ...SUPERSET, settings: { ...SUPERSET.settings, provider: 'ldap' } };
     expect(readConnection(ldap)).toEqual(ldap);
+    const { company_id: _, ...noCompany } = ODOO.settings as { company_id?: number };
+    const xmlrpc = { ...ODOO, settings: { ...noCompany, protocol: 'xmlrpc' } };
+    expect(readConnection(xmlrpc)).toEqual(xmlrpc);
+    expect(readConnection({ ...ODOO, settings: { ...noCompany, company_id: null } }).settings).not.toHaveProperty('company_id');
   });
 
   it("reads each kind's settings by its own shape, naming what is wrong", () => {
@@ -87,6 +91,9 @@ describe('each kind', () => {
     expect(invalid(() => readConnection({ ...S3, settings: { ...S3.settings, bucket: undefined } })).message).toContain('(the answer.settings.bucket is not a string)');
     expect(invalid(() => readConnection({ ...SFTP, settings: { ...SFTP.settings, timeouts: {} } })).message).toContain('(the answer.settings.timeouts.connect_s is not a non-negative integer)');
     expect(invalid(() => readConnection({ ...SUPERSET, settings: { ...SUPERSET.settings, database: undefined } })).message).toContain('(the answer.settings.database is not a string)');
+    expect(invalid(() => readConnection({ ...ODOO, settings: { ...ODOO.settings, protocol: 'grpc' } })).message).toContain('(the answer.settings.protocol is not one of jsonrpc, xmlrpc)');
+    expect(invalid(() => readConnection({ ...ODOO, settings: { ...ODOO.settings, company_id: '2' } })).message).toContain('(the answer.settings.company_id is not a non-negative integer)');
+    expect(invalid(() => readConnection({ ...ODOO, settings: { ...ODOO.settings, login: undefined } })).message).toContain('(the answer.settings.login is not a string)');
     // A PostgreSQL connection's settings are not a DuckDB file's.
     expect(invalid(() => readConnection({ ...connection, kind: 'duckdb' })).message).toContain('(the answer.settings.path is not a string)');
   });

@@ -19,6 +19,8 @@ import {
   type DuckDbSettings,
   type KindSettings,
   type ListedConnection,
+  type OdooProtocol,
+  type OdooSettings,
   type PostgresSettings,
   type RestAuth,
   type RestAuthType,
@@ -39,6 +41,7 @@ const SSL_MODES = new Set(['disable', 'require', 'verify-full']);
 const AUTH_TYPES = new Set(['none', 'bearer', 'basic', 'api_key', 'oauth2_client_credentials']);
 const TOKEN_AUTH = new Set(['basic', 'post']);
 const SUPERSET_PROVIDERS = new Set(['db', 'ldap']);
+const ODOO_PROTOCOLS = new Set(['jsonrpc', 'xmlrpc']);
 const STAGES = new Set(['dns', 'network', 'timeout', 'tls', 'hostkey', 'auth', 'file', 'database', 'schema', 'not_found', 'permission', 'query', 'ok']);
 
 class Reader extends JsonReader {
@@ -172,6 +175,17 @@ function supersetSettings(r: Reader, v: unknown, at: string): SupersetSettings {
   };
 }
 
+function odooSettings(r: Reader, v: unknown, at: string): OdooSettings {
+  const s = r.object(v, at);
+  return {
+    url: r.string(s.url, `${at}.url`),
+    database: r.string(s.database, `${at}.database`),
+    login: r.string(s.login, `${at}.login`),
+    protocol: r.oneOf<OdooProtocol>(s.protocol, ODOO_PROTOCOLS, `${at}.protocol`),
+    ...opt('company_id', s.company_id === undefined || s.company_id === null ? undefined : r.count(s.company_id, `${at}.company_id`)),
+  };
+}
+
 /** The settings of `kind`, read as that kind's shape. */
 function kindSettings(r: Reader, kind: ConnectionKind, v: unknown, at: string): KindSettings {
   switch (kind) {
@@ -187,6 +201,8 @@ function kindSettings(r: Reader, kind: ConnectionKind, v: unknown, at: string): 
       return { kind, settings: sftpSettings(r, v, at) };
     case 'superset':
       return { kind, settings: supersetSettings(r, v, at) };
+    case 'odoo':
+      return { kind, settings: odooSettings(r, v, at) };
   }
 }
 

@@ -12,6 +12,7 @@ import { ConnectionManager } from '@workbench/connections';
 import { Catalog } from '@workbench/catalog';
 import { isPipelineFile, NotebookTaskRunner, PipelineService, RunNotifier, TemplateLibrary, verifyWebhookSignature } from '@workbench/pipelines';
 import { contentsPipelineWorkspace } from './pipeline-workspace';
+import { createDocuments } from './documents';
 import { ApiTokens, ExtraUser, IdentityProvider, makeUser, type User, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
 import { createHttpServer, HttpServer } from '@workbench/http';
@@ -26,6 +27,7 @@ import { resolveShell, TerminalManager } from '@workbench/terminals';
 import { openStore, UserRepository, type MetadataStore, type User as StoredUser } from '@workbench/store';
 import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { AuditLog } from '@workbench/audit';
+import type { DocumentService } from '@workbench/documents';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
 import { labAssetsSource } from './lab-assets-source';
@@ -59,6 +61,8 @@ export interface Workbench extends AsyncDisposable {
   readonly catalog: Catalog;
   /** Pipelines, their runs and the queue worker. */
   readonly pipelines: PipelineService;
+  /** Receipts and vendor bills; undefined when documents.enabled is false. */
+  readonly documents: DocumentService | undefined;
   /** Resolves when someone asked the server to stop (POST /api/shutdown). */
   readonly shutdownRequested: Promise<void>;
 }
@@ -276,6 +280,11 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       }),
     );
     await pipelines.start();
+    const documents = config.documents.enabled ? createDocuments({ config, store: metadata, secrets, connections, audit, logger, now: options.clock }) : undefined;
+    if (documents) {
+      store.add(documents.service);
+      await documents.service.start();
+    }
     const oidc = config.auth.oidc;
     const sso = oidc
       ? store.add(
@@ -399,6 +408,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       connections,
       catalog,
       pipelines,
+      documents,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);
@@ -434,6 +444,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       connections,
       catalog,
       pipelines,
+      documents: documents?.service,
       shutdownRequested,
       [Symbol.asyncDispose]: () => store[Symbol.asyncDispose](),
     };

@@ -77,6 +77,29 @@ export const configSchema = z
       })
       .partial()
       .strict(),
+    documents: z
+      .object({
+        /** Receive, read and post documents in this server (false: the routes are not there). */
+        enabled: z.boolean(),
+        /** Read documents in this process (false: this replica only serves the API). */
+        workers: z.boolean(),
+        /** Where files and page images are kept; default <data_dir>/documents. */
+        dir: z.string().min(1),
+        /** The connection of kind odoo bills are matched against and posted to. */
+        odoo_connection: z.string().min(1),
+        /** A required field read below this confidence (0..1) waits for a person. */
+        confidence_threshold: z.number().min(0).max(1),
+        /** Approve confident, clean documents without a person. */
+        auto_approve: z.boolean(),
+        /** Currency -> amount at or over which the approver must not be who uploaded or corrected it; "*" for the others. */
+        four_eyes: z.record(z.string().regex(/^([A-Z]{3}|\*)$/, 'must be an ISO 4217 code or *'), z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be an amount')),
+        max_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
+        max_pages: z.number().int().min(1).max(500),
+        /** A posting this old is taken over by another worker (a crashed one's). */
+        posting_lease_seconds: z.number().min(1).max(86400),
+      })
+      .partial()
+      .strict(),
     lab: z
       .object({
         build_dir: z.string(),

@@ -55,6 +55,18 @@ export interface WorkbenchConfig {
     readonly smtp: { readonly host: string; readonly port: number; readonly secure: boolean; readonly user: string | undefined; readonly passwordFile: string | undefined; readonly from: string } | undefined;
     readonly publicUrl: string | undefined;
   };
+  readonly documents: {
+    readonly enabled: boolean;
+    readonly workers: boolean;
+    readonly dir: string;
+    readonly odooConnection: string | undefined;
+    readonly confidenceThreshold: number;
+    readonly autoApprove: boolean;
+    readonly fourEyes: Readonly<Record<string, string>>;
+    readonly maxBytes: number;
+    readonly maxPages: number;
+    readonly postingLeaseMs: number;
+  };
   readonly lab: {
     /** The lab-ui build folder; undefined: lab-ui's default (`lab-ui/build`). */
     readonly buildDir: string | undefined;
@@ -317,6 +329,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
           }
         : undefined,
       publicUrl: file.pipelines?.public_url,
+    },
+    documents: {
+      enabled: file.documents?.enabled ?? true,
+      workers: file.documents?.workers ?? true,
+      dir: resolve(cwd, file.documents?.dir ?? join(dataDir, 'documents')),
+      odooConnection: file.documents?.odoo_connection,
+      confidenceThreshold: file.documents?.confidence_threshold ?? 0.85,
+      autoApprove: file.documents?.auto_approve ?? true,
+      fourEyes: file.documents?.four_eyes ?? { '*': '1000' },
+      maxBytes: file.documents?.max_bytes ?? 25 * 1024 * 1024,
+      maxPages: file.documents?.max_pages ?? 20,
+      postingLeaseMs: Math.round((file.documents?.posting_lease_seconds ?? 300) * 1000),
     },
     lab: {
       buildDir: file.lab?.build_dir ? resolve(cwd, file.lab.build_dir) : undefined,

@@ -82,6 +82,12 @@ export const DEFAULT_ROLE_POLICY: RolePolicy = {
   'connections:write': engineer,
   'schedules:read': viewer,
   'schedules:write': engineer,
+  // Receipts and vendor bills: reviewing them (reading, correcting, approving, rejecting, uploading) is an
+  // analyst's; who may send them by webhook (sources and their secrets) an engineer's.
+  'documents:read': analyst,
+  'documents:write': analyst,
+  'intake:read': engineer,
+  'intake:write': engineer,
   // Admin only (listed for clarity; unlisted resources are admin-only anyway):
   // users and roles, secrets, the audit log, terminals, shutting the server down.
   users: ['admin'],

@@ -5,13 +5,15 @@
  * to what uses them: a pool (postgres), the file's settings (duckdb; the
  * catalog opens it), a RestClient (rest), an S3 client with its bucket and
  * prefix (s3), a logged-in SFTP session (sftp), a Superset client and the
- * name of its serving database (superset).
+ * name of its serving database (superset), an Odoo session of the
+ * connection's user and company (odoo).
  *
  * Pools, REST and S3 clients are opened on first use and kept; one is
  * closed and opened anew when the connection's settings or credential
  * change, and all are closed at dispose. SFTP sessions are opened per use
  * and ended by their user (or `withSftp`); those still open at dispose are
- * ended then.
+ * ended then. Superset clients and Odoo sessions live for one use
+ * (`withSuperset`, `withOdoo`).
  *
  * Rotation: `stageRotation` stores the new credential as the pending
  * version and tests it, while the version in use keeps serving;
@@ -38,12 +40,14 @@ import {
   type SettingsOf,
 } from './connection-spec';
 import type { DuckDbSettings } from './kinds/duckdb';
+import { openOdoo, type OdooSettings } from './kinds/odoo';
 import { openPostgresPool } from './kinds/postgres';
 import { KIND_DRIVERS } from './kinds/registry';
 import { openS3, type S3Handle } from './kinds/s3';
 import { connectSftp, type SftpConnection } from './kinds/sftp';
 import { openSuperset } from './kinds/superset';
 import type { SupersetClient } from '@workbench/superset';
+import type { OdooSession } from '@workbench/odoo';
 import { RestClient } from './rest-client';
 import type { TestResult } from './test-result';
 
@@ -81,7 +85,7 @@ interface Opened {
   close(): Promise<void>;
 }
 
-const KIND_NAMES: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST', s3: 'S3', sftp: 'SFTP', superset: 'Superset' };
+const KIND_NAMES: Record<ConnectionKind, string> = { postgres: 'PostgreSQL', duckdb: 'DuckDB', rest: 'REST', s3: 'S3', sftp: 'SFTP', superset: 'Superset', odoo: 'Odoo' };
 
 const secretName = (id: string, version: number) => `connections/${id}/v${version}`;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -316,6 +320,22 @@ export class ConnectionManager implements AsyncDisposable {
     } finally {
       await client[Symbol.asyncDispose]();
     }
+  }
+
+  /**
+   * Run `fn` with a session of an odoo connection's user (logged in on its
+   * first call) and the connection's settings. Each call of the session
+   * carries the connection's company (context allowed_company_ids, when
+   * company_id is set) and `signal`; nothing outlives the use.
+   */
+  async withOdoo<T>(name: string, fn: (session: OdooSession, settings: OdooSettings) => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+    this.checkOpen(name);
+    const action = `use connection ${name}`;
+    const row = await this.row(name, action);
+    const settings = typedSettings(row, 'odoo', action);
+    const credential = (await this.credential(row, row.credential_version)) as CredentialOf<'odoo'> | undefined;
+    if (credential === undefined) throw new AppError('bad_request', `Cannot ${action}: it has no credential {api_key}`);
+    return fn(openOdoo(settings, credential, { signal: options.signal }), settings);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -6,12 +6,14 @@
  *
  * Kinds: `postgres` (Odoo's database and internal ones), `duckdb`
  * (database files: the warehouse and others), `rest` (HTTP APIs), `s3`
- * (S3-compatible storage), `sftp` and `superset` (a publish target). Each kind's shapes and test are in
+ * (S3-compatible storage), `sftp`, `superset` (a publish target) and
+ * `odoo` (Odoo's external API). Each kind's shapes and test are in
  * kinds/<kind>.ts (issue 13).
  */
 import type { z } from 'zod';
 import { AppError } from '@workbench/core';
 import type { DuckDbSettings } from './kinds/duckdb';
+import type { OdooCredential, OdooSettings } from './kinds/odoo';
 import type { PostgresCredential, PostgresSettings } from './kinds/postgres';
 import { KIND_DRIVERS } from './kinds/registry';
 import type { RestCredential, RestSettings } from './kinds/rest';
@@ -19,7 +21,7 @@ import type { S3Credential, S3Settings } from './kinds/s3';
 import type { SftpCredential, SftpSettings } from './kinds/sftp';
 import type { SupersetCredential, SupersetSettings } from './kinds/superset';
 
-export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset'] as const;
+export const CONNECTION_KINDS = ['postgres', 'duckdb', 'rest', 's3', 'sftp', 'superset', 'odoo'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** Each kind's settings and credential (`never`: the kind takes none). */
@@ -30,6 +32,7 @@ export interface KindShapes {
   s3: { settings: S3Settings; credential: S3Credential };
   sftp: { settings: SftpSettings; credential: SftpCredential };
   superset: { settings: SupersetSettings; credential: SupersetCredential };
+  odoo: { settings: OdooSettings; credential: OdooCredential };
 }
 export type SettingsOf<K extends ConnectionKind> = KindShapes[K]['settings'];
 export type CredentialOf<K extends ConnectionKind> = KindShapes[K]['credential'];

@@ -6,6 +6,7 @@ export { duckdbSettingsSchema, testDuckDb, type DuckDbSettings } from './kinds/d
 export { restAuthSchema, restCredentialSchema, restSettingsSchema, testRest, type RestAuth, type RestCredential, type RestSettings } from './kinds/rest';
 export { s3CredentialSchema, s3SettingsSchema, testS3, type S3Credential, type S3Handle, type S3Settings } from './kinds/s3';
 export { SftpConnection, fingerprintOf, sftpCredentialSchema, sftpSettingsSchema, testSftp, type SftpCredential, type SftpSettings } from './kinds/sftp';
+export { odooCredentialSchema, odooSettingsSchema, openOdoo, testOdoo, type OdooCredential, type OdooSettings } from './kinds/odoo';
 export { openSuperset, supersetCredentialSchema, supersetSettingsSchema, testSuperset, type SupersetCredential, type SupersetSettings } from './kinds/superset';
 export { FormData } from 'undici';
 export { RestClient, type QueryValue, type RestClientOptions, type RestRequestOptions } from './rest-client';

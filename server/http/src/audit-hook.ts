@@ -9,7 +9,8 @@
  *   happens that the log does not hold; a change that then fails leaves a
  *   second record with outcome "error";
  * - reading workspace data (a file's or notebook's content, raw files,
- *   versions, exports, the audit log itself, a pipeline run's logs): recorded and flushed to disk
+ *   versions, exports, the audit log itself, a pipeline run's logs, a
+ *   received document, its file and pages): recorded and flushed to disk
  *   while the handler reads, and nothing of the answer is sent before the
  *   record is on disk (a directory listing or a metadata-only check is not
  *   data and is not recorded);
@@ -30,7 +31,7 @@ import type { RouteDef } from './route-table';
 /** Per-user interface state: changes to it are not data actions. */
 const UI_STATE_TAGS = new Set(['lab', 'config', 'events', 'login']);
 /** GET routes that hand out workspace data. */
-const DATA_READ_TAGS = new Set(['contents', 'history', 'nbconvert', 'audit', 'catalog-data', 'run-data']);
+const DATA_READ_TAGS = new Set(['contents', 'history', 'nbconvert', 'audit', 'catalog-data', 'run-data', 'documents-data']);
 
 /** change: on disk before the handler; read: flushed while the handler reads; contents-read: a read when it is a file's content. */
 export type AuditPlan = 'change' | 'read' | 'contents-read';

@@ -11,6 +11,7 @@ import type { CollaborationService } from '@workbench/collab';
 import type { AuditLog } from '@workbench/audit';
 import type { Catalog } from '@workbench/catalog';
 import type { PipelineService } from '@workbench/pipelines';
+import type { DocumentService, IntakeSources } from '@workbench/documents';
 
 /** The JupyterLab application and the per-user state it keeps on the server. */
 export interface LabDeps {
@@ -73,6 +74,8 @@ export interface HttpDeps {
   catalog?: Catalog;
   /** Pipelines and runs (/api/pipelines, /api/runs); absent: the routes are not there. */
   pipelines?: PipelineService;
+  /** Receipts and vendor bills (/api/documents, /api/intake); absent: the routes are not there. */
+  documents?: { service: DocumentService; sources: IntakeSources };
   /** The audit log: data actions are recorded before they happen (see audit-hook.ts); absent: nothing is recorded. */
   audit?: AuditLog;
   /** SSO login (auth.oidc); absent when not configured (the routes are then not there). Its sessions are resolved through `identity.sessions`. */

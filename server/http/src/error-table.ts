@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   resource_limit: 403, // Enterprise Gateway's "Resource Limit"
   payload_too_large: 413,
+  unsupported_media_type: 415,
   insufficient_storage: 507,
   kernel_launch_failed: 500,
   kernel_dead: 409,

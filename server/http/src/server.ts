@@ -44,6 +44,7 @@ import { userRoutes } from './routes/users';
 import { connectionRoutes } from './routes/connections';
 import { catalogRoutes } from './routes/catalog';
 import { pipelineRoutes } from './routes/pipelines';
+import { documentRoutes, isRawUpload } from './routes/documents';
 import { clientIp, isSecureRequest } from './client-address';
 import { onClientError } from './client-error';
 
@@ -89,6 +90,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       : []),
     ...(deps.catalog ? catalogRoutes(deps.catalog, deps.identity, { producer: `https://workbench.local/${deps.version}` }) : []),
     ...(deps.pipelines ? pipelineRoutes(deps.pipelines, deps.audit) : []),
+    ...(deps.documents ? documentRoutes(deps.documents.service, deps.documents.sources, deps.audit) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
     ...(deps.collaboration ? collaborationRoutes(deps.collaboration) : []),
@@ -121,7 +123,8 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     express.json({
       limit: deps.maxBodyBytes,
       strict: true,
-      type: (req) => !String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') || (req.url ?? '').includes('/api/'),
+      // Document uploads are raw files, read by their routes (routes/documents.ts).
+      type: (req) => !isRawUpload(req.method, req.url) && (!String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') || (req.url ?? '').includes('/api/')),
       // JSON.parse copes with any depth, but what walks the value afterwards (validation, JSON.stringify) recurses.
       verify: (req, _res, body) => {
         assertJsonDepth(body, MAX_JSON_DEPTH);

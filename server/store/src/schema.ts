@@ -342,6 +342,83 @@ export interface QualityResultsTable {
   at: EpochMs;
 }
 
+/** A received receipt or vendor bill (0009); JSON columns as text. */
+export interface DocumentsTable {
+  id: string;
+  sha256: string;
+  filename: string;
+  media_type: string;
+  size_bytes: number;
+  pages: number;
+  source: string;
+  uploaded_by: string;
+  received_at: EpochMs;
+  status: string;
+  extraction: ColumnType<string | null, string | null | undefined, string | null>;
+  fields: ColumnType<string | null, string | null | undefined, string | null>;
+  lines: ColumnType<string | null, string | null | undefined, string | null>;
+  confidence: ColumnType<number | null, number | null | undefined, number | null>;
+  issues: ColumnType<string, string | undefined, string>;
+  review_reasons: ColumnType<string, string | undefined, string>;
+  vendor_match: ColumnType<string | null, string | null | undefined, string | null>;
+  duplicates: ColumnType<string, string | undefined, string>;
+  partner_id: ColumnType<number | null, number | null | undefined, number | null>;
+  invoice_number: ColumnType<string | null, string | null | undefined, string | null>;
+  invoice_date: ColumnType<string | null, string | null | undefined, string | null>;
+  currency: ColumnType<string | null, string | null | undefined, string | null>;
+  total: ColumnType<string | null, string | null | undefined, string | null>;
+  corrected_by: ColumnType<string, string | undefined, string>;
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_at: ColumnType<number | null, number | null | undefined, number | null>;
+  reject_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  error: ColumnType<string | null, string | null | undefined, string | null>;
+  posting_key: ColumnType<string | null, string | null | undefined, string | null>;
+  posting_attempts: ColumnType<number, number | undefined, number>;
+  posting_error: ColumnType<string | null, string | null | undefined, string | null>;
+  odoo_model: ColumnType<string | null, string | null | undefined, string | null>;
+  odoo_id: ColumnType<number | null, number | null | undefined, number | null>;
+  posted_at: ColumnType<number | null, number | null | undefined, number | null>;
+  updated_at: EpochMs;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** A document's history: the lineage from file to Odoo record (0009). */
+export interface DocumentEventsTable {
+  document_id: string;
+  seq: number;
+  at: EpochMs;
+  actor: string;
+  action: string;
+  /** JSON. */
+  detail: string;
+}
+
+/** A field a reviewer changed (0009). */
+export interface DocumentCorrectionsTable {
+  document_id: string;
+  field: string;
+  before: string | null;
+  after: string | null;
+  confidence: number | null;
+  engine: string | null;
+  by: string;
+  at: EpochMs;
+}
+
+/** A webhook sender of documents; its secret is in the secret store (0009). */
+export interface IntakeSourcesTable {
+  name: string;
+  created_at: EpochMs;
+  created_by: string;
+  rotated_at: EpochMs;
+}
+
+/** A webhook signature seen within the replay window (0009). */
+export interface IntakeSignaturesTable {
+  signature: string;
+  at: EpochMs;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -365,4 +442,9 @@ export interface Database {
   pipeline_logs: PipelineLogsTable;
   pipeline_notifications: PipelineNotificationsTable;
   quality_results: QualityResultsTable;
+  documents: DocumentsTable;
+  document_events: DocumentEventsTable;
+  document_corrections: DocumentCorrectionsTable;
+  intake_sources: IntakeSourcesTable;
+  intake_signatures: IntakeSignaturesTable;
 }

@@ -15,7 +15,8 @@
  * (AccessDenied), private methods (AccessError), unknown models
  * (UserError) and methods (AttributeError); on res.partner, res.company,
  * account.account, account.journal, account.move and account.move.line:
- * `search`, `search_count`, `search_read`, `read`, `fields_get` with
+ * `search`, `search_count`, `search_read`, `read`, `fields_get` (also on
+ * res.currency and account.tax) with
  * Odoo's domains (domain.ts) and the multi-company rule of the context's
  * `allowed_company_ids`; on account.move: `create`, `write`, `unlink`,
  * `action_post`, `button_draft`, `button_cancel` (simulator-moves.ts).
@@ -55,6 +56,13 @@ export interface OdooApiSimulatorOptions {
   port?: number;
   /** Largest request body; default 10 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Called after a call's transaction committed and before its answer is
+   * sent; the answer waits for it. Tests use it to stop a client between
+   * "Odoo did it" and "the client heard" (a crash there must not make a
+   * retry do it twice).
+   */
+  afterCommit?: (call: { model: string; method: string; result: unknown }) => Promise<void> | void;
 }
 
 export const SIMULATED_VERSION = { server_version: '17.0', server_version_info: [17, 0, 0, 'final', 0, ''], server_serie: '17.0', protocol_version: 1 };
@@ -89,6 +97,7 @@ export class OdooApiSimulator {
     readonly url: string,
     private readonly now: () => Date,
     private readonly maxBodyBytes: number,
+    private readonly afterCommit: OdooApiSimulatorOptions['afterCommit'],
   ) {}
 
   static async start(options: OdooApiSimulatorOptions): Promise<OdooApiSimulator> {
@@ -107,7 +116,7 @@ export class OdooApiSimulator {
       });
       const { address, port } = server.address() as AddressInfo;
       const host = address.includes(':') ? `[${address}]` : address;
-      self = new OdooApiSimulator(server, pool, users, options.db ?? database, `http://${host}:${port}`, now, options.maxBodyBytes ?? 10 * 1024 * 1024);
+      self = new OdooApiSimulator(server, pool, users, options.db ?? database, `http://${host}:${port}`, now, options.maxBodyBytes ?? 10 * 1024 * 1024, options.afterCommit);
       return self;
     } catch (err) {
       await pool.end().catch(() => undefined);
@@ -285,6 +294,7 @@ export class OdooApiSimulator {
       const env: MoveEnv = { db: client, uid: uid as number, companies, today: dayFromDate(now), now: timestamp(Math.floor(now.getTime() / 1000)), adviser: info.adviser, userCompanyId: info.companyId };
       const result = await this.call(model, method, bound, env);
       await client.query('COMMIT');
+      await this.afterCommit?.({ model: model.name, method, result });
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

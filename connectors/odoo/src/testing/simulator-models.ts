@@ -12,7 +12,7 @@ import { XmlRpcDouble, type XmlRpcValue } from '../xmlrpc';
 import { domainToSql, orderToSql, SqlParams, type DomainField, type DomainModel, type DomainRegistry } from './domain';
 import { missingError, pyRepr, typeError, valueError } from './odoo-exception';
 
-export const SERVED_MODELS = ['res.partner', 'res.company', 'account.account', 'account.journal', 'account.move', 'account.move.line'] as const;
+export const SERVED_MODELS = ['res.partner', 'res.company', 'res.currency', 'account.account', 'account.journal', 'account.tax', 'account.move', 'account.move.line'] as const;
 
 export interface SimField extends DomainField {
   string: string;

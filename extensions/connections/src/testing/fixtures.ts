@@ -79,8 +79,17 @@ export const SUPERSET: ConnectionModel = {
   credential: { ...STAMPS.credential },
 };
 
+export const ODOO: ConnectionModel = {
+  name: 'erp',
+  kind: 'odoo',
+  description: 'Odoo: where vendor bills are posted',
+  settings: { url: 'https://erp.internal', database: 'prod', login: 'workbench@acme.example', protocol: 'jsonrpc', company_id: 2 },
+  ...STAMPS,
+  credential: { ...STAMPS.credential },
+};
+
 /** One of each kind. */
-export const ALL_KINDS: readonly ConnectionModel[] = [CONNECTION, DUCKDB, REST, S3, SFTP, SUPERSET];
+export const ALL_KINDS: readonly ConnectionModel[] = [CONNECTION, DUCKDB, REST, S3, SFTP, SUPERSET, ODOO];
 
 export const TEST_OK: TestResult = {
   ok: true,

@@ -1,5 +1,6 @@
 /**
- * The network failures every kind that dials out shares (REST, S3, SFTP),
+ * The network failures every kind that dials out shares (REST, S3, SFTP,
+ * Superset, Odoo),
  * told apart by Node's error codes (the error or one of its causes), never
  * by message text: the host name, the port, the route, TLS.
  */
@@ -41,9 +42,10 @@ export function errorCode(err: unknown): string | undefined {
 /**
  * A failure to reach `host` (shown as `where`, "host:port" or a URL) as a
  * stage and a message; undefined when the error is not a network one.
- * `action` completes "Cannot <action>", e.g. "connect to sftp.example.com:22".
+ * `action` completes "Cannot <action>", e.g. "connect to sftp.example.com:22";
+ * `trust` says how to make a certificate trusted (default: a CA in settings.ca).
  */
-export function diagnoseNetwork(err: unknown, host: string, action: string): { stage: TestStage; message: string } | undefined {
+export function diagnoseNetwork(err: unknown, host: string, action: string, trust = 'give its CA in settings.ca'): { stage: TestStage; message: string } | undefined {
   const code = errorCode(err);
   switch (code) {
     case 'ENOTFOUND':
@@ -67,7 +69,7 @@ export function diagnoseNetwork(err: unknown, host: string, action: string): { s
     case 'UND_ERR_BODY_TIMEOUT':
       return { stage: 'timeout', message: `Cannot ${action}: no answer in time` };
   }
-  if (code && CERTIFICATE_CODES.has(code)) return { stage: 'tls', message: `Cannot ${action} over TLS: the server's certificate is not trusted for ${host} (${code}); give its CA in settings.ca` };
+  if (code && CERTIFICATE_CODES.has(code)) return { stage: 'tls', message: `Cannot ${action} over TLS: the server's certificate is not trusted for ${host} (${code}); ${trust}` };
   if (code && HANDSHAKE_CODES.has(code)) return { stage: 'tls', message: `Cannot ${action} over TLS: no TLS handshake (the server does not speak TLS on that port, or no protocol in common)` };
   if (isTimeout(err)) return { stage: 'timeout', message: `Cannot ${action}: no answer in time` };
   return undefined;

@@ -1,5 +1,6 @@
 /** The kinds of connection and their drivers. */
 import { duckdbDriver } from './duckdb';
+import { odooDriver } from './odoo';
 import { postgresDriver } from './postgres';
 import { restDriver } from './rest';
 import { s3Driver } from './s3';
@@ -13,4 +14,5 @@ export const KIND_DRIVERS = {
   s3: s3Driver,
   sftp: sftpDriver,
   superset: supersetDriver,
+  odoo: odooDriver,
 } as const;

@@ -4,7 +4,7 @@
  * datasets a successful run produced; each sent once across replicas.
  */
 export { RunNotifier, type RunNotifierOptions, type SmtpSettings, type NotificationChannel, type NotificationRecord } from './run-notifier';
-export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_S, type SignatureCheck } from './webhook-signature';
+export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_S, type SignatureCheck } from '@workbench/core';
 export {
   runEventPayload,
   dataReadyPayload,

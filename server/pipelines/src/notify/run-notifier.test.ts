@@ -11,7 +11,7 @@ import { STORE_DIALECTS, testDatabases } from '@workbench/store/testing';
 import type { NotifySpec } from '../spec/pipeline-spec';
 import { RunNotifier, type RunNotifierOptions } from './run-notifier';
 import { pipelineSpec, runDetail, startTestSmtpServer, startTestWebhookReceiver, taskRun, type ReceivedRequest, type TestSmtpServer, type TestWebhookReceiver } from './test-harness';
-import { verifyWebhookSignature } from './webhook-signature';
+import { verifyWebhookSignature } from '@workbench/core';
 
 const SECRET = 'whsec-test-3f9a1c';
 const NOW = Date.parse('2026-12-01T06:30:05.000Z');

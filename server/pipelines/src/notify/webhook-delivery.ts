@@ -11,7 +11,7 @@
  */
 import { AppError, describeError, type Clock, type Logger } from '@workbench/core';
 import type { WebhookEvent } from './notification-payload';
-import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
+import { SIGNATURE_HEADER, signWebhook } from '@workbench/core';
 
 export const WEBHOOK_RETRIES = 3;
 export const WEBHOOK_BASE_DELAY_MS = 1_000;

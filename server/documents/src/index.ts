@@ -1,0 +1,10 @@
+export { DocumentService, type DocumentServiceOptions, type IntakeInput } from './document-service';
+export { DOCUMENT_STATUSES, type DocumentStatus, type DocumentSummary, type DocumentView, type Duplicate, type DocumentLine } from './document-rows';
+export { IntakeSources } from './intake/intake-sources';
+export { checkFile, sniffMediaType, DEFAULT_FILE_LIMITS, type FileLimits, type DocumentMediaType } from './intake/file-check';
+export { OdooPoster, keyMarker, type OdooCaller, type BillToPost, type PostedBill } from './posting/odoo-poster';
+export type { ReviewPolicy } from './review-policy';
+export { checkRules, FIELD_NAMES, REQUIRED_FIELDS, type FieldName, type RuleIssue } from './validate/rules';
+export { matchVendor, type Partner, type VendorMatch } from './validate/vendor-match';
+export type { OcrEngine, Extraction, ExtractedField, ExtractedLine, Box, PageImage } from './ocr/types';
+export { TesseractEngine } from './ocr/tesseract-engine';

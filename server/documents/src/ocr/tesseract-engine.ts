@@ -1,0 +1,139 @@
+/**
+ * The embedded OCR engine: tesseract over each page without a text layer
+ * (deskewed, one thread per process, OCR.md), the PDF text layer where there
+ * is one, then field extraction. Every tool runs in a temp dir removed in
+ * `finally`; the caller's signal and a per-document timeout kill the tools.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError, abortError } from '@workbench/core';
+import { estimateSkew, rotateBox } from './deskew';
+import { extractFields } from './extract-fields';
+import type { OcrWord, PageWords } from './layout';
+import { loadPages, viewOf, viewOfTextPage, MAX_PAGES, type LoadOptions, type SourcePage } from './pages';
+import type { PopplerOptions } from './poppler';
+import { encodePgm, rotate } from './raster';
+import { tesseractTsv, tesseractVersion, type TesseractOptions } from './tesseract';
+import type { Box, Extraction, OcrEngine, OcrInput, PageImage } from './types';
+
+export interface TesseractEngineOptions {
+  /** tesseract binary; default `tesseract` from PATH */
+  tesseractCommand?: string;
+  /** directory of pdfinfo/pdftotext/pdftoppm; default from PATH */
+  popplerBinDir?: string;
+  /** traineddata, e.g. "eng+deu" (OCR.md: each extra language costs time); default "eng" */
+  languages?: string;
+  /** where temp dirs go; default os.tmpdir() */
+  tmpDir?: string;
+  /** whole-document limit; default 120 s */
+  timeoutMs?: number;
+  /** pages OCRed at once (one tesseract thread each); default 2 */
+  concurrency?: number;
+  maxPages?: number;
+  /**
+   * Skewed scans: `boxes` (default) OCRs the scan as it is and levels the
+   * word boxes for reading rows; `pixels` rotates the image first; `off`.
+   */
+  deskew?: 'boxes' | 'pixels' | 'off';
+}
+
+/** Page segmentation mode: 4 (one column of variable sizes) keeps a receipt's amount column and a table's rows (OCR.md). */
+const PSM = 4;
+
+export class TesseractEngine implements OcrEngine {
+  readonly name = 'tesseract';
+  #version: Promise<string> | undefined;
+
+  constructor(private readonly options: TesseractEngineOptions = {}) {}
+
+  /** "tesseract 5.3.0" */
+  version(signal?: AbortSignal): Promise<string> {
+    this.#version ??= tesseractVersion({ command: this.options.tesseractCommand, signal }).catch((e: unknown) => {
+      this.#version = undefined;
+      throw e;
+    });
+    return this.#version;
+  }
+
+  async extract(input: OcrInput, opts: { signal?: AbortSignal } = {}): Promise<Extraction> {
+    const t0 = performance.now();
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const engine = await this.version(signal);
+    const workDir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'wb-ocr-'));
+    try {
+      const tesseract: TesseractOptions = { command: this.options.tesseractCommand, languages: this.options.languages, signal };
+      const poppler: PopplerOptions = { binDir: this.options.popplerBinDir, signal };
+      const load: LoadOptions = { signal, maxPages: this.options.maxPages ?? MAX_PAGES, poppler, tesseract };
+      const pages = await loadPages(input.bytes, input.mediaType, workDir, load);
+      const results = await mapLimit(pages, this.options.concurrency ?? 2, (p) => this.#readPage(p, workDir, load, tesseract, signal));
+      const { fields, lines, text } = extractFields(results.map((r) => r.words));
+      unlevel({ fields, lines }, results);
+      return { engine, durationMs: Math.round(performance.now() - t0), fields, lines, pages: results.map((r) => r.image), text };
+    } catch (e) {
+      if (signal.aborted && !(e instanceof AppError)) throw abortError(signal, 'read document');
+      throw e;
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  async #readPage(p: SourcePage, workDir: string, load: LoadOptions, tesseract: TesseractOptions, signal: AbortSignal): Promise<{ words: PageWords; image: PageImage; level?: number }> {
+    if (signal.aborted) throw abortError(signal, 'read document');
+    if (p.kind === 'text') {
+      const { image, scale } = await viewOfTextPage(p.file, p.page, workDir, load);
+      const words: OcrWord[] = p.text.words.map((w) => ({
+        text: w.text,
+        conf: 1,
+        box: { page: p.page, x: Math.round(w.xMin * scale), y: Math.round(w.yMin * scale), w: Math.max(1, Math.round((w.xMax - w.xMin) * scale)), h: Math.max(1, Math.round((w.yMax - w.yMin) * scale)) },
+      }));
+      return { words: { page: p.page, width: image.width, height: image.height, source: 'text', words }, image };
+    }
+    const original = await p.load();
+    const mode = this.options.deskew ?? 'boxes';
+    const angle = mode === 'off' ? 0 : estimateSkew(original);
+    const ocrImage = mode === 'pixels' && angle !== 0 ? rotate(original, angle) : original;
+    const file = join(workDir, `ocr-${p.page}.pgm`);
+    await writeFile(file, encodePgm(ocrImage));
+    const tsv = await tesseractTsv(file, PSM, p.dpi, tesseract);
+    const { image, scale } = viewOf(p.page, ocrImage, p.dpi);
+    const level = mode === 'boxes' ? angle : 0;
+    const words: OcrWord[] = tsv.map((w) => ({
+      text: w.text,
+      conf: w.conf,
+      box: rotateBox({ page: p.page, x: Math.round(w.left * scale), y: Math.round(w.top * scale), w: Math.max(1, Math.round(w.width * scale)), h: Math.max(1, Math.round(w.height * scale)) }, level, image.width, image.height),
+    }));
+    return { words: { page: p.page, width: image.width, height: image.height, source: 'ocr', words }, image, level };
+  }
+}
+
+/** Boxes found in levelled coordinates back onto the (skewed) page image. */
+function unlevel(extraction: Pick<Extraction, 'fields' | 'lines'>, pages: readonly { image: PageImage; level?: number }[]): void {
+  const back = (box: Box | undefined): Box | undefined => {
+    const p = box && pages[box.page - 1];
+    return box && p?.level ? rotateBox(box, p.level, p.image.width, p.image.height, true) : box;
+  };
+  for (const f of Object.values(extraction.fields)) if (f.box) f.box = back(f.box);
+  for (const l of extraction.lines) if (l.box) l.box = back(l.box);
+}
+
+/** Map with at most `limit` calls in flight; results in input order; the first failure rejects (the rest still settle). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  let failed: { e: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed ??= { e };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed) throw failed.e;
+  return out;
+}
