@@ -7,7 +7,8 @@
  *
  * Odoo cannot run here: Odoo is the project's API simulator
  * (connectors/odoo/src/testing), speaking execute_kw over a PostgreSQL demo
- * ledger with Odoo 17's tables. The OCR engine is a scripted one
+ * ledger with Odoo 17's tables. The metadata store is SQLite and
+ * PostgreSQL (each test on a new database). The OCR engine is a scripted one
  * (`Scripted` below) returning the reading each test sets: these tests are
  * about what happens after a reading; the real engine reads real documents
  * in ocr/*.test.ts and in the server's end-to-end test.
@@ -20,6 +21,7 @@ import pino from 'pino';
 import { generateOdooDemo, OdooClient, type OdooSession, type OdooValue } from '@workbench/odoo';
 import { createTestDatabase, OdooApiSimulator, type TestDatabase } from '@workbench/odoo/testing';
 import { openStore, type MetadataStore } from '@workbench/store';
+import { STORE_DIALECTS, testDatabases } from '@workbench/store/testing';
 import { DocumentService } from './document-service';
 import { encodePngGray } from './ocr/png';
 import type { Extraction, ExtractedField, FieldName, OcrEngine } from './ocr/types';
@@ -87,38 +89,15 @@ afterAll(async () => {
   await database?.[Symbol.asyncDispose]();
 });
 
-let dir: string;
-let store: MetadataStore;
-let engine: Scripted;
-let docs: DocumentService;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wb-docs-'));
-  store = await openStore({ sqlitePath: join(dir, 'meta.db') });
-  engine = new Scripted();
-  docs = new DocumentService({
-    store,
-    dir: join(dir, 'documents'),
-    engine,
-    withOdoo: (fn) => fn({ call: (m, meth, args = [], kw = {}) => odoo.call(m, meth, args as OdooValue[], kw as Record<string, OdooValue>) }, 1),
-    logger: pino({ level: 'silent' }),
-    policy: { fourEyes: { '*': '500' } },
-    workers: false,
-    now: () => NOW,
-  });
-});
-afterEach(async () => {
-  await docs[Symbol.asyncDispose]();
-  await store[Symbol.asyncDispose]();
-  await rm(dir, { recursive: true, force: true });
-});
-
 /** A bill whose numbers add up: subtotal + the purchase tax = total. */
+/** Each store dialect's run posts to the same Odoo: its invoice numbers carry the dialect. */
+let prefix = '';
+
 function bill(invoice: string, subtotal: number, extra: Partial<Record<FieldName, string | null>> & { confidence?: number } = {}) {
   const tax = Math.round(subtotal * taxRate) / 100;
   return {
     vendor: vendor.name,
-    invoice_number: invoice,
+    invoice_number: `${prefix}${invoice}`,
     invoice_date: '2026-01-10',
     due_date: '2026-02-09',
     currency,
@@ -136,9 +115,38 @@ async function receive(by = 'alice') {
   return docs.get(document.id);
 }
 
-const movesWithRef = async (ref: string) => (await db.query(`SELECT id, move_type, partner_id, amount_total::float8 AS total, state, narration FROM account_move WHERE ref = $1`, [ref])).rows;
+const movesWithRef = async (ref: string) => (await db.query(`SELECT id, move_type, partner_id, amount_total::float8 AS total, state, narration FROM account_move WHERE ref = $1`, [`${prefix}${ref}`])).rows;
 
-describe('documents to Odoo', () => {
+let dir: string;
+let store: MetadataStore;
+let engine: Scripted;
+let docs: DocumentService;
+
+describe.each(STORE_DIALECTS)('documents to Odoo, metadata on %s', (dialect) => {
+  const databases = testDatabases(dialect);
+  beforeAll(() => (prefix = `${dialect}-`));
+  afterAll(() => databases[Symbol.asyncDispose]());
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wb-docs-'));
+    store = await openStore(await databases.create());
+    engine = new Scripted();
+    docs = new DocumentService({
+      store,
+      dir: join(dir, 'documents'),
+      engine,
+      withOdoo: (fn) => fn({ call: (m, meth, args = [], kw = {}) => odoo.call(m, meth, args as OdooValue[], kw as Record<string, OdooValue>) }, 1),
+      logger: pino({ level: 'silent' }),
+      policy: { fourEyes: { '*': '500' } },
+      workers: false,
+      now: () => NOW,
+    });
+  });
+  afterEach(async () => {
+    await docs[Symbol.asyncDispose]();
+    await store[Symbol.asyncDispose]();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('posts a confident, clean bill by itself: one draft vendor bill, lineage from file to record and back', async () => {
     engine.next = bill('INV-AUTO-1', 200);
     const read = await receive();

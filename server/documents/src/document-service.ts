@@ -5,25 +5,26 @@
  *                                                          └─ needs_review ── correct* ── approve | reject
  *   approved ──(posting worker)── posting ── posted | failed (a dead letter: replay)
  *
- * Every transition is one UPDATE guarded by the status it leaves (and the
- * row version), so two workers or two replicas never take the same step
- * twice; every step leaves a document_events row (the lineage: who did
- * what, from the file to the Odoo record) and the decisions an audit
- * record. Work left half-done by a crash is taken up again: `received`
- * and `extracting` on start, `approved` at once, and `posting` once its
- * lease ran out or when a person replays it; posting is idempotent
+ * Every transition is one UPDATE guarded by the row version
+ * (document-table.ts), so two workers or two replicas never take the same
+ * step twice; every step leaves a document_events row (the lineage: who
+ * did what, from the file to the Odoo record) and the decisions an audit
+ * record. Work left half-done by a crash is taken up again: `received` and
+ * `approved` at once, `extracting` and `posting` once their lease ran out
+ * (or, for a posting, when a person replays it); posting is idempotent
  * (posting/odoo-poster.ts), so taking it up again never makes a second
  * bill.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, deferred, describeError, Emitter, type Logger } from '@workbench/core';
-import type { MetadataStore, Transaction, Database } from '@workbench/store';
+import type { MetadataStore } from '@workbench/store';
 import type { AuditLog } from '@workbench/audit';
 import { BlobStore, sha256Hex } from './intake/blob-store';
 import { checkFile, DEFAULT_FILE_LIMITS, type FileLimits } from './intake/file-check';
 import type { ExtractedField, OcrEngine } from './ocr/types';
 import { OdooPoster, type OdooCaller } from './posting/odoo-poster';
-import { summaryOf, viewOf, UNSETTLED, type DocumentLine, type DocumentRow, type DocumentStatus, type DocumentSummary, type DocumentView, type StoredExtraction } from './document-rows';
+import { viewOf, type DocumentLine, type DocumentStatus, type DocumentSummary, type DocumentView, type StoredExtraction } from './document-rows';
+import { DocumentTable, type DocumentEvent } from './document-table';
 import { assess, fourEyesLimit, type ReviewPolicy } from './review-policy';
 import { findDuplicates } from './validate/duplicates';
 import { FIELD_NAMES, type FieldName } from './validate/rules';
@@ -43,6 +44,8 @@ export interface DocumentServiceOptions {
   linkBase?: string;
   /** A posting older than this is taken over by another worker. Default 5 min. */
   postingLeaseMs?: number;
+  /** A reading older than this (its worker died) is started again. Default 2 min. */
+  extractionLeaseMs?: number;
   /** Process documents in the background (off: only tests drive the workers). Default true. */
   workers?: boolean;
   now?: () => number;
@@ -60,6 +63,7 @@ const DEFAULT_POLICY: ReviewPolicy = { confidenceThreshold: 0.85, autoApprove: t
 
 export class DocumentService implements AsyncDisposable {
   readonly blobs: BlobStore;
+  private readonly table: DocumentTable;
   private readonly policy: ReviewPolicy;
   private readonly limits: FileLimits;
   private readonly now: () => number;
@@ -71,10 +75,12 @@ export class DocumentService implements AsyncDisposable {
   private posting: Promise<void> | undefined;
   private again = { extract: false, post: false };
   private disposed = false;
+  private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
 
   constructor(private readonly o: DocumentServiceOptions) {
     this.blobs = new BlobStore(o.dir);
+    this.table = new DocumentTable(o.store, o.now ?? Date.now, (id, status) => this.changed.fire({ id, status }));
     this.policy = { ...DEFAULT_POLICY, ...o.policy };
     this.limits = { ...DEFAULT_FILE_LIMITS, ...o.limits };
     this.now = o.now ?? Date.now;
@@ -84,10 +90,14 @@ export class DocumentService implements AsyncDisposable {
     return this.limits;
   }
 
-  /** Sweeps temporary files and takes up what a crash left. */
+  /** Sweeps temporary files and starts the workers (they take up what a crash left once its lease ran out). */
   async start(): Promise<void> {
     await this.blobs.sweep();
-    await this.o.store.db.updateTable('documents').set({ status: 'received' }).where('status', '=', 'extracting').execute();
+    if (this.o.workers !== false) {
+      // Leases run out without anybody asking: look again now and then.
+      this.timer = setInterval(() => this.kick(), 30_000);
+      this.timer.unref();
+    }
     this.kick();
   }
 
@@ -104,23 +114,23 @@ export class DocumentService implements AsyncDisposable {
   async intake(input: IntakeInput): Promise<{ document: DocumentView; duplicate: boolean }> {
     const checked = await checkFile(input.bytes, input.contentType, this.limits);
     const sha = sha256Hex(input.bytes);
-    const existing = await this.rowBySha(sha);
+    const existing = await this.table.rowBySha(sha);
     if (existing) return { document: viewOf(existing), duplicate: true };
     await this.blobs.putBlob(sha, input.bytes);
     const id = randomUUID();
     const at = this.now();
     const filename = cleanName(input.filename) ?? `${sha.slice(0, 12)}.${extensionOf(checked.mediaType)}`;
     try {
-      await this.o.store.transaction(async (trx) => {
+      await this.table.transaction(async (trx) => {
         await trx
           .insertInto('documents')
           .values({ id, sha256: sha, filename, media_type: checked.mediaType, size_bytes: input.bytes.length, pages: checked.pages, source: input.source, uploaded_by: input.by, received_at: at, status: 'received', updated_at: at })
           .execute();
-        await this.event(trx, id, input.by, 'received', { sha256: sha, filename, mediaType: checked.mediaType, bytes: input.bytes.length, pages: checked.pages, source: input.source });
+        await this.table.event(trx, id, input.by, 'received', { sha256: sha, filename, mediaType: checked.mediaType, bytes: input.bytes.length, pages: checked.pages, source: input.source });
       });
     } catch (err) {
       // Two deliveries of the same file at once: the other one's row stands.
-      const raced = await this.rowBySha(sha);
+      const raced = await this.table.rowBySha(sha);
       if (raced) return { document: viewOf(raced), duplicate: true };
       throw err;
     }
@@ -132,36 +142,39 @@ export class DocumentService implements AsyncDisposable {
   // --- reading ----------------------------------------------------------------
 
   async get(id: string): Promise<DocumentView> {
-    return viewOf(await this.row(id, 'read the document'));
+    return viewOf(await this.table.row(id, 'read the document'));
   }
 
-  async list(opts: { statuses?: DocumentStatus[]; limit?: number } = {}): Promise<DocumentSummary[]> {
-    let q = this.o.store.db.selectFrom('documents').selectAll();
-    if (opts.statuses?.length) q = q.where('status', 'in', opts.statuses);
-    const rows = await q.orderBy('received_at', 'desc').orderBy('id').limit(opts.limit ?? 100).execute();
-    return rows.map(summaryOf);
+  list(opts: { statuses?: DocumentStatus[]; limit?: number } = {}): Promise<DocumentSummary[]> {
+    return this.table.list(opts);
   }
 
-  async events(id: string): Promise<{ seq: number; at: string; actor: string; action: string; detail: Record<string, unknown> }[]> {
-    await this.row(id, 'read the document');
-    const rows = await this.o.store.db.selectFrom('document_events').selectAll().where('document_id', '=', id).orderBy('seq').execute();
-    return rows.map((r) => ({ seq: r.seq, at: new Date(r.at).toISOString(), actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  events(id: string): Promise<DocumentEvent[]> {
+    return this.table.events(id);
   }
 
   /** The document behind an Odoo record. */
-  async byOdoo(model: string, id: number): Promise<DocumentView> {
-    const row = await this.o.store.db.selectFrom('documents').selectAll().where('odoo_model', '=', model).where('odoo_id', '=', id).executeTakeFirst();
-    if (!row) throw new AppError('not_found', `Cannot find the document of ${model} ${id}: no document was posted as that record`);
-    return viewOf(row);
+  byOdoo(model: string, id: number): Promise<DocumentView> {
+    return this.table.byOdoo(model, id);
+  }
+
+  /** Field accuracy from reviewers' corrections. */
+  accuracy(): ReturnType<DocumentTable['accuracy']> {
+    return this.table.accuracy();
+  }
+
+  /** Documents left to the workers (tests wait for none). */
+  unsettled(): Promise<number> {
+    return this.table.unsettled();
   }
 
   async file(id: string): Promise<{ bytes: Buffer; mediaType: string; filename: string }> {
-    const r = await this.row(id, 'read the document');
+    const r = await this.table.row(id, 'read the document');
     return { bytes: await this.blobs.getBlob(r.sha256), mediaType: r.media_type, filename: r.filename };
   }
 
   async page(id: string, page: number): Promise<{ bytes: Buffer; mediaType: string }> {
-    const r = await this.row(id, 'read the page');
+    const r = await this.table.row(id, 'read the page');
     const p = Number.isInteger(page) && page >= 1 && page <= r.pages ? await this.blobs.getPage(r.sha256, page) : undefined;
     if (!p) throw new AppError('not_found', `Cannot read page ${page} of document ${id}: ${r.status === 'received' || r.status === 'extracting' ? 'it is not read yet' : 'there is no such page'}`);
     return p;
@@ -184,19 +197,10 @@ export class DocumentService implements AsyncDisposable {
     }
   }
 
-  /** Field accuracy from reviewers' corrections: per field, documents reviewed and fields corrected. */
-  async accuracy(): Promise<{ documents: number; fields: { field: FieldName; corrected: number; accuracy: number }[] }> {
-    const reviewed = await this.o.store.db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).where('extraction', 'is not', null).where('status', 'in', ['posted', 'approved', 'posting', 'rejected', 'failed']).executeTakeFirstOrThrow();
-    const rows = await this.o.store.db.selectFrom('document_corrections').select(['field']).select((eb) => eb.fn.count<number>('document_id').distinct().as('n')).groupBy('field').execute();
-    const n = Number(reviewed.n);
-    const by = new Map(rows.map((r) => [r.field, Number(r.n)]));
-    return { documents: n, fields: FIELD_NAMES.map((f) => ({ field: f, corrected: by.get(f) ?? 0, accuracy: n === 0 ? 1 : Math.max(0, 1 - (by.get(f) ?? 0) / n) })) };
-  }
-
   // --- review -----------------------------------------------------------------
 
   async correct(id: string, by: string, change: { fields?: Partial<Record<FieldName, string | null>>; lines?: DocumentLine[]; partnerId?: number; version?: number }): Promise<DocumentView> {
-    const r = await this.row(id, 'correct the document');
+    const r = await this.table.row(id, 'correct the document');
     if (r.status !== 'needs_review') throw new AppError('conflict', `Cannot correct document ${id}: it is ${r.status}, only documents waiting for review can be corrected`);
     if (change.version !== undefined && change.version !== r.version) throw new AppError('conflict', `Cannot correct document ${id}: it changed since you loaded it (version ${r.version}, yours ${change.version}); reload it`);
     const fields = JSON.parse(r.fields!) as Record<FieldName, ExtractedField>;
@@ -221,7 +225,7 @@ export class DocumentService implements AsyncDisposable {
     const a = await this.assessFields(id, fields, lines, extraction, change.partnerId ?? (corrections.some((c) => c.field === 'vendor' || c.field === 'vendor_vat') ? undefined : r.partner_id ?? undefined), true);
     const correctedBy = [...new Set([...(JSON.parse(r.corrected_by) as string[]), by])];
     const at = this.now();
-    await this.o.store.transaction(async (trx) => {
+    await this.table.transaction(async (trx) => {
       const res = await trx
         .updateTable('documents')
         .set({ ...a.columns, fields: JSON.stringify(fields), lines: JSON.stringify(lines), corrected_by: JSON.stringify(correctedBy), updated_at: at, version: r.version + 1 })
@@ -230,14 +234,14 @@ export class DocumentService implements AsyncDisposable {
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) throw new AppError('conflict', `Cannot correct document ${id}: someone else changed it at the same moment; reload it`);
       for (const c of corrections) await trx.insertInto('document_corrections').values({ document_id: id, ...c, engine: extraction.engine, by, at }).execute();
-      await this.event(trx, id, by, 'corrected', { fields: corrections.map((c) => ({ field: c.field, before: c.before, after: c.after })) });
+      await this.table.event(trx, id, by, 'corrected', { fields: corrections.map((c) => ({ field: c.field, before: c.before, after: c.after })) });
     });
     this.changed.fire({ id, status: 'needs_review' });
     return this.get(id);
   }
 
   async approve(id: string, by: string, opts: { version?: number } = {}): Promise<DocumentView> {
-    const r = await this.row(id, 'approve the document');
+    const r = await this.table.row(id, 'approve the document');
     if (r.status !== 'needs_review') throw new AppError('conflict', `Cannot approve document ${id}: it is ${r.status}`);
     if (opts.version !== undefined && opts.version !== r.version) throw new AppError('conflict', `Cannot approve document ${id}: it changed since you loaded it; reload it`);
     const issues = JSON.parse(r.issues) as { severity: string; message: string }[];
@@ -249,7 +253,7 @@ export class DocumentService implements AsyncDisposable {
     if (limit !== undefined && r.total !== null && Number(r.total) >= Number(limit) && touched.includes(by)) {
       throw new AppError('forbidden', `Cannot approve document ${id}: four-eyes rule: ${r.total} ${r.currency ?? ''} is at or over the limit of ${limit} ${r.currency ?? ''}, and you ${by === r.uploaded_by ? 'uploaded' : 'corrected'} it; another reviewer must approve it`, { details: { public: { rule: 'four_eyes', limit } } });
     }
-    await this.transition(r, 'approved', by, 'approved', { total: r.total, currency: r.currency, fourEyesLimit: limit ?? null }, { decided_by: by, decided_at: this.now() });
+    await this.table.transition(r, 'approved', by, 'approved', { total: r.total, currency: r.currency, fourEyesLimit: limit ?? null }, { decided_by: by, decided_at: this.now() });
     await this.o.audit?.record({ actor: by, actorRole: null, via: 'system', resource: 'documents', action: 'approve', target: id, outcome: 'ok', detail: { total: r.total, currency: r.currency, partner_id: r.partner_id, invoice_number: r.invoice_number } });
     this.kick();
     return this.get(id);
@@ -258,17 +262,16 @@ export class DocumentService implements AsyncDisposable {
   async reject(id: string, by: string, reason: string): Promise<DocumentView> {
     const why = reason.trim();
     if (why === '' || why.length > 1000) throw new AppError('bad_request', `Cannot reject document ${id}: give a reason (1 to 1000 characters)`);
-    const r = await this.row(id, 'reject the document');
+    const r = await this.table.row(id, 'reject the document');
     if (r.status !== 'needs_review' && r.status !== 'failed') throw new AppError('conflict', `Cannot reject document ${id}: it is ${r.status}`);
-    await this.transition(r, 'rejected', by, 'rejected', { reason: why }, { decided_by: by, decided_at: this.now(), reject_reason: why });
+    await this.table.transition(r, 'rejected', by, 'rejected', { reason: why }, { decided_by: by, decided_at: this.now(), reject_reason: why });
     return this.get(id);
   }
 
   // --- dead letters -------------------------------------------------------------
 
-  async deadLetters(): Promise<DocumentSummary[]> {
-    const rows = await this.o.store.db.selectFrom('documents').selectAll().where('status', '=', 'failed').where('posting_key', 'is not', null).orderBy('updated_at', 'desc').execute();
-    return rows.map(summaryOf);
+  deadLetters(): Promise<DocumentSummary[]> {
+    return this.table.deadLetters();
   }
 
   /**
@@ -280,13 +283,13 @@ export class DocumentService implements AsyncDisposable {
     const replayed: string[] = [];
     const skipped: { id: string; reason: string }[] = [];
     for (const id of targets) {
-      const r = await this.o.store.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+      const r = await this.table.findRow(id);
       if (!r) skipped.push({ id, reason: 'no such document' });
       else if (r.status === 'posted') skipped.push({ id, reason: `already posted as ${r.odoo_model} ${r.odoo_id}` });
       else if (r.status !== 'failed' && r.status !== 'posting') skipped.push({ id, reason: `it is ${r.status}, not a failed posting` });
       else if (r.status === 'failed' && r.posting_key === null) skipped.push({ id, reason: 'its extraction failed; upload it again' });
       else {
-        await this.transition(r, 'approved', by, 'replayed', { from: r.status, error: r.posting_error });
+        await this.table.transition(r, 'approved', by, 'replayed', { from: r.status, error: r.posting_error });
         replayed.push(id);
       }
     }
@@ -332,11 +335,12 @@ export class DocumentService implements AsyncDisposable {
     return this.posting;
   }
 
-  /** Takes one received document, reads it; false when there was none. */
+  /** Takes one received document (or one whose reader's lease ran out) and reads it; false when there was none. */
   async extractNext(): Promise<boolean> {
-    const r = await this.o.store.db.selectFrom('documents').selectAll().where('status', '=', 'received').orderBy('received_at').limit(1).executeTakeFirst();
+    const stale = this.now() - (this.o.extractionLeaseMs ?? 120_000);
+    const r = await this.table.nextToExtract(stale);
     if (!r) return false;
-    if (!(await this.claim(r, 'extracting'))) return true;
+    if (!(await this.table.claim(r, 'extracting'))) return true;
     let stored: StoredExtraction;
     try {
       const bytes = await this.blobs.getBlob(r.sha256);
@@ -345,14 +349,16 @@ export class DocumentService implements AsyncDisposable {
       stored = { engine: ex.engine, durationMs: ex.durationMs, fields: ex.fields, lines: ex.lines, pages: ex.pages.map((p) => ({ page: p.page, width: p.width, height: p.height })), text: ex.text };
     } catch (err) {
       if (this.disposed) return false;
-      const fresh = await this.row(r.id, 'read the document');
-      await this.transition(fresh, 'failed', 'system', 'extraction_failed', { error: describeError(err) }, { error: `Cannot read the document: ${describeError(err)}` });
+      const fresh = await this.table.row(r.id, 'read the document');
+      if (fresh.version !== r.version + 1) return true;
+      await this.table.transition(fresh, 'failed', 'system', 'extraction_failed', { error: describeError(err) }, { error: `Cannot read the document: ${describeError(err)}` });
       return true;
     }
-    const fresh = await this.row(r.id, 'read the document');
+    const fresh = await this.table.row(r.id, 'read the document');
+    if (fresh.version !== r.version + 1) return true; // another worker took it over meanwhile (this one was too slow): its reading stands
     const a = await this.assessFields(r.id, stored.fields, stored.lines, stored, undefined, false);
     const auto = a.reasons.length === 0 && this.policy.autoApprove;
-    await this.transition(fresh, auto ? 'approved' : 'needs_review', 'system', 'extracted', { engine: stored.engine, ms: stored.durationMs, confidence: a.columns.confidence, reasons: a.reasons, auto }, {
+    await this.table.transition(fresh, auto ? 'approved' : 'needs_review', 'system', 'extracted', { engine: stored.engine, ms: stored.durationMs, confidence: a.columns.confidence, reasons: a.reasons, auto }, {
       ...a.columns,
       extraction: JSON.stringify(stored),
       fields: JSON.stringify(stored.fields),
@@ -367,16 +373,10 @@ export class DocumentService implements AsyncDisposable {
   /** Takes one approved document (or a posting whose lease ran out) and posts it; false when there was none. */
   async postNext(): Promise<boolean> {
     const stale = this.now() - (this.o.postingLeaseMs ?? 300_000);
-    const r = await this.o.store.db
-      .selectFrom('documents')
-      .selectAll()
-      .where((eb) => eb.or([eb('status', '=', 'approved'), eb.and([eb('status', '=', 'posting'), eb('updated_at', '<', stale)])]))
-      .orderBy('updated_at')
-      .limit(1)
-      .executeTakeFirst();
+    const r = await this.table.nextToPost(stale);
     if (!r || !this.o.withOdoo) return false;
     const key = r.posting_key ?? `wb-${r.id}`;
-    if (!(await this.claim(r, 'posting', { posting_key: key, posting_attempts: r.posting_attempts + 1 }))) return true;
+    if (!(await this.table.claim(r, 'posting', { posting_key: key, posting_attempts: r.posting_attempts + 1 }))) return true;
     const withOdoo = this.o.withOdoo;
     const fields = JSON.parse(r.fields!) as Record<FieldName, ExtractedField>;
     const lines = JSON.parse(r.lines ?? '[]') as DocumentLine[];
@@ -400,13 +400,15 @@ export class DocumentService implements AsyncDisposable {
       );
     } catch (err) {
       if (this.disposed) return false;
-      const fresh = await this.row(r.id, 'read the document');
-      await this.transition(fresh, 'failed', 'system', 'post_failed', { key, attempt: r.posting_attempts + 1, error: describeError(err) }, { posting_error: describeError(err) });
+      const fresh = await this.table.row(r.id, 'read the document');
+      if (fresh.version !== r.version + 1) return true; // a replay took it over meanwhile; that attempt finds the bill by its key
+      await this.table.transition(fresh, 'failed', 'system', 'post_failed', { key, attempt: r.posting_attempts + 1, error: describeError(err) }, { posting_error: describeError(err) });
       await this.o.audit?.record({ actor: 'system', actorRole: null, via: 'system', resource: 'documents', action: 'post', target: r.id, outcome: 'error', detail: { key, error: describeError(err) } });
       return true;
     }
-    const fresh = await this.row(r.id, 'read the document');
-    await this.transition(fresh, 'posted', 'system', 'posted', { key, model: posted.model, id: posted.id, name: posted.name, adopted: posted.adopted, amountTotal: posted.amountTotal }, { odoo_model: posted.model, odoo_id: posted.id, posted_at: this.now(), posting_error: null });
+    const fresh = await this.table.row(r.id, 'read the document');
+    if (fresh.version !== r.version + 1) return true;
+    await this.table.transition(fresh, 'posted', 'system', 'posted', { key, model: posted.model, id: posted.id, name: posted.name, adopted: posted.adopted, amountTotal: posted.amountTotal }, { odoo_model: posted.model, odoo_id: posted.id, posted_at: this.now(), posting_error: null });
     await this.o.audit?.record({ actor: 'system', actorRole: null, via: 'system', resource: 'documents', action: 'post', target: r.id, outcome: 'ok', detail: { key, model: posted.model, id: posted.id, adopted: posted.adopted } });
     return true;
   }
@@ -441,49 +443,10 @@ export class DocumentService implements AsyncDisposable {
     }
   }
 
-  private async claim(r: DocumentRow, status: DocumentStatus, more: Partial<DocumentRow> = {}): Promise<boolean> {
-    const res = await this.o.store.transaction(async (trx) => {
-      const u = await trx.updateTable('documents').set({ ...more, status, updated_at: this.now(), version: r.version + 1 }).where('id', '=', r.id).where('version', '=', r.version).executeTakeFirst();
-      if (Number(u.numUpdatedRows) === 1) await this.event(trx, r.id, 'system', status === 'posting' ? 'posting' : 'extracting', status === 'posting' ? { key: more.posting_key, attempt: more.posting_attempts } : {});
-      return Number(u.numUpdatedRows) === 1;
-    });
-    if (res) this.changed.fire({ id: r.id, status });
-    return res;
-  }
-
-  private async transition(r: DocumentRow, status: DocumentStatus, actor: string, action: string, detail: Record<string, unknown>, more: Partial<DocumentRow> = {}): Promise<void> {
-    await this.o.store.transaction(async (trx) => {
-      const u = await trx.updateTable('documents').set({ ...more, status, updated_at: this.now(), version: r.version + 1 }).where('id', '=', r.id).where('version', '=', r.version).executeTakeFirst();
-      if (Number(u.numUpdatedRows) !== 1) throw new AppError('conflict', `Cannot ${action.replace(/_/g, ' ')} document ${r.id}: someone else changed it at the same moment; reload it`);
-      await this.event(trx, r.id, actor, action, detail);
-    });
-    this.changed.fire({ id: r.id, status });
-  }
-
-  private async event(trx: Transaction<Database>, id: string, actor: string, action: string, detail: Record<string, unknown>): Promise<void> {
-    const last = await trx.selectFrom('document_events').select((eb) => eb.fn.max('seq').as('seq')).where('document_id', '=', id).executeTakeFirst();
-    await trx.insertInto('document_events').values({ document_id: id, seq: Number(last?.seq ?? 0) + 1, at: this.now(), actor, action, detail: JSON.stringify(detail) }).execute();
-  }
-
-  private rowBySha(sha: string): Promise<DocumentRow | undefined> {
-    return this.o.store.db.selectFrom('documents').selectAll().where('sha256', '=', sha).executeTakeFirst();
-  }
-
-  private async row(id: string, action: string): Promise<DocumentRow> {
-    const r = await this.o.store.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!r) throw new AppError('not_found', `Cannot ${action}: no document ${JSON.stringify(id.slice(0, 64))}`);
-    return r;
-  }
-
-  /** Documents left to the workers (tests wait for none). */
-  async unsettled(): Promise<number> {
-    const r = await this.o.store.db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', UNSETTLED).executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
-
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.timer);
     this.abort.abort();
     await Promise.all([this.extracting, this.posting]);
     this.changed.dispose();

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from './db-errors';
 import { isAppError } from '@workbench/core';
 import { recordedMigrations } from './migrate';
 import { MIGRATIONS, type StoreMigration } from './migrations';
@@ -92,6 +93,20 @@ describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
         { check_name: 'after', impacts },
         { check_name: 'before', impacts: null },
       ]);
+    });
+  });
+
+  test('0009_documents keeps one document per file and one posting per key, and fills the JSON columns with empty lists', async () => {
+    const options = await databases.create();
+    await withStore(options, async (store) => {
+      const doc = { sha256: 'a'.repeat(64), filename: 'bill.pdf', media_type: 'application/pdf', size_bytes: 10, pages: 1, source: 'upload', uploaded_by: 'anna', received_at: 1, status: 'received', updated_at: 1 };
+      await store.db.insertInto('documents').values({ ...doc, id: 'd1', posting_key: 'k1' }).execute();
+      await expect(store.db.insertInto('documents').values({ ...doc, id: 'd2' }).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
+      await expect(store.db.insertInto('documents').values({ ...doc, id: 'd3', sha256: 'b'.repeat(64), posting_key: 'k1' }).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
+      const row = await store.db.selectFrom('documents').select(['issues', 'review_reasons', 'duplicates', 'corrected_by', 'posting_attempts', 'version']).where('id', '=', 'd1').executeTakeFirstOrThrow();
+      expect(row).toEqual({ issues: '[]', review_reasons: '[]', duplicates: '[]', corrected_by: '[]', posting_attempts: 0, version: 1 });
+      await store.db.insertInto('intake_signatures').values({ signature: 's', at: 1 }).execute();
+      await expect(store.db.insertInto('intake_signatures').values({ signature: 's', at: 2 }).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
     });
   });
 

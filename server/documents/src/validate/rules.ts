@@ -97,7 +97,9 @@ export function checkRules(f: FieldValues, lines: readonly LineValues[], opts: R
     issues.push({ rule: 'totals', field: 'subtotal', severity: 'error', message: `The lines add up to ${money(linesSum)}, not the subtotal ${money(subtotal)}` });
   }
   const base = subtotal ?? linesSum;
-  if (base !== undefined && total !== undefined) {
+  // An amount that does not parse is reported above; the sums are not checked around it.
+  const unreadable = (['subtotal', 'tax'] as const).some((n) => f[n] !== null && f[n] !== undefined && f[n] !== '' && cents(f[n]) === undefined);
+  if (base !== undefined && total !== undefined && !unreadable) {
     const expected = base + (tax ?? 0);
     if (expected !== total) {
       const what = subtotal !== undefined ? 'Subtotal' : 'The lines';
