@@ -27,6 +27,7 @@ import { checkLabel, type ExpectSpec } from './expect-magic';
 import { CHECK_MIME, CHECK_SUMMARY_MIME, checkQuery, erroredCheck, evaluateCheck, failureMessage, impactsQuery, isBlocking, MAX_CURRENCIES, rowsToKeep, summarize, summaryFailureMessage, type CheckOutcome, type CheckQuery, type CheckResult } from './expectation';
 import { renderCheck, renderSummary } from './check-render';
 import { complete, CompletionCatalog, inspect } from './complete';
+import { BUILD_MODELS, ModelsCellError, runBuildModels } from './models/models-magic';
 import { toExecutionError } from './cell-error';
 
 export const WAREHOUSE = 'warehouse';
@@ -94,6 +95,7 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
     const trimmed = code.trimStart();
     if (trimmed.startsWith('%params')) return this.setParams(trimmed.slice('%params'.length), ctx);
     if (/^%expect_summary(?:\s|$)/.test(trimmed)) return this.expectSummary(trimmed, ctx);
+    if (BUILD_MODELS.test(trimmed)) return this.buildModels(trimmed, ctx);
     let parsed;
     try {
       parsed = parseCell(code);
@@ -225,6 +227,16 @@ export class SqlKernel implements KernelHandlers, AsyncDisposable {
     const summary = summarize(this.checks.values());
     ctx.display({ [CHECK_SUMMARY_MIME]: summary, ...renderSummary(summary) }, {});
     if (summary.status === 'failed') throw new ExecutionError('ExpectationFailed', summaryFailureMessage(summary));
+  }
+
+  /** `%build_models FOLDER`: dbt-style models built in the warehouse (models/models-magic.ts). */
+  private async buildModels(line: string, ctx: ExecuteContext): Promise<void> {
+    try {
+      await this.withWarehouse(true, ctx, () => runBuildModels(line, this.duck, process.cwd(), (data) => ctx.display(data, {}), ctx.signal));
+    } catch (err) {
+      if (err instanceof ModelsCellError) throw new ExecutionError(err.ename, err.message);
+      throw err;
+    }
   }
 
   /** `%%sql -> name` on a PostgreSQL cell: copy the whole result into a warehouse table. */
