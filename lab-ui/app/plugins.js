@@ -64,6 +64,7 @@ const extensions = [
   '@workbench/connections-extension', // workspace package: Connections side panel
   '@workbench/catalog-extension', // workspace package: Data Catalog side panel, table pages, Insert SELECT
   '@workbench/pipelines-extension', // workspace package: pipelines dashboard, list, pipeline and run pages, Create job
+  '@workbench/review-extension', // workspace package: documents review queue, document pages, /lab?document= links
 ];
 
 /** Mime renderer packages (`jupyterlab.mimeExtension`), each default-exporting IRenderMime.IExtensionModule(s). */

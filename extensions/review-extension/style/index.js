@@ -1,1 +1,2 @@
+import '@workbench/review-ui/style/index.js';
 import './base.css';

@@ -1,1 +1,2 @@
+import '@workbench/lab-common/style/index.js';
 import './base.css';

@@ -85,6 +85,8 @@ export const configSchema = z
         workers: z.boolean(),
         /** Where files and page images are kept; default <data_dir>/documents. */
         dir: z.string().min(1),
+        /** Read documents with an OCR service (PRD §6.3: POST /api/v1/extract) through this connection of kind rest, instead of the built-in tesseract. */
+        ocr_connection: z.string().min(1),
         /** The connection of kind odoo bills are matched against and posted to. */
         odoo_connection: z.string().min(1),
         /** A required field read below this confidence (0..1) waits for a person. */

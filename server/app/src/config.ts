@@ -59,6 +59,7 @@ export interface WorkbenchConfig {
     readonly enabled: boolean;
     readonly workers: boolean;
     readonly dir: string;
+    readonly ocrConnection: string | undefined;
     readonly odooConnection: string | undefined;
     readonly confidenceThreshold: number;
     readonly autoApprove: boolean;
@@ -334,6 +335,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       enabled: file.documents?.enabled ?? true,
       workers: file.documents?.workers ?? true,
       dir: resolve(cwd, file.documents?.dir ?? join(dataDir, 'documents')),
+      ocrConnection: file.documents?.ocr_connection,
       odooConnection: file.documents?.odoo_connection,
       confidenceThreshold: file.documents?.confidence_threshold ?? 0.85,
       autoApprove: file.documents?.auto_approve ?? true,

@@ -1,22 +1,34 @@
 /**
  * The documents service (receipts and vendor bills) wired to this server:
- * its metadata store and audit log, the OCR engine (tesseract, built in;
- * the OCR service contract of PRD §6.3 is not wired yet), and Odoo through an `odoo`
+ * its metadata store and audit log, the OCR engine (tesseract, built in, or
+ * an OCR service speaking the PRD's contract through a `rest` connection:
+ * `documents.ocr_connection`), and Odoo through an `odoo`
  * connection. Without `documents.odoo_connection` documents are read and
  * reviewed, but every one waits for a person and nothing is posted.
  */
 import type { Logger } from '@workbench/core';
 import type { AuditLog } from '@workbench/audit';
-import type { ConnectionManager } from '@workbench/connections';
-import { DocumentService, IntakeSources, TesseractEngine, type OcrEngine } from '@workbench/documents';
+import { FormData as UndiciFormData, type ConnectionManager } from '@workbench/connections';
+import { DocumentService, IntakeSources, ServiceOcrEngine, TesseractEngine, type OcrEngine } from '@workbench/documents';
 import type { OdooValue } from '@workbench/odoo';
 import type { SecretStore } from '@workbench/secrets';
 import type { MetadataStore } from '@workbench/store';
 import type { WorkbenchConfig } from './config';
 
+/** Placeholder origin the service engine builds URLs on; the rest client resolves the path against the connection's base_url. */
+const SERVICE_BASE = 'http://ocr-service.invalid';
+
 export function createDocuments(o: { config: WorkbenchConfig; store: MetadataStore; secrets: SecretStore; connections: ConnectionManager; audit: AuditLog; logger: Logger; now?: () => number }): { service: DocumentService; sources: IntakeSources } {
   const c = o.config.documents;
-  const engine: OcrEngine = new TesseractEngine();
+  const ocrName = c.ocrConnection;
+  // The OCR service through its `rest` connection: the client adds the connection's base URL, auth and retry policy.
+  const engine: OcrEngine = ocrName
+    ? new ServiceOcrEngine({
+        baseUrl: SERVICE_BASE,
+        connection: ocrName,
+        fetch: async (url, init) => (await o.connections.rest(ocrName)).request(url.slice(SERVICE_BASE.length), { method: init.method, headers: init.headers, body: asUndiciForm(init.body), signal: init.signal, idempotent: true }) as unknown as Response,
+      })
+    : new TesseractEngine();
   const odooName = c.odooConnection;
   const service = new DocumentService({
     store: o.store,
@@ -38,4 +50,14 @@ export function createDocuments(o: { config: WorkbenchConfig; store: MetadataSto
     now: o.now,
   });
   return { service, sources: new IntakeSources(o.store, o.secrets, o.now) };
+}
+
+/** The rest client sends undici's own FormData; the engine builds the global one. */
+function asUndiciForm(form: FormData): UndiciFormData {
+  const out = new UndiciFormData();
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') out.append(name, value);
+    else out.append(name, value, value.name);
+  }
+  return out;
 }

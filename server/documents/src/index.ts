@@ -8,3 +8,4 @@ export { checkRules, FIELD_NAMES, REQUIRED_FIELDS, type FieldName, type RuleIssu
 export { matchVendor, type Partner, type VendorMatch } from './validate/vendor-match';
 export type { OcrEngine, Extraction, ExtractedField, ExtractedLine, Box, PageImage } from './ocr/types';
 export { TesseractEngine } from './ocr/tesseract-engine';
+export { ServiceOcrEngine, type ServiceOcrEngineOptions } from './ocr/service-engine';

@@ -1,0 +1,150 @@
+/**
+ * How documents read on screen: statuses, amounts, confidences, why a
+ * document waits, times, and each step of its history in words. Pure; the
+ * clock and locale come in as arguments so output is deterministic under
+ * test.
+ */
+import type { DocumentEvent, DocumentStatus, FieldName, VendorMatch } from './types';
+
+/** Below this a field's confidence is flagged (the server's default review threshold). */
+export const LOW_CONFIDENCE = 0.85;
+
+const STATUS_LABELS: Record<DocumentStatus, string> = {
+  received: 'Received',
+  extracting: 'Reading',
+  needs_review: 'Needs review',
+  approved: 'Approved',
+  posting: 'Posting',
+  posted: 'Posted',
+  rejected: 'Rejected',
+  failed: 'Failed',
+};
+
+export function statusLabel(status: DocumentStatus): string {
+  return STATUS_LABELS[status];
+}
+
+const FIELD_LABELS: Record<FieldName, string> = {
+  vendor: 'Vendor',
+  vendor_vat: 'Vendor VAT number',
+  invoice_number: 'Invoice number',
+  invoice_date: 'Invoice date',
+  due_date: 'Due date',
+  currency: 'Currency',
+  subtotal: 'Subtotal',
+  tax: 'Tax',
+  total: 'Total',
+};
+
+export function fieldLabel(name: FieldName | string): string {
+  return FIELD_LABELS[name as FieldName] ?? (name === 'lines' ? 'Line items' : name === 'partner' ? 'Odoo vendor' : name);
+}
+
+/** "1,234.50 EUR" (grouping per locale, 2 to 4 decimals); the text as it is when it is not a canonical amount; "—" for none. */
+export function formatAmount(value: string | null, currency: string | null = null, locale?: string): string {
+  if (value === null || value === '') return '—';
+  const cur = currency ? ` ${currency}` : '';
+  if (!/^-?\d{1,12}(\.\d{1,4})?$/.test(value)) return `${value}${cur}`;
+  const n = Number(value);
+  return `${new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(n)}${cur}`;
+}
+
+/** "87%" (rounded down, so 84.6% never reads as the threshold 85%); "—" for none. */
+export function formatConfidence(c: number | null): string {
+  if (c === null || !Number.isFinite(c)) return '—';
+  return `${Math.floor(Math.max(0, Math.min(1, c)) * 100)}%`;
+}
+
+export function isLowConfidence(c: number | null, threshold = LOW_CONFIDENCE): boolean {
+  return c !== null && c < threshold;
+}
+
+/** The first reason a document waits and how many more: "Total read with 61% confidence (below 85%)" + " (+2 more)". */
+export function reasonSummary(reasons: readonly string[]): { first: string; more: number; text: string } {
+  if (reasons.length === 0) return { first: '', more: 0, text: '' };
+  const more = reasons.length - 1;
+  return { first: reasons[0]!, more, text: more > 0 ? `${reasons[0]} (+${more} more)` : reasons[0]! };
+}
+
+/** "Jan 2, 2026, 3:04 PM" in the given locale and zone; the raw text for an unreadable time. */
+export function formatTime(time: string, options: { locale?: string; timeZone?: string } = {}): string {
+  const t = new Date(time);
+  if (Number.isNaN(t.getTime())) return time;
+  return new Intl.DateTimeFormat(options.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: options.timeZone }).format(t);
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago". */
+export function formatRelative(time: string, now: number): string {
+  const t = Date.parse(time);
+  if (Number.isNaN(t)) return time;
+  const s = Math.round(Math.max(0, now - t) / 1000);
+  if (s < 45) return 'just now';
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const hours = Math.round(m / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const d = Math.round(hours / 24);
+  return `${d} day${d === 1 ? '' : 's'} ago`;
+}
+
+/** "12 KB", "1.4 MB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const METHOD_LABELS: Record<VendorMatch['method'], string> = {
+  vat: 'by VAT number',
+  exact: 'by exact name',
+  fuzzy: 'by similar name',
+  chosen: 'chosen by a reviewer',
+};
+
+/** "Matched by VAT number (100%)". */
+export function matchText(m: VendorMatch): string {
+  return `Matched ${METHOD_LABELS[m.method]} (${formatConfidence(m.score)})`;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
+const shown = (v: unknown): string => (v === null || v === undefined || v === '' ? 'empty' : `“${String(v)}”`);
+
+/** One step of the history in words ("Corrected Total: “1,0.00” → “1250.00”"). */
+export function eventText(e: DocumentEvent): string {
+  const d = e.detail;
+  switch (e.action) {
+    case 'received':
+      return `Received ${str(d.filename) ?? 'the file'}${str(d.source) ? ` (${str(d.source)})` : ''}`;
+    case 'extracting':
+      return 'Reading started';
+    case 'extracted': {
+      const reasons = Array.isArray(d.reasons) ? d.reasons.length : 0;
+      const conf = typeof d.confidence === 'number' ? `, confidence ${formatConfidence(d.confidence)}` : '';
+      const how = d.auto === true ? 'approved automatically' : `waits for review (${reasons} reason${reasons === 1 ? '' : 's'})`;
+      return `Read by ${str(d.engine) ?? 'the OCR engine'}${typeof d.ms === 'number' ? ` in ${(d.ms / 1000).toFixed(1)} s` : ''}${conf}: ${how}`;
+    }
+    case 'extraction_failed':
+      return `Reading failed: ${str(d.error) ?? 'unknown error'}`;
+    case 'corrected': {
+      const list = Array.isArray(d.fields) ? (d.fields as { field?: unknown; before?: unknown; after?: unknown }[]) : [];
+      const parts = list.map((c) => (c.field === 'lines' ? 'Line items' : `${fieldLabel(String(c.field))}: ${shown(c.before)} → ${shown(c.after)}`));
+      return parts.length > 0 ? `Corrected ${parts.join('; ')}` : 'Corrected';
+    }
+    case 'approved':
+      return 'Approved for posting';
+    case 'rejected':
+      return `Rejected: ${str(d.reason) ?? 'no reason given'}`;
+    case 'posting':
+      return `Posting to Odoo${typeof d.attempt === 'number' ? ` (attempt ${d.attempt})` : ''}`;
+    case 'posted': {
+      const rec = str(d.model) && str(d.id) ? `${str(d.model)} ${str(d.id)}` : 'a record';
+      return `Posted to Odoo as ${rec}${str(d.name) ? ` (${str(d.name)})` : ''}${d.adopted === true ? ', found already there' : ''}`;
+    }
+    case 'post_failed':
+      return `Posting failed${typeof d.attempt === 'number' ? ` (attempt ${d.attempt})` : ''}: ${str(d.error) ?? 'unknown error'}`;
+    case 'replayed':
+      return `Replayed${str(d.from) ? ` (was ${str(d.from)})` : ''}`;
+    default:
+      return e.action.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  }
+}
