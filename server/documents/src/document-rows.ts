@@ -72,6 +72,8 @@ export interface DocumentView extends DocumentSummary {
   rejectReason: string | null;
   posting: { key: string | null; attempts: number; error: string | null; postedAt: string | null } | null;
   version: number;
+  /** The four-eyes rule for this document: its limit, whether the total reaches it, and who therefore may not approve it. */
+  fourEyes?: { limit: string; applies: boolean; excluded: string[] } | null;
 }
 
 export type DocumentRow = Selectable<DocumentsTable>;

@@ -173,6 +173,7 @@ describe.each(STORE_DIALECTS)('documents to Odoo, metadata on %s', (dialect) => 
     const corrected = await docs.correct(read.id, 'alice', { fields: { total: right }, version: read.version });
     expect(corrected).toMatchObject({ status: 'needs_review', total: right, correctedBy: ['alice'], issues: [] });
     expect(corrected.fields!.total).toMatchObject({ value: right, source: 'user', confidence: 1 });
+    expect(corrected.fourEyes).toEqual({ limit: '500', applies: true, excluded: ['alice'] });
     await expect(docs.approve(read.id, 'alice')).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/four-eyes rule: .* over the limit of 500 .* you uploaded it/) });
     // A stale form cannot overwrite what changed meanwhile.
     await expect(docs.correct(read.id, 'bob', { fields: { invoice_number: 'X' }, version: read.version })).rejects.toMatchObject({ code: 'conflict' });
@@ -258,6 +259,8 @@ describe.each(STORE_DIALECTS)('documents to Odoo, metadata on %s', (dialect) => 
     expect(read.status).toBe('needs_review');
     expect(read.reviewReasons).toContain('No Odoo vendor matches "Zyxwvut Unheard Of Supplies"');
     await expect(docs.approve(read.id, 'bob')).rejects.toMatchObject({ message: expect.stringMatching(/choose the Odoo vendor first/) });
+    expect(await docs.findPartners(vendor.name.slice(0, 6))).toEqual(expect.arrayContaining([{ id: vendor.id, name: vendor.name, vat: vendor.vat || null }]));
+    await expect(docs.findPartners('x')).rejects.toMatchObject({ code: 'bad_request' });
     const chosen = await docs.correct(read.id, 'bob', { partnerId: vendor.id });
     expect(chosen.vendorMatch).toMatchObject({ partnerId: vendor.id, method: 'chosen' });
     await docs.approve(read.id, 'carol');

@@ -23,7 +23,7 @@ import { BlobStore, sha256Hex } from './intake/blob-store';
 import { checkFile, DEFAULT_FILE_LIMITS, type FileLimits } from './intake/file-check';
 import type { ExtractedField, OcrEngine } from './ocr/types';
 import { OdooPoster, type OdooCaller } from './posting/odoo-poster';
-import { viewOf, type DocumentLine, type DocumentStatus, type DocumentSummary, type DocumentView, type StoredExtraction } from './document-rows';
+import { viewOf, type DocumentLine, type DocumentRow, type DocumentStatus, type DocumentSummary, type DocumentView, type StoredExtraction } from './document-rows';
 import { DocumentTable, type DocumentEvent } from './document-table';
 import { assess, fourEyesLimit, type ReviewPolicy } from './review-policy';
 import { findDuplicates } from './validate/duplicates';
@@ -115,7 +115,7 @@ export class DocumentService implements AsyncDisposable {
     const checked = await checkFile(input.bytes, input.contentType, this.limits);
     const sha = sha256Hex(input.bytes);
     const existing = await this.table.rowBySha(sha);
-    if (existing) return { document: viewOf(existing), duplicate: true };
+    if (existing) return { document: this.view(existing), duplicate: true };
     await this.blobs.putBlob(sha, input.bytes);
     const id = randomUUID();
     const at = this.now();
@@ -131,7 +131,7 @@ export class DocumentService implements AsyncDisposable {
     } catch (err) {
       // Two deliveries of the same file at once: the other one's row stands.
       const raced = await this.table.rowBySha(sha);
-      if (raced) return { document: viewOf(raced), duplicate: true };
+      if (raced) return { document: this.view(raced), duplicate: true };
       throw err;
     }
     this.changed.fire({ id, status: 'received' });
@@ -142,7 +142,7 @@ export class DocumentService implements AsyncDisposable {
   // --- reading ----------------------------------------------------------------
 
   async get(id: string): Promise<DocumentView> {
-    return viewOf(await this.table.row(id, 'read the document'));
+    return this.view(await this.table.row(id, 'read the document'));
   }
 
   list(opts: { statuses?: DocumentStatus[]; limit?: number } = {}): Promise<DocumentSummary[]> {
@@ -154,8 +154,16 @@ export class DocumentService implements AsyncDisposable {
   }
 
   /** The document behind an Odoo record. */
-  byOdoo(model: string, id: number): Promise<DocumentView> {
-    return this.table.byOdoo(model, id);
+  async byOdoo(model: string, id: number): Promise<DocumentView> {
+    return this.view(await this.table.byOdoo(model, id));
+  }
+
+  /** A row as clients see it, with whom the four-eyes rule keeps from approving it. */
+  private view(r: DocumentRow): DocumentView {
+    const v = viewOf(r);
+    const limit = fourEyesLimit(this.policy, r.currency);
+    const applies = limit !== undefined && r.total !== null && Number(r.total) >= Number(limit);
+    return { ...v, fourEyes: limit === undefined ? null : { limit, applies, excluded: applies ? [...new Set([r.uploaded_by, ...v.correctedBy])] : [] } };
   }
 
   /** Field accuracy from reviewers' corrections. */
@@ -221,7 +229,7 @@ export class DocumentService implements AsyncDisposable {
       lines = change.lines;
     }
     if (change.partnerId !== undefined && change.partnerId !== r.partner_id) corrections.push({ field: 'partner', before: r.partner_id === null ? null : String(r.partner_id), after: String(change.partnerId), confidence: null });
-    if (corrections.length === 0) return viewOf(r);
+    if (corrections.length === 0) return this.view(r);
     const a = await this.assessFields(id, fields, lines, extraction, change.partnerId ?? (corrections.some((c) => c.field === 'vendor' || c.field === 'vendor_vat') ? undefined : r.partner_id ?? undefined), true);
     const correctedBy = [...new Set([...(JSON.parse(r.corrected_by) as string[]), by])];
     const at = this.now();
@@ -421,6 +429,20 @@ export class DocumentService implements AsyncDisposable {
     const dup = (partner: number | null) =>
       findDuplicates(this.o.store.db, this.o.withOdoo, { id, partnerId: partner, invoiceNumber: fields.invoice_number.value, invoiceDate: fields.invoice_date.value, total: fields.total.value, currency: fields.currency.value });
     return assess({ fields, lines, partners, partnerId, policy: this.policy, today: Math.floor(this.now() / 86_400_000), corrected, engine: ex.engine, odoo: this.o.withOdoo !== undefined }, dup);
+  }
+
+  /** Odoo partners whose name or VAT number contains `q`, for a reviewer choosing the vendor. */
+  async findPartners(q: string, limit = 20): Promise<{ id: number; name: string; vat: string | null }[]> {
+    const term = q.trim();
+    if (term.length < 2 || term.length > 100) throw new AppError('bad_request', 'Cannot search Odoo partners: give 2 to 100 characters');
+    const withOdoo = this.o.withOdoo;
+    if (!withOdoo) throw new AppError('unavailable', 'Cannot search Odoo partners: no Odoo connection is configured (documents.odoo_connection)');
+    return withOdoo(async (odoo, companyId) => {
+      const kw: Record<string, unknown> = { fields: ['id', 'name', 'vat'], limit, order: 'name' };
+      if (companyId) kw.context = { allowed_company_ids: [companyId] };
+      const rows = (await odoo.call('res.partner', 'search_read', [['|', ['name', 'ilike', term], ['vat', 'ilike', term]]], kw)) as { id: number; name: string; vat: string | false }[];
+      return rows.map((p) => ({ id: p.id, name: p.name, vat: p.vat || null }));
+    });
   }
 
   /** Odoo's vendors (companies and suppliers), cached for a minute. */

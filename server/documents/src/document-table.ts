@@ -7,7 +7,7 @@
  */
 import { AppError } from '@workbench/core';
 import type { Database, MetadataStore, Transaction } from '@workbench/store';
-import { summaryOf, viewOf, UNSETTLED, type DocumentRow, type DocumentStatus, type DocumentSummary, type DocumentView } from './document-rows';
+import { summaryOf, UNSETTLED, type DocumentRow, type DocumentStatus, type DocumentSummary } from './document-rows';
 import { FIELD_NAMES, type FieldName } from './validate/rules';
 
 export interface DocumentEvent {
@@ -61,10 +61,10 @@ export class DocumentTable {
     return rows.map((r) => ({ seq: r.seq, at: new Date(r.at).toISOString(), actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
-  async byOdoo(model: string, id: number): Promise<DocumentView> {
+  async byOdoo(model: string, id: number): Promise<DocumentRow> {
     const row = await this.store.db.selectFrom('documents').selectAll().where('odoo_model', '=', model).where('odoo_id', '=', id).executeTakeFirst();
     if (!row) throw new AppError('not_found', `Cannot find the document of ${model} ${id}: no document was posted as that record`);
-    return viewOf(row);
+    return row;
   }
 
   async deadLetters(): Promise<DocumentSummary[]> {

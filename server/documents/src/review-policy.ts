@@ -46,22 +46,25 @@ export async function assess(input: AssessInput, duplicates: (partnerId: number 
   const { fields, policy } = input;
   const values = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.value])) as Record<FieldName, string | null>;
   const issues = checkRules(values, input.lines, { today: input.today });
-  const reasons: string[] = [];
+  // Most pressing first (the queue shows the first): what blocks approval, then what a person must decide, then doubts.
+  const blocking: string[] = issues.filter((i) => i.severity === 'error').map((i) => i.message);
+  const decide: string[] = [];
+  const doubts: string[] = issues.filter((i) => i.severity === 'warning').map((i) => i.message);
   for (const name of [...REQUIRED_FIELDS, 'subtotal', 'tax'] as FieldName[]) {
     const f = fields[name];
-    if (f.value !== null && f.source !== 'user' && f.confidence < policy.confidenceThreshold) reasons.push(`${label(name)} read with ${Math.round(f.confidence * 100)}% confidence (below ${Math.round(policy.confidenceThreshold * 100)}%)`);
+    if (f.value !== null && f.source !== 'user' && f.confidence < policy.confidenceThreshold) doubts.push(`${label(name)} read with ${Math.round(f.confidence * 100)}% confidence (below ${Math.round(policy.confidenceThreshold * 100)}%)`);
   }
-  for (const i of issues) reasons.push(i.message);
   let match: VendorMatch | undefined;
   const chosen = input.partnerId !== undefined ? input.partners?.find((p) => p.id === input.partnerId) : undefined;
   if (input.partnerId !== undefined) match = { partnerId: input.partnerId, name: chosen?.name ?? `partner ${input.partnerId}`, method: 'chosen', score: 1 };
   else if (input.partners) match = matchVendor(values.vendor, values.vendor_vat, input.partners);
-  if (!input.odoo) reasons.push('No Odoo connection is configured: the vendor cannot be matched and nothing can be posted');
-  else if (!input.partners && input.partnerId === undefined) reasons.push('Odoo could not be reached to match the vendor');
-  else if (!match) reasons.push(values.vendor ? `No Odoo vendor matches "${values.vendor}"${values.vendor_vat ? ` or VAT ${values.vendor_vat}` : ''}` : 'No vendor was read');
-  else if (match.method === 'fuzzy' && match.score < policy.fuzzyReviewBelow) reasons.push(`Vendor "${values.vendor}" matched "${match.name}" by a similar name only (${Math.round(match.score * 100)}%)`);
+  if (!input.odoo) blocking.push('No Odoo connection is configured: the vendor cannot be matched and nothing can be posted');
+  else if (!input.partners && input.partnerId === undefined) blocking.push('Odoo could not be reached to match the vendor');
+  else if (!match) blocking.push(values.vendor ? `No Odoo vendor matches "${values.vendor}"${values.vendor_vat ? ` or VAT ${values.vendor_vat}` : ''}` : 'No vendor was read');
+  else if (match.method === 'fuzzy' && match.score < policy.fuzzyReviewBelow) decide.push(`Vendor "${values.vendor}" matched "${match.name}" by a similar name only (${Math.round(match.score * 100)}%)`);
   const dups = await duplicates(match?.partnerId ?? null);
-  for (const d of dups) reasons.push(d.message);
+  for (const d of dups) decide.push(d.message);
+  const reasons = [...blocking, ...decide, ...doubts];
   const required = REQUIRED_FIELDS.map((n) => fields[n]).filter((f) => f.value !== null);
   const confidence = required.length === REQUIRED_FIELDS.length ? Math.min(...required.map((f) => f.confidence)) : 0;
   return {

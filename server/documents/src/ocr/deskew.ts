@@ -24,7 +24,7 @@ export function estimateSkew(img: Gray, precision = 0.1): number {
   const my = Math.round(small.height * 0.02);
   for (let y = my; y < small.height - my; y++) {
     for (let x = mx; x < small.width - mx; x++) {
-      if (small.data[y * small.width + x]! < t) {
+      if (small.data[y * small.width + x]! <= t) {
         xs.push(x - small.width / 2);
         ys.push(y);
       }

@@ -9,9 +9,11 @@
  * and whether subtotal + tax = total and the lines add up.
  */
 import { findAmounts, moneyAmounts, type FoundAmount } from './amounts';
-import { buildRows, meanConf, unionBox, valueSpans, wordsIn, type OcrWord, type PageWords, type Row, type Span } from './layout';
-import { extractLines } from './line-items';
-import { canonicalTaxId, cleanText, currencyVotes, detectDateOrder, detectDecimalMark, findDates, type DateOrder, type DecimalMark } from './parse';
+import { field, findLabels, round, SURE, type Label } from './labels';
+import { buildRows, unionBox, valueSpans, wordsIn, type OcrWord, type PageWords, type Row, type Span } from './layout';
+import { extractLines, reconcileLines } from './line-items';
+import { customerBlock, findVendor } from './vendor';
+import { canonicalTaxId, currencyVotes, detectDateOrder, detectDecimalMark, findDates, formatAmount, type DateOrder, type DecimalMark } from './parse';
 import { FIELD_NAMES, type ExtractedField, type ExtractedLine, type FieldName } from './types';
 
 export interface FieldsResult {
@@ -19,50 +21,6 @@ export interface FieldsResult {
   lines: ExtractedLine[];
   /** rows joined by newlines, pages by a blank line */
   text: string;
-}
-
-/** How sure a reading is, before the OCR confidence of its words. */
-const SURE = { labelled: 0.9, guessed: 0.55, derived: 0.5 } as const;
-
-const round = (x: number) => Math.round(Math.max(0, Math.min(1, x)) * 1000) / 1000;
-
-const sourceOf = (row: Row | undefined): 'ocr' | 'text' => row?.source ?? 'ocr';
-
-function field(value: string | null, words: readonly OcrWord[], certainty: number, row: Row | undefined): ExtractedField {
-  if (value === null) return { value: null, confidence: 0, source: 'ocr' };
-  const f: ExtractedField = { value, confidence: round((words.length ? meanConf(words) : 0.8) * certainty), source: sourceOf(row) };
-  const box = unionBox(words);
-  if (box) f.box = box;
-  return f;
-}
-
-interface Label {
-  row: Row;
-  start: number;
-  end: number;
-  /** lower is better */
-  rank: number;
-}
-
-/** Every match of the label patterns (in priority order) in every row. */
-function findLabels(rows: readonly Row[], patterns: readonly RegExp[], reject?: (row: Row, start: number, end: number) => boolean): Label[] {
-  const out: Label[] = [];
-  for (const row of rows) {
-    patterns.forEach((re, rank) => {
-      const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
-      // labels do not span segments (columns)
-      for (const seg of row.segments) {
-        for (const m of row.labelText.slice(seg.start, seg.end).matchAll(g)) {
-          const start = seg.start + m.index!;
-          const end = start + m[0].length;
-          if (out.some((o) => o.row === row && start < o.end && end > o.start)) continue;
-          if (reject?.(row, start, end)) continue;
-          out.push({ row, start, end, rank });
-        }
-      }
-    });
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------- labels
@@ -93,8 +51,6 @@ const TAX_ID = [
   /\b(?:vat|gst|hst|tva|btw|iva|ust|mwst|uid)\s*[-.]?\s*(?:reg(?:istration|\.)?\s*)?(?:tin|id(?:entification)?|no|nr|number|num|#|n°)?\b\.?\s*(?:no|number)?\.?\s*[:#]?/,
   /\b(?:tax\s*(?:id|no|number|reg(?:istration)?(?:\s*no)?)|tin|abn|ein|ust-?id(?:nr)?)\b\.?\s*[:#]?/,
 ];
-const CUSTOMER = /\b(?:bill(?:ed)?\s*to|invoice\s*to|sold\s*to|ship(?:ped)?\s*to|deliver(?:ed|y)?\s*to|customer|client|recipient)\b/;
-const TITLE = /^(?:tax\s*)?(?:invoice|receipt|bill|statement|quotation|quote|credit\s*note|sales\s*receipt|cash\s*receipt|original|copy|duplicate|page\s*\d.*|official\s*receipt)$/;
 
 // ---------------------------------------------------------------- amounts
 interface AmountCandidate {
@@ -151,66 +107,6 @@ function solveTotals(subs: AmountCandidate[], taxes: AmountCandidate[], totals: 
 }
 
 // ---------------------------------------------------------------- the rest
-function findVendor(rows: readonly Row[], customerRows: Set<Row>): ExtractedField {
-  const first = rows.filter((r) => r.page === rows[0]?.page);
-  if (!first.length) return field(null, [], 0, undefined);
-  const pageH = first[0]!.pageHeight;
-  // an explicit "From:" / "Vendor:" / "Supplier:" label wins
-  for (const l of findLabels(first, [/\b(?:from|vendor|supplier|seller|merchant|payee)\b\s*:/])) {
-    for (const span of valueSpans(first, l.row, l.start, l.end)) {
-      const t = cleanText(span.row.text.slice(span.start, span.end));
-      if (/[a-z]{2}/i.test(t)) return field(t, wordsIn(span.row, span.start, span.end), SURE.labelled, span.row);
-    }
-  }
-  const typicalH = [...first.map((r) => r.height)].sort((a, b) => a - b)[first.length >> 1] ?? 1;
-  let best: { text: string; words: OcrWord[]; row: Row; score: number } | undefined;
-  for (const row of first.slice(0, 14)) {
-    if (row.top > pageH * 0.45 || customerRows.has(row)) continue;
-    for (const seg of row.segments) {
-      const words = row.words.slice(seg.from, seg.to);
-      const raw = cleanText(row.text.slice(seg.start, seg.end));
-      // "S.r.1." -> "S.r.l.": a 1 or 0 between letters is a misread l or o
-      const text = raw.replace(/^[^A-Za-z0-9&]+|[^A-Za-z0-9.)&]+$/g, '').replace(/\b[A-Za-z.]*[A-Za-z][A-Za-z.]*\b|\S+/g, (w) => (/^[A-Za-z.]*[01][A-Za-z.]*$/.test(w) && (w.match(/[A-Za-z]/g) ?? []).length >= 2 ? w.replace(/1/g, 'l').replace(/0/g, 'o') : w));
-      const lower = text.toLowerCase();
-      const letters = (text.match(/[A-Za-z]/g) ?? []).length;
-      if (letters < 3 || letters < text.length * 0.5) continue;
-      if (TITLE.test(lower) || CUSTOMER.test(lower) || /@|www\.|https?:|\.com\b|tel\b|phone|fax|^\+?\d/.test(lower)) continue;
-      if (/:/.test(text) || findDates(text).length || moneyAmounts(row, seg.start, seg.end).length) continue;
-      if (/\b(?:street|st\.|road|rd\.|avenue|ave\.?|lane|suite|floor|building|blvd|strasse|straße|platz|weg|city|zip|postcode|p\.?o\.? box)\b/i.test(text)) continue;
-      if (/\b(?:invoice|receipt|tax\s*invoice|page|date|vat|tin|reg)\b/i.test(lower) && letters < 25) continue;
-      const h = Math.max(...words.map((w) => w.box.h)) / typicalH;
-      let score = h * 2 - (row.top / pageH) * 4 - (row.index - first[0]!.index) * 0.15;
-      if (/\b(?:ltd|limited|llc|inc|corp|corporation|gmbh|ag|s\.?a\.?|s\.?r\.?l|b\.?v\.?|n\.?v\.?|plc|pty|co|company|group|sarl|oy|ab|as|kg|lp|llp)\b\.?$/i.test(text)) score += 2;
-      if (text === text.toUpperCase()) score += 0.3;
-      if (!best || score > best.score) best = { text, words, row, score };
-    }
-  }
-  return best ? field(best.text, best.words, SURE.guessed + 0.3, best.row) : field(null, [], 0, undefined);
-}
-
-/** Rows of the customer block: under a "Bill to" label, in its column, until a gap. */
-function customerBlock(rows: readonly Row[]): Set<Row> {
-  const out = new Set<Row>();
-  for (const l of findLabels(rows, [CUSTOMER])) {
-    const lw = wordsIn(l.row, l.start, l.end);
-    if (!lw.length) continue;
-    const x0 = Math.min(...lw.map((w) => w.box.x)) - l.row.height;
-    const seg = l.row.segments.find((s) => s.start <= l.start && l.start <= s.end);
-    const x1 = Math.max(seg?.x1 ?? 0, ...lw.map((w) => w.box.x + w.box.w)) + l.row.height * 8;
-    out.add(l.row);
-    let last = l.row;
-    for (const r of rows) {
-      if (r.page !== l.row.page || r.index <= l.row.index) continue;
-      if (r.top - last.bottom > 1.6 * Math.max(r.height, last.height)) break;
-      if (!r.words.some((w) => w.box.x < x1 && w.box.x + w.box.w > x0)) continue;
-      out.add(r);
-      last = r;
-      if (out.size > 12) break;
-    }
-  }
-  return out;
-}
-
 function firstToken(span: Span, accept: (t: string) => boolean): { text: string; words: OcrWord[] } | undefined {
   const text = span.row.text.slice(span.start, span.end);
   for (const m of text.matchAll(/\S+/g)) {
@@ -237,13 +133,15 @@ function findInvoiceNumber(rows: readonly Row[]): ExtractedField {
 
 function findTaxId(rows: readonly Row[], customerRows: Set<Row>): ExtractedField {
   const ok = (t: string) => (t.replace(/\D/g, '').length >= 6 ? t : null);
-  const labels = findLabels(rows, TAX_ID).filter((l) => !customerRows.has(l.row));
+  // not the customer's, and not a tax amount row ("VAT 20%  2,517.18")
+  const labels = findLabels(rows, TAX_ID).filter((l) => !customerRows.has(l.row) && !l.row.text.includes('%'));
   for (const l of labels.sort((a, b) => a.rank - b.rank || a.row.index - b.row.index)) {
     for (const span of valueSpans(rows, l.row, l.start, l.end)) {
       const text = span.row.text.slice(span.start, span.end);
       // an optional two-letter country prefix (GB, DE, ...), then digits with spaces, dots or dashes; OCR's O for 0 undone
-      const m = /(?<![A-Za-z0-9])([A-Z]{2}(?![a-z])[\s-]?)?([\dO][\dO\s.\-/]{4,}[\dO][A-Z0-9]{0,3})(?![\d])/.exec(text.replace(/(?<=[A-Z]{2}|\d)O|O(?=\d)/g, '0'));
-      if (m && ok(m[0])) {
+      const m = /(?<![A-Za-z0-9])((?!(?:TIN|VAT|GST|REG|NO|NR|ID)\b)[A-Z]{2,3}(?![a-z])[\s-]?)?([\dO][\dO\s.\-/]{4,}[\dO][A-Z0-9]{0,3})(?![\d])/.exec(text.replace(/(?<=[A-Z]{2}|\d)O|O(?=\d)/g, '0'));
+      // the id follows its label (or heads the segment below it)
+      if (m && ok(m[0]) && /^[\s:#.,\-]*$/.test(text.slice(0, m.index)) && (m[1] || !/\d[.,]\d{2}$/.test(m[0]))) {
         const s = span.start + m.index;
         return field(canonicalTaxId(m[0]), wordsIn(span.row, s, s + m[0].length), SURE.labelled, span.row);
       }
@@ -266,7 +164,7 @@ function findDateField(rows: readonly Row[], patterns: RegExp[], order: DateOrde
   return { field: field(null, [], 0, undefined) };
 }
 
-function findCurrency(rows: readonly Row[], text: string, mark: DecimalMark | undefined, totalRow: Row | undefined): ExtractedField {
+function findCurrency(rows: readonly Row[], mark: DecimalMark | undefined, totalRow: Row | undefined): ExtractedField {
   const score = new Map<string, { w: number; row?: Row; start: number; end: number }>();
   for (const row of rows) {
     const boost = row === totalRow ? 2 : 1;
@@ -279,10 +177,8 @@ function findCurrency(rows: readonly Row[], text: string, mark: DecimalMark | un
   }
   const ranked = [...score.entries()].sort((a, b) => b[1].w - a[1].w);
   const top = ranked[0];
-  if (!top) {
-    void text;
-    return mark === 'comma' ? field('EUR', [], 0.3, rows[0]) : field(null, [], 0, undefined);
-  }
+  // no mark at all: a comma-decimal document is most likely in euros, but only just
+  if (!top) return mark === 'comma' ? field('EUR', [], 0.3, rows[0]) : field(null, [], 0, undefined);
   const second = ranked[1]?.[1].w ?? 0;
   const certainty = top[1].w >= 3 && top[1].w > second * 2 ? SURE.labelled : top[1].w > second ? 0.7 : 0.5;
   const words = top[1].row ? wordsIn(top[1].row, top[1].start, top[1].end) : [];
@@ -299,14 +195,13 @@ export function extractFields(pages: readonly PageWords[]): FieldsResult {
   const subLabels = findLabels(rows, SUBTOTAL);
   const taxLabels = findLabels(rows, TAX, (row, s, e) => {
     const before = row.labelText.slice(Math.max(0, s - 12), s);
-    return NOT_TAX_AFTER.test(row.labelText.slice(e)) || /(?:incl|including|excl|excluding|ex|before)\.?\s*$/.test(before) || /\d{6,}/.test(row.text.replace(/[\s.-]/g, ''));
+    return NOT_TAX_AFTER.test(row.labelText.slice(e)) || /(?:incl|including|excl|excluding|ex|before)\.?\s*$/.test(before) || (/\d{6,}/.test(row.text.replace(/[\s.-]/g, '')) && !row.text.includes('%')); // a tax id, not a tax amount
   });
   // a row that is a subtotal or total is not a tax row ("Total incl. VAT", "Net amount before tax")
   const taxRows = taxLabels.filter((l) => !subLabels.some((s) => s.row === l.row) && !totalLabels.some((t) => t.row === l.row && t.rank < 2));
   const totalsFiltered = totalLabels.filter((t) => !subLabels.some((s) => s.row === t.row && s.start <= t.start && s.end >= t.start));
 
-  const currencyPre = findCurrency(rows, text, mark, undefined);
-  const lines = extractLines(rows, mark, currencyPre.value);
+  const lines = extractLines(rows, mark);
   const linesSum = lines.length ? lines.reduce((a, l) => a + Number(l.amount ?? 0), 0) : undefined;
 
   const solved = solveTotals(amountCandidates(rows, subLabels, mark), amountCandidates(rows, taxRows, mark), amountCandidates(rows, totalsFiltered, mark), linesSum);
@@ -317,9 +212,26 @@ export function extractFields(pages: readonly PageWords[]): FieldsResult {
   let tax = amountField(solved.tax, k);
   let total = amountField(solved.total, k * (linesAgree(solved.total?.amount.num) ? 1.05 : 1));
   // Two of the three and the lines: derive the third (no box, lower confidence).
-  if (subtotal.value && tax.value && !total.value) total = { value: (Number(subtotal.value) + Number(tax.value)).toFixed(2), confidence: SURE.derived, source: subtotal.source };
+  if (subtotal.value && tax.value && !total.value) {
+    total = { value: (Number(subtotal.value) + Number(tax.value)).toFixed(2), confidence: SURE.derived, source: subtotal.source };
+    // point the reviewer at what was printed after the total's label, unreadable as it was
+    const label = [...totalsFiltered].sort((a, b) => a.rank - b.rank || b.row.index - a.row.index)[0];
+    const box = label && unionBox(wordsIn(label.row, label.end, label.row.text.length));
+    if (box) total.box = box;
+  }
+  if (subtotal.value && total.value && !tax.value && taxRows.length && Number(total.value) > Number(subtotal.value)) {
+    // the tax row is there but its amount unreadable: total - subtotal, pointing at that row
+    tax = { value: formatAmount(Number(total.value) - Number(subtotal.value)), confidence: SURE.derived, source: total.source };
+    const row = taxRows[taxRows.length - 1]!;
+    const box = unionBox(wordsIn(row.row, row.end, row.row.text.length));
+    if (box) tax.box = box;
+  }
   if (!subtotal.value && total.value && tax.value && linesAgree(Number(total.value) - Number(tax.value))) subtotal = { value: (Number(total.value) - Number(tax.value)).toFixed(2), confidence: SURE.derived, source: total.source };
   if (!subtotal.value && total.value && linesSum !== undefined && linesAgree(Number(total.value)) && !tax.value) subtotal = { ...total, confidence: round(total.confidence * 0.8) };
+  if (!solved.consistent && linesSum !== undefined && total.value && tax.value && near(linesSum + Number(tax.value), Number(total.value)) && !(subtotal.value && near(Number(subtotal.value), linesSum))) {
+    // the lines and tax add up to the total but the subtotal read does not: it was misread
+    subtotal = { ...subtotal, value: formatAmount(linesSum), confidence: round((subtotal.value ? subtotal.confidence : SURE.derived) * 0.8), source: subtotal.value ? subtotal.source : total.source };
+  }
   if (!solved.consistent && total.value && subtotal.value && tax.value && !near(Number(subtotal.value) + Number(tax.value), Number(total.value))) {
     // they contradict each other: none can be trusted much
     for (const f of [subtotal, tax, total]) f.confidence = round(f.confidence * 0.6);
@@ -331,7 +243,10 @@ export function extractFields(pages: readonly PageWords[]): FieldsResult {
     if (max) total = field(max.value, max.words, SURE.guessed, max.row);
   }
 
-  const currency = findCurrency(rows, text, mark, solved.total?.amount.row);
+  const target = subtotal.value !== null ? Number(subtotal.value) : total.value !== null && (tax.value === null || Number(tax.value) === 0) ? Number(total.value) : undefined;
+  const reconciled = reconcileLines(lines, target);
+
+  const currency = findCurrency(rows, mark, solved.total?.amount.row);
   const order = detectDateOrder(text, currency.value);
   const due = findDateField(rows, DUE, order);
   const issue = findDateField(rows, ISSUE, order, (row, s) => /\b(?:due|delivery|order|expiry|expiration|payment)\s*$/.test(row.labelText.slice(Math.max(0, s - 12), s)));
@@ -359,5 +274,5 @@ export function extractFields(pages: readonly PageWords[]): FieldsResult {
     total,
   };
   for (const name of FIELD_NAMES) if (fields[name].value === null) fields[name] = { value: null, confidence: 0, source: 'ocr' };
-  return { fields, lines, text };
+  return { fields, lines: reconciled, text };
 }

@@ -7,7 +7,7 @@
  */
 import { findAmounts, type FoundAmount } from './amounts';
 import { meanConf, unionBox, type Row } from './layout';
-import { cleanText, formatAmount, type DecimalMark } from './parse';
+import { CURRENCY_CODES, cleanText, findDates, formatAmount, type DecimalMark } from './parse';
 import type { ExtractedLine } from './types';
 
 const HEADER_WORDS: RegExp[] = [
@@ -30,7 +30,7 @@ function isStop(row: Row, mark: DecimalMark | undefined): boolean {
   return row.segments.some((s) => STOP.test(row.labelText.slice(s.start, s.end).replace(/^[^a-z]+/, '')));
 }
 
-const FILLER = /^(?:x|@|×|\*|[A-Z]{3}|pcs|pc|hrs?|each|ea|kg|g|l|m|units?|%|[$€£¥₱]|p)$/i;
+const FILLER = new RegExp(`^(?:x|@|×|\\*|pcs|pc|hrs?|each|ea|kg|g|l|m|units?|%|[$€£¥₱]|p|${CURRENCY_CODES.join('|')})$`, 'i');
 
 interface ParsedRow {
   description: string;
@@ -95,18 +95,55 @@ function toLine(rows: Row[], p: ParsedRow): ExtractedLine {
   return line;
 }
 
-export function extractLines(rows: readonly Row[], mark: DecimalMark | undefined, _currency: string | null): ExtractedLine[] {
+/**
+ * An item row whose amount is printed (a segment ending at the amount
+ * column's right edge `right`) but unreadable: kept with no amount and a low
+ * confidence, so a reviewer sees it rather than losing it.
+ */
+function unreadableRow(row: Row, right: number, mark: DecimalMark | undefined): ExtractedLine | null {
+  if (row.segments.length < 2) return null;
+  const first = row.segments[0]!;
+  const last = row.segments[row.segments.length - 1]!;
+  if (Math.abs(last.x1 - right) > 2 * row.height) return null;
+  // not a labelled header line ("Receipt no. 0012  2025-01-15", "Tel: ..."), nor a date
+  if (row.text.includes(':') || findDates(row.text).length || last.end - last.start > 14) return null;
+  if (/\b(?:no|nr|number|date|receipt|invoice|bill|tel|phone|vat|tin|tax|ref|order|cashier|table|page)\b/.test(row.labelText)) return null;
+  let description = cleanText(row.text.slice(first.start, first.end));
+  let quantity: number | null = null;
+  const lead = /^\s*(\d{1,4})\s*[x×X*]\s+/.exec(description);
+  if (lead) {
+    quantity = Number(lead[1]);
+    description = description.slice(lead[0].length);
+  }
+  if (!/[A-Za-z]{3}/.test(description)) return null;
+  const mids = findAmounts(row, first.end, last.start, mark);
+  const unit = mids.filter((a) => a.decimals === 2).pop() ?? null;
+  if (quantity === null) quantity = mids.filter((a) => a.decimals === 0 && a.num > 0 && a.num < 100000 && (!unit || a.end <= unit.start)).pop()?.num ?? null;
+  const line: ExtractedLine = { description, quantity: quantity === null ? null : String(quantity), unit_price: unit?.value ?? null, amount: null, confidence: Math.round(meanConf(row.words) * 300) / 1000 };
+  const box = unionBox(row.words);
+  if (box) line.box = box;
+  return line;
+}
+
+export function extractLines(rows: readonly Row[], mark: DecimalMark | undefined): ExtractedLine[] {
   const header = rows.findIndex(isHeader);
   const lines: ExtractedLine[] = [];
   if (header >= 0) {
     let last: { rows: Row[]; parsed: ParsedRow } | undefined;
+    // the right edge of the amount column: the header's last word (right-aligned like the amounts)
+    const right = Math.max(...rows[header]!.words.map((w) => w.box.x + w.box.w));
     for (let i = header + 1; i < rows.length; i++) {
       const row = rows[i]!;
       if (isStop(row, mark)) break;
       const p = parseRow(row, mark);
+      const lost = p ? null : unreadableRow(row, right, mark);
       if (p) {
         if (last) lines.push(toLine(last.rows, last.parsed));
         last = { rows: [row], parsed: p };
+      } else if (lost) {
+        if (last) lines.push(toLine(last.rows, last.parsed));
+        last = undefined;
+        lines.push(lost);
       } else if (last && /[A-Za-z]{2}/.test(row.text) && row.top - last.rows[last.rows.length - 1]!.bottom < 1.5 * row.height && findAmounts(row, 0, row.text.length, mark).length === 0) {
         // a wrapped description
         last.rows.push(row);
@@ -120,6 +157,8 @@ export function extractLines(rows: readonly Row[], mark: DecimalMark | undefined
   const stop = rows.findIndex((r) => isStop(r, mark) && /sub|total|tax|vat|gst|net/.test(r.labelText));
   if (stop < 0) return lines;
   const found: ExtractedLine[] = [];
+  const stopRow = rows[stop]!;
+  const stopRight = stopRow.words[stopRow.words.length - 1]!.box.x + stopRow.words[stopRow.words.length - 1]!.box.w;
   let pendingAmounts: Row | undefined;
   for (let i = stop - 1; i >= 0; i--) {
     const row = rows[i]!;
@@ -132,6 +171,11 @@ export function extractLines(rows: readonly Row[], mark: DecimalMark | undefined
     if (p) {
       found.unshift(toLine([row], p));
       pendingAmounts = undefined;
+      continue;
+    }
+    const lost = found.length ? unreadableRow(row, stopRight, mark) : null;
+    if (lost) {
+      found.unshift(lost);
       continue;
     }
     const hasMoney = findAmounts(row, 0, row.text.length, mark).some((a) => a.decimals === 2);
@@ -152,4 +196,49 @@ export function extractLines(rows: readonly Row[], mark: DecimalMark | undefined
     if (found.length) break;
   }
   return found;
+}
+
+/**
+ * Lines that do not add up to `target` (the subtotal, or the total of a
+ * tax-free document): when exactly one line explains the difference, fix it:
+ * its amount was really its unit price (quantity k read as lost), or its
+ * amount was misread and quantity x unit price gives the one that adds up.
+ * Otherwise every line's confidence drops. Returns new line objects.
+ */
+export function reconcileLines(lines: readonly ExtractedLine[], target: number | undefined): ExtractedLine[] {
+  const out = lines.map((l) => ({ ...l }));
+  if (!out.length || target === undefined) return out;
+  const unread = out.filter((l) => l.amount === null);
+  if (unread.length === 1) {
+    // one unreadable amount: what the others leave of the target
+    const rest = formatAmount(target - out.reduce((a, l) => a + Number(l.amount ?? 0), 0));
+    const l = unread[0]!;
+    if (Number(rest) > 0) {
+      const agrees = l.quantity !== null && l.unit_price !== null && near(Number(l.quantity) * Number(l.unit_price), Number(rest));
+      Object.assign(l, { amount: rest, confidence: agrees ? 0.6 : 0.4 });
+      if (l.quantity !== null && l.unit_price === null && Number(l.quantity) > 0) l.unit_price = formatAmount(Number(rest) / Number(l.quantity));
+    }
+    return out;
+  }
+  const amounts = out.map((l) => Number(l.amount ?? NaN));
+  if (amounts.some((a) => !Number.isFinite(a))) return out;
+  const sum = amounts.reduce((a, b) => a + b, 0);
+  if (near(sum, target)) return out;
+  const diff = target - sum;
+  const fixes: { i: number; apply: () => void }[] = [];
+  out.forEach((l, i) => {
+    const a = amounts[i]!;
+    const fixed = a + diff;
+    if (fixed <= 0) return;
+    const k = fixed / a;
+    const q = l.quantity === null ? null : Number(l.quantity);
+    if (a > 0 && Math.abs(k - Math.round(k)) < 1e-6 && Math.round(k) >= 2 && Math.round(k) <= 1000 && (q === null || near(q, Math.round(k)))) {
+      fixes.push({ i, apply: () => Object.assign(out[i]!, { quantity: String(Math.round(k)), unit_price: formatAmount(a), amount: formatAmount(fixed), confidence: Math.round(l.confidence * 800) / 1000 }) });
+    } else if (q !== null && l.unit_price !== null && near(q * Number(l.unit_price), fixed)) {
+      fixes.push({ i, apply: () => Object.assign(out[i]!, { amount: formatAmount(fixed), confidence: Math.round(l.confidence * 800) / 1000 }) });
+    }
+  });
+  if (fixes.length === 1) fixes[0]!.apply();
+  else for (const l of out) l.confidence = Math.round(l.confidence * 700) / 1000;
+  return out;
 }

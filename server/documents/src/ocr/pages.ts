@@ -9,9 +9,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@workbench/core';
 import { encodePngGray, decodePngGray, isPng } from './png';
-import { jpegToPdf, pdfInfo, pdfTextLayer, renderPdfPage, type PdfTextPage, type PopplerOptions } from './poppler';
-import { downscale, type Gray } from './raster';
-import { tesseractPdf, type TesseractOptions } from './tesseract';
+import { jpegSize, jpegToPdf, pdfInfo, pdfTextLayer, renderPdfPage, type PdfTextPage, type PopplerOptions } from './poppler';
+import { checkDimensions, downscale, MAX_PIXELS, type Gray } from './raster';
+import { parseTsv, tesseractTiff, tsvPageSizes, type TesseractOptions, type TsvWord } from './tesseract';
 import type { DocumentMediaType, PageImage } from './types';
 
 export const MAX_PAGES = 20;
@@ -25,11 +25,15 @@ export const VIEW_MAX_WIDTH = 1600;
 export type SourcePage =
   | { kind: 'text'; page: number; text: PdfTextPage; file: string }
   /** rasterised on demand, so a long scan is not held in memory all at once */
-  | { kind: 'raster'; page: number; load: () => Promise<Gray>; dpi: number | undefined };
+  | { kind: 'raster'; page: number; load: () => Promise<Gray>; dpi: number | undefined }
+  /** already OCRed (TIFF): words in the pixels of a width x height page; `file` is a PDF of the pages, `widthPt` its page width */
+  | { kind: 'ocred'; page: number; words: TsvWord[]; width: number; height: number; file: string; widthPt: number };
 
 export interface LoadOptions {
   signal?: AbortSignal;
   maxPages?: number;
+  /** tesseract page segmentation mode for input read in one go (TIFF) */
+  psm?: number;
   poppler?: PopplerOptions;
   tesseract?: TesseractOptions;
 }
@@ -67,23 +71,25 @@ export async function loadPages(bytes: Buffer, mediaType: DocumentMediaType, wor
     return [{ kind: 'raster', page: 1, load: () => Promise.resolve(gray), dpi: undefined }];
   }
   if (mediaType === 'image/jpeg') {
+    const { width, height } = jpegSize(bytes);
+    checkDimensions(width, height, 'JPEG');
     const pdf = join(workDir, 'image.pdf');
     await writeFile(pdf, jpegToPdf(bytes, OCR_DPI));
     const gray = await renderPdfPage(pdf, 1, OCR_DPI, workDir, poppler);
     return [{ kind: 'raster', page: 1, load: () => Promise.resolve(gray), dpi: undefined }];
   }
   if (mediaType === 'image/tiff') {
-    // tesseract (leptonica) reads TIFF; its PDF renderer hands the pages to poppler
     const tif = join(workDir, 'image.tif');
     await writeFile(tif, bytes);
-    const pdf = await tesseractPdf(tif, join(workDir, 'tiff'), { ...opts.tesseract, signal: opts.signal });
+    const { tsv, pdf } = await tesseractTiff(tif, join(workDir, 'tiff'), opts.psm ?? 4, { ...opts.tesseract, signal: opts.signal });
     const info = await pdfInfo(pdf, poppler);
     if (info.pages > max) throw new AppError('payload_too_large', `Cannot read TIFF: ${info.pages} pages, at most ${max}`);
+    const words = parseTsv(tsv);
+    const sizes = tsvPageSizes(tsv);
     const out: SourcePage[] = [];
     for (let p = 1; p <= info.pages; p++) {
-      const size = info.sizes[p - 1] ?? { width: 612, height: 792 };
-      const dpi = Math.max(72, Math.min(OCR_DPI, Math.floor((3000 * 72) / size.width)));
-      out.push({ kind: 'raster', page: p, load: () => renderPdfPage(pdf, p, dpi, workDir, poppler), dpi: undefined });
+      const size = sizes.get(p) ?? { width: 0, height: 0 };
+      out.push({ kind: 'ocred', page: p, words: words.filter((w) => w.page === p), width: size.width, height: size.height, file: pdf, widthPt: info.sizes[p - 1]?.width ?? 612 });
     }
     return out;
   }
@@ -96,7 +102,13 @@ export async function loadPages(bytes: Buffer, mediaType: DocumentMediaType, wor
   for (let p = 1; p <= info.pages; p++) {
     const t = texts[p - 1];
     if (t && hasTextLayer(t)) out.push({ kind: 'text', page: p, text: t, file });
-    else out.push({ kind: 'raster', page: p, load: () => renderPdfPage(file, p, OCR_DPI, workDir, poppler), dpi: OCR_DPI });
+    else {
+      // an oversized page is rendered at a lower resolution rather than as a giant raster
+      const size = info.sizes[p - 1] ?? { width: 612, height: 792 };
+      const fit = Math.floor(Math.sqrt((MAX_PIXELS / 2) / Math.max(1, (size.width / 72) * (size.height / 72))));
+      const dpi = Math.max(36, Math.min(OCR_DPI, fit));
+      out.push({ kind: 'raster', page: p, load: () => renderPdfPage(file, p, dpi, workDir, poppler), dpi });
+    }
   }
   return out;
 }
@@ -109,7 +121,36 @@ export function viewOf(page: number, gray: Gray, dpi: number | undefined, origin
 }
 
 /** The review image of a text-layer page, rendered by poppler; scale is image pixels per point. */
-export async function viewOfTextPage(file: string, page: number, workDir: string, opts: LoadOptions): Promise<{ image: PageImage; scale: number }> {
-  const gray = await renderPdfPage(file, page, VIEW_DPI, workDir, { ...opts.poppler, signal: opts.signal });
-  return { image: { page, width: gray.width, height: gray.height, mediaType: 'image/png', bytes: encodePngGray(gray) }, scale: VIEW_DPI / 72 };
+export async function viewOfTextPage(file: string, page: number, workDir: string, opts: LoadOptions, sizePt?: { width: number; height: number }): Promise<{ image: PageImage; scale: number }> {
+  // at most VIEW_DPI, at most VIEW_MAX_WIDTH wide, and never a giant raster for a giant page
+  let dpi = VIEW_DPI;
+  if (sizePt && sizePt.width > 0 && sizePt.height > 0) {
+    dpi = Math.min(dpi, (VIEW_MAX_WIDTH * 72) / sizePt.width, Math.sqrt(MAX_PIXELS / 4 / ((sizePt.width / 72) * (sizePt.height / 72))));
+    dpi = Math.max(10, Math.floor(dpi));
+  }
+  const gray = await renderPdfPage(file, page, dpi, workDir, { ...opts.poppler, signal: opts.signal });
+  return { image: { page, width: gray.width, height: gray.height, mediaType: 'image/png', bytes: encodePngGray(gray) }, scale: gray.width / (sizePt?.width || (gray.width * 72) / dpi) };
+}
+
+/** The review images of every page (no OCR), and the text of any PDF text layer: what a service-read document still shows. */
+export async function renderPageImages(bytes: Buffer, mediaType: DocumentMediaType, workDir: string, opts: LoadOptions): Promise<{ images: PageImage[]; text: string }> {
+  const pages = await loadPages(bytes, mediaType, workDir, opts);
+  const images: PageImage[] = [];
+  const texts: string[] = [];
+  for (const p of pages) {
+    if (p.kind === 'text') {
+      images.push((await viewOfTextPage(p.file, p.page, workDir, opts, p.text)).image);
+      texts.push(p.text.words.map((w) => w.text).join(' '));
+    } else if (p.kind === 'ocred') images.push((await viewOfOcredPage(p, workDir, opts)).image);
+    else images.push(viewOf(p.page, await p.load(), p.dpi).image);
+  }
+  return { images, text: texts.join('\n\n') };
+}
+
+/** The review image of an already-OCRed page (TIFF), and its gray raster; scale maps word pixels to image pixels. */
+export async function viewOfOcredPage(p: Extract<SourcePage, { kind: 'ocred' }>, workDir: string, opts: LoadOptions): Promise<{ image: PageImage; gray: Gray; scale: number }> {
+  const target = Math.min(p.width || VIEW_MAX_WIDTH, VIEW_MAX_WIDTH);
+  const dpi = Math.max(36, Math.min(600, Math.round((target * 72) / p.widthPt)));
+  const gray = await renderPdfPage(p.file, p.page, dpi, workDir, { ...opts.poppler, signal: opts.signal });
+  return { image: { page: p.page, width: gray.width, height: gray.height, mediaType: 'image/png', bytes: encodePngGray(gray) }, gray, scale: p.width ? gray.width / p.width : 1 };
 }

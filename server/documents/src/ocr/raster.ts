@@ -46,7 +46,7 @@ export function parsePnm(buf: Buffer): Gray {
   const [width, height, maxval] = nums as [number, number, number];
   if (nums.length < 3 || maxval < 1 || maxval > 255) throw new AppError('bad_request', 'Cannot read raster: bad PGM/PPM header');
   checkDimensions(width, height, 'raster');
-  const start = i; // exactly one whitespace byte after maxval was skipped by the loop
+  const start = i + 1; // one whitespace byte follows maxval
   const channels = magic === 'P6' ? 3 : 1;
   if (buf.length - start < width * height * channels) throw new AppError('bad_request', 'Cannot read raster: PGM/PPM data is truncated');
   const data = new Uint8Array(width * height);

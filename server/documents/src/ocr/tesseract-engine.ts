@@ -11,10 +11,10 @@ import { AppError, abortError } from '@workbench/core';
 import { estimateSkew, rotateBox } from './deskew';
 import { extractFields } from './extract-fields';
 import type { OcrWord, PageWords } from './layout';
-import { loadPages, viewOf, viewOfTextPage, MAX_PAGES, type LoadOptions, type SourcePage } from './pages';
+import { loadPages, viewOf, viewOfOcredPage, viewOfTextPage, MAX_PAGES, type LoadOptions, type SourcePage } from './pages';
 import type { PopplerOptions } from './poppler';
 import { encodePgm, rotate } from './raster';
-import { tesseractTsv, tesseractVersion, type TesseractOptions } from './tesseract';
+import { tesseractTsv, tesseractVersion, type TesseractOptions, type TsvWord } from './tesseract';
 import type { Box, Extraction, OcrEngine, OcrInput, PageImage } from './types';
 
 export interface TesseractEngineOptions {
@@ -36,6 +36,8 @@ export interface TesseractEngineOptions {
    * word boxes for reading rows; `pixels` rotates the image first; `off`.
    */
   deskew?: 'boxes' | 'pixels' | 'off';
+  /** tesseract page segmentation mode; default 4 (see PSM) */
+  psm?: number;
 }
 
 /** Page segmentation mode: 4 (one column of variable sizes) keeps a receipt's amount column and a table's rows (OCR.md). */
@@ -65,7 +67,7 @@ export class TesseractEngine implements OcrEngine {
     try {
       const tesseract: TesseractOptions = { command: this.options.tesseractCommand, languages: this.options.languages, signal };
       const poppler: PopplerOptions = { binDir: this.options.popplerBinDir, signal };
-      const load: LoadOptions = { signal, maxPages: this.options.maxPages ?? MAX_PAGES, poppler, tesseract };
+      const load: LoadOptions = { signal, maxPages: this.options.maxPages ?? MAX_PAGES, poppler, tesseract, psm: this.options.psm ?? PSM };
       const pages = await loadPages(input.bytes, input.mediaType, workDir, load);
       const results = await mapLimit(pages, this.options.concurrency ?? 2, (p) => this.#readPage(p, workDir, load, tesseract, signal));
       const { fields, lines, text } = extractFields(results.map((r) => r.words));
@@ -82,7 +84,7 @@ export class TesseractEngine implements OcrEngine {
   async #readPage(p: SourcePage, workDir: string, load: LoadOptions, tesseract: TesseractOptions, signal: AbortSignal): Promise<{ words: PageWords; image: PageImage; level?: number }> {
     if (signal.aborted) throw abortError(signal, 'read document');
     if (p.kind === 'text') {
-      const { image, scale } = await viewOfTextPage(p.file, p.page, workDir, load);
+      const { image, scale } = await viewOfTextPage(p.file, p.page, workDir, load, p.text);
       const words: OcrWord[] = p.text.words.map((w) => ({
         text: w.text,
         conf: 1,
@@ -90,22 +92,33 @@ export class TesseractEngine implements OcrEngine {
       }));
       return { words: { page: p.page, width: image.width, height: image.height, source: 'text', words }, image };
     }
-    const original = await p.load();
     const mode = this.options.deskew ?? 'boxes';
+    if (p.kind === 'ocred') {
+      // TIFF: OCRed as given (a pixel rotation would need a second pass); boxes levelled for reading rows
+      const { image, gray, scale } = await viewOfOcredPage(p, workDir, load);
+      const level = mode === 'off' ? 0 : estimateSkew(gray);
+      return { words: { page: p.page, width: image.width, height: image.height, source: 'ocr', words: toWords(p.words, p.page, scale, level, image) }, image, level };
+    }
+    const original = await p.load();
     const angle = mode === 'off' ? 0 : estimateSkew(original);
     const ocrImage = mode === 'pixels' && angle !== 0 ? rotate(original, angle) : original;
     const file = join(workDir, `ocr-${p.page}.pgm`);
     await writeFile(file, encodePgm(ocrImage));
-    const tsv = await tesseractTsv(file, PSM, p.dpi, tesseract);
+    const tsv = await tesseractTsv(file, this.options.psm ?? PSM, p.dpi, tesseract);
     const { image, scale } = viewOf(p.page, ocrImage, p.dpi);
     const level = mode === 'boxes' ? angle : 0;
-    const words: OcrWord[] = tsv.map((w) => ({
-      text: w.text,
-      conf: w.conf,
-      box: rotateBox({ page: p.page, x: Math.round(w.left * scale), y: Math.round(w.top * scale), w: Math.max(1, Math.round(w.width * scale)), h: Math.max(1, Math.round(w.height * scale)) }, level, image.width, image.height),
-    }));
+    const words = toWords(tsv, p.page, scale, level, image);
     return { words: { page: p.page, width: image.width, height: image.height, source: 'ocr', words }, image, level };
   }
+}
+
+/** tesseract's words in page-image pixels, their boxes levelled by `level` degrees. */
+function toWords(tsv: readonly TsvWord[], page: number, scale: number, level: number, image: PageImage): OcrWord[] {
+  return tsv.map((w) => ({
+    text: w.text,
+    conf: w.conf,
+    box: rotateBox({ page, x: Math.round(w.left * scale), y: Math.round(w.top * scale), w: Math.max(1, Math.round(w.width * scale)), h: Math.max(1, Math.round(w.height * scale)) }, level, image.width, image.height),
+  }));
 }
 
 /** Boxes found in levelled coordinates back onto the (skewed) page image. */

@@ -2,6 +2,7 @@
  * tesseract as a child process: one thread (OMP_THREAD_LIMIT=1, OCR.md), TSV
  * output for word-level confidences and boxes.
  */
+import { readFile } from 'node:fs/promises';
 import { runTool } from './run-tool';
 
 export interface TesseractOptions {
@@ -24,6 +25,8 @@ export interface TsvWord {
   height: number;
   /** tesseract's block/paragraph/line, for grouping */
   line: string;
+  /** page from 1 (multi-page TIFF) */
+  page: number;
 }
 
 /** Level-5 (word) rows of tesseract's TSV with a confidence and text. */
@@ -35,7 +38,7 @@ export function parseTsv(tsv: string): TsvWord[] {
     const text = f.slice(11).join('\t').trim();
     const conf = Number(f[10]);
     if (!text || !(conf >= 0)) continue;
-    words.push({ text, conf: Math.min(1, conf / 100), left: Number(f[6]), top: Number(f[7]), width: Number(f[8]), height: Number(f[9]), line: `${f[2]}.${f[3]}.${f[4]}` });
+    words.push({ text, conf: Math.min(1, conf / 100), left: Number(f[6]), top: Number(f[7]), width: Number(f[8]), height: Number(f[9]), line: `${f[2]}.${f[3]}.${f[4]}`, page: Number(f[1]) || 1 });
   }
   return words;
 }
@@ -53,15 +56,29 @@ export async function tesseractTsv(imageFile: string, psm: number, dpi: number |
   return parseTsv(stdout.toString('utf8'));
 }
 
-/** tesseract's PDF renderer: used for TIFF input, whose pages poppler then rasterises. */
-export async function tesseractPdf(imageFile: string, outBase: string, opts: TesseractOptions): Promise<string> {
-  await runTool(opts.command ?? 'tesseract', [imageFile, outBase, '-l', opts.languages ?? 'eng', '--psm', '0', '-c', 'textonly_pdf=0', 'pdf'], {
+/** Page sizes (pixels) from the level-1 rows of tesseract's TSV. */
+export function tsvPageSizes(tsv: string): Map<number, { width: number; height: number }> {
+  const out = new Map<number, { width: number; height: number }>();
+  for (const row of tsv.split('\n')) {
+    const f = row.split('\t');
+    if (f[0] === '1' && f.length >= 10) out.set(Number(f[1]), { width: Number(f[8]), height: Number(f[9]) });
+  }
+  return out;
+}
+
+/**
+ * TIFF (one or many pages, read by leptonica): OCR and tesseract's PDF
+ * renderer in one run; the PDF carries the page images to poppler, for the
+ * review screen. Returns the TSV text and the PDF's path.
+ */
+export async function tesseractTiff(imageFile: string, outBase: string, psm: number, opts: TesseractOptions): Promise<{ tsv: string; pdf: string }> {
+  await runTool(opts.command ?? 'tesseract', [imageFile, outBase, '-l', opts.languages ?? 'eng', '--psm', String(psm), '-c', 'jpg_quality=90', 'tsv', 'pdf'], {
     signal: opts.signal,
-    timeoutMs: opts.timeoutMs ?? 120000,
+    timeoutMs: opts.timeoutMs ?? 300000,
     env: { ...process.env, OMP_THREAD_LIMIT: '1' },
     action: 'read TIFF',
   });
-  return `${outBase}.pdf`;
+  return { tsv: await readFile(`${outBase}.tsv`, 'utf8'), pdf: `${outBase}.pdf` };
 }
 
 export async function tesseractVersion(opts: TesseractOptions): Promise<string> {

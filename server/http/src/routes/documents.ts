@@ -152,6 +152,17 @@ export function documentRoutes(documents: DocumentService, sources: IntakeSource
     },
     {
       method: 'get',
+      path: '/api/documents/partners',
+      auth: 'user',
+      permission: { resource: 'documents', action: 'read' },
+      tag: 'documents',
+      summary: 'Odoo partners whose name or VAT number contains ?q= (2 to 100 characters), for choosing a document\'s vendor',
+      handler: async (req, res) => {
+        res.json({ partners: await documents.findPartners(String(req.query.q ?? '')) });
+      },
+    },
+    {
+      method: 'get',
       path: '/api/documents/lineage',
       auth: 'user',
       permission: { resource: 'documents', action: 'read' },

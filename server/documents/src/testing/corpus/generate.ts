@@ -10,7 +10,7 @@ import { documentSpec, type DocumentKind, type Layout, type Truth } from './docu
 import { CorpusRenderer } from './render';
 
 /** Bump when the documents or their rendering change, so caches are rebuilt. */
-export const CORPUS_VERSION = 3;
+export const CORPUS_VERSION = 4;
 
 export interface CorpusDocument {
   id: string;

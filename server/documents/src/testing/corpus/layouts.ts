@@ -51,8 +51,8 @@ ${itemsTable(d, ['Description', 'Qty', 'Unit Price', 'Amount'])}
 <tr class="grand"><td>${d.totalLabel}</td><td class="n">${amount(d, t.total, true)}</td></tr></table>
 <div class="foot">Payment terms: ${t.due_date ? 'due by the date above' : 'on receipt'}. Please quote the invoice number with your payment.<br>Bank transfer: Sort code 20-${d.phone.slice(-4, -2)}-17, Account 4${d.phone.slice(-4)}93. Thank you for your business.</div>`;
   return page(body, `.page{padding:56px 60px;min-height:${A4.height}px}
-.head{display:flex;justify-content:space-between}.vendor{font-size:25px;font-weight:bold;margin-bottom:6px}
-.right{text-align:right}.title{font-size:30px;letter-spacing:3px;color:#444;margin-bottom:10px}.meta td{padding:2px 0 2px 14px;text-align:right}
+.head{display:flex;justify-content:space-between;gap:24px}.vendor{font-size:25px;font-weight:bold;margin-bottom:6px}
+.right{text-align:right;white-space:nowrap}.title{font-size:30px;letter-spacing:3px;color:#444;margin-bottom:10px}.meta td{padding:2px 0 2px 14px;text-align:right}
 .bill{margin:34px 0 24px}.lbl{font-weight:bold;text-transform:uppercase;font-size:11px;color:#555;margin-bottom:4px}
 .items{width:100%}.items th{text-align:left;border-bottom:2px solid #333;padding:7px 6px}.items td{padding:7px 6px;border-bottom:1px solid #ccc}
 .n{text-align:right!important}.totals{margin:18px 0 0 auto;min-width:300px}.totals td{padding:5px 6px}.grand td{font-weight:bold;font-size:16px;border-top:2px solid #333}
@@ -72,7 +72,7 @@ ${itemsTable(d, ['Item', 'Qty', 'Rate', 'Line total'])}
 <div class="foot">Questions about this invoice? Contact ${d.email} or call ${d.phone}.</div>`;
   return page(body, `.page{padding:48px 56px;min-height:${A4.height}px;font-size:13px}
 .band{display:flex;justify-content:space-between;align-items:flex-start;background:#eef3f7;padding:22px 24px;margin-bottom:30px}.vendor{font-size:24px;font-weight:bold;color:#123}
-.addr{text-align:right;font-size:12px}.cols{display:flex;justify-content:space-between;margin-bottom:30px}.lbl{font-size:11px;color:#667;text-transform:uppercase;letter-spacing:1px;margin-bottom:3px}
+.addr{text-align:right;font-size:12px;white-space:nowrap;margin-left:24px}.cols{display:flex;justify-content:space-between;margin-bottom:30px}.lbl{font-size:11px;color:#667;text-transform:uppercase;letter-spacing:1px;margin-bottom:3px}
 .cust{font-weight:bold}.grid{display:grid;grid-template-columns:auto auto auto;gap:0 34px}
 .items{width:100%}.items th{text-align:left;background:#123;color:#fff;padding:8px}.items td{padding:8px;border-bottom:1px solid #dde}.n{text-align:right!important}
 .sum{margin:20px 0 0 auto;width:320px}.sum div{display:flex;justify-content:space-between;padding:5px 8px}.due{background:#eef3f7;font-weight:bold;font-size:16px}
@@ -94,7 +94,7 @@ ${itemsTable(d, ['Description', 'Qty', 'Unit price', 'Amount'], true)}
 <div class="foot">${esc(t.vendor)} · ${d.vatLabel} ${d.vatDisplay ?? ''} · IBAN DE${d.phone.replace(/\D/g, '').slice(0, 6)} 0044 0532 0130 00 · BIC COBADEFFXXX · ${d.email}</div>`;
   return page(body, `.page{padding:50px 64px;min-height:${A4.height}px;font-family:'DejaVu Serif',serif}
 .vendor{font-size:22px;font-weight:bold;text-align:right}.sender{font-size:9px;text-decoration:underline;margin:40px 0 8px}
-.cols{display:flex;justify-content:space-between;margin-bottom:34px}.info td{padding:2px 0 2px 18px}.info td:first-child{color:#555}
+.cols{display:flex;justify-content:space-between;margin-bottom:34px}.info td{padding:2px 0 2px 18px;white-space:nowrap}.info td:first-child{color:#555}
 h1{font-size:19px;margin:0 0 16px}.items{width:100%}.items th{text-align:left;border-bottom:1px solid #000;padding:6px 5px}.items td{padding:6px 5px}.pos{width:40px}
 .n{text-align:right!important}.totals{margin:16px 0 0 auto;min-width:280px;border-top:1px solid #000}.totals td{padding:4px 5px}.grand td{font-weight:bold;border-top:1px double #000}
 .foot{margin-top:90px;font-size:10px;color:#444;border-top:1px solid #999;padding-top:6px}`, A4.width);
