@@ -9,3 +9,6 @@ export type { SqlRunInput, SqlRunResult, LineageNode, LineageEdge, UsageSummary 
 export type { SearchHit, SearchKind, SearchOptions, MatchClass } from './search';
 export type { ClassificationSuggestion } from './classify';
 export type { WorkspaceScan } from './workspace-references';
+// The SQL parsers behind lineage, for other analyses of SQL (server/dependencies).
+export { LineageParser } from './lineage';
+export type { LineageDialect, LineageResult, StatementLineage, TableRef } from './lineage';
