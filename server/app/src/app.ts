@@ -28,6 +28,7 @@ import { openStore, UserRepository, type MetadataStore, type User as StoredUser 
 import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { AuditLog } from '@workbench/audit';
 import type { DocumentService } from '@workbench/documents';
+import { DependencyAnalyzer } from '@workbench/dependencies';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
 import { labAssetsSource } from './lab-assets-source';
@@ -285,6 +286,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       store.add(documents.service);
       await documents.service.start();
     }
+    const dependencies = store.add(new DependencyAnalyzer());
     const oidc = config.auth.oidc;
     const sso = oidc
       ? store.add(
@@ -409,6 +411,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       catalog,
       pipelines,
       documents,
+      dependencies,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);
