@@ -121,7 +121,12 @@ export class LocalLauncher implements Launcher {
         cwd: request.cwd,
         network,
         readOnly: [...(request.sandbox?.readOnlyPaths ?? []), ...programPaths(argv[0]!)],
-        writable: [...(ipcDir ? [[ipcDir, SANDBOX_RUN] as const] : []), ...(apiSocket ? [[apiSocket, SANDBOX_API_SOCKET] as const] : [])],
+        writable: [
+          ...(ipcDir ? [[ipcDir, SANDBOX_RUN] as const] : []),
+          ...(apiSocket ? [[apiSocket, SANDBOX_API_SOCKET] as const] : []),
+          // Read-write at their own path (a project's Python environment, for %pip).
+          ...(request.sandbox?.writablePaths ?? []).filter((p) => isAbsolute(p)).map((p) => [p, p] as const),
+        ],
         files: [],
         home: request.env.HOME,
         infoFd: 3,

@@ -26,7 +26,7 @@ export interface LaunchRequest {
   /** Resource requests and limits, already resolved and capped by policy (manager's resources.ts). */
   resources?: KernelResources;
   /** Sandbox wishes of the kernelspec (`metadata.workbench.sandbox`); the launcher's policy decides. */
-  sandbox?: { network?: boolean; readOnlyPaths?: readonly string[] };
+  sandbox?: { network?: boolean; readOnlyPaths?: readonly string[]; writablePaths?: readonly string[] };
 }
 
 export interface KernelResources {

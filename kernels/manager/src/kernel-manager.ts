@@ -47,6 +47,20 @@ export interface KernelManagerOptions {
   resources?: ResourcePolicy;
   /** Kernels kept started and idle per kernelspec name, handed out on start (see kernel-pool.ts). */
   pool?: Readonly<Record<string, number>>;
+  /**
+   * Per-start changes the server makes for where a kernel runs (a project's
+   * Python environment, server/environments): resolved before launch, kept
+   * for restarts. Kernels it changes are never served from the pool.
+   */
+  prepareKernel?: (spec: KernelSpec, at: { path: string | undefined; cwd: string; signal?: AbortSignal }) => Promise<KernelPreparation | undefined>;
+}
+
+/** What prepareKernel may change: the argv, trusted env, and what the sandbox shows. */
+export interface KernelPreparation {
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  readOnlyPaths?: readonly string[];
+  writablePaths?: readonly string[];
 }
 
 export interface StartKernelRequest {
@@ -133,8 +147,9 @@ export class KernelManager {
     const spec = await this.options.specs.get(name);
     this.reserve(req.user);
     try {
-      const made = this.makeKernel(spec, req);
-      const pooled = this.pool?.take(spec, req) ? await this.pool.claim(spec.name, made) : undefined;
+      const prep = await this.options.prepareKernel?.(spec, { path: req.path, cwd: this.cwdFor(req.path, req.env?.KERNEL_WORKING_DIR), signal: req.signal });
+      const made = this.makeKernel(spec, req, prep);
+      const pooled = !prep && this.pool?.take(spec, req) ? await this.pool.claim(spec.name, made) : undefined;
       const kernel = pooled ?? made.kernel;
       if (!pooled) {
         try {
@@ -152,13 +167,14 @@ export class KernelManager {
   }
 
   /** A kernel for this spec and request, not started: env, cwd, resources and sandbox resolved. */
-  private makeKernel(spec: KernelSpec, req: Omit<StartKernelRequest, 'name'>): MadeKernel {
+  private makeKernel(specIn: KernelSpec, req: Omit<StartKernelRequest, 'name'>, prep?: KernelPreparation): MadeKernel {
+    const spec = prep?.argv ? { ...specIn, spec: { ...specIn.spec, argv: [...prep.argv] } } : specIn;
     const { env, rejected } = buildKernelEnv({
       policy: this.options.envPolicy,
       serverEnv: this.options.serverEnv,
       specEnv: spec.spec.env,
       requestEnv: req.env,
-      extra: { ...this.options.kernelEnv, ...req.trustedEnv, JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
+      extra: { ...this.options.kernelEnv, ...prep?.env, ...req.trustedEnv, JPY_SESSION_NAME: req.path ?? '', KERNEL_USERNAME: typeof req.env?.KERNEL_USERNAME === 'string' ? req.env.KERNEL_USERNAME : req.user },
     });
     if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
     const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;
@@ -180,7 +196,11 @@ export class KernelManager {
       heartbeat: this.options.heartbeat,
       resources,
       // The kernelspec's own folder is visible (kernels keep helper files next to kernel.json).
-      sandbox: { network: meta.sandbox?.network, readOnlyPaths: [spec.resourceDir, ...(meta.sandbox?.read_only_paths ?? [])] },
+      sandbox: {
+        network: meta.sandbox?.network,
+        readOnlyPaths: [spec.resourceDir, ...(meta.sandbox?.read_only_paths ?? []), ...(prep?.readOnlyPaths ?? [])],
+        ...(prep?.writablePaths ? { writablePaths: prep.writablePaths } : {}),
+      },
     });
     return { kernel, env, cwd, owner: req.user, resources };
   }

@@ -29,6 +29,7 @@ import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, Stor
 import { AuditLog } from '@workbench/audit';
 import type { DocumentService } from '@workbench/documents';
 import { DependencyAnalyzer } from '@workbench/dependencies';
+import { EnvironmentManager } from '@workbench/environments';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
 import { labAssetsSource } from './lab-assets-source';
@@ -185,6 +186,10 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       // `import workbench` in Python kernels (kernels/python: workbench.connect("odoo")).
       PYTHONPATH: [PYTHON_HELPERS, env.PYTHONPATH].filter(Boolean).join(':'),
     };
+    // Python kernels of notebooks in a project folder run in its own environment (disposed after the kernels).
+    const environments = config.environments.enabled
+      ? store.add(new EnvironmentManager({ rootDir: config.rootDir, envsDir: config.environments.dir, indexUrl: config.environments.indexUrl, extraIndexUrls: config.environments.extraIndexUrls, env, logger: logger.child({ component: 'environments' }), buildTimeoutMs: config.environments.buildTimeoutS * 1000 }))
+      : undefined;
     const kernels = new KernelManager({
       specs,
       launchers,
@@ -205,6 +210,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       heartbeat: { intervalMs: k.heartbeatIntervalS * 1000, timeoutMs: Math.min(3000, k.heartbeatIntervalS * 1000), misses: k.heartbeatMisses },
       resources: resourcePolicy,
       pool: k.pool,
+      prepareKernel: environments?.prepareKernel,
     });
     store.add(kernels);
     if (k8s) {

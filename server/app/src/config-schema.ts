@@ -183,6 +183,22 @@ export const configSchema = z
       })
       .partial()
       .strict(),
+    /** Per-project Python environments (server/environments): a folder's requirements.txt or pyproject.toml. */
+    environments: z
+      .object({
+        /** false: Python kernels always run in their kernelspec's interpreter. */
+        enabled: z.boolean(),
+        /** Where the environments are kept (default <data_dir>/envs). */
+        dir: z.string(),
+        /** The package index for builds and %pip (a company mirror), pip's --index-url / PIP_INDEX_URL. */
+        index_url: z.string().url(),
+        /** More indexes searched too (--extra-index-url / PIP_EXTRA_INDEX_URL). */
+        extra_index_url: z.union([z.string().url(), z.array(z.string().url())]),
+        /** Longest an environment build may take, in seconds. */
+        build_timeout_s: z.number().positive(),
+      })
+      .partial()
+      .strict(),
     sandbox: z
       .object({
         /** "bubblewrap": namespaces + cgroups (default on Linux); "none": plain child processes. */

@@ -119,6 +119,14 @@ export interface WorkbenchConfig {
     readonly diskCheckS: number;
     readonly saveDelayS: number;
   };
+  /** Per-project Python environments (server/environments). */
+  readonly environments: {
+    readonly enabled: boolean;
+    readonly dir: string;
+    readonly indexUrl: string | undefined;
+    readonly extraIndexUrls: readonly string[];
+    readonly buildTimeoutS: number;
+  };
   readonly sandbox: {
     readonly mode: 'bubblewrap' | 'none';
     readonly onMissing: 'refuse' | 'unsandboxed';
@@ -392,6 +400,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       enabled: file.collaboration?.enabled ?? true,
       diskCheckS: file.collaboration?.disk_check_s ?? 5,
       saveDelayS: file.collaboration?.save_delay_s ?? 1,
+    },
+    environments: {
+      enabled: file.environments?.enabled ?? true,
+      dir: resolve(cwd, file.environments?.dir ?? join(dataDir, 'envs')),
+      indexUrl: file.environments?.index_url,
+      extraIndexUrls: [file.environments?.extra_index_url ?? []].flat(),
+      buildTimeoutS: file.environments?.build_timeout_s ?? 900,
     },
     sandbox: {
       mode: file.sandbox?.mode ?? (process.platform === 'linux' ? 'bubblewrap' : 'none'),

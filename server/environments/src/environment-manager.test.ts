@@ -1,0 +1,139 @@
+/**
+ * Real venvs, real pip, a real (local) package index: project A's
+ * environment has the package, project B's Python does not, equal
+ * requirements reuse the environment, and failures say why.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AppError, silentLogger } from '@workbench/core';
+import type { KernelSpec } from '@workbench/manager';
+import { EnvironmentManager } from './environment-manager';
+import { findProject } from './project';
+import { buildWheel, PackageIndex, servePackageIndex } from './testing/package-index';
+
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+
+const spec: KernelSpec = {
+  name: 'python3',
+  resourceDir: '/usr/share/jupyter/kernels/python3',
+  spec: { argv: [PYTHON, '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'Python 3', language: 'python' },
+} as KernelSpec;
+
+async function canImport(python: string, module: string): Promise<boolean> {
+  try {
+    await run(python, ['-c', `import ${module}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('EnvironmentManager', () => {
+  let dir: string;
+  let root: string;
+  let index: PackageIndex;
+  let envs: EnvironmentManager;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wb-envs-'));
+    root = join(dir, 'root');
+    await mkdir(join(root, 'a', 'sub'), { recursive: true });
+    await mkdir(join(root, 'b'), { recursive: true });
+    await mkdir(join(root, 'c'), { recursive: true });
+    await mkdir(join(root, 'bad'), { recursive: true });
+    await writeFile(join(root, 'a', 'requirements.txt'), 'wb-demo-pkg==1.0\n');
+    await writeFile(join(root, 'c', 'pyproject.toml'), '[project]\nname = "c"\nversion = "0.1"\ndependencies = ["wb-demo-pkg>=1"]\n');
+    await writeFile(join(root, 'bad', 'requirements.txt'), 'wb-no-such-package==9.9\n');
+    const wheel = await buildWheel(dir, { dist: 'wb-demo-pkg', version: '1.0', pkg: 'wb_demo_pkg', source: 'VALUE = 42\n' });
+    index = await servePackageIndex([wheel]);
+    // HOME in the test folder: no pip cache shared with anything else.
+    envs = new EnvironmentManager({ rootDir: root, envsDir: join(dir, 'envs'), indexUrl: index.url, env: { PATH: process.env.PATH, HOME: dir }, logger: silentLogger });
+  });
+
+  afterAll(async () => {
+    await envs?.[Symbol.asyncDispose]();
+    await index?.[Symbol.asyncDispose]();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds the nearest project folder above a notebook, and none outside projects', async () => {
+    expect(await findProject(root, 'a/sub/n.ipynb')).toMatchObject({ dir: join(root, 'a'), name: 'a', kind: 'requirements' });
+    expect(await findProject(root, 'c/n.ipynb')).toMatchObject({ kind: 'pyproject' });
+    expect(await findProject(root, 'b/n.ipynb')).toBeUndefined();
+    expect(await findProject(root, '../escape/n.ipynb')).toBeUndefined();
+  });
+
+  it("gives project A's kernels a venv that imports the package; B keeps the kernelspec's Python, which cannot", async () => {
+    const prepA = await envs.prepareKernel(spec, { path: 'a/sub/n.ipynb' });
+    expect(prepA).toBeDefined();
+    const python = prepA!.argv![0]!;
+    expect(python).toMatch(new RegExp(`^${join(dir, 'envs')}/a-[0-9a-f]{16}/bin/python$`));
+    expect(prepA!.argv!.slice(1)).toEqual(['-m', 'ipykernel_launcher', '-f', '{connection_file}']);
+    expect(prepA!.env).toMatchObject({ PIP_INDEX_URL: index.url, VIRTUAL_ENV: join(python, '..', '..') });
+    expect(prepA!.writablePaths).toEqual([join(python, '..', '..')]);
+    const { stdout } = await run(python, ['-c', 'import wb_demo_pkg, ipykernel; print(wb_demo_pkg.VALUE)']);
+    expect(stdout.trim()).toBe('42');
+
+    expect(await envs.prepareKernel(spec, { path: 'b/n.ipynb' })).toBeUndefined();
+    expect(await canImport(PYTHON, 'wb_demo_pkg')).toBe(false);
+    // Not a Python kernel, or no notebook path: unchanged.
+    expect(await envs.prepareKernel({ ...spec, spec: { ...spec.spec, language: 'sql', argv: ['node', 'sql.js'] } }, { path: 'a/n.ipynb' })).toBeUndefined();
+    expect(await envs.prepareKernel(spec, { path: undefined })).toBeUndefined();
+  });
+
+  it('reuses the environment for the same requirements (no second pip run) and builds a new one when they change', async () => {
+    const before = index.downloads;
+    const project = (await findProject(root, 'a/n.ipynb'))!;
+    const [e1, e2] = await Promise.all([envs.ensure(project, PYTHON), envs.ensure(project, PYTHON)]);
+    expect(e1.dir).toBe(e2.dir);
+    const built = (await stat(join(e1.dir, '.workbench-env.json'))).mtimeMs;
+    const e3 = await envs.ensure(project, PYTHON);
+    expect(e3.dir).toBe(e1.dir);
+    expect((await stat(join(e1.dir, '.workbench-env.json'))).mtimeMs).toBe(built);
+    expect(index.downloads).toBe(before);
+
+    await writeFile(join(root, 'a', 'requirements.txt'), 'wb-demo-pkg==1.0\n# changed\n');
+    const e4 = await envs.ensure(project, PYTHON);
+    expect(e4.dir).not.toBe(e1.dir);
+    expect(index.downloads).toBe(before + 1);
+    expect((await readdir(join(dir, 'envs'))).filter((n) => n.startsWith('a-') && !n.endsWith('.log'))).toHaveLength(2);
+    await writeFile(join(root, 'a', 'requirements.txt'), 'wb-demo-pkg==1.0\n');
+  });
+
+  it('reads [project] dependencies from pyproject.toml', async () => {
+    const prep = await envs.prepareKernel(spec, { path: 'c/n.ipynb' });
+    const { stdout } = await run(prep!.argv![0]!, ['-c', 'import wb_demo_pkg; print(wb_demo_pkg.VALUE)']);
+    expect(stdout.trim()).toBe('42');
+  });
+
+  it('says which requirements cannot be installed, with pip\'s words, and leaves no environment behind', async () => {
+    const err = (await envs.prepareKernel(spec, { path: 'bad/n.ipynb' }).catch((e: unknown) => e)) as AppError;
+    expect(err).toBeInstanceOf(AppError);
+    expect(err.code).toBe('kernel_launch_failed');
+    expect(err.message).toMatch(/^Cannot build the Python environment of project "bad": its requirements \(requirements.txt\) cannot be installed/);
+    expect(err.message).toMatch(/No matching distribution found for wb-no-such-package==9.9/);
+    expect((await readdir(join(dir, 'envs'))).filter((n) => n.startsWith('bad-') && !n.endsWith('.log'))).toEqual([]);
+  });
+
+  it('says when the package index cannot be reached', async () => {
+    // A port nothing listens on: the index of a stopped server.
+    const gone = await servePackageIndex([]);
+    const url = gone.url;
+    await gone[Symbol.asyncDispose]();
+    // pip retries a refused connection 5 times with backoff by default; once is enough here.
+    const offline = new EnvironmentManager({ rootDir: root, envsDir: join(dir, 'envs-offline'), indexUrl: url, env: { PATH: process.env.PATH, HOME: dir, PIP_RETRIES: '0' }, logger: silentLogger });
+    try {
+      const project = (await findProject(root, 'a/n.ipynb'))!;
+      const err = (await offline.ensure(project, PYTHON).catch((e: unknown) => e)) as AppError;
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.code).toBe('unavailable');
+      expect(err.message).toContain(`the package index ${url} cannot be reached`);
+    } finally {
+      await offline[Symbol.asyncDispose]();
+    }
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * Per-project Python environments (issue 17, PRD NB-002).
+ *
+ * A project's environment is a virtual environment built once from its
+ * requirements and cached under `envsDir`, named by a hash of the project
+ * folder, the requirements text and the base interpreter: the same
+ * requirements reuse it, changed requirements build a new one (the old one
+ * stays on disk). Builds run once at a time per environment; a build that
+ * fails leaves no environment behind, and its pip log beside the envs.
+ *
+ * `python -m venv --system-site-packages`: ipykernel (and the rest of the
+ * distribution's packages) come from the base interpreter; what the project
+ * installs goes into the venv's own site-packages, which comes first on
+ * sys.path. Without a pip of its own when the base interpreter has one
+ * (Debian's python3-pip), which makes a build a fraction of a second.
+ *
+ * Kernels: `prepareKernel` (KernelManager's seam) runs a Python kernel of a
+ * notebook inside a project with `<venv>/bin/python`, shows the venv
+ * read-write in the sandbox, and sets VIRTUAL_ENV, PATH and PIP_* so that
+ * `%pip install` (IPython runs `sys.executable -m pip`) installs into the
+ * project's environment with the configured index. The environment belongs
+ * to that one project folder (the folder is in the hash), so what %pip adds
+ * is seen by that project's kernels only, until its requirements change.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { AppError, Logger, raceSignal } from '@workbench/core';
+import type { KernelPreparation, KernelSpec } from '@workbench/manager';
+import { findProject, isEmptyRequirements, Project, readRequirements } from './project';
+import { lastLines, runProcess } from './run-process';
+
+export interface EnvironmentsOptions {
+  /** The workspace root notebooks' paths are relative to. */
+  rootDir: string;
+  /** Where environments are kept (`<data_dir>/envs`). */
+  envsDir: string;
+  /** The package index for builds and %pip (a company mirror); pip's default otherwise. */
+  indexUrl?: string;
+  extraIndexUrls?: readonly string[];
+  /** Variables pip runs with (PATH, HOME, proxies); nothing else of the server's environment. */
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  /** Longest a build may take. */
+  buildTimeoutMs?: number;
+}
+
+export interface Environment {
+  project: Project;
+  /** The venv folder. */
+  dir: string;
+  /** Its interpreter (`<dir>/bin/python`). */
+  python: string;
+  hash: string;
+}
+
+/** Written last into a finished environment: its presence means "built". */
+const MARKER = '.workbench-env.json';
+const PASSED_ENV = /^(PATH|HOME|LANG|LC_.*|TMPDIR|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|PIP_.*)$/;
+/** What pip prints when it cannot reach the index (urllib3/requests wording), as opposed to bad requirements. */
+const UNREACHABLE = /Could not fetch URL .*: connection error|NewConnectionError|Failed to establish a new connection|Connection refused|Name or service not known|Temporary failure in name resolution|No route to host|ProxyError|Network is unreachable|ConnectTimeoutError/;
+
+export class EnvironmentManager implements AsyncDisposable {
+  private readonly building = new Map<string, Promise<Environment>>();
+  private readonly abort = new AbortController();
+  private readonly pythonHasPip = new Map<string, Promise<boolean>>();
+  private disposed = false;
+
+  constructor(private readonly options: EnvironmentsOptions) {}
+
+  /** The KernelManager hook: a project's environment for Python kernels of notebooks inside one. */
+  readonly prepareKernel = async (spec: KernelSpec, at: { path: string | undefined; signal?: AbortSignal }): Promise<KernelPreparation | undefined> => {
+    const argv = spec.spec.argv;
+    if (!at.path || spec.spec.language?.toLowerCase() !== 'python' || !argv.some((a) => a === 'ipykernel_launcher' || a === 'ipykernel')) return undefined;
+    const project = await findProject(this.options.rootDir, at.path);
+    if (!project) return undefined;
+    const env = await this.ensure(project, argv[0]!, at.signal);
+    return { argv: [env.python, ...argv.slice(1)], env: this.kernelEnv(env), writablePaths: [env.dir] };
+  };
+
+  /** Variables a kernel in the environment gets: the venv first on PATH, and pip's index settings. */
+  kernelEnv(env: Environment): Record<string, string> {
+    const out: Record<string, string> = {
+      VIRTUAL_ENV: env.dir,
+      PATH: [join(env.dir, 'bin'), this.options.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'),
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+      WORKBENCH_PROJECT: env.project.name,
+    };
+    if (this.options.indexUrl) out.PIP_INDEX_URL = this.options.indexUrl;
+    if (this.options.extraIndexUrls?.length) out.PIP_EXTRA_INDEX_URL = this.options.extraIndexUrls.join(' ');
+    return out;
+  }
+
+  /** The project's environment, built now unless an equal one is cached. `signal` ends the wait, not a build others may share. */
+  async ensure(project: Project, basePython: string, signal?: AbortSignal): Promise<Environment> {
+    if (this.disposed) throw new AppError('unavailable', 'Cannot build a Python environment: the server is shutting down');
+    const requirements = await readRequirements(project, (file) => this.pyprojectDependencies(basePython, file));
+    const hash = createHash('sha256').update(JSON.stringify([project.dir, basePython, requirements])).digest('hex').slice(0, 16);
+    const dir = join(this.options.envsDir, `${basename(project.dir) || 'root'}-${hash}`);
+    const env: Environment = { project, dir, python: join(dir, 'bin', 'python'), hash };
+    let build = this.building.get(dir);
+    if (!build) {
+      build = existsSync(join(dir, MARKER)) ? Promise.resolve(env) : this.build(env, basePython, requirements);
+      this.building.set(dir, build);
+      // Failed builds are forgotten (the next start tries again); finished ones are found by their marker.
+      build.then(
+        () => this.building.delete(dir),
+        () => this.building.delete(dir),
+      );
+    }
+    return raceSignal(build, signal, `build the Python environment of project "${project.name}"`);
+  }
+
+  private async build(env: Environment, basePython: string, requirements: string): Promise<Environment> {
+    const { logger } = this.options;
+    const what = `Cannot build the Python environment of project "${env.project.name}"`;
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.buildTimeoutMs ?? 15 * 60_000)]);
+    const runEnv = this.pipEnv();
+    const logFile = `${env.dir}.log`;
+    const log: string[] = [];
+    const step = async (cmd: string, args: string[]): Promise<void> => {
+      log.push(`$ ${cmd} ${args.join(' ')}`);
+      let res;
+      try {
+        res = await runProcess(cmd, args, { env: runEnv, cwd: env.project.dir, signal });
+      } catch (err) {
+        if (signal.aborted) throw new AppError('timeout', `${what}: stopped (${this.disposed ? 'the server is shutting down' : 'it took too long'})`, { cause: err });
+        throw new AppError('unavailable', `${what}: ${cmd} could not be run (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+      }
+      log.push(res.output);
+      if (res.code === 0) return;
+      const tail = lastLines(res.output, 12);
+      if (UNREACHABLE.test(res.output) || !(await this.indexReachable())) {
+        throw new AppError('unavailable', `${what}: the package index ${this.options.indexUrl ?? '(pip default, https://pypi.org/simple)'} cannot be reached; set environments.index_url to a reachable mirror. pip said:\n${tail}`);
+      }
+      throw new AppError('kernel_launch_failed', `${what}: its requirements (${basename(env.project.file)}) cannot be installed. pip said:\n${tail}`);
+    };
+    logger.info({ project: env.project.name, env: env.dir }, 'building a project Python environment');
+    const started = Date.now();
+    try {
+      await mkdir(this.options.envsDir, { recursive: true });
+      // A folder without its marker is an interrupted build.
+      await rm(env.dir, { recursive: true, force: true });
+      const withoutPip = await this.hasPip(basePython, runEnv);
+      await step(basePython, ['-m', 'venv', '--system-site-packages', ...(withoutPip ? ['--without-pip'] : []), env.dir]);
+      if (!isEmptyRequirements(requirements)) {
+        const reqFile = env.project.kind === 'requirements' ? env.project.file : join(env.dir, 'requirements.txt');
+        if (env.project.kind !== 'requirements') await writeFile(reqFile, requirements);
+        await step(env.python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '--progress-bar', 'off', ...this.indexArgs(), '-r', reqFile]);
+      }
+      await writeFile(join(env.dir, MARKER), JSON.stringify({ project: env.project.dir, file: env.project.file, hash: env.hash, python: basePython, built: new Date().toISOString() }, null, 1));
+      await writeFile(logFile, log.join('\n')).catch(() => undefined);
+      logger.info({ project: env.project.name, env: env.dir, ms: Date.now() - started }, 'built a project Python environment');
+      return env;
+    } catch (err) {
+      await rm(env.dir, { recursive: true, force: true }).catch(() => undefined);
+      await writeFile(logFile, log.join('\n')).catch(() => undefined);
+      logger.warn({ project: env.project.name, log: logFile, err: err instanceof Error ? err.message : String(err) }, 'could not build a project Python environment');
+      if (err instanceof AppError) throw err;
+      throw new AppError('internal', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+
+  /** Whether the index answers HTTP at all (pip itself says so only in its verbose log when it does not retry). */
+  private async indexReachable(): Promise<boolean> {
+    const url = this.options.indexUrl ?? 'https://pypi.org/simple/';
+    if (!/^https?:/i.test(url)) return true;
+    try {
+      const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) });
+      await res.body?.cancel();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private indexArgs(): string[] {
+    const a: string[] = [];
+    if (this.options.indexUrl) a.push('--index-url', this.options.indexUrl);
+    for (const u of this.options.extraIndexUrls ?? []) a.push('--extra-index-url', u);
+    return a;
+  }
+
+  private pipEnv(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.options.env)) if (v !== undefined && PASSED_ENV.test(k)) env[k] = v;
+    env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+    env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+    return env;
+  }
+
+  /** A base interpreter with pip of its own: venvs use it through the system site-packages. */
+  private hasPip(python: string, env: Record<string, string>): Promise<boolean> {
+    let p = this.pythonHasPip.get(python);
+    if (!p) {
+      p = runProcess(python, ['-c', 'import pip'], { env, signal: this.abort.signal }).then((r) => r.code === 0, () => false);
+      this.pythonHasPip.set(python, p);
+    }
+    return p;
+  }
+
+  private async pyprojectDependencies(python: string, file: string): Promise<string[]> {
+    const code = 'import json, sys, tomllib\nwith open(sys.argv[1], "rb") as f: d = tomllib.load(f)\nprint(json.dumps(d.get("project", {}).get("dependencies", [])))';
+    const res = await runProcess(python, ['-c', code, file], { env: this.pipEnv(), signal: this.abort.signal });
+    if (res.code !== 0) throw new AppError('kernel_launch_failed', `Cannot read ${file}: ${lastLines(res.output, 3)}`);
+    const deps: unknown = JSON.parse(res.output);
+    if (!Array.isArray(deps) || !deps.every((d) => typeof d === 'string')) throw new AppError('kernel_launch_failed', `Cannot read ${file}: [project] dependencies must be a list of strings`);
+    return deps;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.abort.abort();
+    await Promise.allSettled([...this.building.values()]);
+  }
+}
+
+/** Used by tests and `workbench` tooling: the log of an environment's last build. */
+export function buildLog(env: Environment): Promise<string> {
+  return readFile(`${env.dir}.log`, 'utf8');
+}
