@@ -16,10 +16,18 @@
  * the connection. Alice's upload of a file that is no document is refused
  * with the server's message; she uploads the bill, opens it from the
  * queue, sees the page with the fields' boxes, corrects the total, saves,
- * and her approval is refused by the four-eyes rule (the document still
- * waits). Bob opens it from a link (/lab?document=<id>) and approves it:
- * it is posted, the page shows the Odoo record, and the simulator's
- * database holds exactly that one vendor bill with the corrected total.
+ * and sees beside Approve that the four-eyes rule leaves the approval to
+ * someone else (Approve is disabled; against a server that does not say,
+ * her click is refused by the server's 403, shown in a banner). Bob opens
+ * it from a link (/lab?document=<id>) and approves it: it is posted, the
+ * page shows the Odoo record, and the simulator's database holds exactly
+ * that one vendor bill with the corrected total.
+ *
+ * A bill from a vendor Odoo does not know (a made-up name and VAT number)
+ * waits with "No Odoo vendor matches …"; Alice searches Odoo's partners by
+ * a demo supplier's name in the vendor picker, moves to it with the arrow
+ * keys and takes it with Enter (`POST .../correct {partner_id, version}`);
+ * Bob approves it and it is posted to that partner, once.
  * Screenshots at 1024 px, light and dark, go to
  * test-artifacts/lab/review-*.png.
  */
@@ -116,6 +124,10 @@ let billPng: Buffer;
 let partnerId: number;
 let documentId: string;
 let corrected: Record<string, string>;
+/** A supplier the bill from an unknown vendor goes to, chosen by name in the picker. */
+let chosenPartner: { id: number; name: string; vat: string };
+let strangerBill: Bill;
+let strangerId: string;
 
 const log = new ProblemLog([
   /^\w+ console warning: The kernel manager does not support the kernelInfoTimeout property\. /,
@@ -141,6 +153,8 @@ interface ApiDocument {
   odoo: { model: string; id: number } | null;
   posting: { key: string } | null;
   total: string | null;
+  reviewReasons: string[];
+  fourEyes: { limit: string; applies: boolean; excluded: string[] } | null;
 }
 
 /** Signs in through the login page's SSO button and the provider's form; ends in JupyterLab. */
@@ -204,6 +218,16 @@ beforeAll(async () => {
   const companyId = (await ledger.query<{ company_id: number }>(`SELECT company_id FROM account_tax WHERE type_tax_use = 'purchase' AND amount = 21 ORDER BY company_id LIMIT 1`)).rows[0]!.company_id;
   const partner = (await ledger.query<{ id: number; name: string; vat: string }>(`SELECT id, name, vat FROM res_partner WHERE supplier_rank > 0 AND vat LIKE 'EU%' AND (company_id IS NULL OR company_id = $1) ORDER BY id LIMIT 1`, [companyId])).rows[0]!;
   partnerId = partner.id;
+  // Another supplier, whose name's first word a few other partners' names share (the picker lists them all).
+  chosenPartner = (
+    await ledger.query<{ id: number; name: string; vat: string }>(
+      `SELECT id, name, vat FROM (
+         SELECT p.id, p.name, p.vat, (SELECT count(*) FROM res_partner q WHERE q.name ILIKE '%' || split_part(p.name, ' ', 1) || '%') AS sharing
+         FROM res_partner p WHERE p.supplier_rank > 0 AND p.vat LIKE 'EU%' AND (p.company_id IS NULL OR p.company_id = $1) AND p.id <> $2) c
+       ORDER BY sharing BETWEEN 3 AND 8 DESC, id DESC LIMIT 1`,
+      [companyId, partner.id],
+    )
+  ).rows[0]!;
   const issued = Date.now() - 14 * 86_400_000;
   bill = {
     vendor: partner.name,
@@ -377,26 +401,74 @@ describe('the review queue', () => {
     await expect(page.locator('ol.wb-review-history li[data-action="corrected"] .wb-review-history-text').textContent()).resolves.toContain(`Total: “${before.fields.total!.value}” → “${bill.total}”`);
   });
 
-  it('alice’s approval is refused by the four-eyes rule, said in a banner; the document still waits', async () => {
+  it('alice sees beside Approve that the four-eyes rule leaves it to another reviewer; Approve is disabled for her', async () => {
     const page = await documentPage(alice, 'needs_review');
-    expected.push(
-      new RegExp(`^alice HTTP 403 POST .*/api/documents/${documentId}/approve$`),
-      new RegExp(`^alice console error: Failed to load resource: the server responded with a status of 403 \\(Forbidden\\) \\(.*/api/documents/${documentId}/approve\\)$`),
-    );
-    const refused = alice.waitForResponse((r) => r.url().endsWith(`/api/documents/${documentId}/approve`));
-    await page.locator('button.wb-review-approve').click();
-    expect((await refused).status()).toBe(403);
-    const banner = page.locator('.wb-review-banner[data-kind="four_eyes"][role="alert"]');
-    await banner.waitFor();
-    await expect(banner.locator('.wb-review-banner-title').textContent()).resolves.toBe('Four-eyes rule: another reviewer must approve');
-    await expect(banner.locator('.wb-review-banner-text').textContent()).resolves.toMatch(
-      new RegExp(`^Cannot approve document ${documentId}: four-eyes rule: 1197\\.90 EUR is at or over the limit of 100 EUR, and you uploaded it; another reviewer must approve it$`),
-    );
     const { document: doc } = await apiJson<{ document: ApiDocument }>(`api/documents/${documentId}`);
-    expect(doc.status).toBe('needs_review');
-    await expect(page.getAttribute('data-status')).resolves.toBe('needs_review');
+    expect(doc.fourEyes).toEqual({ limit: '100', applies: true, excluded: ['alice'] });
+    const note = page.locator('.wb-review-four-eyes-note');
+    await note.waitFor();
+    await expect(note.locator('.wb-review-four-eyes-text').textContent()).resolves.toBe('At or over 100.00 EUR: another reviewer must approve (you uploaded and corrected it)');
+    const approve = page.locator('button.wb-review-approve');
+    // Disabled, but in the tab order with the reason as its description.
+    await expect(approve.evaluate((b) => [b.getAttribute('aria-disabled'), (b as HTMLButtonElement).disabled, b.getAttribute('aria-describedby') === b.closest('.wb-review-document')!.querySelector('.wb-review-four-eyes-note')!.id])).resolves.toEqual(['true', false, true]);
+    // Enter and a click on it send nothing: every request of the page until the reload asked for below is recorded.
+    const sent: string[] = [];
+    const record = (r: { url(): string; method(): string }) => r.url().includes(`/api/documents/${documentId}`) && sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    alice.on('request', record);
+    await approve.focus();
+    await alice.keyboard.press('Enter');
+    // A real click on it (Playwright waits for buttons it takes for enabled otherwise).
+    await approve.click({ force: true });
     await expectNoOverflow(alice, `.wb-review-document[data-document-id="${documentId}"]`);
     await shotBoth(alice, 'four-eyes');
+    const reloaded = alice.waitForResponse(new RegExp(`/api/documents/${documentId}$`));
+    await alice.locator('.jp-MainAreaWidget:visible .wb-review-reload').click();
+    await reloaded;
+    alice.off('request', record);
+    expect(sent.filter((r) => r.startsWith('POST'))).toEqual([]);
+    // The banner still tells of the save: no approval was tried.
+    await expect(page.locator('.wb-review-banner').getAttribute('data-kind')).resolves.toBe('ok');
+  });
+
+  it('against a server that does not say (no fourEyes), her approval is refused by its 403, said in a banner; the document still waits', async () => {
+    const page = await documentPage(alice, 'needs_review');
+    const url = new RegExp(`/api/documents/${documentId}$`);
+    await alice.route(url, async (route) => {
+      const response = await route.fetch();
+      const json = (await response.json()) as { document: Record<string, unknown> };
+      delete json.document.fourEyes;
+      await route.fulfill({ response, json });
+    });
+    try {
+      const reloaded = alice.waitForResponse(url);
+      await alice.locator('.jp-MainAreaWidget:visible .wb-review-reload').click();
+      await reloaded;
+      await page.locator('button.wb-review-approve[aria-disabled="false"]').waitFor();
+      await expect(page.locator('.wb-review-four-eyes-note').isHidden()).resolves.toBe(true);
+      expected.push(
+        new RegExp(`^alice HTTP 403 POST .*/api/documents/${documentId}/approve$`),
+        new RegExp(`^alice console error: Failed to load resource: the server responded with a status of 403 \\(Forbidden\\) \\(.*/api/documents/${documentId}/approve\\)$`),
+      );
+      const refused = alice.waitForResponse((r) => r.url().endsWith(`/api/documents/${documentId}/approve`));
+      await page.locator('button.wb-review-approve').click();
+      expect((await refused).status()).toBe(403);
+      const banner = page.locator('.wb-review-banner[data-kind="four_eyes"][role="alert"]');
+      await banner.waitFor();
+      await expect(banner.locator('.wb-review-banner-title').textContent()).resolves.toBe('Four-eyes rule: another reviewer must approve');
+      await expect(banner.locator('.wb-review-banner-text').textContent()).resolves.toMatch(
+        new RegExp(`^Cannot approve document ${documentId}: four-eyes rule: 1197\\.90 EUR is at or over the limit of 100 EUR, and you uploaded it; another reviewer must approve it$`),
+      );
+      const { document: doc } = await apiJson<{ document: ApiDocument }>(`api/documents/${documentId}`);
+      expect(doc.status).toBe('needs_review');
+      await expect(page.getAttribute('data-status')).resolves.toBe('needs_review');
+      await expectNoOverflow(alice, `.wb-review-document[data-document-id="${documentId}"]`);
+      await shot(alice, 'four-eyes-refused');
+    } finally {
+      await alice.unroute(url);
+    }
+    // The server's own answer again: the note is back.
+    await alice.locator('.jp-MainAreaWidget:visible .wb-review-reload').click();
+    await page.locator('button.wb-review-approve[aria-disabled="true"]').waitFor();
   });
 
   it('bob opens it from a link and approves it: posted once to Odoo, the page shows the record', async () => {
@@ -519,6 +591,121 @@ describe('the review queue', () => {
     // The queue's poll brings it back to the dead letters.
     await row.waitFor({ timeout: 15_000 });
     await shot(alice, 'dead-letters-replayed');
+  });
+
+  it('a bill from a vendor Odoo does not know waits with “No Odoo vendor matches”; alice finds the partner by name and takes it with the keyboard', async () => {
+    strangerBill = {
+      ...bill,
+      vendor: 'Zyxwvut Unheard Of Supplies',
+      vat: 'EU000000017',
+      number: 'ZU-2026-0117',
+      lines: [{ description: 'Ergonomic office chairs', quantity: '2', unit_price: '240.00', amount: '480.00' }],
+      subtotal: '480.00',
+      tax: '100.80',
+      total: '580.80',
+      stain: false,
+    };
+    expect((await ledger.query(`SELECT id FROM res_partner WHERE vat = $1`, [strangerBill.vat])).rows).toEqual([]);
+    strangerId = await uploadAs(alice, 'zyxwvut-invoice.png', await renderBill(browser, strangerBill));
+    const { document: read } = await apiJson<{ document: ApiDocument }>(`api/documents/${strangerId}?wait=read&timeout_s=60`);
+    expect([read.status, read.vendorMatch]).toEqual(['needs_review', null]);
+    // The most pressing reason first.
+    expect(read.reviewReasons[0]).toMatch(/^No Odoo vendor matches "/);
+    await alice.locator(`.wb-review-queue button.wb-review-open-uploaded[data-document-id="${strangerId}"]`).click();
+    const page = await documentPage(alice, 'needs_review', strangerId);
+    await expect(page.locator('ul.wb-review-reasons li').first().textContent()).resolves.toMatch(/^No Odoo vendor matches "/);
+    const box = page.locator('.wb-review-vendor-box[data-match="none"][data-picking="true"]');
+    await expect(box.locator('label.wb-review-vendor-none').textContent()).resolves.toBe('No match — choose the Odoo vendor');
+    await expect(box.locator('.wb-review-vendor-status').textContent()).resolves.toBe('Type at least 2 characters of the vendor’s name or VAT number.');
+    const search = box.locator('input.wb-review-vendor-search[role="combobox"]');
+    // Its label is the "No match — choose the Odoo vendor".
+    await expect(page.getByLabel('No match — choose the Odoo vendor').evaluate((el) => el.classList.contains('wb-review-vendor-search'))).resolves.toBe(true);
+
+    // By name: the first word of a demo supplier's name, typed.
+    const term = chosenPartner.name.split(' ')[0]!;
+    await search.focus();
+    await alice.keyboard.type(term.slice(0, 1));
+    await expect(box.locator('.wb-review-vendor-status').textContent()).resolves.toBe('Type at least 2 characters.');
+    const answered = alice.waitForResponse((r) => r.url().includes('/api/documents/partners?') && new URL(r.url()).searchParams.get('q') === term);
+    await alice.keyboard.type(term.slice(1));
+    const answer = await answered;
+    expect(answer.status()).toBe(200);
+    const found = ((await answer.json()) as { partners: { id: number; name: string; vat: string | null }[] }).partners;
+    const index = found.findIndex((p) => p.id === chosenPartner.id);
+    expect(found[index]).toEqual({ id: chosenPartner.id, name: chosenPartner.name, vat: chosenPartner.vat });
+    const options = box.locator('ul.wb-review-vendor-options[role="listbox"] li.wb-review-vendor-option[role="option"]');
+    await box.locator(`li.wb-review-vendor-option[data-partner-id="${chosenPartner.id}"]`).waitFor();
+    await expect(options.evaluateAll((os) => os.map((o) => Number(o.getAttribute('data-partner-id'))))).resolves.toEqual(found.map((p) => p.id));
+    await expect(search.getAttribute('aria-expanded')).resolves.toBe('true');
+    await expect(box.locator('.wb-review-vendor-status').textContent()).resolves.toMatch(/^(\d+ partners?|The first 20 partners by name; type more to narrow them down)\. ↑ ↓ to move, Enter to choose\.$/);
+    for (let i = 0; i <= index; i++) await alice.keyboard.press('ArrowDown');
+    const target = box.locator(`li.wb-review-vendor-option[data-partner-id="${chosenPartner.id}"][aria-selected="true"]`);
+    await expect(target.getAttribute('id')).resolves.toBe(await search.getAttribute('aria-activedescendant'));
+    await expect(target.locator('.wb-review-vendor-option-vat').textContent()).resolves.toBe(`VAT ${chosenPartner.vat}`);
+    await expectNoOverflow(alice, `.wb-review-document[data-document-id="${strangerId}"]`);
+    await box.scrollIntoViewIfNeeded();
+    await shotBoth(alice, 'vendor-picker');
+    // The list is still open on the option moved to (the theme switch left the focus where it was).
+    await target.waitFor();
+
+    const chosen = alice.waitForResponse((r) => r.url().endsWith(`/api/documents/${strangerId}/correct`));
+    await alice.keyboard.press('Enter');
+    const saved = await chosen;
+    expect(saved.status()).toBe(200);
+    expect(saved.request().postDataJSON()).toEqual({ partner_id: chosenPartner.id, version: read.version });
+    const vendor = page.locator('.wb-review-vendor-box[data-match="matched"] .wb-review-vendor[data-method="chosen"]');
+    await vendor.waitFor();
+    await expect(vendor.locator('.wb-review-vendor-name').textContent()).resolves.toBe(chosenPartner.name);
+    await expect(vendor.locator('.wb-review-vendor-partner').textContent()).resolves.toBe(`Odoo partner ${chosenPartner.id}`);
+    await expect(page.locator('.wb-review-banner[data-kind="ok"] .wb-review-banner-text').textContent()).resolves.toContain(`Saved: Odoo vendor “${chosenPartner.name}” (partner ${chosenPartner.id}). `);
+    // The focus moved from the closed search to "Change vendor…".
+    await expect(alice.evaluate(() => document.activeElement?.classList.contains('wb-review-vendor-change'))).resolves.toBe(true);
+    // Who chose it comes with the history, in the reload after the answer.
+    await page.locator('ol.wb-review-history li[data-action="corrected"]').waitFor();
+    await expect(page.locator('ol.wb-review-history li[data-action="corrected"] .wb-review-history-text').textContent()).resolves.toBe(`Corrected Odoo vendor: none → partner ${chosenPartner.id}`);
+    await expect(vendor.locator('.wb-review-vendor-method').textContent()).resolves.toBe('Chosen by alice');
+    const { document: doc } = await apiJson<{ document: ApiDocument }>(`api/documents/${strangerId}`);
+    expect(doc.vendorMatch).toMatchObject({ partnerId: chosenPartner.id, method: 'chosen' });
+    expect(doc.reviewReasons.some((r) => r.startsWith('No Odoo vendor matches'))).toBe(false);
+  });
+
+  it('alice sees the four-eyes hint before she clicks Approve: she uploaded and chose the vendor of a bill over the limit', async () => {
+    const page = await documentPage(alice, 'needs_review', strangerId);
+    const note = page.locator('.wb-review-four-eyes-note');
+    await expect(note.locator('.wb-review-four-eyes-text').textContent()).resolves.toBe('At or over 100.00 EUR: another reviewer must approve (you uploaded and corrected it)');
+    await expect(page.locator('button.wb-review-approve').getAttribute('aria-disabled')).resolves.toBe('true');
+    await page.locator('.wb-review-doc-bar').scrollIntoViewIfNeeded();
+    await shotBoth(alice, 'four-eyes-hint');
+  });
+
+  it('bob approves it: it is posted once, to the partner alice chose', async () => {
+    await bob.goto(`${wb.baseUrl}lab?document=${strangerId}`);
+    const page = await documentPage(bob, 'needs_review', strangerId);
+    await expect(page.locator('.wb-review-vendor[data-method="chosen"] .wb-review-vendor-method').textContent()).resolves.toBe('Chosen by alice');
+    // The second pair of eyes: no note, Approve offered.
+    await expect(page.locator('.wb-review-four-eyes-note').isHidden()).resolves.toBe(true);
+    await expect(page.locator('button.wb-review-approve').getAttribute('aria-disabled')).resolves.toBe('false');
+    // He could still change the vendor: "Change vendor…" opens the search, Escape closes it and gives the focus back.
+    await page.locator('button.wb-review-vendor-change').click();
+    const search = page.getByLabel('Choose another Odoo vendor');
+    await expect(search.evaluate((el) => el === document.activeElement && el.classList.contains('wb-review-vendor-search'))).resolves.toBe(true);
+    await bob.keyboard.press('Escape');
+    await page.locator('.wb-review-vendor-box[data-picking="false"] button.wb-review-vendor-change').waitFor();
+    await expect(bob.evaluate(() => document.activeElement?.classList.contains('wb-review-vendor-change'))).resolves.toBe(true);
+    const approved = bob.waitForResponse((r) => r.url().endsWith(`/api/documents/${strangerId}/approve`));
+    await page.locator('button.wb-review-approve').click();
+    expect((await approved).status()).toBe(200);
+    const { document: doc } = await apiJson<{ document: ApiDocument }>(`api/documents/${strangerId}?wait=settled&timeout_s=60`);
+    expect(doc.status).toBe('posted');
+    const posted = await documentPage(bob, 'posted', strangerId);
+    await expect(posted.locator('.wb-review-doc-odoo .wb-review-odoo-record').textContent()).resolves.toBe(`account.move ${doc.odoo!.id}`);
+    await expect(posted.locator('button.wb-review-vendor-change').isHidden()).resolves.toBe(true);
+    // Exactly one vendor bill with the posting key, and it is that partner's.
+    const { rows } = await ledger.query<{ id: number; move_type: string; partner_id: number; ref: string; total: string }>(
+      `SELECT id, move_type, partner_id, ref, amount_total::numeric(16,2)::text AS total FROM account_move WHERE narration LIKE $1`,
+      [`%${doc.posting!.key}%`],
+    );
+    expect(rows).toEqual([{ id: doc.odoo!.id, move_type: 'in_invoice', partner_id: chosenPartner.id, ref: strangerBill.number, total: strangerBill.total }]);
   });
 
   it('with the side bar closed: every document in one list, nothing scrolls sideways', async () => {

@@ -2,8 +2,8 @@
  * A document's page in the main area: on the left its page images with
  * every extracted field's box drawn over them (page-view.ts), on the right
  * the fields as an editable form with their confidences and the line items
- * (field-form.ts), then the matched Odoo vendor, why it waits and the rule
- * issues, possible duplicates, the posting (the Odoo record and the
+ * (field-form.ts), then the Odoo vendor and the search to choose it
+ * (vendor-picker.ts), why it waits and the rule issues, possible duplicates, the posting (the Odoo record and the
  * posting key, once posted) and the history (document-sections.ts). A box
  * and its field light up together, from either side.
  *
@@ -12,7 +12,13 @@
  * document checked again, drawn at once. Approve (`POST .../approve
  * {version}`) is offered once nothing is left unsaved; a refusal is shown
  * in a banner at the top with the server's message, the four-eyes rule's
- * (403) under its own heading. Reject asks for a reason (reject-dialog.ts).
+ * (403) under its own heading. When the document says the four-eyes rule
+ * keeps the signed-in user from approving it (four-eyes.ts: they uploaded
+ * or corrected it, and the total is at or over the limit), Approve is
+ * disabled (aria-disabled, so it stays in the tab order described by the
+ * reason) and the reason is written beside it. Choosing the Odoo vendor
+ * sends `POST .../correct {partner_id, version}` (with any field typed
+ * and not saved yet: one correction). Reject asks for a reason (reject-dialog.ts).
  * Replay posts a failed posting again. The page reloads every 2 s while
  * the server works on the document (reading, posting) and every 10 s
  * otherwise, only while shown; a reload never drops what was typed (it
@@ -24,26 +30,29 @@
  *
  * DOM hooks: `.wb-review-document[data-document-id][data-wb-review-state=loading|ready|error][data-status][data-dirty]`,
  * `.wb-review-doc-bar` (sticky) with `.wb-review-doc-title`, `.wb-review-doc-status .wb-review-status[data-status]`, `.wb-review-doc-facts`,
- * `.wb-review-doc-odoo` (`.wb-review-odoo-record`), `button.wb-review-save`, `button.wb-review-approve`,
+ * `.wb-review-doc-odoo` (`.wb-review-odoo-record`), `button.wb-review-save`, `button.wb-review-approve[aria-disabled]`,
+ * `.wb-review-four-eyes-note` (`.wb-review-four-eyes-text`),
  * `button.wb-review-reject`, `button.wb-review-replay`, `.wb-review-dirty-note`,
  * `.wb-review-banner[data-kind=working|ok|error|four_eyes|changed]` (`.wb-review-banner-title`, `.wb-review-banner-text`),
  * sections `.wb-review-section-fields`, `-lines`, `-vendor`, `-reasons`, `-duplicates`, `-posting`, `-history`;
- * the pages (page-view.ts), the form (field-form.ts), the sections (document-sections.ts).
+ * the pages (page-view.ts), the form (field-form.ts), the vendor (vendor-picker.ts), the sections (document-sections.ts).
  */
 import { Widget } from '@lumino/widgets';
 import { h, replaceChildren } from '@workbench/lab-common';
 import { statusBadge } from './badges';
 import { correctionOf } from './corrections';
-import { duplicatesView, factsLine, historyView, outcomeLine, postingView, reasonsView, section, vendorView } from './document-sections';
+import { duplicatesView, factsLine, historyView, outcomeLine, postingView, reasonsView, section } from './document-sections';
 import { FieldForm } from './field-form';
-import { fieldLabel, formatConfidence, isLowConfidence } from './format';
+import { fourEyesHint } from './four-eyes';
+import { fieldLabel, formatConfidence, isLowConfidence, savedText } from './format';
 import { keepFocus } from './keep-focus';
 import { PageView, type BoxItem } from './page-view';
 import { Poll } from './poll';
 import { errorText, isAbort, ReviewError } from './review-api';
 import { showRejectDialog } from './reject-dialog';
 import { READ_ONLY, abilitiesOf, type ReviewScreenOptions } from './screen-options';
-import { FIELD_NAMES, UNSETTLED, type DocumentDetail, type DocumentView, type ReviewAbilities } from './types';
+import { FIELD_NAMES, UNSETTLED, type Correction, type DocumentDetail, type DocumentView, type Partner, type ReviewAbilities } from './types';
+import { VendorPicker } from './vendor-picker';
 
 export interface DocumentPageOptions extends ReviewScreenOptions {
   documentId: string;
@@ -65,12 +74,13 @@ export class DocumentPage extends Widget {
   private readonly barSize: ResizeObserver;
   private readonly saveButton: HTMLButtonElement;
   private readonly approveButton: HTMLButtonElement;
+  private readonly fourEyesNote: HTMLElement;
   private readonly rejectButton: HTMLButtonElement;
   private readonly replayButton: HTMLButtonElement;
   private readonly dirtyNote: HTMLElement;
   private readonly pages: PageView;
   private readonly form: FieldForm;
-  private readonly vendorBox: HTMLElement;
+  private readonly vendor: VendorPicker;
   private readonly reasonsBox: HTMLElement;
   private readonly duplicatesSection: HTMLElement;
   private readonly duplicatesBox: HTMLElement;
@@ -104,6 +114,12 @@ export class DocumentPage extends Widget {
     };
     this.saveButton = button('jp-mod-accept wb-review-save', 'Save corrections', () => void this.save());
     this.approveButton = button('jp-mod-accept wb-review-approve', 'Approve', () => void this.approve());
+    this.fourEyesNote = h('span', { className: 'wb-review-four-eyes-note', attrs: { id: `wb-review-four-eyes-${options.documentId}` } }, [
+      h('span', { className: 'wb-badge wb-review-four-eyes-badge', attrs: { 'aria-hidden': 'true' } }, ['Four eyes']),
+      ' ',
+      h('span', { className: 'wb-review-four-eyes-text' }),
+    ]);
+    this.fourEyesNote.hidden = true;
     this.rejectButton = button('jp-mod-warn wb-review-reject', 'Reject…', () => void this.reject());
     this.replayButton = button('jp-mod-reject wb-review-replay', 'Replay posting', () => void this.replay());
     this.replayButton.title = 'Post this document to Odoo again (it is never posted twice: the posting key is kept)';
@@ -115,7 +131,7 @@ export class DocumentPage extends Widget {
     this.odooBox.hidden = true;
     this.bar = h('div', { className: 'wb-review-doc-bar' }, [
       h('div', { className: 'wb-review-titlebar' }, [this.titleNode, this.statusBox]),
-      h('div', { className: 'wb-review-actions' }, [this.saveButton, this.approveButton, this.rejectButton, this.replayButton, this.dirtyNote]),
+      h('div', { className: 'wb-review-actions' }, [this.saveButton, this.approveButton, this.rejectButton, this.replayButton, this.dirtyNote, this.fourEyesNote]),
     ]);
     // Sticky things below the bar (the pages column, a banner scrolled to) need its height, which wraps with the width.
     this.barSize = new ResizeObserver(() => this.node.style.setProperty('--wb-review-bar-height', `${this.bar.offsetHeight}px`));
@@ -130,7 +146,7 @@ export class DocumentPage extends Widget {
       onPick: (key) => this.form.focusKey(key),
     });
     this.form = new FieldForm({ onFocusKey: (key) => this.light(key, true), onChange: () => this.updateButtons() });
-    this.vendorBox = h('div', {});
+    this.vendor = new VendorPicker({ search: (q, signal) => options.client.partners(q, { signal }), onChoose: (p) => this.chooseVendor(p) });
     this.reasonsBox = h('div', {});
     this.duplicatesBox = h('div', {});
     this.postingBox = h('div', {});
@@ -147,7 +163,7 @@ export class DocumentPage extends Widget {
         h('div', { className: 'wb-review-doc-details' }, [
           section('Fields', 'wb-review-section-fields', [this.form.fieldsNode]),
           section('Line items', 'wb-review-section-lines', [this.form.linesNode]),
-          section('Odoo vendor', 'wb-review-section-vendor', [this.vendorBox]),
+          section('Odoo vendor', 'wb-review-section-vendor', [this.vendor.node]),
           section('Why it waits', 'wb-review-section-reasons', [this.reasonsBox]),
           this.duplicatesSection,
           this.postingSection,
@@ -245,7 +261,7 @@ export class DocumentPage extends Widget {
     doc.lines.forEach((l, i) => l.box && items.push({ key: `line:${i}`, label: `Line ${i + 1}: ${l.description}`, box: l.box, low: isLowConfidence(l.confidence) }));
     if (before && before.status !== doc.status) this.sayProgress(doc);
     this.pages.show(doc.pageSizes, items, doc.status === 'received' || doc.status === 'extracting' ? 'The document is being read; its pages show here once it is.' : 'No page images.');
-    replaceChildren(this.vendorBox, [vendorView(doc)]);
+    this.vendor.show(doc, detail.events, this.editable(doc));
     replaceChildren(this.reasonsBox, reasonsView(doc));
     const dups = duplicatesView(doc, this.options.onOpenDocument);
     replaceChildren(this.duplicatesBox, [dups]);
@@ -277,6 +293,13 @@ export class DocumentPage extends Widget {
     this.saveButton.disabled = this.busy || !dirty;
     this.approveButton.hidden = !reviewing;
     this.approveButton.disabled = this.busy || dirty;
+    // The four-eyes rule keeps this user from approving: said beside Approve, which stays focusable (and says it too).
+    const hint = reviewing ? fourEyesHint(doc, this.may.username) : null;
+    this.fourEyesNote.hidden = hint === null;
+    this.fourEyesNote.querySelector('.wb-review-four-eyes-text')!.textContent = hint?.text ?? '';
+    this.approveButton.setAttribute('aria-disabled', String(hint !== null));
+    if (hint) this.approveButton.setAttribute('aria-describedby', this.fourEyesNote.id);
+    else this.approveButton.removeAttribute('aria-describedby');
     this.rejectButton.hidden = !(doc !== null && this.may.write && (doc.status === 'needs_review' || doc.status === 'failed'));
     this.rejectButton.disabled = this.busy;
     this.replayButton.hidden = !(doc !== null && this.may.write && doc.status === 'failed' && doc.posting !== null);
@@ -313,20 +336,46 @@ export class DocumentPage extends Widget {
         this.say('ok', 'Nothing to save: no field differs from the document.');
         return;
       }
-      try {
-        const saved = await this.options.client.correct(doc.id, change);
-        if (this.isDisposed) return;
-        const names = [...Object.keys(change.fields ?? {}).map(fieldLabel), ...(change.lines ? ['Line items'] : [])];
-        this.draw({ document: saved, events: this.detail?.events ?? [] }, true);
-        this.say('ok', `Saved: ${names.join(', ')}. ${saved.reviewReasons.length === 0 ? 'Nothing left to check.' : `It still waits: ${saved.reviewReasons[0]}${saved.reviewReasons.length > 1 ? ` (+${saved.reviewReasons.length - 1} more)` : ''}.`}`);
-        await this.refresh();
-      } catch (err) {
-        this.sayError(err, 'save the corrections');
-      }
+      await this.sendCorrection(doc, change);
     });
   }
 
+  /** Makes `partner` the document's Odoo vendor (with what was typed and not saved yet); true once the server took it. */
+  async chooseVendor(partner: Partner): Promise<boolean> {
+    let taken = false;
+    await this.act(`Setting the Odoo vendor to ${partner.name}…`, async () => {
+      const doc = this.detail?.document;
+      if (!doc) return;
+      // The server records no change for the partner already matched (a similar-name match stays one): nothing to send.
+      if (doc.vendorMatch?.partnerId === partner.id) {
+        this.say('ok', `“${doc.vendorMatch.name}” (partner ${partner.id}) is already the Odoo vendor of this document.`);
+        taken = true;
+        return;
+      }
+      const change: Correction = { ...correctionOf(doc, this.form.texts(), this.form.lines()), partner_id: partner.id, version: doc.version };
+      taken = await this.sendCorrection(doc, change, partner);
+    });
+    return taken;
+  }
+
+  /** Sends a correction and draws the answer at once (then the history with a reload); true once the server took it. */
+  private async sendCorrection(doc: DocumentView, change: Correction, partner?: Partner): Promise<boolean> {
+    try {
+      const saved = await this.options.client.correct(doc.id, change);
+      if (this.isDisposed) return false;
+      this.draw({ document: saved, events: this.detail?.events ?? [] }, true);
+      this.say('ok', savedText(change, saved, partner));
+      await this.refresh();
+      return true;
+    } catch (err) {
+      this.sayError(err, partner ? 'set the Odoo vendor' : 'save the corrections');
+      return false;
+    }
+  }
+
   approve(): Promise<void> {
+    // Disabled by the four-eyes rule (aria-disabled keeps it clickable): the note beside it says why.
+    if (this.approveButton.getAttribute('aria-disabled') === 'true') return Promise.resolve();
     return this.act('Approving…', async () => {
       const doc = this.detail?.document;
       if (!doc) return;
@@ -399,6 +448,7 @@ export class DocumentPage extends Widget {
     this.barSize.disconnect();
     this.poll.dispose();
     this.pages.dispose();
+    this.vendor.dispose();
     super.dispose();
   }
 }

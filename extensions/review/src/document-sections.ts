@@ -7,14 +7,15 @@
  * goes into the DOM as text.
  *
  * DOM hooks: `.wb-review-odoo-record[data-model][data-id]`, `.wb-review-doc-key`, `.wb-review-doc-error`,
- * `.wb-review-vendor[data-method|data-match=none]` (`.wb-review-vendor-name`, `-method`, `-partner`),
+ * `.wb-review-vendor[data-method|data-match=none]` (`.wb-review-vendor-name`, `-method`, `-partner`;
+ * `.wb-review-vendor-none`, the search's label when it is there, `.wb-review-vendor-why`),
  * `ul.wb-review-reasons li`, `ul.wb-review-issues li[data-severity][data-field]`,
  * `ul.wb-review-duplicates li[data-reason]`, `.wb-review-posting` (`.wb-review-odoo-record[data-model][data-id]`,
  * `.wb-review-posting-key`, `-attempts`, `-error`), `ol.wb-review-history li[data-action][data-seq]`
  * (`.wb-review-history-actor`, `-time`, `-text`).
  */
 import { h } from '@workbench/lab-common';
-import { eventText, fieldLabel, formatBytes, formatConfidence, formatTime, matchText } from './format';
+import { eventText, fieldLabel, formatBytes, formatConfidence, formatTime, matchText, vendorChooser } from './format';
 import type { DocumentEvent, DocumentView } from './types';
 
 /** Who uploaded it and when, its size, how it was read, who corrected and decided. */
@@ -48,16 +49,26 @@ export function section(title: string, cls: string, children: (Node | null)[]): 
   return h('section', { className: `wb-review-section ${cls}`, attrs: { 'aria-label': title } }, [h('h3', { className: 'wb-review-section-title' }, [title]), ...children]);
 }
 
-/** The Odoo vendor the bill goes to, or why there is none. */
-export function vendorView(doc: DocumentView): HTMLElement {
+/** Why no Odoo vendor is matched: "No Odoo vendor matches “X” or VAT Y." */
+export function noMatchText(doc: Pick<DocumentView, 'fields' | 'vendor'>): string {
+  return doc.fields === null ? 'Not read yet.' : `No Odoo vendor matches${doc.vendor ? ` “${doc.vendor}”` : ''}${doc.fields.vendor_vat.value ? ` or VAT ${doc.fields.vendor_vat.value}` : ''}.`;
+}
+
+/**
+ * The Odoo vendor the bill goes to, or why there is none; who chose it,
+ * from `events`, when a reviewer did. `choose` (the id of the vendor
+ * picker's search field) makes "No match" its label: "No match — choose
+ * the Odoo vendor".
+ */
+export function vendorView(doc: DocumentView, events: readonly DocumentEvent[] = [], choose?: string): HTMLElement {
   const m = doc.vendorMatch;
   if (!m) {
-    const why = doc.fields === null ? 'Not read yet.' : `No Odoo vendor matches${doc.vendor ? ` “${doc.vendor}”` : ''}${doc.fields.vendor_vat.value ? ` or VAT ${doc.fields.vendor_vat.value}` : ''}.`;
-    return h('div', { className: 'wb-review-vendor', attrs: { 'data-match': 'none' } }, [h('span', { className: 'wb-review-vendor-none' }, ['No match']), ' ', h('span', { className: 'wb-review-vendor-why' }, [why])]);
+    const none = choose ? h('label', { className: 'wb-review-vendor-none', attrs: { for: choose } }, ['No match — choose the Odoo vendor']) : h('span', { className: 'wb-review-vendor-none' }, ['No match']);
+    return h('div', { className: 'wb-review-vendor', attrs: { 'data-match': 'none' } }, [none, ' ', h('span', { className: 'wb-review-vendor-why' }, [noMatchText(doc)])]);
   }
   return h('div', { className: 'wb-review-vendor', attrs: { 'data-method': m.method, 'data-match': 'matched' } }, [
     h('span', { className: 'wb-review-vendor-name' }, [m.name]),
-    h('span', { className: 'wb-review-vendor-method wb-badge', attrs: { 'data-method': m.method } }, [matchText(m)]),
+    h('span', { className: 'wb-review-vendor-method wb-badge', attrs: { 'data-method': m.method } }, [matchText(m, m.method === 'chosen' ? vendorChooser(events) : null)]),
     h('span', { className: 'wb-review-vendor-partner' }, [`Odoo partner ${m.partnerId}`]),
   ]);
 }

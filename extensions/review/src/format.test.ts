@@ -1,4 +1,4 @@
-import { eventText, formatAmount, formatBytes, formatConfidence, formatRelative, isLowConfidence, matchText, reasonSummary, statusLabel } from './format';
+import { eventText, formatAmount, formatBytes, formatConfidence, formatRelative, isLowConfidence, matchText, reasonSummary, savedText, statusLabel, vendorChooser } from './format';
 import { EVENTS } from './testing/fixtures';
 
 describe('amounts and confidences', () => {
@@ -22,6 +22,16 @@ describe('amounts and confidences', () => {
   it('says how the vendor was matched', () => {
     expect(matchText({ partnerId: 12, name: 'Delta Telecom GmbH', method: 'vat', score: 1 })).toBe('Matched by VAT number (100%)');
     expect(matchText({ partnerId: 3, name: 'Orion Supplies PLC', method: 'fuzzy', score: 0.874 })).toBe('Matched by similar name (87%)');
+    expect(matchText({ partnerId: 3, name: 'Orion Supplies PLC', method: 'chosen', score: 1 }, 'alice')).toBe('Chosen by alice');
+    expect(matchText({ partnerId: 3, name: 'Orion Supplies PLC', method: 'chosen', score: 1 })).toBe('Chosen by a reviewer');
+  });
+
+  it('finds who last chose the vendor in the history', () => {
+    const at = '2026-12-07T14:05:00Z';
+    const corrected = (seq: number, actor: string, fields: string[]) => ({ seq, at, actor, action: 'corrected', detail: { fields: fields.map((field) => ({ field, before: null, after: '1' })) } });
+    expect(vendorChooser(EVENTS)).toBeNull();
+    expect(vendorChooser([...EVENTS, corrected(4, 'alice', ['partner', 'total']), corrected(5, 'bob', ['total'])])).toBe('alice');
+    expect(vendorChooser([...EVENTS, corrected(4, 'alice', ['partner']), corrected(5, 'bob', ['partner'])])).toBe('bob');
   });
 
   it('formats sizes and ages', () => {
@@ -42,6 +52,14 @@ describe('why it waits', () => {
     expect(reasonSummary([]).text).toBe('');
   });
 
+  it('says what a correction saved and whether it still waits', () => {
+    expect(savedText({ fields: { total: '1197.90', due_date: null }, version: 3 }, { reviewReasons: [] })).toBe('Saved: Total, Due date. Nothing left to check.');
+    expect(savedText({ partner_id: 57, version: 3 }, { reviewReasons: ['Vendor read with 81% confidence (below 85%)', 'b'] }, { id: 57, name: 'Delta Office Supplies' })).toBe(
+      'Saved: Odoo vendor “Delta Office Supplies” (partner 57). It still waits: Vendor read with 81% confidence (below 85%) (+1 more).',
+    );
+    expect(savedText({ partner_id: 57, fields: { total: '1197.90' }, lines: [], version: 3 }, { reviewReasons: [] })).toBe('Saved: Odoo vendor partner 57, Total, Line items. Nothing left to check.');
+  });
+
   it('labels statuses in words', () => {
     expect(statusLabel('needs_review')).toBe('Needs review');
     expect(statusLabel('extracting')).toBe('Reading');
@@ -55,6 +73,7 @@ describe('eventText', () => {
     expect(eventText({ seq: 4, at, actor: 'alice', action: 'corrected', detail: { fields: [{ field: 'total', before: '1297.90', after: '1197.90' }, { field: 'due_date', before: '2026-12-23', after: null }, { field: 'lines', before: '[]', after: '[]' }] } })).toBe(
       'Corrected Total: “1297.90” → “1197.90”; Due date: “2026-12-23” → empty; Line items',
     );
+    expect(eventText({ seq: 4, at, actor: 'alice', action: 'corrected', detail: { fields: [{ field: 'partner', before: null, after: '57' }] } })).toBe('Corrected Odoo vendor: none → partner 57');
     expect(eventText({ seq: 5, at, actor: 'bob', action: 'approved', detail: {} })).toBe('Approved for posting');
     expect(eventText({ seq: 6, at, actor: 'system', action: 'posting', detail: { key: 'wb-x', attempt: 1 } })).toBe('Posting to Odoo (attempt 1)');
     expect(eventText({ seq: 7, at, actor: 'system', action: 'posted', detail: { key: 'wb-x', model: 'account.move', id: 2431, name: false, adopted: false } })).toBe('Posted to Odoo as account.move 2431');

@@ -4,7 +4,7 @@
  * clock and locale come in as arguments so output is deterministic under
  * test.
  */
-import type { DocumentEvent, DocumentStatus, FieldName, VendorMatch } from './types';
+import type { Correction, DocumentEvent, DocumentStatus, DocumentView, FieldName, Partner, VendorMatch } from './types';
 
 /** Below this a field's confidence is flagged (the server's default review threshold). */
 export const LOW_CONFIDENCE = 0.85;
@@ -66,6 +66,20 @@ export function reasonSummary(reasons: readonly string[]): { first: string; more
   return { first: reasons[0]!, more, text: more > 0 ? `${reasons[0]} (+${more} more)` : reasons[0]! };
 }
 
+/**
+ * What a correction saved, and whether the document still waits:
+ * "Saved: Odoo vendor “Brightwater Ltd” (partner 57), Total. It still waits: … (+1 more)."
+ */
+export function savedText(change: Correction, saved: Pick<DocumentView, 'reviewReasons'>, partner?: Pick<Partner, 'id' | 'name'>): string {
+  const names = [
+    ...(change.partner_id !== undefined ? [`Odoo vendor ${partner ? `“${partner.name}” (partner ${partner.id})` : `partner ${change.partner_id}`}`] : []),
+    ...Object.keys(change.fields ?? {}).map(fieldLabel),
+    ...(change.lines ? ['Line items'] : []),
+  ];
+  const waits = saved.reviewReasons.length === 0 ? 'Nothing left to check.' : `It still waits: ${reasonSummary(saved.reviewReasons).text}.`;
+  return `Saved: ${names.join(', ')}. ${waits}`;
+}
+
 /** "Jan 2, 2026, 3:04 PM" in the given locale and zone; the raw text for an unreadable time. */
 export function formatTime(time: string, options: { locale?: string; timeZone?: string } = {}): string {
   const t = new Date(time);
@@ -94,16 +108,26 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-const METHOD_LABELS: Record<VendorMatch['method'], string> = {
+const METHOD_LABELS: Record<Exclude<VendorMatch['method'], 'chosen'>, string> = {
   vat: 'by VAT number',
   exact: 'by exact name',
   fuzzy: 'by similar name',
-  chosen: 'chosen by a reviewer',
 };
 
-/** "Matched by VAT number (100%)". */
-export function matchText(m: VendorMatch): string {
+/** "Matched by VAT number (100%)"; a vendor a reviewer chose: "Chosen by alice" (who, from the history, when known). */
+export function matchText(m: VendorMatch, chooser: string | null = null): string {
+  if (m.method === 'chosen') return chooser ? `Chosen by ${chooser}` : 'Chosen by a reviewer';
   return `Matched ${METHOD_LABELS[m.method]} (${formatConfidence(m.score)})`;
+}
+
+/** Who last chose the Odoo vendor (a correction of `partner`), from the history; null when none did. */
+export function vendorChooser(events: readonly DocumentEvent[]): string | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    const fields = e.action === 'corrected' && Array.isArray(e.detail.fields) ? (e.detail.fields as { field?: unknown }[]) : [];
+    if (fields.some((c) => c.field === 'partner')) return e.actor;
+  }
+  return null;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
@@ -127,7 +151,10 @@ export function eventText(e: DocumentEvent): string {
       return `Reading failed: ${str(d.error) ?? 'unknown error'}`;
     case 'corrected': {
       const list = Array.isArray(d.fields) ? (d.fields as { field?: unknown; before?: unknown; after?: unknown }[]) : [];
-      const parts = list.map((c) => (c.field === 'lines' ? 'Line items' : `${fieldLabel(String(c.field))}: ${shown(c.before)} → ${shown(c.after)}`));
+      const partner = (v: unknown) => (str(v) ? `partner ${str(v)}` : 'none');
+      const parts = list.map((c) =>
+        c.field === 'lines' ? 'Line items' : c.field === 'partner' ? `Odoo vendor: ${partner(c.before)} → ${partner(c.after)}` : `${fieldLabel(String(c.field))}: ${shown(c.before)} → ${shown(c.after)}`,
+      );
       return parts.length > 0 ? `Corrected ${parts.join('; ')}` : 'Corrected';
     }
     case 'approved':

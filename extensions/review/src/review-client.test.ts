@@ -2,7 +2,7 @@ import type { ServerConnection } from '@jupyterlab/services';
 import type { SendRequest } from '@workbench/lab-common';
 import { ReviewClient } from './review-client';
 import { QUEUE_TABS, tabCounts } from './queue-tabs';
-import { DOC, SUMMARY } from './testing/fixtures';
+import { DOC, PARTNERS, SUMMARY } from './testing/fixtures';
 import { mediaTypeOf } from './upload-check';
 
 interface Sent {
@@ -54,6 +54,19 @@ describe('ReviewClient', () => {
     expect(sent[0]!.init).toMatchObject({ method: 'POST', headers: { 'Content-Type': 'image/png' } });
     await expect(client.upload(new File(['abc'], 'notes.txt', { type: 'text/plain' }))).rejects.toMatchObject({ status: 415, message: 'Cannot accept the file: it is not a PDF, PNG, JPEG or TIFF' });
     expect(sent[1]!.init.headers).toEqual({ 'Content-Type': 'application/octet-stream' });
+  });
+
+  it("searches Odoo's partners; a short query (400) and no Odoo connection (503) fail with the server's words", async () => {
+    const { client, sent } = clientWith(({ url }) => {
+      const q = new URL(url).searchParams.get('q') ?? '';
+      if (q.trim().length < 2) return json({ message: 'Cannot search Odoo partners: give 2 to 100 characters', reason: null, code: 'bad_request' }, 400);
+      if (q === 'down') return json({ message: 'Cannot search Odoo partners: no Odoo connection is configured (documents.odoo_connection)', reason: null, code: 'unavailable' }, 503);
+      return json({ partners: PARTNERS });
+    });
+    await expect(client.partners('Delta & Co')).resolves.toEqual(PARTNERS);
+    expect(sent[0]).toMatchObject({ url: 'http://h/base/api/documents/partners?q=Delta%20%26%20Co', init: { method: 'GET' } });
+    await expect(client.partners('d')).rejects.toMatchObject({ kind: 'bad_request', status: 400, message: 'Cannot search Odoo partners: give 2 to 100 characters' });
+    await expect(client.partners('down')).rejects.toMatchObject({ kind: 'unavailable', status: 503, message: 'Cannot search Odoo partners: no Odoo connection is configured (documents.odoo_connection)' });
   });
 
   it('fetches a page image as a Blob; a page not there is a not_found with the message', async () => {

@@ -14,9 +14,9 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { apiUrl, requestJson, type SendRequest } from '@workbench/lab-common';
 import { errorFromResponse, networkError, ReviewError, reviewErrors } from './review-api';
-import type { Correction, DocumentDetail, DocumentStatus, DocumentSummary, DocumentView, ReplayResult, ReviewAbilities, UploadResult } from './types';
+import type { Correction, DocumentDetail, DocumentStatus, DocumentSummary, DocumentView, Partner, ReplayResult, ReviewAbilities, UploadResult } from './types';
 import { mediaTypeOf } from './upload-check';
-import { readAbilities, readDetail, readDocument, readReplay, readSummaries, readUpload } from './validate';
+import { readAbilities, readDetail, readDocument, readPartners, readReplay, readSummaries, readUpload } from './validate';
 
 export interface ReviewClientOptions {
   /** Defaults to `ServerConnection.makeSettings()` (the page's base URL and token). */
@@ -96,6 +96,16 @@ export class ReviewClient {
       if (err instanceof ReviewError) throw err;
       throw new ReviewError('invalid_response', `Cannot ${action}: the server's answer is not JSON`, response.status, { cause: err });
     }
+  }
+
+  /**
+   * Odoo partners whose name or VAT number contains `q` (2 to 100
+   * characters; the server answers at most 20, by name), for choosing a
+   * document's vendor. Refused with 400 for a shorter `q`, 503 when no Odoo
+   * connection is configured.
+   */
+  async partners(q: string, options: RequestOptions = {}): Promise<Partner[]> {
+    return readPartners(await this.request('search Odoo partners', this.url(['partners'], { q }), 'GET', undefined, options));
   }
 
   /** Corrects fields (only the ones given), lines (all of them) or the Odoo vendor; answers the document checked again. */

@@ -135,6 +135,25 @@ export interface DocumentView extends DocumentSummary {
   posting: Posting | null;
   /** Sent back with corrections and approvals: a change since loading is refused (409). */
   version: number;
+  /** The four-eyes rule for this document; null when no limit is set for its currency (absent from older servers). */
+  fourEyes?: FourEyes | null;
+}
+
+/** Who may not approve a document because of the four-eyes rule (`DocumentView.fourEyes`). */
+export interface FourEyes {
+  /** The amount (decimal string, in the document's currency) at or over which a second person must approve. */
+  limit: string;
+  /** Whether the document's total is at or over `limit`. */
+  applies: boolean;
+  /** Who uploaded or corrected it, so may not approve it (empty unless `applies`). */
+  excluded: string[];
+}
+
+/** An Odoo partner found by name or VAT number (`GET api/documents/partners?q=`), for choosing a document's vendor. */
+export interface Partner {
+  id: number;
+  name: string;
+  vat: string | null;
 }
 
 /** One step of a document's history (its lineage), oldest first. */

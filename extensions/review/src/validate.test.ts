@@ -1,8 +1,8 @@
 import type { DocumentSummary as ServerSummary, DocumentView as ServerView } from '@workbench/documents';
 import { errorFromResponse, ReviewError, ruleOf } from './review-api';
-import { DOC, EVENTS, POSTED, SUMMARY } from './testing/fixtures';
+import { DOC, EVENTS, PARTNERS, POSTED, SUMMARY } from './testing/fixtures';
 import type { DocumentSummary, DocumentView } from './types';
-import { readAbilities, readDetail, readDocument, readReplay, readSummaries, readUpload } from './validate';
+import { readAbilities, readDetail, readDocument, readPartners, readReplay, readSummaries, readUpload } from './validate';
 
 function invalid(fn: () => unknown): ReviewError {
   try {
@@ -53,6 +53,26 @@ describe('reading the documents API', () => {
     expect(invalid(() => readDocument({ document: { ...wire(DOC), fields: { ...wire(DOC.fields), total: { value: 5, confidence: 1, source: 'ocr' } } } })).message).toContain('document.fields.total.value is not a string or null');
     expect(invalid(() => readDocument({ document: { ...wire(DOC), lines: [{ ...wire(DOC.lines[0]), box: { page: 1, x: '1' } }] } })).message).toContain('document.lines[0].box.x is not a number');
     expect(invalid(() => readDetail({ document: wire(DOC), events: [{ ...wire(EVENTS[0]), at: 'yesterday' }] })).message).toContain('events[0].at is not an ISO 8601 time');
+  });
+
+  it('reads the four-eyes rule; a server that does not say reads as null', () => {
+    expect(readDocument({ document: wire(DOC) }).fourEyes).toEqual({ limit: '100', applies: true, excluded: ['alice'] });
+    const { fourEyes: _f, ...older } = wire(DOC);
+    expect(readDocument({ document: older }).fourEyes).toBeNull();
+    expect(readDocument({ document: { ...wire(DOC), fourEyes: null } }).fourEyes).toBeNull();
+    expect(invalid(() => readDocument({ document: { ...wire(DOC), fourEyes: { limit: 100, applies: true, excluded: [] } } })).message).toContain('document.fourEyes.limit is not a string');
+    expect(invalid(() => readDocument({ document: { ...wire(DOC), fourEyes: { limit: '100', applies: 'yes', excluded: [] } } })).message).toContain('document.fourEyes.applies is not true or false');
+  });
+
+  it('reads Odoo partners, a VAT number Odoo leaves empty (false, "") as null', () => {
+    expect(readPartners({ partners: wire(PARTNERS) })).toEqual(PARTNERS);
+    expect(readPartners({ partners: [{ id: 3, name: 'Orion', vat: false }, { id: 4, name: 'Vega', vat: '' }, { id: 5, name: 'Lyra' }] })).toEqual([
+      { id: 3, name: 'Orion', vat: null },
+      { id: 4, name: 'Vega', vat: null },
+      { id: 5, name: 'Lyra', vat: null },
+    ]);
+    expect(invalid(() => readPartners({ partners: [{ id: '3', name: 'Orion', vat: null }] })).message).toBe('Cannot read the Odoo partners: the server answered with unexpected JSON (partners[0].id is not an integer)');
+    expect(invalid(() => readPartners({})).message).toContain('partners is not an array');
   });
 
   it('reads what the user may do and who they are', () => {

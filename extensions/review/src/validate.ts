@@ -19,7 +19,9 @@ import {
   type ExtractedField,
   type ExtractedLine,
   type FieldName,
+  type FourEyes,
   type OdooRecord,
+  type Partner,
   type PageSize,
   type Posting,
   type ReplayResult,
@@ -158,6 +160,12 @@ function pageSize(r: Reader, v: unknown, at: string): PageSize {
   return { page: r.integer(o.page, `${at}.page`), width: r.number(o.width, `${at}.width`), height: r.number(o.height, `${at}.height`) };
 }
 
+function fourEyes(r: Reader, v: unknown, at: string): FourEyes | null {
+  if (v === null || v === undefined) return null;
+  const o = r.object(v, at);
+  return { limit: r.string(o.limit, `${at}.limit`), applies: r.boolean(o.applies, `${at}.applies`), excluded: o.excluded === undefined ? [] : r.strings(o.excluded, `${at}.excluded`) };
+}
+
 function view(r: Reader, v: unknown, at: string): DocumentView {
   const o = r.object(v, at);
   const list = <T>(x: unknown, where: string, read: (r: Reader, v: unknown, at: string) => T): T[] => (x === undefined ? [] : r.array(x, where).map((e, i) => read(r, e, `${where}[${i}]`)));
@@ -180,6 +188,7 @@ function view(r: Reader, v: unknown, at: string): DocumentView {
     rejectReason: r.optString(o.rejectReason, `${at}.rejectReason`),
     posting: posting(r, o.posting, `${at}.posting`),
     version: r.integer(o.version, `${at}.version`),
+    fourEyes: fourEyes(r, o.fourEyes, `${at}.fourEyes`),
   };
 }
 
@@ -226,6 +235,17 @@ export function readReplay(json: unknown): ReplayResult {
       return { id: r.string(x.id, `skipped[${i}].id`), reason: r.string(x.reason, `skipped[${i}].reason`) };
     }),
   };
+}
+
+/** `{partners: [{id, name, vat}]}` (`GET api/documents/partners?q=`); a VAT number Odoo leaves empty reads as null. */
+export function readPartners(json: unknown): Partner[] {
+  const r = new Reader('the Odoo partners');
+  const o = r.object(json, 'the answer');
+  return r.array(o.partners, 'partners').map((p, i) => {
+    const x = r.object(p, `partners[${i}]`);
+    const vat = x.vat === false || x.vat === '' ? null : r.optString(x.vat, `partners[${i}].vat`);
+    return { id: r.integer(x.id, `partners[${i}].id`), name: r.string(x.name, `partners[${i}].name`), vat };
+  });
 }
 
 /** `api/me?permissions={"documents":["write"]}`: `{identity: {username}, permissions}`. */

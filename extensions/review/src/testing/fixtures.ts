@@ -1,5 +1,5 @@
 /** Data shared by the tests (not built: see tsconfig.json), shaped as the server answers: a bill whose smudged total tesseract misread. */
-import type { DocumentEvent, DocumentSummary, DocumentView, ExtractedField, FieldName } from '../types';
+import type { DocumentEvent, DocumentSummary, DocumentView, ExtractedField, FieldName, Partner } from '../types';
 
 const f = (value: string | null, confidence: number, box?: [number, number, number, number]): ExtractedField => ({ value, confidence, ...(box && { box: { page: 1, x: box[0], y: box[1], w: box[2], h: box[3] } }), source: 'ocr' });
 
@@ -63,6 +63,8 @@ export const DOC: DocumentView = {
   rejectReason: null,
   posting: null,
   version: 3,
+  // At or over 100 EUR alice, who uploaded it, may not approve it.
+  fourEyes: { limit: '100', applies: true, excluded: ['alice'] },
 };
 
 export const EVENTS: DocumentEvent[] = [
@@ -80,9 +82,16 @@ export const POSTED: DocumentView = {
   issues: [],
   reviewReasons: [],
   correctedBy: ['alice'],
+  fourEyes: { limit: '100', applies: true, excluded: ['alice'] },
   decidedBy: 'bob',
   decidedAt: '2026-12-07T14:05:00.000Z',
   odoo: { model: 'account.move', id: 2431 },
   posting: { key: `wb-${SUMMARY.id}`, attempts: 1, error: null, postedAt: '2026-12-07T14:05:01.000Z' },
   version: 8,
 };
+
+/** Odoo partners as `GET api/documents/partners?q=delta` answers them. */
+export const PARTNERS: Partner[] = [
+  { id: 12, name: 'Delta Telecom GmbH', vat: 'EU138620099' },
+  { id: 57, name: 'Delta Office Supplies', vat: null },
+];
