@@ -8,8 +8,9 @@ import { toOpenApiPath } from '@workbench/http';
 import { api, concretePath, startTestServer, TestServer, TOKEN } from './testing/harness';
 import { upgradeStatus } from './testing/json-socket';
 
-// A pipeline webhook has no user: it is authenticated by its HMAC signature (pipelines.e2e.test.ts refuses a bad one).
-const PUBLIC = new Set(['get /api/', 'get /login', 'post /login', 'post /api/pipelines/:id/webhook']);
+// A pipeline webhook and the document intake webhook have no user: they are authenticated by their HMAC signature
+// (pipelines.e2e.test.ts and documents.e2e.test.ts refuse bad, stale and replayed ones).
+const PUBLIC = new Set(['get /api/', 'get /login', 'post /login', 'post /api/pipelines/:id/webhook', 'post /api/intake/documents']);
 
 const concrete = concretePath;
 
