@@ -125,12 +125,12 @@ describe('SSO login (OpenID Connect)', () => {
     return (await res.json()) as Me;
   }
 
-  it('registers only the login start and the callback as public (besides the signed pipeline webhook)', () => {
+  it('registers only the login start and the callback as public (besides the signed pipeline and document intake webhooks)', () => {
     const pub = ts.wb.http.routes
       .all()
       .filter((r) => r.auth === 'public')
       .map((r) => `${r.method} ${r.path}`);
-    expect(new Set(pub)).toEqual(new Set(['get /api/', 'get /login', 'post /login', 'get /auth/oidc/login', 'get /auth/oidc/callback', 'post /api/pipelines/:id/webhook']));
+    expect(new Set(pub)).toEqual(new Set(['get /api/', 'get /login', 'post /login', 'get /auth/oidc/login', 'get /auth/oidc/callback', 'post /api/pipelines/:id/webhook', 'post /api/intake/documents']));
   });
 
   it('shows "Sign in with SSO" on the login page', async () => {
