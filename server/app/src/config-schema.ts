@@ -191,9 +191,9 @@ export const configSchema = z
         /** Where the environments are kept (default <data_dir>/envs). */
         dir: z.string(),
         /** The package index for builds and %pip (a company mirror), pip's --index-url / PIP_INDEX_URL. */
-        index_url: z.string().url(),
+        index_url: httpUrl,
         /** More indexes searched too (--extra-index-url / PIP_EXTRA_INDEX_URL). */
-        extra_index_url: z.union([z.string().url(), z.array(z.string().url())]),
+        extra_index_url: z.union([httpUrl, z.array(httpUrl)]),
         /** Longest an environment build may take, in seconds. */
         build_timeout_s: z.number().positive(),
       })
