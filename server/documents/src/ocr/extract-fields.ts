@@ -27,7 +27,7 @@ export interface FieldsResult {
 const TOTAL = [
   /\b(?:grand\s*total|total\s*(?:amount\s*)?due|amount\s*due|balance\s*(?:due|payable)|total\s*(?:to\s*pay|payable)|amount\s*payable|invoice\s*total)\b/,
   /\btotal\s*(?:\(?\s*(?:incl|including|inc)\b\.?\s*(?:of\s*)?(?:vat|tax|gst)?\)?)?/,
-  /\b(?:total\s*amount|amount)\b/,
+  /\btotal\s*amount\b/,
 ];
 const NOT_TOTAL = /sub[\s-]*$|\bnet\s*$|(?:vat|tax|gst)\s*$/;
 const NOT_TOTAL_AFTER = /^\s*(?:\(?\s*(?:excl|excluding|ex|net|before|before\s*tax)\b|vat\b|tax\b|gst\b|qty|quantity|items?\b|discount|savings|paid|tendered|received|hours)/;

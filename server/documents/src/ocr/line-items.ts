@@ -102,9 +102,10 @@ function toLine(rows: Row[], p: ParsedRow): ExtractedLine {
  */
 function unreadableRow(row: Row, right: number, mark: DecimalMark | undefined): ExtractedLine | null {
   if (row.segments.length < 2) return null;
-  const first = row.segments[0]!;
+  // the description: the first segment with words (a leading position number is its own column)
+  const first = row.segments.find((sg) => /[A-Za-z]{3}/.test(row.text.slice(sg.start, sg.end))) ?? row.segments[0]!;
   const last = row.segments[row.segments.length - 1]!;
-  if (Math.abs(last.x1 - right) > 2 * row.height) return null;
+  if (first === last || Math.abs(last.x1 - right) > 2 * row.height) return null;
   // not a labelled header line ("Receipt no. 0012  2025-01-15", "Tel: ..."), nor a date
   if (row.text.includes(':') || findDates(row.text).length || last.end - last.start > 14) return null;
   if (/\b(?:no|nr|number|date|receipt|invoice|bill|tel|phone|vat|tin|tax|ref|order|cashier|table|page)\b/.test(row.labelText)) return null;

@@ -56,6 +56,23 @@ export function checkMagic(bytes: Buffer, mediaType: DocumentMediaType): void {
   if (!ok) throw bad(`Cannot read document: the file is not a ${mediaType}`);
 }
 
+/** Pages (IFDs) of a TIFF, counted before any decoding; a broken chain is a `bad_request`. */
+export function tiffPageCount(b: Buffer): number {
+  const le = b[0] === 0x49;
+  const u16 = (o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  let count = 0;
+  const seen = new Set<number>();
+  for (let off = u32(4); off !== 0; count++) {
+    if (off + 2 > b.length || seen.has(off) || count > 10000) throw bad('Cannot read TIFF: its directory chain is broken');
+    seen.add(off);
+    const entries = u16(off);
+    if (off + 2 + entries * 12 + 4 > b.length) throw bad('Cannot read TIFF: the file is truncated');
+    off = u32(off + 2 + entries * 12);
+  }
+  return count;
+}
+
 /** A PDF page has a usable text layer when it carries a few words of real text. */
 export function hasTextLayer(p: PdfTextPage): boolean {
   const chars = p.words.reduce((a, w) => a + (w.text.match(/[A-Za-z0-9]/g) ?? []).length, 0);
@@ -79,6 +96,8 @@ export async function loadPages(bytes: Buffer, mediaType: DocumentMediaType, wor
     return [{ kind: 'raster', page: 1, load: () => Promise.resolve(gray), dpi: undefined }];
   }
   if (mediaType === 'image/tiff') {
+    const count = tiffPageCount(bytes);
+    if (count > max) throw new AppError('payload_too_large', `Cannot read TIFF: ${count} pages, at most ${max}`);
     const tif = join(workDir, 'image.tif');
     await writeFile(tif, bytes);
     const { tsv, pdf } = await tesseractTiff(tif, join(workDir, 'tiff'), opts.psm ?? 4, { ...opts.tesseract, signal: opts.signal });

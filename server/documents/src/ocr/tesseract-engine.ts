@@ -14,6 +14,8 @@ import type { OcrWord, PageWords } from './layout';
 import { loadPages, viewOf, viewOfOcredPage, viewOfTextPage, MAX_PAGES, type LoadOptions, type SourcePage } from './pages';
 import type { PopplerOptions } from './poppler';
 import { encodePgm, rotate } from './raster';
+import { removeRules } from './rules';
+import { mergeReadings, needsSecondLook } from './second-look';
 import { tesseractTsv, tesseractVersion, type TesseractOptions, type TsvWord } from './tesseract';
 import type { Box, Extraction, OcrEngine, OcrInput, PageImage } from './types';
 
@@ -36,6 +38,16 @@ export interface TesseractEngineOptions {
    * word boxes for reading rows; `pixels` rotates the image first; `off`.
    */
   deskew?: 'boxes' | 'pixels' | 'off';
+  /** a second, sparse-text OCR pass for documents the first could not fully read (second-look.ts); default true */
+  secondLook?: boolean;
+  /**
+   * The second pass roughly doubles the OCR time: it runs only when the first
+   * finished within this many ms of the start (default 2500, half the PRD's
+   * 5 s per document), so a slow page or a busy machine does not blow it.
+   */
+  secondLookBudgetMs?: number;
+  /** erase table rules before OCR (rules.ts); default true */
+  removeRules?: boolean;
   /** tesseract page segmentation mode; default 4 (see PSM) */
   psm?: number;
 }
@@ -70,7 +82,17 @@ export class TesseractEngine implements OcrEngine {
       const load: LoadOptions = { signal, maxPages: this.options.maxPages ?? MAX_PAGES, poppler, tesseract, psm: this.options.psm ?? PSM };
       const pages = await loadPages(input.bytes, input.mediaType, workDir, load);
       const results = await mapLimit(pages, this.options.concurrency ?? 2, (p) => this.#readPage(p, workDir, load, tesseract, signal));
-      const { fields, lines, text } = extractFields(results.map((r) => r.words));
+      let reading = extractFields(results.map((r) => r.words));
+      const inBudget = performance.now() - t0 < (this.options.secondLookBudgetMs ?? 2500);
+      if (this.options.secondLook !== false && inBudget && results.some((r) => r.ocrFile) && needsSecondLook(reading)) {
+        // the OCRed pages again in sparse-text mode; text-layer pages as they were
+        const again = await mapLimit(results, this.options.concurrency ?? 2, async (r) => {
+          if (!r.ocrFile || !r.toWords) return r.words;
+          return { ...r.words, words: r.toWords(await tesseractTsv(r.ocrFile, 11, r.dpi, tesseract)) };
+        });
+        reading = mergeReadings(reading, extractFields(again));
+      }
+      const { fields, lines, text } = reading;
       unlevel({ fields, lines }, results);
       return { engine, durationMs: Math.round(performance.now() - t0), fields, lines, pages: results.map((r) => r.image), text };
     } catch (e) {
@@ -81,7 +103,7 @@ export class TesseractEngine implements OcrEngine {
     }
   }
 
-  async #readPage(p: SourcePage, workDir: string, load: LoadOptions, tesseract: TesseractOptions, signal: AbortSignal): Promise<{ words: PageWords; image: PageImage; level?: number }> {
+  async #readPage(p: SourcePage, workDir: string, load: LoadOptions, tesseract: TesseractOptions, signal: AbortSignal): Promise<PageReading> {
     if (signal.aborted) throw abortError(signal, 'read document');
     if (p.kind === 'text') {
       const { image, scale } = await viewOfTextPage(p.file, p.page, workDir, load, p.text);
@@ -103,13 +125,27 @@ export class TesseractEngine implements OcrEngine {
     const angle = mode === 'off' ? 0 : estimateSkew(original);
     const ocrImage = mode === 'pixels' && angle !== 0 ? rotate(original, angle) : original;
     const file = join(workDir, `ocr-${p.page}.pgm`);
-    await writeFile(file, encodePgm(ocrImage));
+    // rules only on level pages: along a skew, a rule's run breaks up and its leftovers garbled the row beneath
+    const level0 = mode === 'pixels' || angle === 0;
+    await writeFile(file, encodePgm(this.options.removeRules === false || !level0 ? ocrImage : removeRules(ocrImage)));
     const tsv = await tesseractTsv(file, this.options.psm ?? PSM, p.dpi, tesseract);
     const { image, scale } = viewOf(p.page, ocrImage, p.dpi);
     const level = mode === 'boxes' ? angle : 0;
-    const words = toWords(tsv, p.page, scale, level, image);
-    return { words: { page: p.page, width: image.width, height: image.height, source: 'ocr', words }, image, level };
+    const convert = (t: readonly TsvWord[]) => toWords(t, p.page, scale, level, image);
+    return { words: { page: p.page, width: image.width, height: image.height, source: 'ocr', words: convert(tsv) }, image, level, ocrFile: file, dpi: p.dpi, toWords: convert };
   }
+}
+
+/** One page as read: its words, its review image, and what a second OCR pass needs. */
+interface PageReading {
+  words: PageWords;
+  image: PageImage;
+  /** degrees the word boxes were levelled by */
+  level?: number;
+  /** the OCR input (PGM) of a rasterised page */
+  ocrFile?: string;
+  dpi?: number;
+  toWords?: (tsv: readonly TsvWord[]) => OcrWord[];
 }
 
 /** tesseract's words in page-image pixels, their boxes levelled by `level` degrees. */

@@ -78,11 +78,11 @@ interface VendorCandidate {
 /** A segment that reads like a company name: letters, not a title, label, address, contact, date or amount. */
 function nameLike(row: Row, seg: Row['segments'][number]): VendorCandidate | undefined {
   const words = row.words.slice(seg.from, seg.to);
-  // "S.r.1." -> "S.r.l.": a 1 or 0 inside a word of letters is a misread l or o
+  // "S.r.1." / "S.r.]." -> "S.r.l.": a 1, | or ] inside a word of letters is a misread l, a 0 an o
   const text = cleanText(row.text.slice(seg.start, seg.end))
     .replace(/^[^A-Za-z0-9&]+|[^A-Za-z0-9.)&]+$/g, '')
     .split(' ')
-    .map((w) => (/^[A-Za-z.]*[01][A-Za-z.]*$/.test(w) && (w.match(/[A-Za-z]/g) ?? []).length >= 2 ? w.replace(/1/g, 'l').replace(/0/g, 'o') : w))
+    .map((w) => (/^[A-Za-z.]*[01|\]][A-Za-z.]*$/.test(w) && (w.match(/[A-Za-z]/g) ?? []).length >= 2 ? w.replace(/[1|\]]/g, 'l').replace(/0/g, 'o') : w))
     .join(' ');
   const lower = text.toLowerCase();
   const letters = (text.match(/[A-Za-z]/g) ?? []).length;
