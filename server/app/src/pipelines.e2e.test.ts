@@ -222,7 +222,7 @@ describe('pipelines on a real server', () => {
     ]);
     // Sequential: each period's run started after the one before ended.
     for (let i = 1; i < ended.length; i++) expect(Date.parse(ended[i]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(ended[i - 1]!.finishedAt!));
-  });
+  }, 180_000); // six runs one after another, each with its kernel: over a minute on a loaded 2-core machine
 
   it('starts a run from a signed webhook, once per delivery, and refuses a bad signature', async () => {
     await writeWorkspace(ts, {

@@ -9,7 +9,9 @@
  * plan forgets is caught, not excused):
  * - a change that succeeded: POST, PUT, PATCH or DELETE answered below 400,
  *   except per-user interface state (JupyterLab settings and workspaces,
- *   front-end config, client events) and signing in or out;
+ *   front-end config, client events), signing in or out, and the
+ *   dependency analysis of cells (a computation over the cells the client
+ *   sends, which changes and reads nothing of the server's);
  * - a read of workspace data that succeeded: a file or notebook's content
  *   from /api/contents (not a directory listing, not a metadata-only
  *   check), a raw file (/files), a version's content or a diff, an export
@@ -42,7 +44,7 @@ function observeKernelSends(observer: Observer): () => void {
   return () => observers.delete(observer);
 }
 
-const NOT_DATA_CHANGES = [/^\/lab\/api\//, /^\/api\/config\//, /^\/api\/events$/, /^\/login$/, /^\/logout$/, /^\/auth\//];
+const NOT_DATA_CHANGES = [/^\/lab\/api\//, /^\/api\/config\//, /^\/api\/events$/, /^\/login$/, /^\/logout$/, /^\/auth\//, /^\/api\/dependencies\/analyze$/];
 const DATA_READS = [/^\/files\//, /^\/api\/history\/(content|diff)$/, /^\/nbconvert\//, /^\/api\/audit(\/export)?$/];
 
 export interface CoverageReport {
