@@ -1,0 +1,2 @@
+import '@workbench/dependencies-ui/style/index.js';
+import './base.css';

@@ -1,0 +1,113 @@
+/**
+ * Which cells take part, and when the server is asked again. Pure.
+ *
+ * A cell's names can depend on the cells above it (a SQL cell's
+ * `%connect X` qualifies the tables of the cells after it; a Python cell
+ * may use a connection bound in an earlier one; a builtin counts when some
+ * cell rebinds it), so when anything changed the whole notebook is sent and
+ * only the answers that differ from what the metadata holds are written.
+ */
+import type { GraphCell } from '@workbench/dependencies/graph';
+import { graphCellOf, readDepsMetadata, type StoredAnalysis } from '@workbench/dependencies/metadata';
+import { CELL_LANGUAGES, type AnalyzedCell, type AnalyzeRequestCell, type CellLanguage, type TrackedCell } from './types';
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The language of a notebook's code cells, from its kernelspec (`language`,
+ * as ipykernel, tslab and the SQL kernel declare it), else `language_info`;
+ * null for a language the server does not analyse.
+ */
+export function notebookLanguage(notebookMetadata: unknown): CellLanguage | null {
+  const md = isObj(notebookMetadata) ? notebookMetadata : {};
+  const spec = isObj(md.kernelspec) ? md.kernelspec.language : undefined;
+  const info = isObj(md.language_info) ? md.language_info.name : undefined;
+  const raw = typeof spec === 'string' && spec !== '' ? spec : typeof info === 'string' ? info : '';
+  const name = raw.toLowerCase();
+  return (CELL_LANGUAGES as readonly string[]).includes(name) ? (name as CellLanguage) : null;
+}
+
+/** A notebook cell before hashing: its id, type, source and metadata. */
+export interface CellSnapshot {
+  id: string;
+  type: string;
+  source: string;
+  metadata: unknown;
+}
+
+/**
+ * The code cells that take part, in notebook order: with a language, only
+ * the first of two cells sharing an id (a copy made outside JupyterLab;
+ * the graph needs unique ids).
+ */
+export function trackedCells(cells: readonly CellSnapshot[], language: CellLanguage | null): Omit<TrackedCell, 'sourceHash'>[] {
+  if (!language) return [];
+  const seen = new Set<string>();
+  const out: Omit<TrackedCell, 'sourceHash'>[] = [];
+  for (const c of cells) {
+    if (c.type !== 'code' || c.id === '' || seen.has(c.id)) continue;
+    seen.add(c.id);
+    out.push({ id: c.id, language, source: c.source, metadata: c.metadata });
+  }
+  return out;
+}
+
+const isBlank = (source: string) => source.trim() === '';
+
+/**
+ * The cells whose stored analysis is missing or of another source. A blank
+ * cell never analysed needs none (it names nothing, as a cell without an
+ * analysis): so a new notebook's empty cell does not make it unsaved.
+ */
+export function cellsToAnalyze(cells: readonly TrackedCell[]): TrackedCell[] {
+  return cells.filter((c) => {
+    const stored = readDepsMetadata(c.metadata)?.analysis;
+    return stored ? stored.sourceHash !== c.sourceHash : !isBlank(c.source);
+  });
+}
+
+/** The notebook's shape for the analysis: ids and hashes in order (a move or a removal changes it too). */
+export function analysisSignature(cells: readonly TrackedCell[]): string {
+  return cells.map((c) => `${c.id}\u0000${c.sourceHash}`).join('\u0001');
+}
+
+/**
+ * Whether to ask the server: some cell's analysis is out of date, or the
+ * notebook changed shape since the last answer (`lastSignature`; undefined
+ * right after opening, when up-to-date metadata is trusted as it is).
+ */
+export function shouldAnalyze(cells: readonly TrackedCell[], lastSignature: string | undefined): boolean {
+  if (cellsToAnalyze(cells).length > 0) return true;
+  return lastSignature !== undefined && lastSignature !== analysisSignature(cells);
+}
+
+/** The request body's cells. */
+export function analyzeRequestCells(cells: readonly TrackedCell[]): AnalyzeRequestCell[] {
+  return cells.map(({ id, language, source }) => ({ id, language, source }));
+}
+
+const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The analyses to write: answers for cells still holding the source that
+ * was analysed (`currentSource`), that differ from what their metadata
+ * holds; not for a blank cell never analysed (see cellsToAnalyze).
+ */
+export function analysisUpdates(answer: readonly AnalyzedCell[], currentSource: (id: string) => { source: string; sourceHash: string } | undefined, currentMetadata: (id: string) => unknown): Map<string, StoredAnalysis> {
+  const out = new Map<string, StoredAnalysis>();
+  for (const a of answer) {
+    const current = currentSource(a.id);
+    if (current?.sourceHash !== a.sourceHash) continue;
+    const stored = readDepsMetadata(currentMetadata(a.id))?.analysis;
+    if (!stored && isBlank(current.source)) continue;
+    const next: StoredAnalysis = { sourceHash: a.sourceHash, defines: [...a.defines], reads: [...a.reads], ...(a.errors ? { errors: a.errors } : {}) };
+    if (stored && stored.sourceHash === next.sourceHash && sameStrings(stored.defines, next.defines) && sameStrings(stored.reads, next.reads) && stored.errors === next.errors) continue;
+    out.set(a.id, next);
+  }
+  return out;
+}
+
+/** The graph's view of each tracked cell (its names and last run from the metadata). */
+export function graphCells(cells: readonly TrackedCell[]): GraphCell[] {
+  return cells.map((c) => graphCellOf({ id: c.id, language: c.language, sourceHash: c.sourceHash }, c.metadata));
+}
