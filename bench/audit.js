@@ -2,23 +2,27 @@
 'use strict';
 // The audit trail's cost.
 //
-//   node bench/audit.js [--rounds=N] [--no-write]
+//   node bench/audit.js [--rounds=N] [--repeat=N] [--no-write]
 //
 // 1. Write throughput of the hash-chained log (server/audit) on the embedded
 //    SQLite store and on the local PostgreSQL (a database this run creates and
 //    drops): `record` by one writer and by 8 concurrent writers, and `append`
 //    awaiting its flush by 8 writers (group commit on SQLite).
 // 2. Overhead on the requests that are audited, in one Workbench started in
-//    this process (compiled lib/), the same server measured two ways in
-//    alternating blocks: audit on, and audit off (record/append no-ops, and
-//    content reads not taken for files so the audit path is skipped).
-//    Measured: GET /api/contents/<file> (recorded before the read, flushed
-//    while reading, answer held until on disk) and an execute round trip
+//    this process (compiled lib/), the same server measured two ways request
+//    by request (on-off, off-on, ...): audit on, and audit off (record/append
+//    no-ops, and content reads not taken for files so the audit path is
+//    skipped).
+//    Measured: GET /api/contents/<file> (recorded after the read starts,
+//    flushed while reading, answer held until on disk), PUT of the same file
+//    (a change: committed before the handler writes, flushed while it
+//    writes, answer held until on disk) and an execute round trip
 //    (execute_request over the v1 WebSocket until its reply and idle;
-//    recorded before it reaches the kernel, flushed while it runs, outputs
-//    held until on disk). The target (issue 12): < 5% at p50.
-// Writes a section between <!-- bench:audit:start --> and <!-- bench:audit:end -->
-// in BENCHMARKS.md.
+//    committed before it reaches the kernel, flushed while it runs, outputs
+//    held until on disk). The whole measurement is repeated on --repeat
+//    fresh servers (default 3) and each server's p50 overhead is reported:
+//    on a shared 2-core machine one server's figure is not enough. The
+//    target (issue 12): < 5% at p50 for the read and the execute.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -26,10 +30,12 @@ const REPO = path.resolve(__dirname, '..');
 const { KernelWs } = require('./lib/wsclient');
 const { now, percentile } = require('./lib/util');
 const { machineInfo, writeMarkedSection } = require('./lib/report');
+const { LoadMonitor, waitMachineQuiet } = require('./lib/load');
 
 const argv = process.argv.slice(2);
 const value = (name) => { const a = argv.find((x) => x.startsWith(`--${name}=`)); return a && a.slice(name.length + 3); };
 const rounds = Number(value('rounds') || 10);
+const repeat = Number(value('repeat') || 3);
 const write = !argv.includes('--no-write');
 const START = '<!-- bench:audit:start -->';
 const END = '<!-- bench:audit:end -->';
@@ -98,26 +104,64 @@ async function overhead() {
     const k = await (await fetch(`${base}api/kernels`, { method: 'POST', headers, body: JSON.stringify({ name: 'python3' }) })).json();
     const ws = await KernelWs.open(server, k.id);
     await ws.request('shell', 'kernel_info_request', {});
-    // Off: no record at all (contents reads skip the audit path as for a directory; executes append nothing).
+    // Off: no record at all (contents reads skip the audit path as for a directory; changes and executes append nothing).
     const real = { record: wb.audit.record, append: wb.audit.append, looksLikeFile: wb.contents.looksLikeFile };
     const off = () => {
       wb.audit.record = async () => ({});
       wb.audit.append = async () => ({ record: {}, durable: Promise.resolve() });
       wb.contents.looksLikeFile = () => false;
     };
-    const on = () => Object.assign(wb.audit, { record: real.record, append: real.append }) && (wb.contents.looksLikeFile = real.looksLikeFile);
-    const samples = { contents: { on: [], off: [] }, execute: { on: [], off: [] } };
-    const get = async () => { const t = now(); const r = await fetch(`${base}api/contents/report.txt`, { headers }); await r.arrayBuffer(); if (r.status !== 200) throw new Error(`GET ${r.status}`); return now() - t; };
-    const exec = async () => { const t = now(); await ws.request('shell', 'execute_request', { code: '1+1', silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true }); return now() - t; };
-    for (let i = 0; i < 30; i++) { await get(); await exec(); } // warm up
-    for (let r = 0; r < rounds; r++) {
-      for (const mode of r % 2 ? ['off', 'on'] : ['on', 'off']) {
-        mode === 'on' ? on() : off();
-        for (let i = 0; i < 100; i++) samples.contents[mode].push(await get());
-        for (let i = 0; i < 50; i++) samples.execute[mode].push(await exec());
-      }
-    }
+    // On, with the time each append takes to commit (what an execute waits for before its code reaches the kernel).
+    const commits = { contents: [], put: [], execute: [] };
+    let current = 'contents';
+    const timedAppend = async function (entry) {
+      const t = now();
+      const kind = current;
+      const r = await real.append.call(this, entry);
+      commits[kind].push(now() - t);
+      return r;
+    };
+    const writer = wb.metadata.deferredFlush;
+    const flush = writer.flush;
+    const on = () => {
+      Object.assign(wb.audit, { record: real.record, append: timedAppend });
+      wb.contents.looksLikeFile = real.looksLikeFile;
+      writer.flush = flush;
+    };
+    // For attribution only: the same record committed but never flushed (NOT durable), to tell the commit's share from the flush's.
+    const commitOnly = () => {
+      on();
+      writer.flush = () => Promise.resolve();
+    };
+    const samples = { contents: { on: [], off: [], commit: [] }, put: { on: [], off: [], commit: [] }, execute: { on: [], off: [], commit: [] } };
+    const body = JSON.stringify({ type: 'file', format: 'text', content: 'y'.repeat(4096) });
+    const get = async () => { current = 'contents'; const t = now(); const r = await fetch(`${base}api/contents/report.txt`, { headers }); await r.arrayBuffer(); if (r.status !== 200) throw new Error(`GET ${r.status}`); return now() - t; };
+    const put = async () => { current = 'put'; const t = now(); const r = await fetch(`${base}api/contents/report.txt`, { method: 'PUT', headers, body }); await r.arrayBuffer(); if (r.status !== 200) throw new Error(`PUT ${r.status}`); return now() - t; };
+    const exec = async () => { current = 'execute'; const t = now(); await ws.request('shell', 'execute_request', { code: '1+1', silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true }); return now() - t; };
     on();
+    for (let i = 0; i < 30; i++) { await get(); await put(); await exec(); } // warm up
+    for (const k of Object.keys(commits)) commits[k].length = 0;
+    const load = new LoadMonitor();
+    // The modes request by request (on, commit only, off, then the reverse), so all see the same machine: other
+    // processes' load comes and goes over seconds, and blocks of one mode would catch it unevenly.
+    const pairs = async (name, n, once) => {
+      for (let i = 0; i < n; i++) {
+        for (const mode of i % 2 ? ['off', 'commit', 'on'] : ['on', 'commit', 'off']) {
+          ({ on, off, commit: commitOnly })[mode]();
+          samples[name][mode].push(await once());
+        }
+      }
+    };
+    for (let r = 0; r < rounds; r++) {
+      await pairs('contents', 100, get);
+      await pairs('put', 30, put);
+      await pairs('execute', 50, exec);
+    }
+    samples.load = load.stop();
+    samples.commit = percentile(commits.execute, 0.5);
+    Object.assign(wb.audit, { record: real.record, append: real.append });
+    wb.contents.looksLikeFile = real.looksLikeFile;
+    writer.flush = flush;
     await ws.close();
     return samples;
   } finally {
@@ -126,15 +170,42 @@ async function overhead() {
   }
 }
 
+/** What is still on the critical path when the target is missed, and why it stays. */
+function leftOver({ read, execute, flush, commit, pct }) {
+  const parts = [];
+  if (execute) {
+    parts.push(`Of the execute's ${pct(execute.median)}, ${pct(execute.commitOnly)} is there with the record committed and not flushed: the code waits for that commit (p50 ${commit.toFixed(3)} ms in the server) before it reaches the kernel, because a record written later would let code run that the log does not hold, and a store that cannot be written must stop the code. The rest is the flush, which runs while the kernel works; the outputs wait for it only when it ends last, but it is an fdatasync (p50 ${flush.toFixed(3)} ms alone) on a disk and two cores shared with the kernel and ZeroMQ.`);
+  }
+  if (read) {
+    parts.push(`Of the read's ${pct(read.median)}, ${pct(read.commitOnly)} is there with the record committed and not flushed: the commit runs on the event loop beside the handler, which waits for it. The rest is the fdatasync the answer waits for (p50 ${flush.toFixed(3)} ms alone), a large share of a read that takes ${read.off.toFixed(1)} ms in all.`);
+  }
+  parts.push("What remains of the commit is SQLite's own work: the insert into the table and into the four indexes the log's filters use, and the write of those pages to the WAL (no pragma switch, no statement prepared and no query built per record). Going further would need answers sent before their record is on disk (weaker than the issue asks), or the log on a second SQLite connection in a worker thread, where every other write of the server could then wait for the log's write lock in SQLite's busy handler, which sleeps the event loop for a millisecond or more.");
+  return parts.join(' ');
+}
+
 (async () => {
   const sqlite = await throughput('sqlite');
   const postgres = await throughput('postgres');
-  const s = await overhead();
+  const runs = [];
+  for (let i = 0; i < repeat; i++) {
+    await waitMachineQuiet({ maxShare: 0.25, timeoutMs: 60000 });
+    runs.push(await overhead());
+  }
   const p50 = (xs) => percentile(xs, 0.5);
-  const row = (name, x) => {
-    const a = p50(x.on), b = p50(x.off);
-    return `| ${name} | ${b.toFixed(3)} ms | ${a.toFixed(3)} ms | ${(((a - b) / b) * 100).toFixed(1)}% | ${percentile(x.off, 0.95).toFixed(3)} / ${percentile(x.on, 0.95).toFixed(3)} ms |`;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+  const pct = (x) => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(1)}%`;
+  // Per server: p50 with against p50 without, on the same server, request by request.
+  const overheadOf = (run, name, mode = 'on') => { const a = p50(run[name][mode]), b = p50(run[name].off); return ((a - b) / b) * 100; };
+  const stats = (name) => {
+    const each = runs.map((r) => overheadOf(r, name));
+    return { each, median: median(each), commitOnly: median(runs.map((r) => overheadOf(r, name, 'commit'))), off: median(runs.map((r) => p50(r[name].off))), on: median(runs.map((r) => p50(r[name].on))), p95off: median(runs.map((r) => percentile(r[name].off, 0.95))), p95on: median(runs.map((r) => percentile(r[name].on, 0.95))) };
   };
+  const read = stats('contents'), change = stats('put'), execute = stats('execute');
+  const row = (name, x) => `| ${name} | ${x.off.toFixed(3)} ms | ${x.on.toFixed(3)} ms | **${pct(x.median)}** | ${x.each.map(pct).join(', ')} | ${pct(x.commitOnly)} | ${x.p95off.toFixed(3)} / ${x.p95on.toFixed(3)} ms |`;
+  const commit = median(runs.map((r) => r.commit));
+  const foreign = runs.map((r) => `${(r.load.foreignAvg * 100).toFixed(0)}%`).join(', ');
+  const met = (x) => x.median < 5;
+  const verdict = (x) => `${met(x) ? 'met' : 'NOT met'} (${pct(x.median)}; servers ${x.each.map(pct).join(', ')})`;
   const m = machineInfo(REPO);
   const section = [
     START,
@@ -147,14 +218,17 @@ async function overhead() {
     `| SQLite (embedded) | ${sqlite.serial.toFixed(0)} records/s | ${sqlite.concurrent.toFixed(0)} records/s | ${sqlite.grouped.toFixed(0)} records/s |`,
     `| PostgreSQL (local) | ${postgres.serial.toFixed(0)} records/s | ${postgres.concurrent.toFixed(0)} records/s | ${postgres.grouped.toFixed(0)} records/s |`,
     '',
-    `Overhead on audited requests (one server on the embedded SQLite store, audit on and off in alternating blocks, ${rounds} rounds; target < 5% at p50). The content read's record is written before the file is read and flushed while it is read; the execute's is written before the code reaches the kernel and flushed while it runs; neither answer leaves before its record is on disk:`,
+    `Overhead on audited requests: ${repeat} fresh servers on the embedded SQLite store, each measured with audit on and off request by request (${rounds} rounds of 100 reads, 30 saves and 50 executes in each mode; each server waits up to 60 s for the machine to be quiet first), and a third way for attribution only: the record committed but its flush skipped (not durable, never how the server runs), which tells the commit's share of the overhead from the flush's; the p50 overhead is each server's p50 with audit against its own p50 without, and the table gives the median server (figures in ms are medians over the servers). Other processes used ${foreign} of the machine during the ${repeat} measurements. The read's record is committed while the file is read and flushed meanwhile; the save's is committed before the file is written and flushed while it is written; the execute's is committed before the code reaches the kernel and flushed while it runs; no answer leaves before its record is on disk. Target (issue 12): < 5% at p50 for the read and the execute.`,
     '',
-    '| request | p50 without audit | p50 with audit | p50 overhead | p95 without / with |',
-    '|---|---:|---:|---:|---:|',
-    row('GET /api/contents/<4 KB file>', s.contents),
-    row('execute round trip (v1 WebSocket, `1+1`)', s.execute),
+    '| request | p50 without audit | p50 with audit | p50 overhead (median server) | each server | commit alone, not flushed (attribution only) | p95 without / with |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    row('GET /api/contents/<4 KB file>', read),
+    row('PUT /api/contents/<4 KB file> (a change)', change),
+    row('execute round trip (v1 WebSocket, `1+1`)', execute),
     '',
-    `The floor, timed alone on the SQLite store: an append's commit p50 ${sqlite.commit.toFixed(3)} ms, then its flush (one fdatasync of the journal) p50 ${sqlite.flush.toFixed(3)} ms; on PostgreSQL a commit p50 ${postgres.commit.toFixed(3)} ms. In the server the same commit and flush share two cores with the kernel, ZeroMQ's threads and the benchmark's own client, and take longer. An execute's record must be committed before the code reaches the kernel (a store that cannot be written must stop the code) and a read's answer waits for the part of the flush its own work does not cover, so the 5% target is NOT met for a ~2 ms file read or a ~6 ms \`1+1\` on this machine; meeting it would need a disk whose flush is far quicker, or records that need only survive the server process (not a power loss) before the answer, which is weaker than the issue asks.`,
+    `The floor, timed alone on the SQLite store: an append's commit p50 ${sqlite.commit.toFixed(3)} ms, then its flush (one fdatasync of the WAL, on libuv's thread pool) p50 ${sqlite.flush.toFixed(3)} ms; on PostgreSQL a commit p50 ${postgres.commit.toFixed(3)} ms. In the server an execute's append commits in p50 ${commit.toFixed(3)} ms (its code waits for that), and the flush shares the two cores with the handler, the kernel, ZeroMQ's threads and this benchmark's client.`,
+    '',
+    `Target < 5% at p50: the read ${verdict(read)}, the execute ${verdict(execute)}. ${met(read) && met(execute) ? 'Both stay under 5% with every record on disk before its answer.' : leftOver({ read: !met(read) && read, execute: !met(execute) && execute, flush: sqlite.flush, commit, pct })}`,
     END,
   ].join('\n');
   console.log(section);

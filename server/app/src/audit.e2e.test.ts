@@ -259,6 +259,44 @@ describe('a record committed but not yet flushed to disk: nothing is sent before
     expect(text).not.toContain('confidential');
   });
 
+  it('commits a change before it is made and holds its answer until the record is on disk; a failed flush answers 503', async () => {
+    const contents = ts.wb.contents;
+    const save = contents.save.bind(contents);
+    let saved!: () => void;
+    contents.save = async (...args) => {
+      const result = await save(...args);
+      saved();
+      return result;
+    };
+    try {
+      const body = JSON.stringify({ type: 'file', format: 'text', content: 'posted' });
+      for (const [name, ok] of [['held.txt', true], ['unflushed.txt', false]] as const) {
+        const madeIt = new Promise<void>((resolve) => (saved = resolve));
+        const flush = armFlush();
+        let answered = false;
+        const put = api(ts, `api/contents/${name}`, { method: 'PUT', body }).then((res) => ((answered = true), res));
+        await flush.started;
+        // Committed before the handler runs: the record is in the store before the file is written.
+        expect(existsSync(join(ts.rootDir, name))).toBe(false);
+        expect((await ts.wb.audit.query({ resource: 'contents', action: 'write' })).map((r) => r.target)).toContain(name);
+        await madeIt;
+        expect(answered).toBe(false);
+        flush.finish(ok);
+        const res = await put;
+        if (ok) {
+          expect(res.status).toBe(201);
+        } else {
+          // The change is made and its record committed, but not known to be on disk: the client is not told it succeeded.
+          expect(res.status).toBe(503);
+          expect(((await res.json()) as { message: string }).message).toMatch(/^Cannot record the action in the audit log/);
+        }
+      }
+    } finally {
+      armed = undefined;
+      contents.save = save;
+    }
+  });
+
   it("holds a kernel's outputs until the execute's record is on disk, and withholds them (socket closed) when the flush fails", async () => {
     const kernels = new KernelManager({ serverSettings: ts.settings });
     const k = await kernels.startNew({ name: 'python3' });

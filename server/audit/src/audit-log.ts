@@ -38,6 +38,10 @@ export interface AuditLogOptions {
 
 const LOCK = 'audit-chain';
 const PAGE = 1000;
+/** The SQLite append's two statements, fixed text so each is prepared once (wal-flush.ts keeps them). */
+const SELECT_HEAD = 'select seq, hash from audit_log order by seq desc limit 1';
+const COLUMNS = ['seq', 'ts', 'actor', 'actor_role', 'via', 'resource', 'action', 'target', 'ip', 'user_agent', 'outcome', 'detail', 'prev_hash', 'hash'] as const;
+const INSERT = `insert into audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`;
 
 export class AuditLog {
   private readonly store: MetadataStore;
@@ -71,11 +75,8 @@ export class AuditLog {
       const fast = this.store.deferredFlush;
       if (fast) {
         const { value: record, durable } = await fast.write((raw) => {
-          const last = raw.get('select seq, hash from audit_log order by seq desc limit 1') as { seq: number; hash: string } | undefined;
-          const record = this.next(entry, last);
-          const row = toRow(record);
-          const columns = Object.keys(row);
-          raw.run(`insert into audit_log (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`, Object.values(row));
+          const record = this.next(entry, raw.get(SELECT_HEAD) as { seq: number; hash: string } | undefined);
+          raw.run(INSERT, rowValues(record));
           return record;
         });
         const flushed = durable.catch((err: unknown) => this.failed(entry, err));
@@ -158,6 +159,11 @@ export class AuditLog {
 }
 
 type Row = Selectable<AuditLogTable>;
+
+/** toRow's values in COLUMNS order. */
+function rowValues(r: AuditRecord): unknown[] {
+  return [r.seq, r.ts, r.actor, r.actorRole, r.via, r.resource, r.action, r.target, r.ip, r.userAgent, r.outcome, JSON.stringify(r.detail), r.prevHash, r.hash];
+}
 
 function toRow(r: AuditRecord) {
   return {

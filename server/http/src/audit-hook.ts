@@ -5,9 +5,11 @@
  *
  * - every change (POST, PUT, PATCH, DELETE) except per-user interface state
  *   (JupyterLab settings and workspaces, frontend config, client events,
- *   login): recorded and on disk BEFORE the handler runs, so no change
- *   happens that the log does not hold; a change that then fails leaves a
- *   second record with outcome "error";
+ *   login): recorded (committed) BEFORE the handler runs, so no change
+ *   happens that the log does not hold, then flushed to disk while the
+ *   handler works, and nothing of the answer is sent before the record is
+ *   on disk; a change that then fails leaves a second record with outcome
+ *   "error";
  * - reading workspace data (a file's or notebook's content, raw files,
  *   versions, exports, the audit log itself, a pipeline run's logs, a
  *   received document, its file and pages): recorded and flushed to disk
@@ -18,7 +20,10 @@
  *   "denied".
  *
  * When the audit store cannot be written the request fails with 503 and
- * nothing is changed or sent (fail closed).
+ * nothing is changed or sent (fail closed). When the disk fails to flush a
+ * record that was committed (an fdatasync error) the answer is a 503 too,
+ * and a read's data is never sent; a change has then been made, and its
+ * record is in the log but not known to be on disk.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { AuditEntry } from '@workbench/audit';
@@ -29,11 +34,12 @@ import { toErrorBody } from './error-table';
 import type { RouteDef } from './route-table';
 
 /** Per-user interface state: changes to it are not data actions. */
-const UI_STATE_TAGS = new Set(['lab', 'config', 'events', 'login']);
+// Also the dependency analysis of cells: a computation over what the client sends, which changes nothing.
+const UI_STATE_TAGS = new Set(['lab', 'config', 'events', 'login', 'dependencies']);
 /** GET routes that hand out workspace data. */
 const DATA_READ_TAGS = new Set(['contents', 'history', 'nbconvert', 'audit', 'catalog-data', 'run-data', 'documents-data']);
 
-/** change: on disk before the handler; read: flushed while the handler reads; contents-read: a read when it is a file's content. */
+/** change: committed before the handler, on disk before the answer; read: committed and flushed while the handler reads; contents-read: a read when it is a file's content. */
 export type AuditPlan = 'change' | 'read' | 'contents-read';
 
 export function auditPlan(r: RouteDef): AuditPlan | undefined {
@@ -92,8 +98,11 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
     let entry = auditEntry(req, r, req.auth!);
     if (r.auditDetail) entry = { ...entry, detail: { ...entry.detail, ...(await r.auditDetail(req)) } };
     if (plan === 'change') {
-      req.auditSeq = (await audit.record(entry)).seq;
+      // Committed before anything changes; its flush overlaps the handler's work and the answer waits for it.
+      const { record, durable } = await audit.append(entry);
+      req.auditSeq = record.seq;
       req.audited = entry;
+      holdResponse(res, durable);
       next();
       return;
     }

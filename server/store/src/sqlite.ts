@@ -17,6 +17,8 @@ import { AppError, describeError } from '@workbench/core';
 export interface SqliteStatement {
   readonly reader: boolean;
   all(parameters: ReadonlyArray<unknown>): unknown[];
+  /** The first row, or undefined. */
+  get(parameters: ReadonlyArray<unknown>): unknown;
   run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint };
   iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown>;
 }

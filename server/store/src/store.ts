@@ -26,7 +26,7 @@ import { MIGRATIONS, type StoreDialect } from './migrations';
 import { createPool, describePostgresUrl } from './postgres';
 import type { Database } from './schema';
 import { MEMORY, openSqlite, type SqliteHandle } from './sqlite';
-import { SqliteDeferredFlush, type DeferredFlushWriter } from './wal-flush';
+import { SqliteDeferredFlush, SyncLevel, type DeferredFlushWriter } from './wal-flush';
 
 export interface StoreOptions {
   /** `postgres://user:password@host:port/database`: use PostgreSQL. */
@@ -123,8 +123,10 @@ function openSqliteStore(options: StoreOptions): Opened {
   const path = options.sqlitePath;
   if (path === undefined) throw new AppError('internal', 'Cannot open the metadata store: neither url nor sqlitePath was given');
   const handle: SqliteHandle = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs ?? 5_000 });
-  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: handle }) });
-  const deferredFlush = new SqliteDeferredFlush(db, handle, path === MEMORY ? undefined : `${path}-wal`);
+  // kysely's statements run at synchronous = FULL; the deferred-flush writes switch to NORMAL when they need it.
+  const level = new SyncLevel(handle);
+  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: level.strictHandle() }) });
+  const deferredFlush = new SqliteDeferredFlush(db, handle, level, path === MEMORY ? undefined : `${path}-wal`);
   return {
     db,
     dialect: 'sqlite',

@@ -9,17 +9,29 @@
  * being killed, not yet a power loss) and gets `durable`, which resolves
  * once an fdatasync of the WAL that started after the commit has
  * finished: then it survives a power loss too, as with FULL. One
- * fdatasync serves every commit made before it started (group commit).
+ * fdatasync serves every commit made before it started (group commit);
+ * it runs on libuv's thread pool, not on the event loop.
  *
  * The write runs synchronously on the raw connection: at once when no
  * transaction is open on it (nothing can interleave with synchronous code),
  * else once kysely hands over the connection (its transaction ended).
+ *
+ * The level is switched only when it has to be (SyncLevel): a deferred
+ * write leaves the connection at NORMAL, and the next statement kysely
+ * prepares puts it back to FULL first, so a run of audit records pays for
+ * no pragma, and every other write still waits for the disk. (A pragma
+ * takes effect when it is prepared, so a prepared one cannot be reused.)
  */
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import { AppError, describeError } from '@workbench/core';
 import type { Kysely } from './kysely';
 import type { Database } from './schema';
 import type { SqliteHandle, SqliteStatement } from './sqlite';
+
+const BEGIN = 'begin immediate';
+const COMMIT = 'commit';
+const ROLLBACK = 'rollback';
+const NO_PARAMS: readonly unknown[] = [];
 
 /** Synchronous statements on the raw connection, each prepared once. */
 export interface RawSql {
@@ -36,8 +48,58 @@ export interface DeferredFlushWriter {
   write<T>(fn: (sql: RawSql) => T): Promise<{ value: T; durable: Promise<void> }>;
 }
 
+/**
+ * The connection's `synchronous` level: FULL for every statement kysely
+ * runs, NORMAL for deferred-flush writes, switched lazily.
+ */
+export class SyncLevel {
+  private relaxed = false;
+
+  constructor(private readonly handle: SqliteHandle) {}
+
+  /** NORMAL, for a deferred-flush write (outside any transaction). */
+  relax(): void {
+    if (this.relaxed) return;
+    this.handle.pragma('synchronous = NORMAL');
+    this.relaxed = true;
+  }
+
+  /** FULL again. Throws inside a transaction: kysely's statements begin theirs at FULL, and no deferred write runs inside one. */
+  strict(): void {
+    if (!this.relaxed) return;
+    this.handle.pragma('synchronous = FULL');
+    this.relaxed = false;
+  }
+
+  /** The handle kysely is given: the level is FULL before any statement it prepares (and so runs: kysely prepares then runs, synchronously). */
+  strictHandle(): SqliteHandle {
+    const { handle } = this;
+    return {
+      prepare: (text) => {
+        this.strict();
+        return handle.prepare(text);
+      },
+      pragma: (text, options) => {
+        this.strict();
+        return handle.pragma(text, options);
+      },
+      close: () => handle.close(),
+      get open() {
+        return handle.open;
+      },
+      get inTransaction() {
+        return handle.inTransaction;
+      },
+    };
+  }
+}
+
 export class SqliteDeferredFlush implements DeferredFlushWriter {
   private readonly statements = new Map<string, SqliteStatement>();
+  private readonly raw: RawSql = {
+    get: (text, params = NO_PARAMS) => this.statement(text).get(params),
+    run: (text, params = NO_PARAMS) => void this.statement(text).run(params),
+  };
   private fd: number | undefined;
   /** The fdatasync under way, and the one queued behind it for commits made after it started. */
   private running: Promise<void> | undefined;
@@ -47,6 +109,7 @@ export class SqliteDeferredFlush implements DeferredFlushWriter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly handle: SqliteHandle,
+    private readonly level: SyncLevel,
     private readonly walPath: string | undefined,
   ) {}
 
@@ -57,23 +120,15 @@ export class SqliteDeferredFlush implements DeferredFlushWriter {
 
   private writeNow<T>(fn: (sql: RawSql) => T): T {
     if (this.closed) throw new AppError('unavailable', 'Cannot write to the metadata store: it is closed');
-    const raw: RawSql = {
-      get: (text, params = []) => this.statement(text).all(params)[0],
-      run: (text, params = []) => void this.statement(text).run(params),
-    };
-    this.handle.pragma('synchronous = NORMAL');
+    this.level.relax();
+    this.statement(BEGIN).run(NO_PARAMS);
     try {
-      this.statement('begin immediate').run([]);
-      try {
-        const result = fn(raw);
-        this.statement('commit').run([]);
-        return result;
-      } catch (err) {
-        if (this.handle.inTransaction) this.statement('rollback').run([]);
-        throw err;
-      }
-    } finally {
-      this.handle.pragma('synchronous = FULL');
+      const result = fn(this.raw);
+      this.statement(COMMIT).run(NO_PARAMS);
+      return result;
+    } catch (err) {
+      if (this.handle.inTransaction) this.statement(ROLLBACK).run(NO_PARAMS);
+      throw err;
     }
   }
 
