@@ -36,6 +36,8 @@ const wanted = [
   // Receipts and bills: the built-in OCR engine, and PDF checks and rendering (pdfinfo, pdftotext, pdftoppm).
   { pkg: 'tesseract-ocr', present: () => existsSync('/usr/bin/tesseract') },
   { pkg: 'poppler-utils', present: () => existsSync('/usr/bin/pdftoppm') },
+  // Per-project Python environments (server/environments): `python3 -m venv`.
+  { pkg: 'python3-venv', present: () => has('/usr/bin/python3', ['-c', 'import ensurepip, venv']) },
   // The browser the /lab end-to-end tests drive through playwright-core (no browser download).
   ...(forTests
     ? [

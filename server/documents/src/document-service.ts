@@ -25,6 +25,8 @@ import type { ExtractedField, OcrEngine } from './ocr/types';
 import { OdooPoster, type OdooCaller } from './posting/odoo-poster';
 import { viewOf, type DocumentLine, type DocumentRow, type DocumentStatus, type DocumentSummary, type DocumentView, type StoredExtraction } from './document-rows';
 import { DocumentTable, type DocumentEvent } from './document-table';
+import { DrainLoop } from './drain-loop';
+import { OdooPartners } from './posting/odoo-partners';
 import { assess, fourEyesLimit, type ReviewPolicy } from './review-policy';
 import { findDuplicates } from './validate/duplicates';
 import { FIELD_NAMES, type FieldName } from './validate/rules';
@@ -70,16 +72,16 @@ export class DocumentService implements AsyncDisposable {
   private readonly changed = new Emitter<{ id: string; status: DocumentStatus }>();
   /** Fires on every status change. */
   readonly onChange = this.changed.event;
-  private partnersCache: { at: number; list: Partner[] } | undefined;
-  private extracting: Promise<void> | undefined;
-  private posting: Promise<void> | undefined;
-  private again = { extract: false, post: false };
+  private readonly partners: OdooPartners;
+  private readonly extracting = new DrainLoop(() => this.extractNext(), () => this.disposed, (err) => this.o.logger.error({ err: describeError(err) }, 'documents: the extraction worker stopped'));
+  private readonly posting = new DrainLoop(() => this.postNext(), () => this.disposed, (err) => this.o.logger.error({ err: describeError(err) }, 'documents: the posting worker stopped'));
   private disposed = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
 
   constructor(private readonly o: DocumentServiceOptions) {
     this.blobs = new BlobStore(o.dir);
+    this.partners = new OdooPartners(o.withOdoo, o.now ?? Date.now, o.logger);
     this.table = new DocumentTable(o.store, o.now ?? Date.now, (id, status) => this.changed.fire({ id, status }));
     this.policy = { ...DEFAULT_POLICY, ...o.policy };
     this.limits = { ...DEFAULT_FILE_LIMITS, ...o.limits };
@@ -104,8 +106,8 @@ export class DocumentService implements AsyncDisposable {
   /** Wakes the workers (after intake, approval, replay). */
   kick(): void {
     if (this.disposed || this.o.workers === false) return;
-    void this.drainExtraction();
-    void this.drainPosting();
+    void this.extracting.wake();
+    void this.posting.wake();
   }
 
   // --- intake -----------------------------------------------------------------
@@ -307,42 +309,6 @@ export class DocumentService implements AsyncDisposable {
 
   // --- workers ----------------------------------------------------------------
 
-  private drainExtraction(): Promise<void> {
-    if (this.extracting) {
-      this.again.extract = true;
-      return this.extracting;
-    }
-    this.extracting = (async () => {
-      do {
-        this.again.extract = false;
-        while (!this.disposed && (await this.extractNext())) {
-          /* next */
-        }
-      } while (this.again.extract && !this.disposed);
-    })()
-      .catch((err: unknown) => this.o.logger.error({ err: describeError(err) }, 'documents: the extraction worker stopped'))
-      .finally(() => (this.extracting = undefined));
-    return this.extracting;
-  }
-
-  private drainPosting(): Promise<void> {
-    if (this.posting) {
-      this.again.post = true;
-      return this.posting;
-    }
-    this.posting = (async () => {
-      do {
-        this.again.post = false;
-        while (!this.disposed && (await this.postNext())) {
-          /* next */
-        }
-      } while (this.again.post && !this.disposed);
-    })()
-      .catch((err: unknown) => this.o.logger.error({ err: describeError(err) }, 'documents: the posting worker stopped'))
-      .finally(() => (this.posting = undefined));
-    return this.posting;
-  }
-
   /** Takes one received document (or one whose reader's lease ran out) and reads it; false when there was none. */
   async extractNext(): Promise<boolean> {
     const stale = this.now() - (this.o.extractionLeaseMs ?? 120_000);
@@ -425,44 +391,15 @@ export class DocumentService implements AsyncDisposable {
 
   /** Rules, vendor match, duplicates and why a person must look, as columns. */
   private async assessFields(id: string, fields: Record<FieldName, ExtractedField>, lines: readonly DocumentLine[], ex: StoredExtraction, partnerId: number | undefined, corrected: boolean) {
-    const partners = await this.partners();
+    const partners = await this.partners.vendors();
     const dup = (partner: number | null) =>
       findDuplicates(this.o.store.db, this.o.withOdoo, { id, partnerId: partner, invoiceNumber: fields.invoice_number.value, invoiceDate: fields.invoice_date.value, total: fields.total.value, currency: fields.currency.value });
     return assess({ fields, lines, partners, partnerId, policy: this.policy, today: Math.floor(this.now() / 86_400_000), corrected, engine: ex.engine, odoo: this.o.withOdoo !== undefined }, dup);
   }
 
   /** Odoo partners whose name or VAT number contains `q`, for a reviewer choosing the vendor. */
-  async findPartners(q: string, limit = 20): Promise<{ id: number; name: string; vat: string | null }[]> {
-    const term = q.trim();
-    if (term.length < 2 || term.length > 100) throw new AppError('bad_request', 'Cannot search Odoo partners: give 2 to 100 characters');
-    const withOdoo = this.o.withOdoo;
-    if (!withOdoo) throw new AppError('unavailable', 'Cannot search Odoo partners: no Odoo connection is configured (documents.odoo_connection)');
-    return withOdoo(async (odoo, companyId) => {
-      const kw: Record<string, unknown> = { fields: ['id', 'name', 'vat'], limit, order: 'name' };
-      if (companyId) kw.context = { allowed_company_ids: [companyId] };
-      const rows = (await odoo.call('res.partner', 'search_read', [['|', ['name', 'ilike', term], ['vat', 'ilike', term]]], kw)) as { id: number; name: string; vat: string | false }[];
-      return rows.map((p) => ({ id: p.id, name: p.name, vat: p.vat || null }));
-    });
-  }
-
-  /** Odoo's vendors (companies and suppliers), cached for a minute. */
-  private async partners(): Promise<Partner[] | undefined> {
-    const withOdoo = this.o.withOdoo;
-    if (!withOdoo) return undefined;
-    if (this.partnersCache && this.now() - this.partnersCache.at < 60_000) return this.partnersCache.list;
-    try {
-      const list = await withOdoo(async (odoo, companyId) => {
-        const domain: unknown[] = ['|', ['supplier_rank', '>', 0], ['is_company', '=', true]];
-        const kw: Record<string, unknown> = { fields: ['id', 'name', 'vat'], limit: 20_000 };
-        if (companyId) kw.context = { allowed_company_ids: [companyId] };
-        return ((await odoo.call('res.partner', 'search_read', [domain], kw)) as { id: number; name: string; vat: string | false }[]).map((p) => ({ id: p.id, name: p.name, vat: p.vat || null }));
-      });
-      this.partnersCache = { at: this.now(), list };
-      return list;
-    } catch (err) {
-      this.o.logger.warn({ err: describeError(err) }, 'documents: cannot read the vendors from Odoo');
-      return undefined;
-    }
+  findPartners(q: string, limit = 20): Promise<Partner[]> {
+    return this.partners.find(q, limit);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -470,7 +407,7 @@ export class DocumentService implements AsyncDisposable {
     this.disposed = true;
     clearInterval(this.timer);
     this.abort.abort();
-    await Promise.all([this.extracting, this.posting]);
+    await Promise.all([this.extracting.idle(), this.posting.idle()]);
     this.changed.dispose();
   }
 }
