@@ -17,6 +17,7 @@ export type {
   MultilineString,
 } from './notebook';
 export { renderParameters, injectParameters, PARAMETERS_TAG, INJECTED_PARAMETERS_TAG } from './parameters';
+export { setParameterDefaults, type ParameterDefaultsResult } from './parameter-defaults';
 export { sqlFileNotebook, SQL_KERNEL_NAME } from './sql-file';
 export { TASK_VALUES_MIME } from './task-values';
 export { CHECK_MIME, CHECK_SUMMARY_MIME, checkResultIn } from './checks';

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { DisposableStore, Logger, toAsyncDisposable } from '@workbench/core';
+import { DisposableStore, isAppError, Logger, toAsyncDisposable } from '@workbench/core';
 import { ConnectionManager } from '@workbench/connections';
 import { Catalog } from '@workbench/catalog';
-import { isPipelineFile, NotebookTaskRunner, PipelineService, RunNotifier, TemplateLibrary, verifyWebhookSignature } from '@workbench/pipelines';
+import { isPipelineFile, NotebookTaskRunner, PipelineService, RunNotifier, verifyWebhookSignature } from '@workbench/pipelines';
 import { contentsPipelineWorkspace } from './pipeline-workspace';
 import { createDocuments } from './documents';
 import { ApiTokens, ExtraUser, IdentityProvider, makeUser, type User, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
@@ -29,6 +29,8 @@ import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, Stor
 import { AuditLog } from '@workbench/audit';
 import type { DocumentService } from '@workbench/documents';
 import { DependencyAnalyzer } from '@workbench/dependencies';
+import { TemplateLibrary } from '@workbench/templates';
+import { contentsTemplateWorkspace } from './template-workspace';
 import { EnvironmentManager } from '@workbench/environments';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
@@ -263,7 +265,6 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
         worker: config.pipelines.enabled,
         secrets: { put: (name, value, by) => secrets.put(name, value, by), get: (name) => secrets.get(name) },
         verifyWebhook: verifyWebhookSignature,
-        templates: new TemplateLibrary(TEMPLATES),
       }),
     );
     // Made on the first webhook this server sends, then kept.
@@ -292,6 +293,20 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       store.add(documents.service);
       await documents.service.start();
     }
+    const templates = new TemplateLibrary({
+      shippedDir: TEMPLATES,
+      store: metadata,
+      workspace: contentsTemplateWorkspace(contents),
+      connections: async (name) => {
+        try {
+          return { kind: (await connections.get(name)).kind };
+        } catch (err) {
+          if (isAppError(err, 'not_found')) return undefined;
+          throw err;
+        }
+      },
+      now: options.clock,
+    });
     const dependencies = store.add(new DependencyAnalyzer());
     const oidc = config.auth.oidc;
     const sso = oidc
@@ -418,6 +433,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       pipelines,
       documents,
       dependencies,
+      templates,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);

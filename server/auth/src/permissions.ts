@@ -80,6 +80,13 @@ export const DEFAULT_ROLE_POLICY: RolePolicy = {
   'connections:read': viewer,
   'connections:execute': analyst,
   'connections:write': engineer,
+  // The templates library: browsing is everybody's; installing (writing files) and saving your own an
+  // analyst's (a template holding a pipeline also needs pipelines:write); replacing or deleting another
+  // user's template is curating the library, an engineer's.
+  'templates:read': viewer,
+  'templates:execute': analyst,
+  'templates:write': analyst,
+  'templates-curate': engineer,
   'schedules:read': viewer,
   'schedules:write': engineer,
   // Receipts and vendor bills: reviewing them (reading, correcting, approving, rejecting, uploading) is an

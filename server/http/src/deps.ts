@@ -12,6 +12,7 @@ import type { AuditLog } from '@workbench/audit';
 import type { Catalog } from '@workbench/catalog';
 import type { PipelineService } from '@workbench/pipelines';
 import type { DocumentService, IntakeSources } from '@workbench/documents';
+import type { TemplateLibrary } from '@workbench/templates';
 import type { DependencyAnalyzer } from '@workbench/dependencies';
 
 /** The JupyterLab application and the per-user state it keeps on the server. */
@@ -77,6 +78,8 @@ export interface HttpDeps {
   pipelines?: PipelineService;
   /** Receipts and vendor bills (/api/documents, /api/intake); absent: the routes are not there. */
   documents?: { service: DocumentService; sources: IntakeSources };
+  /** The templates library (/api/templates); absent: the routes are not there. */
+  templates?: TemplateLibrary;
   /** Cell dependency analysis (/api/dependencies/analyze); absent: the route is not there. */
   dependencies?: DependencyAnalyzer;
   /** The audit log: data actions are recorded before they happen (see audit-hook.ts); absent: nothing is recorded. */

@@ -45,6 +45,7 @@ import { connectionRoutes } from './routes/connections';
 import { catalogRoutes } from './routes/catalog';
 import { pipelineRoutes } from './routes/pipelines';
 import { documentRoutes, isRawUpload } from './routes/documents';
+import { templateRoutes } from './routes/templates';
 import { dependencyRoutes } from './routes/dependencies';
 import { clientIp, isSecureRequest } from './client-address';
 import { onClientError } from './client-error';
@@ -92,6 +93,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...(deps.catalog ? catalogRoutes(deps.catalog, deps.identity, { producer: `https://workbench.local/${deps.version}` }) : []),
     ...(deps.pipelines ? pipelineRoutes(deps.pipelines, deps.audit) : []),
     ...(deps.documents ? documentRoutes(deps.documents.service, deps.documents.sources, deps.audit) : []),
+    ...(deps.templates ? templateRoutes(deps.templates, deps.identity, deps.pipelines) : []),
     ...(deps.dependencies ? dependencyRoutes(deps.dependencies) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),

@@ -14,7 +14,6 @@ export { PipelineRegistry, type PipelineRecord, type DueFire } from './pipeline-
 export { PipelineService, type PipelineServiceOptions, type TaskEvent } from './pipeline-service';
 export { NotebookTaskRunner, type PipelineWorkspace, type TaskRunner, type TaskRunInput, type TaskAuditInfo } from './task-runner';
 export * from './notify';
-export { TemplateLibrary, type TemplateInfo } from './template-library';
 export { gitBlobId } from './git-blob';
 export { buildRunReport, reportMarkdown, runAuditRecords, type RunReport, type ReportAuditRecord } from './run-report';
 export { startRollback } from './runs/rollback';

@@ -27,7 +27,6 @@ import { logicalDateForPeriod, nextFireTimes, periodOf, periodsInRange } from '.
 import type { TriggerSpec } from './triggers/trigger-spec';
 import { gitBlobId } from './git-blob';
 import type { PipelineWorkspace, TaskRunner } from './task-runner';
-import type { TemplateInfo, TemplateLibrary } from './template-library';
 import { startRollback } from './runs/rollback';
 
 export interface PipelineServiceOptions {
@@ -55,8 +54,6 @@ export interface PipelineServiceOptions {
   worker?: boolean;
   /** Where webhook secrets are kept (encrypted). */
   secrets?: { put(name: string, value: string, by: string): Promise<unknown>; get(name: string): Promise<string> };
-  /** The product's templates (`templates/` of the repository). */
-  templates?: TemplateLibrary;
   /** Checks an incoming webhook's signature header against the secret (notify/signature). */
   verifyWebhook?: (secret: string, header: string | undefined, body: Buffer, nowS: number) => { ok: true } | { ok: false; reason: string };
 }
@@ -196,21 +193,15 @@ export class PipelineService implements AsyncDisposable {
     return (await this.options.workspace.readText(p.path)) ?? '';
   }
 
-  async templateList(): Promise<TemplateInfo[]> {
-    return this.options.templates?.list() ?? [];
-  }
-
-  /** Installs a shipped template into a workspace folder; its pipelines are registered at once, run as `by`. */
-  async installTemplate(name: string, folder: string | undefined, by: string): Promise<{ folder: string; files: string[]; pipelines: PipelineRecord[] }> {
-    if (!this.options.templates) throw new AppError('not_found', `Cannot find template ${name}: no templates here`);
-    const r = await this.options.templates.install(name, folder, this.options.workspace, by);
+  /** Pipeline files just written (a template's install): registered at once, run as `by`. */
+  async registerFiles(paths: readonly string[], by: string): Promise<PipelineRecord[]> {
     const files: { path: string; text: string }[] = [];
-    for (const path of r.pipelines) files.push({ path, text: (await this.options.workspace.readText(path)) ?? '' });
+    for (const path of paths) files.push({ path, text: (await this.options.workspace.readText(path)) ?? '' });
     await this.registry.sync(files, by, { only: true });
     const pipelines: PipelineRecord[] = [];
-    for (const path of r.pipelines) pipelines.push(await this.registry.update((await this.registry.byPath(path))!.id, { runAs: by }, by));
+    for (const path of paths) pipelines.push(await this.registry.update((await this.registry.byPath(path))!.id, { runAs: by }, by));
     this.kick();
-    return { folder: r.folder, files: r.files, pipelines };
+    return pipelines;
   }
 
   /** A new webhook secret for a pipeline (shown once; kept encrypted). */

@@ -110,6 +110,19 @@ describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
     });
   });
 
+  test('0010_templates keeps one template per name and one file per path in it', async () => {
+    const options = await databases.create();
+    await withStore(options, async (store) => {
+      const t = { name: 'recon', title: 'Reconciliation', folder: 'recon', open: null, file_count: 1, size_bytes: 2, created_by: 'anna', created_at: 1, updated_by: 'anna', updated_at: 1 };
+      await store.db.insertInto('templates').values(t).execute();
+      await expect(store.db.insertInto('templates').values(t).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
+      await store.db.insertInto('template_files').values({ template: 'recon', path: 'a.ipynb', content: '{}' }).execute();
+      await expect(store.db.insertInto('template_files').values({ template: 'recon', path: 'a.ipynb', content: '{}' }).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
+      const row = await store.db.selectFrom('templates').select(['description', 'parameters', 'version']).executeTakeFirstOrThrow();
+      expect(row).toEqual({ description: '', parameters: '[]', version: 1 });
+    });
+  });
+
   test('a failing migration rolls back and is not recorded', async () => {
     const options = await databases.create();
     const broken: StoreMigration = {

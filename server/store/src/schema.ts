@@ -419,6 +419,31 @@ export interface IntakeSignaturesTable {
   at: EpochMs;
 }
 
+/** A template a user added to the library (0010); shipped ones are files, not rows. */
+export interface TemplatesTable {
+  name: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  folder: string;
+  open: string | null;
+  /** JSON list of the parameters. */
+  parameters: ColumnType<string, string | undefined, string>;
+  file_count: number;
+  size_bytes: number;
+  created_by: string;
+  created_at: EpochMs;
+  updated_by: string;
+  updated_at: EpochMs;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** One file of a user's template, as text (0010). */
+export interface TemplateFilesTable {
+  template: string;
+  path: string;
+  content: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -447,4 +472,6 @@ export interface Database {
   document_corrections: DocumentCorrectionsTable;
   intake_sources: IntakeSourcesTable;
   intake_signatures: IntakeSignaturesTable;
+  templates: TemplatesTable;
+  template_files: TemplateFilesTable;
 }

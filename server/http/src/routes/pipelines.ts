@@ -275,36 +275,6 @@ export function pipelineRoutes(pipelines: PipelineService, audit?: AuditLog): Ro
     },
     {
       method: 'get',
-      path: '/api/templates',
-      auth: 'user',
-      permission: { resource: 'pipelines', action: 'read' },
-      tag: 'pipelines',
-      summary: 'Templates shipped with Workbench (e.g. month-end-close): name, title, description, default folder, files',
-      handler: async (_req, res) => {
-        res.json(await pipelines.templateList());
-      },
-    },
-    {
-      method: 'post',
-      path: '/api/templates/:name/install',
-      auth: 'user',
-      permission: { resource: 'pipelines', action: 'write' },
-      tag: 'pipelines',
-      summary: 'Copy a template into a workspace folder {folder?}; never overwrites (409 before anything is written); its pipelines are registered, run as you',
-      responses: { '201': '{folder, files, pipelines}', '409': 'A file exists' },
-      auditDetail: (req) => {
-        const b = jsonObject(req, 'install template');
-        return { template: String(req.params.name), folder: typeof b.folder === 'string' ? b.folder.slice(0, 200) : null };
-      },
-      handler: async (req, res) => {
-        const b = jsonObject(req, 'install template');
-        onlyKeys(b, ['folder'], 'install template');
-        if (b.folder !== undefined && typeof b.folder !== 'string') throw new AppError('bad_request', 'Cannot install template: folder must be a string');
-        res.status(201).json(await pipelines.installTemplate(String(req.params.name), b.folder as string | undefined, by(req)));
-      },
-    },
-    {
-      method: 'get',
       path: '/api/runs',
       auth: 'user',
       permission: { resource: 'runs', action: 'read' },

@@ -15,6 +15,7 @@ import { migration as m0006 } from './0006_pipelines';
 import { migration as m0007 } from './0007_quality';
 import { migration as m0008 } from './0008_check_impacts';
 import { migration as m0009 } from './0009_documents';
+import { migration as m0010 } from './0010_templates';
 import type { StoreMigration } from './migration';
 
 export type { StoreDialect, StoreMigration } from './migration';
@@ -29,4 +30,5 @@ export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migrati
   { name: '0007_quality', migration: m0007 },
   { name: '0008_check_impacts', migration: m0008 },
   { name: '0009_documents', migration: m0009 },
+  { name: '0010_templates', migration: m0010 },
 ];

@@ -1,0 +1,133 @@
+/**
+ * The templates library on the server: a folder saved as a template by an
+ * analyst (outputs cleared), installed by another with parameter values
+ * into files the contents API serves (versioned and audited as any save);
+ * the month-end close installed by an engineer with its connection checked
+ * against the real connections; who may install, replace and delete; bad
+ * bodies. Every change here is also counted by the harness's audit
+ * coverage check.
+ */
+import { api, startTestServer, TOKEN, type TestServer } from './testing/harness';
+
+const VERA = { username: 'vera', token: 'viewer-token-0123456789', roles: ['viewer'] };
+const ANNA = { username: 'anna', token: 'analyst-token-0123456789', roles: ['analyst'] };
+const BERT = { username: 'bert', token: 'analyst2-token-0123456789', roles: ['analyst'] };
+const EMIL = { username: 'emil', token: 'engineer-token-0123456789', roles: ['engineer'] };
+
+let ts: TestServer;
+beforeAll(async () => {
+  ts = await startTestServer([], process.env, { sandbox: { mode: 'none' } }, { users: [VERA, ANNA, BERT, EMIL] });
+});
+afterAll(async () => {
+  await ts?.[Symbol.asyncDispose]();
+});
+
+async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await api(ts, path, { method, token, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // text answers (a template file)
+  }
+  return { status: res.status, body: parsed };
+}
+
+const notebook = (parameters: string, more: object[] = []) => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+  cells: [{ id: 'p', cell_type: 'code', execution_count: 1, metadata: { tags: ['parameters'] }, outputs: [], source: parameters }, ...more],
+});
+
+describe('the templates library over HTTP', () => {
+  it('an analyst saves a folder as a template; another installs it with values; the files are ordinary workspace files', async () => {
+    await call('PUT', 'api/contents/aging', ANNA.token, { type: 'directory' });
+    const nb = notebook('entity = "FR01"\nas_of = "2026-11-30"\n', [
+      { id: 'md', cell_type: 'markdown', metadata: {}, source: '# AP aging for {{ template.entity }}' },
+      { id: 'run', cell_type: 'code', execution_count: 2, metadata: {}, outputs: [{ output_type: 'stream', name: 'stdout', text: 'last month: 1,234,567.89' }], source: 'print(entity, as_of)' },
+    ]);
+    expect((await call('PUT', 'api/contents/aging/ap-aging.ipynb', ANNA.token, { type: 'notebook', content: nb })).status).toBe(201);
+    expect((await call('PUT', 'api/contents/aging/buckets.sql', ANNA.token, { type: 'file', format: 'text', content: '-- buckets for {{ template.entity }}\nSELECT 1' })).status).toBe(201);
+
+    const parameters = [
+      { name: 'entity', type: 'choice', choices: ['FR01', 'PH01'], label: 'Entity', required: true },
+      { name: 'as_of', type: 'date', label: 'As of', default: '2026-11-30' },
+    ];
+    const saved = await call('POST', 'api/templates', ANNA.token, { name: 'ap-aging', title: 'AP aging', description: 'Payables by age bucket', paths: ['aging'], parameters });
+    expect(saved.status).toBe(201);
+    expect(saved.body).toMatchObject({ name: 'ap-aging', source: 'user', created_by: 'anna', folder: 'aging', open: 'ap-aging.ipynb', files: ['ap-aging.ipynb', 'buckets.sql'], version: 1 });
+    const stored = await call('GET', 'api/templates/ap-aging?file=ap-aging.ipynb', VERA.token);
+    expect(stored.status).toBe(200);
+    expect(JSON.stringify(stored.body)).not.toContain('1,234,567.89');
+
+    const list = await call('GET', 'api/templates', VERA.token);
+    expect(list.body.map((t: { name: string; source: string }) => `${t.source}:${t.name}`)).toEqual(['user:ap-aging', 'shipped:month-end-close']);
+
+    expect((await call('POST', 'api/templates/ap-aging/install', VERA.token, { folder: 'v' })).status).toBe(403);
+    const missing = await call('POST', 'api/templates/ap-aging/install', BERT.token, { folder: 'ph-aging' });
+    expect(missing).toMatchObject({ status: 400, body: { message: 'Cannot install template ap-aging: parameter entity needs a value' } });
+    const installed = await call('POST', 'api/templates/ap-aging/install', BERT.token, { folder: 'ph-aging', values: { entity: 'PH01', as_of: '2026-12-31' } });
+    expect(installed).toMatchObject({ status: 201, body: { folder: 'ph-aging', files: ['ph-aging/ap-aging.ipynb', 'ph-aging/buckets.sql'], open: 'ph-aging/ap-aging.ipynb', values: { entity: 'PH01', as_of: '2026-12-31' } } });
+
+    const got = await call('GET', 'api/contents/ph-aging/ap-aging.ipynb', BERT.token);
+    expect(got.body.last_modified).toBeDefined();
+    const cells = got.body.content.cells as Array<{ id: string; source: string; outputs?: unknown[] }>;
+    expect(cells.find((c) => c.id === 'p')!.source).toBe('entity = "PH01"\nas_of = "2026-12-31"\n');
+    expect(cells.find((c) => c.id === 'md')!.source).toBe('# AP aging for PH01');
+    expect(cells.find((c) => c.id === 'run')!.outputs).toEqual([]);
+    expect((await call('GET', 'api/contents/ph-aging/buckets.sql', BERT.token)).body.content).toBe('-- buckets for PH01\nSELECT 1');
+
+    const again = await call('POST', 'api/templates/ap-aging/install', BERT.token, { folder: 'ph-aging', values: { entity: 'PH01' } });
+    expect(again).toMatchObject({ status: 409, body: { message: 'Cannot install template ap-aging into ph-aging: ph-aging/ap-aging.ipynb exists (nothing was written)' } });
+
+    const audit = await call('GET', 'api/audit?resource=templates', TOKEN);
+    const actions = (audit.body.records as Array<{ actor: string; action: string; outcome: string; detail: { template?: string } }>).map((r) => `${r.actor}:${r.action}:${r.outcome}:${r.detail.template}`);
+    expect(actions).toEqual(expect.arrayContaining(['anna:write:ok:ap-aging', 'bert:execute:ok:ap-aging']));
+  });
+
+  it('replacing and deleting: the author or an engineer; shipped templates stay', async () => {
+    await call('PUT', 'api/contents/solo.ipynb', BERT.token, { type: 'notebook', content: notebook('x = 1\n') });
+    expect((await call('POST', 'api/templates', BERT.token, { name: 'solo', paths: ['solo.ipynb'] })).status).toBe(201);
+    expect((await call('POST', 'api/templates', ANNA.token, { name: 'solo', paths: ['solo.ipynb'], replace: 1 })).status).toBe(403);
+    expect((await call('DELETE', 'api/templates/solo', ANNA.token)).status).toBe(403);
+    expect((await call('POST', 'api/templates', VERA.token, { name: 'v', paths: ['solo.ipynb'] })).status).toBe(403);
+    const replaced = await call('POST', 'api/templates', EMIL.token, { name: 'solo', title: 'Solo (curated)', paths: ['solo.ipynb'], replace: 1 });
+    expect(replaced).toMatchObject({ status: 201, body: { title: 'Solo (curated)', version: 2, created_by: 'bert', updated_by: 'emil' } });
+    expect((await call('DELETE', 'api/templates/solo', EMIL.token)).status).toBe(204);
+    expect((await call('GET', 'api/templates/solo', VERA.token)).status).toBe(404);
+    expect((await call('DELETE', 'api/templates/month-end-close', TOKEN)).status).toBe(403);
+  });
+
+  it('the month-end close: its pipeline needs an engineer; the connection parameter is checked against the connections', async () => {
+    const refused = await call('POST', 'api/templates/month-end-close/install', ANNA.token, { folder: 'close-a' });
+    expect(refused).toMatchObject({ status: 403, body: { message: expect.stringContaining('it holds a pipeline') } });
+    const noSuch = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-e', values: { connection: 'odoo' } });
+    expect(noSuch).toMatchObject({ status: 400, body: { message: 'Cannot install template month-end-close: parameter connection names connection "odoo", which does not exist' } });
+    expect((await call('POST', 'api/connections', TOKEN, { name: 'odoo-fr', kind: 'postgres', settings: { host: '127.0.0.1', port: 5432, database: 'odoo', user: 'reader' } })).status).toBe(201);
+    const ok = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-e', values: { connection: 'odoo-fr', finance_list: 'close@example.com' } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.pipelines).toEqual([expect.objectContaining({ path: 'close-e/month-end-close.pipeline.yaml', runAs: 'emil' })]);
+    const pipeline = await call('GET', `api/pipelines/${ok.body.pipelines[0].id}`, EMIL.token);
+    expect(pipeline.body.spec.parameters.connection.default).toBe('odoo-fr');
+    expect(pipeline.body.spec.parameters.finance_list.default).toBe('close@example.com');
+  });
+
+  it('bad bodies are 400 and write nothing', async () => {
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ['POST', 'api/templates/month-end-close/install', { folder: 3 }, /folder must be a string/],
+      ['POST', 'api/templates/month-end-close/install', { values: [1] }, /values must be an object/],
+      ['POST', 'api/templates/month-end-close/install', { other: 1 }, /unknown key "other"/],
+      ['POST', 'api/templates', { name: 'x', paths: ['solo.ipynb'], replace: 'one' }, /replace must be the version/],
+      ['POST', 'api/templates', { name: 'x', paths: ['solo.ipynb'], evil: 1 }, /unknown key "evil"/],
+      ['POST', 'api/templates', { name: 'x', paths: ['../../etc/passwd'] }, /is not a workspace path/],
+      ['POST', 'api/templates', [], /the body must be a JSON object/],
+    ];
+    for (const [method, path, body, message] of cases) {
+      const r = await call(method, path, EMIL.token, body);
+      expect({ path, status: r.status, message: r.body.message }).toEqual({ path, status: 400, message: expect.stringMatching(message) });
+    }
+    expect((await call('GET', 'api/templates', VERA.token)).body.map((t: { name: string }) => t.name)).not.toContain('x');
+  });
+});

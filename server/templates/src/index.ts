@@ -1,0 +1,4 @@
+export { TemplateLibrary, type TemplateInfo, type TemplateWorkspace, type TemplateLibraryOptions, type SaveRequest, type InstallResult } from './template-library';
+export { parseManifest, PARAMETER_TYPES, TEMPLATE_NAME, type TemplateManifest, type TemplateParameter, type TemplateParameterType } from './manifest';
+export { resolveValues, coerceValue, type ConnectionLookup, type ParameterValue } from './parameter-values';
+export { renderFiles, undeclaredNames, type TemplateFile, type RenderContext } from './render-files';

@@ -1,0 +1,195 @@
+/**
+ * The templates library over a real metadata store (SQLite and PostgreSQL,
+ * a new database per test) and the repository's shipped templates. The
+ * workspace is a folder on disk behind the library's small interface (the
+ * server's one goes through the contents manager: server/app's
+ * templates.e2e test covers it).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { parsePipeline } from '@workbench/pipelines';
+import { openStore, type MetadataStore } from '@workbench/store';
+import { STORE_DIALECTS, testDatabases } from '@workbench/store/testing';
+import { TemplateLibrary, type TemplateWorkspace } from './template-library';
+
+const SHIPPED = resolve(__dirname, '..', '..', '..', 'templates');
+
+function diskWorkspace(root: string): TemplateWorkspace {
+  async function walk(dir: string, out: string[]): Promise<void> {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p, out);
+      else out.push(relative(root, p).split(sep).join('/'));
+    }
+  }
+  return {
+    readText: async (p) => (existsSync(join(root, p)) ? readFile(join(root, p), 'utf8') : undefined),
+    async listFiles(folder) {
+      const s = await stat(join(root, folder)).catch(() => undefined);
+      if (!s?.isDirectory()) return undefined;
+      const out: string[] = [];
+      await walk(join(root, folder), out);
+      return out.sort();
+    },
+    exists: async (p) => existsSync(join(root, p)),
+    async writeText(p, text) {
+      await mkdir(dirname(join(root, p)), { recursive: true });
+      await writeFile(join(root, p), text);
+    },
+  };
+}
+
+function notebook(parameters: string, cells: Array<{ type?: 'markdown' | 'code'; source: string; outputs?: unknown[] }> = []): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: [
+      { id: 'p', cell_type: 'code', execution_count: 3, metadata: { tags: ['parameters'] }, outputs: [], source: parameters },
+      ...cells.map((c, i) => (c.type === 'markdown' ? { id: `m${i}`, cell_type: 'markdown', metadata: {}, source: c.source } : { id: `c${i}`, cell_type: 'code', execution_count: 7, metadata: {}, outputs: c.outputs ?? [], source: c.source })),
+    ],
+  });
+}
+
+function cellSource(nbText: string, id: string): string {
+  const nb = JSON.parse(nbText) as { cells: Array<{ id: string; source: string | string[] }> };
+  const c = nb.cells.find((x) => x.id === id)!;
+  return Array.isArray(c.source) ? c.source.join('') : c.source;
+}
+
+const CONNECTIONS: Record<string, string> = { odoo: 'postgres', 'odoo-prod': 'postgres', warehouse: 'postgres', bi: 'superset' };
+
+describe.each(STORE_DIALECTS)('the templates library, metadata on %s', (dialect) => {
+  const databases = testDatabases(dialect);
+  let store: MetadataStore;
+  let root: string;
+  let lib: TemplateLibrary;
+  let ws: TemplateWorkspace;
+  afterAll(() => databases[Symbol.asyncDispose]());
+  beforeEach(async () => {
+    store = await openStore(await databases.create());
+    root = await mkdtemp(join(tmpdir(), 'wb-templates-'));
+    ws = diskWorkspace(root);
+    lib = new TemplateLibrary({ shippedDir: SHIPPED, store, workspace: ws, connections: async (n) => (CONNECTIONS[n] ? { kind: CONNECTIONS[n]! } : undefined), now: () => 1_800_000_000_000 });
+  });
+  afterEach(async () => {
+    await store[Symbol.asyncDispose]();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('the month-end close installs with its values: the pipeline defaults, the notebooks’ parameters cells and the folder follow them', async () => {
+    const t = await lib.get('month-end-close');
+    expect(t).toMatchObject({ source: 'shipped', folder: 'close', open: 'month-end-close.pipeline.yaml', pipelines: ['month-end-close.pipeline.yaml'] });
+    expect(t.parameters.map((p) => `${p.name}:${p.type}`)).toEqual(['connection:connection', 'serving_connection:connection', 'superset_connection:connection', 'finance_list:string', 'completeness_threshold:number']);
+
+    const r = await lib.install('month-end-close', { folder: 'finance/close-fr', values: { connection: 'odoo-prod', superset_connection: 'bi', completeness_threshold: '0.3' } }, 'anna');
+    expect(r).toMatchObject({ folder: 'finance/close-fr', open: 'finance/close-fr/month-end-close.pipeline.yaml', pipelines: ['finance/close-fr/month-end-close.pipeline.yaml'], values: { connection: 'odoo-prod', superset_connection: 'bi', finance_list: '', completeness_threshold: 0.3 } });
+    expect(r.files).toEqual(t.files.map((f) => `finance/close-fr/${f}`));
+    const yaml = (await ws.readText('finance/close-fr/month-end-close.pipeline.yaml'))!;
+    const spec = parsePipeline(yaml, 'p.yaml');
+    expect(spec.parameters.connection!.default).toBe('odoo-prod');
+    expect(spec.parameters.superset_connection!.default).toBe('bi');
+    expect(spec.parameters.completeness_threshold!.default).toBe(0.3);
+    expect(spec.tasks.find((x) => x.id === 'extract')).toMatchObject({ target: { kind: 'notebook', path: 'finance/close-fr/01_extract.ipynb' } });
+    expect(yaml).toContain('# The month-end close on Odoo'); // comments kept
+    const extract = (await ws.readText('finance/close-fr/01_extract.ipynb'))!;
+    const params = JSON.parse(extract).cells.find((c: { metadata: { tags?: string[] } }) => c.metadata.tags?.includes('parameters'));
+    const src = Array.isArray(params.source) ? params.source.join('') : params.source;
+    expect(src).toMatch(/^connection = "odoo-prod"$/m);
+    expect(src).toMatch(/^period = "2026-11"$/m);
+  });
+
+  test('bad values, a connection of the wrong kind or none, a bad folder, an existing file: refused before anything is written', async () => {
+    const cases: Array<[Record<string, unknown>, string | undefined, RegExp]> = [
+      [{ connectionn: 'odoo' }, undefined, /it has no parameter "connectionn" \(it has connection, serving_connection/],
+      [{ completeness_threshold: 'half' }, undefined, /parameter completeness_threshold must be a number \(got "half"\)/],
+      [{ connection: 'nope' }, undefined, /parameter connection names connection "nope", which does not exist/],
+      [{ connection: 'bi' }, undefined, /parameter connection needs a postgres connection; "bi" is superset/],
+      [{ connection: 'odoo; DROP' }, undefined, /parameter connection must be the name of a connection/],
+      [{}, '../outside', /folder must be a relative workspace path/],
+      [{}, '/abs', /folder must be a relative workspace path/],
+    ];
+    for (const [values, folder, message] of cases) {
+      await expect(lib.install('month-end-close', { folder, values }, 'anna')).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(message) });
+    }
+    expect(await readdir(root)).toEqual([]);
+    await ws.writeText('close/03_gold.ipynb', 'mine', 'anna');
+    await expect(lib.install('month-end-close', {}, 'anna')).rejects.toMatchObject({ code: 'conflict', message: 'Cannot install template month-end-close into close: close/03_gold.ipynb exists (nothing was written)' });
+    expect(await readdir(join(root, 'close'))).toEqual(['03_gold.ipynb']);
+    await expect(lib.install('no-such', {}, 'anna')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(lib.install('../etc', {}, 'anna')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  test('a folder saved as a template: outputs cleared, its pipeline pointed at the install folder, placeholders checked; installed elsewhere with values', async () => {
+    await ws.writeText('recon/bank.ipynb', notebook('account = "512000"\nthreshold = 10\n', [{ type: 'markdown', source: '# Bank reconciliation of {{ template.entity }}' }, { source: 'print(account)', outputs: [{ output_type: 'stream', name: 'stdout', text: 'secret figures' }] }]), 'anna');
+    await ws.writeText('recon/recon.pipeline.yaml', 'name: Recon {{ template.entity }}\nparameters:\n  threshold: { type: integer, default: 10 }\ntasks:\n  bank:\n    notebook: recon/bank.ipynb\n    parameters: { threshold: "{{ params.threshold }}" }\n', 'anna');
+    const parameters = [
+      { name: 'entity', type: 'choice', choices: ['FR01', 'PH01'], required: true, label: 'Entity' },
+      { name: 'account', type: 'string', default: '512000' },
+      { name: 'threshold', type: 'integer', default: 10 },
+    ];
+    const saved = await lib.save({ name: 'bank-recon', title: 'Bank reconciliation', description: 'Bank against GL', paths: ['recon'], parameters: parameters as never }, 'anna', false);
+    expect(saved).toMatchObject({ name: 'bank-recon', source: 'user', folder: 'recon', open: 'recon.pipeline.yaml', files: ['bank.ipynb', 'recon.pipeline.yaml'], pipelines: ['recon.pipeline.yaml'], created_by: 'anna', version: 1 });
+    const stored = await lib.file('bank-recon', 'bank.ipynb');
+    expect(stored).not.toContain('secret figures');
+    expect(JSON.parse(stored).cells.map((c: { execution_count?: unknown }) => c.execution_count ?? null)).toEqual([null, null, null]);
+    expect(await lib.file('bank-recon', 'recon.pipeline.yaml')).toContain('notebook: {{ template.folder }}/bank.ipynb');
+    expect((await lib.list()).map((t) => `${t.source}:${t.name}`)).toEqual(['user:bank-recon', 'shipped:month-end-close']);
+
+    await expect(lib.install('bank-recon', { folder: 'ph' }, 'ben')).rejects.toMatchObject({ code: 'bad_request', message: 'Cannot install template bank-recon: parameter entity needs a value' });
+    await expect(lib.install('bank-recon', { folder: 'ph', values: { entity: 'US01' } }, 'ben')).rejects.toMatchObject({ message: expect.stringContaining('parameter entity must be one of "FR01", "PH01"') });
+    const r = await lib.install('bank-recon', { folder: 'ph', values: { entity: 'PH01', account: '512100', threshold: 25 } }, 'ben');
+    expect(r.files).toEqual(['ph/bank.ipynb', 'ph/recon.pipeline.yaml']);
+    const nb = (await ws.readText('ph/bank.ipynb'))!;
+    expect(cellSource(nb, 'p')).toBe('account = "512100"\nthreshold = 25\n');
+    expect(cellSource(nb, 'm0')).toBe('# Bank reconciliation of PH01');
+    const out = execFileSync('python3', ['-c', `${cellSource(nb, 'p')}\nprint(account, threshold + 1)`], { encoding: 'utf8' });
+    expect(out.trim()).toBe('512100 26');
+    const spec = parsePipeline((await ws.readText('ph/recon.pipeline.yaml'))!, 'x.yaml');
+    expect(spec).toMatchObject({ name: 'Recon PH01' });
+    expect(spec.parameters.threshold!.default).toBe(25);
+    expect(spec.tasks[0]).toMatchObject({ target: { path: 'ph/bank.ipynb' }, parameters: { threshold: '{{ params.threshold }}' } });
+  });
+
+  test('saving: who may replace or delete, stale versions, names, placeholders, binary and missing files', async () => {
+    await ws.writeText('a/one.ipynb', notebook('x = 1\n'), 'anna');
+    await ws.writeText('b/one.ipynb', notebook('y = 1\n'), 'anna');
+    await ws.writeText('bad/uses.sql', 'SELECT {{ template.missing }}', 'anna');
+    await writeFile(join(root, 'a', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]));
+    const first = await lib.save({ name: 'one', paths: ['a/one.ipynb'] }, 'anna', false);
+    expect(first).toMatchObject({ title: 'one', folder: 'one', open: 'one.ipynb', version: 1 });
+
+    await expect(lib.save({ name: 'one', paths: ['a/one.ipynb'] }, 'anna', false)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('a template of that name exists') });
+    await expect(lib.save({ name: 'one', paths: ['b/one.ipynb'], replace: 1 }, 'ben', false)).rejects.toMatchObject({ code: 'forbidden', message: 'Cannot replace template one: anna saved it (an engineer or admin may replace it)' });
+    const second = await lib.save({ name: 'one', title: 'One, again', paths: ['b/one.ipynb'], replace: 1 }, 'anna', false);
+    expect(second).toMatchObject({ title: 'One, again', version: 2, created_by: 'anna' });
+    expect(await lib.file('one', 'one.ipynb')).toContain('y = 1');
+    await expect(lib.save({ name: 'one', paths: ['a/one.ipynb'], replace: 1 }, 'carl', true)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('it changed since version 1') });
+
+    const refused: Array<[Parameters<TemplateLibrary['save']>[0], RegExp]> = [
+      [{ name: 'month-end-close', paths: ['a/one.ipynb'] }, /a template shipped with Workbench has that name/],
+      [{ name: 'Bad Name', paths: ['a/one.ipynb'] }, /name must be 1-64 lowercase letters/],
+      [{ name: 'x', paths: [] }, /paths must list 1 to 50/],
+      [{ name: 'x', paths: ['../etc/passwd'] }, /is not a workspace path/],
+      [{ name: 'x', paths: ['nope.ipynb'] }, /nope\.ipynb does not exist/],
+      [{ name: 'x', paths: ['a/one.ipynb', 'b/one.ipynb'] }, /two files would both be one\.ipynb/],
+      [{ name: 'x', paths: ['bad'] }, /uses\.sql uses \{\{ template\.missing \}\}, not among its parameters \(none\)/],
+      [{ name: 'x', paths: ['a'] }, /a\/logo\.png is not text/],
+      [{ name: 'x', paths: ['b'], parameters: [{ name: 'n', type: 'integer', default: 'ten' }] as never }, /parameter n must be an integer/],
+      [{ name: 'x', paths: ['b'], parameters: [{ name: 'folder' }] as never }, /name "folder" is reserved/],
+      [{ name: 'x', paths: ['b'], open: 'other.ipynb' }, /open names other\.ipynb, which is not one of its files/],
+    ];
+    for (const [request, message] of refused) await expect(lib.save(request, 'anna', false)).rejects.toMatchObject({ message: expect.stringMatching(message) });
+    expect((await lib.list()).map((t) => t.name)).toEqual(['month-end-close', 'one']);
+
+    await expect(lib.remove('one', 'ben', false)).rejects.toMatchObject({ code: 'forbidden', message: 'Cannot delete template one: anna saved it (an engineer or admin may delete it)' });
+    await expect(lib.remove('month-end-close', 'carl', true)).rejects.toMatchObject({ code: 'forbidden' });
+    await lib.remove('one', 'carl', true);
+    await expect(lib.get('one')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(lib.remove('one', 'anna', false)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
