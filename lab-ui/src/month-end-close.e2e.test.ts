@@ -97,17 +97,21 @@ describe('the month-end close from its template', () => {
   it('New pipeline from template: the templates with their files; Install into close opens the pipeline’s page with its DAG', async () => {
     await openLab(context, wb.url, page);
     await page.locator('.jp-LauncherCard[data-category="Workbench"]:visible', { hasText: 'New Pipeline from Template…' }).click();
-    const form = page.locator('.jp-Dialog .wb-pipelines-template-form');
-    const close = form.locator('li.wb-pipelines-template[data-name="month-end-close"]');
-    await expect(close.locator('.wb-pipelines-template-title').textContent()).resolves.toBe('Month-end close (Odoo)');
-    await expect(close.locator('.wb-pipelines-template-choice').isChecked()).resolves.toBe(true);
-    await expect(form.locator('input.wb-pipelines-template-folder').inputValue()).resolves.toBe('close');
-    await close.locator('details.wb-pipelines-template-details summary').click();
-    await expect(close.locator('ul.wb-pipelines-template-files li').allTextContents()).resolves.toEqual(expect.arrayContaining(['01_extract.ipynb', '03_gold.ipynb', 'month-end-close.pipeline.yaml']));
-    await form.locator('input.wb-pipelines-template-folder').fill('close');
+    // The templates library's install dialog, offering the templates that hold a pipeline: the month-end close.
+    const form = page.locator('.jp-Dialog .wb-templates-install-form[data-template="month-end-close"]');
+    await expect(form.locator('.wb-templates-title').textContent()).resolves.toBe('Month-end close (Odoo)');
+    await expect(form.locator('.wb-templates-source').textContent()).resolves.toBe('Shipped with Workbench');
+    await expect(form.locator('input.wb-templates-folder').inputValue()).resolves.toBe('close');
+    await form.locator('details.wb-templates-files-details summary').click();
+    await expect(form.locator('ul.wb-templates-files li').allTextContents()).resolves.toEqual(expect.arrayContaining(['01_extract.ipynb', '03_gold.ipynb', 'month-end-close.pipeline.yaml']));
+    // Its parameters: the Odoo connection chosen among the server's postgres connections, the optional ones empty.
+    await expect(form.locator('.wb-templates-field').evaluateAll((fs) => fs.map((f) => (f as HTMLElement).dataset.parameter))).resolves.toEqual(['connection', 'serving_connection', 'superset_connection', 'finance_list', 'completeness_threshold']);
+    await expect(form.locator('.wb-templates-field[data-parameter="connection"] select.wb-templates-value').inputValue()).resolves.toBe('odoo');
+    await expect(form.locator('.wb-templates-field[data-parameter="serving_connection"] select.wb-templates-value').inputValue()).resolves.toBe('');
+    await form.locator('input.wb-templates-folder').fill('close');
     await shotBoth('template-dialog');
     const installed = page.waitForResponse((r) => r.url().endsWith('/api/templates/month-end-close/install') && r.request().method() === 'POST');
-    await page.locator('.jp-Dialog button.wb-pipelines-template-install').click();
+    await page.locator('.jp-Dialog button.wb-templates-install').click();
     const answer = await installed;
     expect(answer.status()).toBe(201);
     const body = (await answer.json()) as { folder: string; pipelines: { id: string; path: string }[] };
@@ -130,15 +134,15 @@ describe('the month-end close from its template', () => {
     await page.evaluate(() => (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }).jupyterapp.commands.execute('workbench-pipelines:list'));
     const list = await screenIn('.wb-pipelines-list');
     await list.locator('button.wb-pipelines-from-template').click();
-    const form = page.locator('.jp-Dialog .wb-pipelines-template-form');
-    await form.locator('input.wb-pipelines-template-folder').fill('close');
+    const form = page.locator('.jp-Dialog .wb-templates-install-form');
+    await form.locator('input.wb-templates-folder').fill('close');
     expected.push(/^HTTP 409 POST .*\/api\/templates\/month-end-close\/install$/, /^console error: Failed to load resource: the server responded with a status of 409 \(Conflict\) \(.*\/api\/templates\/month-end-close\/install\)$/);
     const refused = page.waitForResponse((r) => r.url().endsWith('/api/templates/month-end-close/install'));
-    await page.locator('.jp-Dialog button.wb-pipelines-template-install').click();
+    await page.locator('.jp-Dialog button.wb-templates-install').click();
     expect((await refused).status()).toBe(409);
-    await form.locator('.wb-pipelines-form-error:visible').waitFor();
-    await expect(form.locator('.wb-pipelines-form-error').textContent()).resolves.toMatch(/^Cannot install template month-end-close into close: close\/.+ exists \(nothing was written\)$/);
-    await expect(form.locator('input.wb-pipelines-template-folder').inputValue()).resolves.toBe('close');
+    await form.locator('.wb-templates-form-error:visible').waitFor();
+    await expect(form.locator('.wb-templates-form-error').textContent()).resolves.toMatch(/^Cannot install template month-end-close into close: close\/.+ exists \(nothing was written\)$/);
+    await expect(form.locator('input.wb-templates-folder').inputValue()).resolves.toBe('close');
     await shot('template-conflict');
     await page.locator('.jp-Dialog .jp-mod-reject').click();
     await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
@@ -200,8 +204,8 @@ describe('the month-end close from its template', () => {
     const refused = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${runId}/rollback`));
     await page.locator('.jp-Dialog button.wb-pipelines-rollback-confirm').click();
     expect((await refused).status()).toBe(409);
-    await form.locator('.wb-pipelines-form-error:visible').waitFor();
-    await expect(form.locator('.wb-pipelines-form-error').textContent()).resolves.toMatch(/^Cannot /);
+    await form.locator('.wb-templates-form-error:visible').waitFor();
+    await expect(form.locator('.wb-templates-form-error').textContent()).resolves.toMatch(/^Cannot /);
     await expect(form.locator('textarea.wb-pipelines-rollback-reason').inputValue()).resolves.toBe('Late supplier invoice posted after the close');
     await shot('rollback-refused');
     await page.locator('.jp-Dialog .jp-mod-reject').click();

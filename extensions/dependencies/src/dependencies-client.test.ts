@@ -24,6 +24,13 @@ describe('DependenciesClient.analyze', () => {
     expect(requests).toEqual([{ url: 'http://wb.test/base/api/dependencies/analyze', method: 'POST', body: { cells: [{ id: 'c1', language: 'python', source: 'a = 1' }] } }]);
   });
 
+  it('sends the notebook’s path, which the server reads %build_models folders relative to', async () => {
+    const hash = await hashSource('%build_models models');
+    const { requests, client: c } = client(() => ({ status: 200, body: { cells: [{ id: 'b', sourceHash: hash, defines: ['table:orders'], reads: [] }] } }));
+    await c.analyze([{ id: 'b', language: 'sql', source: '%build_models models' }], { path: 'proj/analysis.ipynb' });
+    expect(requests[0]!.body).toEqual({ cells: [{ id: 'b', language: 'sql', source: '%build_models models' }], path: 'proj/analysis.ipynb' });
+  });
+
   it('the server’s refusal and an unexpected answer are DependenciesErrors fit to show', async () => {
     const refused = client(() => ({ status: 400, body: { message: 'Cannot analyse dependencies: cells[0].id "x" is not unique', code: 'bad_request' } }));
     await expect(refused.client.analyze([{ id: 'x', language: 'python', source: '' }])).rejects.toMatchObject({ name: 'DependenciesError', kind: 'bad_request', message: 'Cannot analyse dependencies: cells[0].id "x" is not unique' });

@@ -33,13 +33,17 @@ export class DependenciesClient {
     this.send = options.send ?? ((url, init) => ServerConnection.makeRequest(url, init, this.serverSettings));
   }
 
-  /** The names each cell defines and reads, in the order given. */
-  async analyze(cells: readonly AnalyzeRequestCell[], options: { signal?: AbortSignal } = {}): Promise<AnalyzedCell[]> {
+  /**
+   * The names each cell defines and reads, in the order given. `path`: the
+   * notebook's path in the workspace (the server reads `%build_models`
+   * folders relative to it).
+   */
+  async analyze(cells: readonly AnalyzeRequestCell[], options: { path?: string; signal?: AbortSignal } = {}): Promise<AnalyzedCell[]> {
     const body = await requestJson(this.send, dependenciesErrors, DependenciesError, {
       action: 'analyse the cell dependencies',
       url: apiUrl(this.serverSettings.baseUrl, 'api/dependencies/analyze'),
       method: 'POST',
-      body: { cells },
+      body: { cells, ...(options.path !== undefined ? { path: options.path } : {}) },
       signal: options.signal,
     });
     return readAnalyzeResponse(body, cells.map((c) => c.id));

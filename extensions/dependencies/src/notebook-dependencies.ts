@@ -6,8 +6,10 @@
  * - On open, after edits (debounced, 500 ms) and after the notebook changes
  *   shape, the cells go to `POST api/dependencies/analyze` when some cell's
  *   stored analysis is of another source (or the shape changed since the
- *   last answer); the answers that differ are written, in one
- *   non-undoable transaction (Ctrl+Z keeps undoing the user's edits).
+ *   last answer, or the notebook was renamed); the answers that differ
+ *   are written, in one non-undoable transaction (Ctrl+Z keeps undoing the
+ *   user's edits). The request names the notebook's path: the server reads
+ *   `%build_models` folders relative to it.
  * - Each `execute_reply` on the notebook's kernel connection is recorded on
  *   the cell that sent the request (JupyterLab puts `cellId` in the
  *   request's metadata): count, hash of the code sent, the kernel's time,
@@ -153,6 +155,7 @@ export class NotebookDependencies {
     this.analyzeTimer.dispose();
     this.inflight?.abort();
     this.attachKernel(null);
+    this.panel.context.pathChanged.disconnect(this.onPathChanged, this);
     Signal.clearData(this);
   }
 
@@ -164,6 +167,7 @@ export class NotebookDependencies {
     model.cells.changed.connect(this.onCellsChanged, this);
     for (let i = 0; i < model.cells.length; i++) this.watchCell(model.cells.get(i));
     model.metadataChanged.connect(this.onNotebookMetadata, this);
+    this.panel.context.pathChanged.connect(this.onPathChanged, this);
     this.panel.sessionContext.kernelChanged.connect(this.onKernelChanged, this);
     this.attachKernel(this.panel.sessionContext.session?.kernel ?? null);
     this._language = this.readLanguage();
@@ -199,6 +203,12 @@ export class NotebookDependencies {
     this._language = language;
     this.lastSignature = undefined;
     this.refreshTimer.schedule();
+    this.analyzeTimer.schedule();
+  }
+
+  /** Renamed or moved: `%build_models` folders are relative to the notebook, so every cell is analysed again. */
+  private onPathChanged(): void {
+    this.lastSignature = '';
     this.analyzeTimer.schedule();
   }
 
@@ -309,7 +319,7 @@ export class NotebookDependencies {
       }
       this.setAnalysis('analysing');
       try {
-        const answer = await this.client.analyze(analyzeRequestCells(cells), { signal: controller.signal });
+        const answer = await this.client.analyze(analyzeRequestCells(cells), { path: this.panel.context.localPath, signal: controller.signal });
         if (controller.signal.aborted || this._isDisposed) return;
         this.lastSignature = analysisSignature(cells);
         await this.writeAnalyses(answer);

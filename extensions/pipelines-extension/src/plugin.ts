@@ -33,15 +33,16 @@ import {
   READ_ONLY,
   RunPage,
   showCreateJobDialog,
-  showTemplateDialog,
   type PipelineRecord,
   type PipelinesAbilities,
   type ScreenOptions,
-  type TemplateInstall,
 } from '@workbench/pipelines-ui';
 import { CreateJobButton, parametersOf } from './create-job';
 import { CommandIDs, NAMESPACES, PANEL_ID, PLUGIN_ID } from './ids';
 import { pipelinesIcon } from './pipelines-icon';
+
+/** The templates extension's install dialog. */
+const TEMPLATES_INSTALL = 'workbench-templates:install';
 
 const CATEGORY = 'Workbench';
 
@@ -199,27 +200,13 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, restore
     },
   });
 
+  // The templates library (@workbench/templates-extension) installs it and opens the pipeline's page.
   app.commands.addCommand(CommandIDs.fromTemplate, {
     label: 'New Pipeline from Template…',
-    caption: 'Install a template shipped with Workbench (such as the month-end close) into a folder, then open its pipeline',
+    caption: 'Install a template holding a pipeline (such as the month-end close) into a folder, with its parameters, then open the pipeline',
     icon: (args) => (args.isPalette ? undefined : pipelinesIcon),
-    execute: async (): Promise<TemplateInstall | null> => {
-      let templates;
-      try {
-        templates = await client.templates();
-      } catch (err) {
-        Notification.error(err instanceof Error ? err.message : 'Cannot list the templates', { autoClose: 8000 });
-        return null;
-      }
-      if (templates.length === 0) {
-        Notification.info('No templates are installed on this server.', { autoClose: 5000 });
-        return null;
-      }
-      const installed = await showTemplateDialog({ client, templates });
-      const first = installed?.pipelines[0];
-      if (first) await app.commands.execute(CommandIDs.open, { id: first.id });
-      return installed;
-    },
+    isEnabled: () => app.commands.hasCommand(TEMPLATES_INSTALL),
+    execute: () => app.commands.execute(TEMPLATES_INSTALL, { pipelines: true }),
   });
 
   const sidebar = new PipelinesSidebar({

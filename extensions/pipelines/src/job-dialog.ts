@@ -22,11 +22,11 @@
  */
 import { Widget } from '@lumino/widgets';
 import { h, replaceChildren } from '@workbench/lab-common';
+import { showSubmitDialog } from '@workbench/lab-common/submit-dialog';
 import { checkJobForm, jobPath, jobYaml, readDefault, type JobForm, type JobProblem, type JobSchedule, type JobScheduleKind } from './job-yaml';
 import { readParametersCell, type NotebookParameter } from './notebook-parameters';
 import { errorText, PipelinesError } from './pipelines-api';
 import type { PipelinesClient } from './pipelines-client';
-import { showSubmitDialog } from './submit-dialog';
 import { PARAMETER_TYPES, type ParameterType, type PipelineRecord, type SpecIssue } from './types';
 
 export interface CreateJobOptions {
@@ -304,6 +304,6 @@ class JobBody extends Widget {
 /** The Create job dialog; resolves with the pipeline it wrote, or null when closed. */
 export async function showCreateJobDialog(options: CreateJobOptions): Promise<PipelineRecord | null> {
   const body = new JobBody(options);
-  const ok = await showSubmitDialog({ title: `Create job: ${options.notebook.split('/').pop() ?? options.notebook}`, body, acceptLabel: 'Create job', acceptClass: 'wb-pipelines-job-submit', focusNodeSelector: '.wb-pipelines-job-name' });
+  const ok = await showSubmitDialog({ className: 'wb-pipelines-dialog', title: `Create job: ${options.notebook.split('/').pop() ?? options.notebook}`, body, acceptLabel: 'Create job', acceptClass: 'wb-pipelines-job-submit', focusNodeSelector: '.wb-pipelines-job-name' });
   return ok ? body.created : null;
 }

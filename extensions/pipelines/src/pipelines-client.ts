@@ -11,8 +11,8 @@ import { ServerConnection } from '@jupyterlab/services';
 import { apiUrl, requestJson, type SendRequest } from '@workbench/lab-common';
 import { errorFromResponse, PipelinesError, pipelinesErrors } from './pipelines-api';
 import { RunEventStream, type RunEventStreamOptions } from './run-events';
-import type { PipelineDetail, PipelineRecord, PipelinesAbilities, PipelineSummary, Run, RunDetail, RunRow, RunStatus, SpecIssue, TemplateInfo, TemplateInstall } from './types';
-import { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunRows, readRuns, readTemplateInstall, readTemplates } from './validate';
+import type { PipelineDetail, PipelineRecord, PipelinesAbilities, PipelineSummary, Run, RunDetail, RunRow, RunStatus, SpecIssue } from './types';
+import { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunRows, readRuns } from './validate';
 
 export interface PipelinesClientOptions {
   /** Defaults to `ServerConnection.makeSettings()` (the page's base URL and token). */
@@ -106,15 +106,6 @@ export class PipelinesClient {
     return readRun(await this.request('roll back the run', this.url(['runs', runId, 'rollback']), 'POST', { reason }, options));
   }
 
-  /** The templates shipped with Workbench. */
-  async templates(options: RequestOptions = {}): Promise<TemplateInfo[]> {
-    return readTemplates(await this.request('list the templates', this.url(['templates']), 'GET', undefined, options));
-  }
-
-  /** Copies a template into `folder` (default its own) and registers its pipelines; a file that exists refuses it all (409, nothing written). */
-  async installTemplate(name: string, folder: string | undefined, options: RequestOptions = {}): Promise<TemplateInstall> {
-    return readTemplateInstall(await this.request(`install template ${name}`, this.url(['templates', name, 'install']), 'POST', folder === undefined ? {} : { folder }, options));
-  }
 
   /** A run's event stream (not started: call `start()`; `dispose()` closes it). */
   follow(runId: string, handlers: Pick<RunEventStreamOptions, 'onEvent' | 'onState' | 'random' | 'sleep'>): RunEventStream {

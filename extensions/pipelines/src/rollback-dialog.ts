@@ -11,9 +11,9 @@
  */
 import { Widget } from '@lumino/widgets';
 import { h } from '@workbench/lab-common';
+import { showSubmitDialog } from '@workbench/lab-common/submit-dialog';
 import { errorText } from './pipelines-api';
 import type { PipelinesClient } from './pipelines-client';
-import { showSubmitDialog } from './submit-dialog';
 import type { Run, RunDetail } from './types';
 
 export interface RollbackDialogOptions {
@@ -78,6 +78,6 @@ class RollbackBody extends Widget {
 /** The dialog; resolves with the rollback run, or null when it was closed. */
 export async function showRollbackDialog(options: RollbackDialogOptions): Promise<Run | null> {
   const body = new RollbackBody(options);
-  const ok = await showSubmitDialog({ title: `Roll back this run of ${options.run.pipelineName}?`, body, acceptLabel: 'Roll back', acceptClass: 'wb-pipelines-rollback-confirm', focusNodeSelector: '.wb-pipelines-rollback-reason' });
+  const ok = await showSubmitDialog({ className: 'wb-pipelines-dialog', title: `Roll back this run of ${options.run.pipelineName}?`, body, acceptLabel: 'Roll back', acceptClass: 'wb-pipelines-rollback-confirm', focusNodeSelector: '.wb-pipelines-rollback-reason' });
   return ok ? body.started : null;
 }

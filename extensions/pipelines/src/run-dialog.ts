@@ -17,11 +17,11 @@
  */
 import { Widget } from '@lumino/widgets';
 import { h } from '@workbench/lab-common';
+import { showSubmitDialog } from '@workbench/lab-common/submit-dialog';
 import { formatValue, plural } from './format';
 import { changedParameters, defaultText, isTemplate } from './parameter-form';
 import { errorText } from './pipelines-api';
 import type { PipelinesClient } from './pipelines-client';
-import { showSubmitDialog } from './submit-dialog';
 import type { ParameterSpec, PipelineSpec, Run } from './types';
 
 let nextId = 0;
@@ -122,7 +122,7 @@ class RunBody extends Widget {
 /** The "Run with parameters" dialog; resolves with the run it started, or null when closed. */
 export async function showRunDialog(client: PipelinesClient, pipelineId: string, spec: PipelineSpec): Promise<Run | null> {
   const body = new RunBody(client, pipelineId, spec);
-  const ok = await showSubmitDialog({ title: `Run ${spec.name}`, body, acceptLabel: 'Run', acceptClass: 'wb-pipelines-run-submit', focusNodeSelector: '.wb-pipelines-param-input, .wb-pipelines-logical-date' });
+  const ok = await showSubmitDialog({ className: 'wb-pipelines-dialog', title: `Run ${spec.name}`, body, acceptLabel: 'Run', acceptClass: 'wb-pipelines-run-submit', focusNodeSelector: '.wb-pipelines-param-input, .wb-pipelines-logical-date' });
   return ok ? body.run : null;
 }
 
@@ -195,7 +195,7 @@ class BackfillBody extends Widget {
 /** The Backfill dialog; resolves with the runs it created ([] when closed). */
 export async function showBackfillDialog(client: PipelinesClient, pipelineId: string, spec: PipelineSpec, now: number): Promise<Run[]> {
   const body = new BackfillBody(client, pipelineId, spec, now);
-  const ok = await showSubmitDialog({ title: `Backfill ${spec.name}`, body, acceptLabel: 'Backfill', acceptClass: 'wb-pipelines-backfill-submit', focusNodeSelector: '.wb-pipelines-backfill-from' });
+  const ok = await showSubmitDialog({ className: 'wb-pipelines-dialog', title: `Backfill ${spec.name}`, body, acceptLabel: 'Backfill', acceptClass: 'wb-pipelines-backfill-submit', focusNodeSelector: '.wb-pipelines-backfill-from' });
   return ok ? body.runs : [];
 }
 

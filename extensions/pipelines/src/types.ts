@@ -3,8 +3,7 @@
  * `server/pipelines/src/spec/pipeline-spec.ts` (PipelineSpec),
  * `triggers/trigger-spec.ts` (TriggerSpec), `spec/spec-issue.ts`
  * (SpecIssue), `pipeline-registry.ts` (PipelineRecord) and
- * `runs/run-model.ts` (Run, RunDetail, TaskRun, TaskCheck, LogLine) and
- * `template-library.ts` (TemplateInfo), served by
+ * `runs/run-model.ts` (Run, RunDetail, TaskRun, TaskCheck, LogLine), served by
  * `server/http/src/routes/pipelines.ts`. This package runs in the browser,
  * so it does not import them. Only what the screens use is kept.
  */
@@ -249,23 +248,6 @@ export type RunEvent =
   | { type: 'log'; line: LogLine }
   | { type: 'end'; status: RunStatus };
 
-/** A template shipped with Workbench (`GET api/templates`; server/pipelines template-library.ts). */
-export interface TemplateInfo {
-  name: string;
-  title: string;
-  description: string;
-  /** The default destination folder. */
-  folder: string;
-  /** Relative to the template (and to the destination once installed). */
-  files: string[];
-}
-
-/** `POST api/templates/{name}/install`: the files written (workspace paths) and the pipelines registered. */
-export interface TemplateInstall {
-  folder: string;
-  files: string[];
-  pipelines: PipelineRecord[];
-}
 
 /** What the signed-in user may do (`GET api/me?permissions=`, the server's role policy). */
 export interface PipelinesAbilities {

@@ -1,9 +1,8 @@
 import type { TaskCheck as ServerTaskCheck } from '@workbench/pipelines';
 import { errorFromResponse, issuesOf, PipelinesError } from './pipelines-api';
 import { BROKEN, CHECKS, DETAIL, FX_CHECK, RUN, RUN_DETAIL, RUN_ROWS, SUMMARY } from './testing/fixtures';
-import type { TemplateInfo as ServerTemplateInfo } from '@workbench/pipelines';
-import type { TaskCheck, TemplateInfo } from './types';
-import { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunEvent, readRunRows, readRuns, readTemplateInstall, readTemplates } from './validate';
+import type { TaskCheck } from './types';
+import { readAbilities, readIssues, readPipeline, readPipelineRecord, readPipelines, readRepair, readRun, readRunDetail, readRunEvent, readRunRows, readRuns } from './validate';
 
 function invalid(fn: () => unknown): PipelinesError {
   try {
@@ -128,39 +127,4 @@ describe('reading the pipelines API', () => {
     expect(invalid(() => readRunDetail({ ...wire(RUN_DETAIL), spec: { ...wire(RUN_DETAIL.spec), rollback: { ...rollback, target: { kind: 'shell', path: 'x' } } } })).message).toContain('spec.rollback.target.kind is not one of notebook, sql, pipeline');
   });
 
-  describe('templates', () => {
-    const CLOSE: TemplateInfo = {
-      name: 'month-end-close',
-      title: 'Month-end close',
-      description: 'Odoo -> bronze -> checks -> gold',
-      folder: 'month-end-close',
-      files: ['01_extract.ipynb', 'month-end-close.pipeline.yaml'],
-    };
-
-    it('reads the list as the server sends it', () => {
-      // The mirror is the server's shape (server/pipelines template-library.ts), both ways (checked by tsc).
-      const server: ServerTemplateInfo = CLOSE;
-      const mirrored: TemplateInfo = server;
-      expect(readTemplates(wire([mirrored]))).toEqual([CLOSE]);
-      expect(readTemplates([])).toEqual([]);
-      expect(readTemplates([{ ...CLOSE, extra: 1 }])).toEqual([CLOSE]);
-    });
-
-    it('names what is wrong in the list', () => {
-      expect(invalid(() => readTemplates({ templates: [] })).message).toBe('Cannot read the templates: the server answered with unexpected JSON (the answer is not an array)');
-      expect(invalid(() => readTemplates([CLOSE, { ...CLOSE, title: null }])).message).toContain('[1].title is not a string');
-      expect(invalid(() => readTemplates([{ ...CLOSE, files: 'a.ipynb' }])).message).toContain('[0].files is not an array');
-      expect(invalid(() => readTemplates([{ ...CLOSE, files: ['a', 3] }])).message).toContain('[0].files');
-      const { folder: _f, ...noFolder } = CLOSE;
-      expect(invalid(() => readTemplates([noFolder])).message).toContain('[0].folder is not a string');
-    });
-
-    it('reads an install: the files written and the pipelines registered', () => {
-      const { lastRun: _l, ...record } = SUMMARY;
-      const answer = { folder: 'close', files: ['close/01_extract.ipynb', 'close/month-end-close.pipeline.yaml'], pipelines: [record] };
-      expect(readTemplateInstall(wire(answer))).toEqual(answer);
-      expect(invalid(() => readTemplateInstall({ ...wire(answer), pipelines: [{ ...wire(record), paused: 'no' }] })).message).toContain('pipelines[0].paused is not true or false');
-      expect(invalid(() => readTemplateInstall({ folder: 'close', files: [] })).message).toContain('pipelines is not an array');
-    });
-  });
 });

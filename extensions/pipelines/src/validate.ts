@@ -38,8 +38,6 @@ import {
   type TaskRun,
   type TaskSpec,
   type TaskStatus,
-  type TemplateInfo,
-  type TemplateInstall,
   type TriggerRule,
   type TriggerSpec,
 } from './types';
@@ -416,30 +414,3 @@ export function readAbilities(json: unknown): PipelinesAbilities {
   return { execute: pipelines.has('execute'), write: pipelines.has('write'), schedule: granted('schedules').has('write') };
 }
 
-function template(r: Reader, v: unknown, at: string): TemplateInfo {
-  const o = r.object(v, at);
-  return {
-    name: r.string(o.name, `${at}.name`),
-    title: r.string(o.title, `${at}.title`),
-    description: r.string(o.description, `${at}.description`),
-    folder: r.string(o.folder, `${at}.folder`),
-    files: r.strings(o.files, `${at}.files`),
-  };
-}
-
-/** `GET api/templates`. */
-export function readTemplates(json: unknown): TemplateInfo[] {
-  const r = new Reader('the templates');
-  return r.array(json, 'the answer').map((v, i) => template(r, v, `[${i}]`));
-}
-
-/** `POST api/templates/:name/install`: the folder, the files written and the pipelines registered. */
-export function readTemplateInstall(json: unknown): TemplateInstall {
-  const r = new Reader('the installed template');
-  const o = r.object(json, 'the answer');
-  return {
-    folder: r.string(o.folder, 'folder'),
-    files: r.strings(o.files, 'files'),
-    pipelines: r.array(o.pipelines, 'pipelines').map((p, i) => record(r, r.object(p, `pipelines[${i}]`), `pipelines[${i}]`)),
-  };
-}

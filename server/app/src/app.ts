@@ -28,7 +28,7 @@ import { openStore, UserRepository, type MetadataStore, type User as StoredUser 
 import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { AuditLog } from '@workbench/audit';
 import type { DocumentService } from '@workbench/documents';
-import { DependencyAnalyzer } from '@workbench/dependencies';
+import { contentsModelReader, DependencyAnalyzer } from '@workbench/dependencies';
 import { TemplateLibrary } from '@workbench/templates';
 import { contentsTemplateWorkspace } from './template-workspace';
 import { EnvironmentManager } from '@workbench/environments';
@@ -307,7 +307,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       },
       now: options.clock,
     });
-    const dependencies = store.add(new DependencyAnalyzer());
+    // `%build_models` folders are read through the Contents API (its path checks), relative to the notebook the request names.
+    const dependencies = store.add(new DependencyAnalyzer({ readModels: contentsModelReader(contents) }));
     const oidc = config.auth.oidc;
     const sso = oidc
       ? store.add(

@@ -94,7 +94,7 @@ describe('the month-end close template on a generated Odoo database', () => {
   });
 
   async function install(folder: string): Promise<string> {
-    const installed = await jsonRequest<{ pipelines: { id: string; path: string }[] }>(ts, 'POST', 'api/templates/month-end-close/install', { folder });
+    const installed = await jsonRequest<{ pipelines: { id: string; path: string }[] }>(ts, 'POST', 'api/templates/month-end-close/install', { folder, values: { connection: 'odoo_clean' } });
     expect({ status: installed.status, body: installed.status === 201 ? 'ok' : installed.body }).toEqual({ status: 201, body: 'ok' });
     const [pipeline] = installed.body.pipelines;
     expect(pipeline!.path).toBe(`${folder}/month-end-close.pipeline.yaml`);

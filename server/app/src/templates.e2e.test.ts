@@ -103,8 +103,13 @@ describe('the templates library over HTTP', () => {
   it('the month-end close: its pipeline needs an engineer; the connection parameter is checked against the connections', async () => {
     const refused = await call('POST', 'api/templates/month-end-close/install', ANNA.token, { folder: 'close-a' });
     expect(refused).toMatchObject({ status: 403, body: { message: expect.stringContaining('it holds a pipeline') } });
-    const noSuch = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-e', values: { connection: 'odoo' } });
-    expect(noSuch).toMatchObject({ status: 400, body: { message: 'Cannot install template month-end-close: parameter connection names connection "odoo", which does not exist' } });
+    const noSuch = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-e', values: { connection: 'odoo-typo' } });
+    expect(noSuch).toMatchObject({ status: 400, body: { message: 'Cannot install template month-end-close: parameter connection names connection "odoo-typo", which does not exist' } });
+    const superset = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-e', values: { serving_connection: 'bi-typo' } });
+    expect(superset.status).toBe(400);
+    // Its default (odoo) need not exist yet: install first, make the connection later.
+    const later = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-later' });
+    expect(later).toMatchObject({ status: 201, body: { values: { connection: 'odoo' } } });
     expect((await call('POST', 'api/connections', TOKEN, { name: 'odoo-fr', kind: 'postgres', settings: { host: '127.0.0.1', port: 5432, database: 'odoo', user: 'reader' } })).status).toBe(201);
     const ok = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-e', values: { connection: 'odoo-fr', finance_list: 'close@example.com' } });
     expect(ok.status).toBe(201);

@@ -177,6 +177,28 @@ describe('analyzeNotebook', () => {
     expect(cells[1]).toMatchObject({ defines: ['table:t'] });
   });
 
+  it('the request\'s notebook path: %build_models folders are read relative to it, and the models meet a Python reader', async () => {
+    const asked: string[] = [];
+    const a = make({
+      readModels: async (folder) => {
+        asked.push(folder);
+        return [{ name: 'orders_by_day', sql: 'SELECT day, count(*) FROM raw_orders GROUP BY day' }];
+      },
+    });
+    const cells = [
+      { id: 'build', language: 'sql', source: '%build_models models schema=analytics' },
+      { id: 'py', language: 'python', source: 'import duckdb\ndf = duckdb.sql("SELECT * FROM analytics.orders_by_day").df()' },
+    ];
+    const r = await a.analyze(parseAnalyzeRequest({ cells, path: 'proj/analysis.ipynb' }));
+    expect(asked).toEqual(['proj/models']);
+    expect(r.cells[0]).toMatchObject({ defines: ['table:analytics.orders_by_day'], reads: ['table:raw_orders'] });
+    expect(r.graph.edges).toEqual([{ from: 'build', to: 'py', names: ['table:analytics.orders_by_day'] }]);
+    // Without the path the folder is not read: the cell says why.
+    const unknown = await a.analyze(parseAnalyzeRequest({ cells }));
+    expect(unknown.cells[0]).toMatchObject({ defines: [], errors: "Cannot analyse %build_models models: the notebook's path is not known, and the folder is relative to it" });
+    expect(asked).toHaveLength(1);
+  });
+
   it('an aborted call rejects; a closed analyzer refuses', async () => {
     const a = make();
     const ac = new AbortController();

@@ -24,7 +24,7 @@ export const MAX_SOURCE_BYTES = 1024 * 1024;
 
 export interface DependencyAnalyzerOptions {
   python?: PythonAnalyzerOptions;
-  /** Reads a `%build_models` folder; without it such a cell says so in `errors`. */
+  /** Reads a `%build_models` folder (its workspace path; see `contentsModelReader`); without it such a cell says so in `errors`. */
   readModels?: ReadModels;
   /** Per-cell cap on the source size in UTF-8 bytes (default 1 MiB). */
   maxSourceBytes?: number;
@@ -32,6 +32,8 @@ export interface DependencyAnalyzerOptions {
 
 export interface AnalyzeOptions {
   signal?: AbortSignal;
+  /** The notebook's workspace path: `%build_models` folders are read relative to its directory (without it, they are not read). */
+  path?: string;
 }
 
 /** The answer of `POST /api/dependencies/analyze`. */
@@ -70,7 +72,7 @@ export class DependencyAnalyzer implements AsyncDisposable {
     this.typescript.analyze(ts.map((i) => cells[i]!.source)).forEach((r, k) => (results[ts[k]!] = r));
 
     const sqlCells = async () => {
-      const session = newSqlSession();
+      const session = newSqlSession(options.path);
       for (const i of todo('sql')) {
         if (signal?.aborted) throw abortError(signal, 'analyse the notebook');
         results[i] = await this.sql.analyzeCell(cells[i]!.source, session, signal);
@@ -97,7 +99,7 @@ export class DependencyAnalyzer implements AsyncDisposable {
 
   /** A checked request (request.ts): every cell's names, and the graph over them and the runs the request gives. */
   async analyze(request: AnalyzeRequest, options: AnalyzeOptions = {}): Promise<AnalyzeResponse> {
-    const cells = await this.analyzeNotebook(request.cells, options);
+    const cells = await this.analyzeNotebook(request.cells, { ...options, ...(request.path !== undefined ? { path: request.path } : {}) });
     const graph = buildGraph(
       request.cells.map((c, i) => ({ id: c.id, language: c.language, sourceHash: cells[i]!.sourceHash, analysis: cells[i]!, ...(c.execution ? { execution: c.execution } : {}) })),
       request.kernelSession !== undefined ? { kernelSession: request.kernelSession } : {},

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { isAppError } from '@workbench/core';
 import { graphCellOf, hashSource, readDepsMetadata, withDepsMetadata, type DepsMetadata } from './metadata';
-import { parseAnalyzeRequest } from './request';
+import { MAX_PATH, parseAnalyzeRequest } from './request';
 
 const HASH = 'a'.repeat(64);
 
@@ -47,7 +47,7 @@ describe('parseAnalyzeRequest', () => {
 
   it.each([
     [null, 'Cannot analyse dependencies: the body must be a JSON object'],
-    [{ cells: [], extra: 1 }, 'Cannot analyse dependencies: unknown key "extra" (allowed: cells, kernelSession)'],
+    [{ cells: [], extra: 1 }, 'Cannot analyse dependencies: unknown key "extra" (allowed: cells, kernelSession, path)'],
     [{ cells: {} }, 'Cannot analyse dependencies: cells must be a list'],
     [{ cells: [{ id: '', language: 'python', source: '' }] }, 'Cannot analyse dependencies: cells[0].id must be a string of 1 to 200 characters'],
     [{ cells: [{ id: 'a', language: 'r', source: '' }] }, 'Cannot analyse dependencies: cells[0].language must be one of python, sql, typescript'],
@@ -62,6 +62,11 @@ describe('parseAnalyzeRequest', () => {
       'Cannot analyse dependencies: cells[1].id "a" is not unique',
     ],
     [{ cells: [{ id: 'a', language: 'sql', source: '', execution: { ranAt: 'x' } }] }, 'Cannot analyse dependencies: cells[0].execution must be {executionCount, sourceHash (SHA-256 hex), ranAt (ISO 8601)}'],
+    [{ cells: [], path: 3 }, `Cannot analyse dependencies: path must be a string of at most ${MAX_PATH} characters`],
+    [{ cells: [], path: '../secret/analysis.ipynb' }, 'Cannot analyse dependencies: path must not hold ".." segments'],
+    [{ cells: [], path: 'proj/../../analysis.ipynb' }, 'Cannot analyse dependencies: path must not hold ".." segments'],
+    [{ cells: [], path: 'proj\\..\\analysis.ipynb' }, 'Cannot analyse dependencies: path must not hold NUL bytes or backslashes'],
+    [{ cells: [], path: '/' }, 'Cannot analyse dependencies: path must name the notebook'],
   ])('refuses %j', (body, message) => {
     let err: unknown;
     try {
@@ -71,6 +76,15 @@ describe('parseAnalyzeRequest', () => {
     }
     expect(isAppError(err, 'bad_request')).toBe(true);
     expect((err as Error).message).toBe(message);
+  });
+
+  it('takes the notebook\'s workspace path, normalised', () => {
+    const cells = [{ id: 'a', language: 'sql', source: '%build_models models' }];
+    expect(parseAnalyzeRequest({ cells, path: 'proj/analysis.ipynb' })).toEqual({ cells, path: 'proj/analysis.ipynb' });
+    expect(parseAnalyzeRequest({ cells, path: '/proj/./analysis.ipynb' }).path).toBe('proj/analysis.ipynb');
+    expect(parseAnalyzeRequest({ cells })).toEqual({ cells });
+    expect(parseAnalyzeRequest({ cells, path: `${'a'.repeat(MAX_PATH - 6)}.ipynb` }).path).toHaveLength(MAX_PATH);
+    expect(() => parseAnalyzeRequest({ cells, path: `${'a'.repeat(MAX_PATH - 5)}.ipynb` })).toThrow(`Cannot analyse dependencies: path must be a string of at most ${MAX_PATH} characters`);
   });
 
   it('refuses too many cells as payload_too_large', () => {

@@ -1,9 +1,10 @@
 /**
  * The body of `POST /api/dependencies/analyze` (README.md), checked at the
  * trust boundary: a route calls `parseAnalyzeRequest(req.body)`, then
- * `analyzer.analyzeNotebook(cells)` and, with execution records,
- * `buildGraph`. A cell's size is not refused here: an oversized cell gets
- * its own `errors` (the body's limit is the HTTP layer's).
+ * `analyzer.analyze(request)`. A cell's size is not refused here: an
+ * oversized cell gets its own `errors` (the body's limit is the HTTP
+ * layer's). The notebook's `path` is refused when it holds `..`: the
+ * `%build_models` folders resolved against it must stay in the workspace.
  */
 import { AppError } from '@workbench/core';
 import { readExecution } from './metadata';
@@ -11,6 +12,8 @@ import { CELL_LANGUAGES, type CellLanguage, type ExecutionRecord, type NotebookC
 
 export const MAX_CELLS = 5000;
 const MAX_ID = 200;
+/** Longest notebook path taken (the Contents API's paths are far shorter in practice). */
+export const MAX_PATH = 1024;
 
 export interface AnalyzeRequestCell extends NotebookCellSource {
   execution?: ExecutionRecord;
@@ -20,6 +23,12 @@ export interface AnalyzeRequest {
   cells: AnalyzeRequestCell[];
   /** The running kernel's session: runs of other kernel processes count as never run (graph.ts). */
   kernelSession?: string;
+  /**
+   * The notebook's workspace path (`proj/analysis.ipynb`, normalised: no
+   * leading `/`, no `.` segments): `%build_models` folders are relative to
+   * its directory. Without it such a cell says so in `errors`.
+   */
+  path?: string;
 }
 
 const ACTION = 'Cannot analyse dependencies';
@@ -27,11 +36,12 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 export function parseAnalyzeRequest(body: unknown): AnalyzeRequest {
   if (!isObj(body)) throw new AppError('bad_request', `${ACTION}: the body must be a JSON object`);
-  const extra = Object.keys(body).find((k) => k !== 'cells' && k !== 'kernelSession');
-  if (extra !== undefined) throw new AppError('bad_request', `${ACTION}: unknown key ${JSON.stringify(extra.slice(0, 40))} (allowed: cells, kernelSession)`);
+  const extra = Object.keys(body).find((k) => k !== 'cells' && k !== 'kernelSession' && k !== 'path');
+  if (extra !== undefined) throw new AppError('bad_request', `${ACTION}: unknown key ${JSON.stringify(extra.slice(0, 40))} (allowed: cells, kernelSession, path)`);
   if (!Array.isArray(body.cells)) throw new AppError('bad_request', `${ACTION}: cells must be a list`);
   if (body.cells.length > MAX_CELLS) throw new AppError('payload_too_large', `${ACTION}: ${body.cells.length} cells, more than ${MAX_CELLS}`);
   if (body.kernelSession !== undefined && typeof body.kernelSession !== 'string') throw new AppError('bad_request', `${ACTION}: kernelSession must be a string`);
+  const path = body.path === undefined ? undefined : parsePath(body.path);
   const seen = new Set<string>();
   const cells = body.cells.map((c: unknown, i): AnalyzeRequestCell => {
     const at = `cells[${i}]`;
@@ -50,5 +60,15 @@ export function parseAnalyzeRequest(body: unknown): AnalyzeRequest {
     }
     return { id: c.id, language: c.language as CellLanguage, source: c.source, ...(execution ? { execution } : {}) };
   });
-  return { cells, ...(typeof body.kernelSession === 'string' ? { kernelSession: body.kernelSession } : {}) };
+  return { cells, ...(typeof body.kernelSession === 'string' ? { kernelSession: body.kernelSession } : {}), ...(path !== undefined ? { path } : {}) };
+}
+
+/** The notebook's workspace path, normalised; refused when it could name something outside the workspace. */
+function parsePath(path: unknown): string {
+  if (typeof path !== 'string' || path.length > MAX_PATH) throw new AppError('bad_request', `${ACTION}: path must be a string of at most ${MAX_PATH} characters`);
+  if (path.includes('\0') || path.includes('\\')) throw new AppError('bad_request', `${ACTION}: path must not hold NUL bytes or backslashes`);
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new AppError('bad_request', `${ACTION}: path must not hold ".." segments`);
+  if (parts.length === 0) throw new AppError('bad_request', `${ACTION}: path must name the notebook`);
+  return parts.join('/');
 }

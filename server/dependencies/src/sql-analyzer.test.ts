@@ -4,6 +4,7 @@
  * kernel's magics, parameters and checks, and statements neither parser
  * reads.
  */
+import { AppError } from '@workbench/core';
 import { NameCollector } from './names';
 import { pgTables } from './pg-tables';
 import { newSqlSession, SqlAnalyzer, type SqlAnalyzerOptions } from './sql-analyzer';
@@ -146,18 +147,47 @@ describe('SqlAnalyzer: SQL-kernel cells', () => {
   });
 
   it('%build_models defines every model of the folder and reads what the models read outside it', async () => {
+    const asked: string[] = [];
     const readModels = async (folder: string) => {
-      expect(folder).toBe('models/');
+      asked.push(folder);
       return [
         { name: 'stg_orders', sql: "{{ config(materialized='view') }}\nSELECT * FROM raw_orders WHERE NOT deleted" },
         { name: 'revenue', sql: "SELECT region, sum(amount) FROM {{ ref('stg_orders') }} JOIN regions USING (region) GROUP BY ALL" },
       ];
     };
-    expect(await cell('%build_models models/ schema=marts', newSqlSession(), { readModels })).toEqual({
+    expect(await cell('%build_models models/ schema=marts', newSqlSession('proj/analysis.ipynb'), { readModels })).toEqual({
       defines: ['table:marts.revenue', 'table:marts.stg_orders'],
       reads: ['table:raw_orders', 'table:regions'],
     });
-    expect(await cell('%build_models models/')).toEqual({ defines: [], reads: [], errors: 'Cannot analyse %build_models models/: the model folder is not read here' });
+    expect(asked).toEqual(['proj/models']);
+    expect(await cell('%build_models models/', newSqlSession('proj/analysis.ipynb'))).toEqual({ defines: [], reads: [], errors: 'Cannot analyse %build_models models/: the model folder is not read here' });
+  });
+
+  it('%build_models reads the folder relative to the notebook\'s directory, never outside the workspace', async () => {
+    const asked: string[] = [];
+    const readModels = async (folder: string) => {
+      asked.push(folder);
+      return [{ name: 'm', sql: 'SELECT 1' }];
+    };
+    const at = async (notebook: string | undefined, line: string) => (await cell(line, newSqlSession(notebook), { readModels })).errors;
+    expect(await at('proj/sub/analysis.ipynb', '%build_models ../shared/./models')).toBeUndefined();
+    expect(await at('analysis.ipynb', '%build_models models')).toBeUndefined();
+    expect(await at('/proj/analysis.ipynb', '%build_models .')).toBeUndefined();
+    expect(await at('proj/analysis.ipynb', '%build_models ..')).toBeUndefined();
+    expect(asked).toEqual(['proj/shared/models', 'models', 'proj', '']);
+    expect(await at('proj/analysis.ipynb', '%build_models ../../models')).toBe('Cannot analyse %build_models ../../models: the folder is outside the workspace');
+    expect(await at('analysis.ipynb', '%build_models models/../../etc')).toBe('Cannot analyse %build_models models/../../etc: the folder is outside the workspace');
+    expect(await at('proj/analysis.ipynb', '%build_models /srv/models')).toBe('Cannot analyse %build_models /srv/models: only a folder relative to the notebook is read');
+    expect(await at('../proj/analysis.ipynb', '%build_models models')).toBe('Cannot analyse %build_models models: the folder is outside the workspace');
+    expect(await at(undefined, '%build_models models')).toBe("Cannot analyse %build_models models: the notebook's path is not known, and the folder is relative to it");
+    expect(asked).toHaveLength(4);
+  });
+
+  it('%build_models notes what the reader could not read, and defines nothing then', async () => {
+    const readModels = async (folder: string): Promise<never> => {
+      throw new AppError('not_found', `Cannot read the models: no folder ${folder}`);
+    };
+    expect(await cell('%build_models nope schema=x', newSqlSession('proj/analysis.ipynb'), { readModels })).toEqual({ defines: [], reads: [], errors: 'Cannot analyse %build_models nope: Cannot read the models: no folder proj/nope' });
   });
 
   it('a malformed magic is the cell\'s error, with the kernel\'s message', async () => {

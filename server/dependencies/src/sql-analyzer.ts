@@ -25,7 +25,14 @@ export interface ModelSource {
   sql: string;
 }
 
-/** Reads a `%build_models` folder (relative to the notebook); injected, as this package reads no files. */
+/**
+ * Reads a `%build_models` folder; injected, as this package reads no files
+ * (model-reader.ts reads through the Contents API). `folder` is the
+ * folder's workspace path ('' for the root, `/`-separated, no `.` or `..`):
+ * the analyzer resolves what the cell names against the notebook's
+ * directory and never asks for a folder outside the workspace. Failures
+ * are AppErrors; their message lands in the cell's `errors`.
+ */
 export type ReadModels = (folder: string, signal?: AbortSignal) => Promise<ModelSource[]>;
 
 export interface SqlAnalyzerOptions {
@@ -36,9 +43,27 @@ export interface SqlAnalyzerOptions {
 export interface SqlSession {
   connection: string;
   checks: string[];
+  /** The notebook's directory (workspace path, '' for the root), against which `%build_models` folders resolve; unknown: not read. */
+  notebookDir?: string;
 }
 
-export const newSqlSession = (): SqlSession => ({ connection: WAREHOUSE, checks: [] });
+/** A session for the cells of the notebook at `notebookPath` (its workspace path, when known). */
+export const newSqlSession = (notebookPath?: string): SqlSession => ({
+  connection: WAREHOUSE,
+  checks: [],
+  ...(notebookPath !== undefined ? { notebookDir: notebookPath.split('/').filter((p) => p !== '' && p !== '.').slice(0, -1).join('/') } : {}),
+});
+
+/** `folder` (as a cell names it) inside the notebook's directory `dir`, as a workspace path; undefined when it leaves the workspace. */
+export function resolveModelFolder(dir: string, folder: string): string | undefined {
+  const out: string[] = [];
+  for (const p of [...dir.split('/'), ...folder.split('/')]) {
+    if (p === '' || p === '.') continue;
+    if (p !== '..') out.push(p);
+    else if (out.pop() === undefined) return undefined;
+  }
+  return out.join('/');
+}
 
 const NAME_PART = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 const QUALIFIED = String.raw`(${NAME_PART}(?:\s*\.\s*${NAME_PART}){0,2})`;
@@ -86,7 +111,7 @@ export class SqlAnalyzer implements AsyncDisposable {
       return c.result();
     }
     if (/^%build_models(?:\s|$)/.test(trimmed)) {
-      await this.models(trimmed, c, signal);
+      await this.models(trimmed, session, c, signal);
       return c.result();
     }
     let parsed: ReturnType<typeof parseCell>;
@@ -145,8 +170,12 @@ export class SqlAnalyzer implements AsyncDisposable {
     for (const key of Object.keys(value)) c.define(paramName(key));
   }
 
-  /** `%build_models FOLDER [schema=NAME]`: defines each model's table; reads what the models read outside the folder. */
-  private async models(line: string, c: NameCollector, signal?: AbortSignal): Promise<void> {
+  /**
+   * `%build_models FOLDER [schema=NAME]`: defines each model's table; reads
+   * what the models read outside the folder. The folder is relative to the
+   * notebook's directory, as the kernel (started there) reads it.
+   */
+  private async models(line: string, session: SqlSession, c: NameCollector, signal?: AbortSignal): Promise<void> {
     const words = line.trim().split(/\s+/).slice(1);
     const folder = words.find((w) => !w.startsWith('schema='));
     const schema = words.find((w) => w.startsWith('schema='))?.slice('schema='.length) || 'main';
@@ -158,11 +187,24 @@ export class SqlAnalyzer implements AsyncDisposable {
       c.note(`Cannot analyse %build_models ${folder}: the model folder is not read here`);
       return;
     }
+    if (session.notebookDir === undefined) {
+      c.note(`Cannot analyse %build_models ${folder}: the notebook's path is not known, and the folder is relative to it`);
+      return;
+    }
+    if (folder.startsWith('/') || folder.startsWith('\\')) {
+      c.note(`Cannot analyse %build_models ${folder}: only a folder relative to the notebook is read`);
+      return;
+    }
+    const path = resolveModelFolder(session.notebookDir, folder);
+    if (path === undefined) {
+      c.note(`Cannot analyse %build_models ${folder}: the folder is outside the workspace`);
+      return;
+    }
     let models: ModelSource[];
     try {
-      models = await this.options.readModels(folder, signal);
+      models = await this.options.readModels(path, signal);
     } catch (err) {
-      if (!isAppError(err) || err.code === 'timeout') throw err;
+      if (signal?.aborted || !isAppError(err) || err.code === 'timeout') throw err;
       c.note(`Cannot analyse %build_models ${folder}: ${err.message}`);
       return;
     }

@@ -69,7 +69,8 @@ export function coerceValue(p: TemplateParameter, value: unknown, where: string)
 /**
  * Every declared parameter's value for an install: given, else its
  * default; a required one with neither, or a name not declared, is a 400.
- * Connection parameters must name a connection of the declared kind.
+ * Connection parameters must name a connection of the declared kind
+ * (the template's default may name one not made yet).
  */
 export async function resolveValues(template: string, params: readonly TemplateParameter[], given: Record<string, unknown>, connections?: ConnectionLookup): Promise<Record<string, ParameterValue>> {
   const where = `Cannot install template ${template}`;
@@ -86,8 +87,9 @@ export async function resolveValues(template: string, params: readonly TemplateP
     const v = coerceValue(p, raw, where);
     if (p.type === 'connection' && v !== '' && connections) {
       const c = await connections(v as string);
-      if (!c) throw new AppError('bad_request', `${where}: parameter ${p.name} names connection ${JSON.stringify(v)}, which does not exist`);
-      if (p.connection_kind && c.kind !== p.connection_kind) throw new AppError('bad_request', `${where}: parameter ${p.name} needs a ${p.connection_kind} connection; ${JSON.stringify(v)} is ${c.kind}`);
+      // The template's own default may name a connection not made yet (install first, connect later); a name typed in may not.
+      if (!c && v !== p.default) throw new AppError('bad_request', `${where}: parameter ${p.name} names connection ${JSON.stringify(v)}, which does not exist`);
+      if (c && p.connection_kind && c.kind !== p.connection_kind) throw new AppError('bad_request', `${where}: parameter ${p.name} needs a ${p.connection_kind} connection; ${JSON.stringify(v)} is ${c.kind}`);
     }
     out[p.name] = v;
   }

@@ -11,7 +11,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, describeError } from '@workbench/core';
-import { buildOrder, parseModel, parseSchemaYml, replaceRefs, type ColumnTest, type Model, type ModelTest } from './model-folder';
+import { buildOrder, modelFolderFile, parseModelFolder, replaceRefs, type ColumnTest, type Model, type ModelTest } from './model-folder';
 
 /** What the builder needs of a DuckDB connection (DuckDbEngine satisfies it). */
 export interface ModelEngine {
@@ -67,7 +67,7 @@ export function testSql(t: ModelTest, relation: (model: string) => string): stri
 
 const testLabel = (t: ColumnTest) => (t.kind === 'relationships' ? `relationships(${t.to}.${t.field})` : t.kind);
 
-/** Reads `dir`: every `*.sql` is a model, `schema.yml` (or `.yaml`) the tests. */
+/** Reads `dir` from disk: every `*.sql` is a model, `schema.yml` (or `.yaml`) the tests (parseModelFolder). */
 export async function readModelFolder(dir: string): Promise<{ models: Model[]; tests: ModelTest[] }> {
   let names: string[];
   try {
@@ -75,19 +75,9 @@ export async function readModelFolder(dir: string): Promise<{ models: Model[]; t
   } catch (err) {
     throw new AppError('not_found', `Cannot read the models: no folder ${dir} (${describeError(err)})`);
   }
-  const models: Model[] = [];
-  const tests: ModelTest[] = [];
-  for (const n of names) {
-    if (n.endsWith('.sql')) models.push(parseModel(n, await readFile(join(dir, n), 'utf8')));
-    else if (n === 'schema.yml' || n === 'schema.yaml') tests.push(...parseSchemaYml(n, await readFile(join(dir, n), 'utf8')));
-  }
-  if (models.length === 0) throw new AppError('bad_request', `Cannot build the models: ${dir} holds no .sql model`);
-  const known = new Set(models.map((m) => m.name));
-  for (const t of tests) {
-    if (!known.has(t.model)) throw new AppError('bad_request', `Cannot build the models: schema.yml tests model ${t.model}, which no .sql file defines`);
-    if (t.test.kind === 'relationships' && !known.has(t.test.to)) throw new AppError('bad_request', `Cannot build the models: schema.yml relates ${t.model}.${t.column} to ${t.test.to}, which no .sql file defines`);
-  }
-  return { models, tests };
+  const files: { name: string; text: string }[] = [];
+  for (const name of names) if (modelFolderFile(name)) files.push({ name, text: await readFile(join(dir, name), 'utf8') });
+  return parseModelFolder(dir, files);
 }
 
 export async function buildModels(engine: ModelEngine, input: { models: Model[]; tests: ModelTest[] }, opts: { schema?: string; signal?: AbortSignal; now?: () => number } = {}): Promise<BuildReport> {

@@ -124,6 +124,36 @@ function parseTest(t: unknown, where: string, fail: (what: string) => AppError):
   throw fail(`${where}: unknown test ${JSON.stringify(t).slice(0, 60)} (unique, not_null, accepted_values, relationships)`);
 }
 
+/** What a file of a model folder is: a model (`*.sql`), the tests (`schema.yml` / `.yaml`), or nothing the build reads. */
+export function modelFolderFile(name: string): 'model' | 'tests' | undefined {
+  if (name.endsWith('.sql')) return 'model';
+  if (name === 'schema.yml' || name === 'schema.yaml') return 'tests';
+  return undefined;
+}
+
+/**
+ * A folder's models and tests from its files' names and texts (the files
+ * `modelFolderFile` names; others are ignored), read in name order; `dir`
+ * names the folder in messages. Whoever reads the folder (the kernel from
+ * disk, the dependency analysis through the Contents API) reads it alike.
+ */
+export function parseModelFolder(dir: string, files: readonly { name: string; text: string }[]): { models: Model[]; tests: ModelTest[] } {
+  const models: Model[] = [];
+  const tests: ModelTest[] = [];
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const kind = modelFolderFile(f.name);
+    if (kind === 'model') models.push(parseModel(f.name, f.text));
+    else if (kind === 'tests') tests.push(...parseSchemaYml(f.name, f.text));
+  }
+  if (models.length === 0) throw new AppError('bad_request', `Cannot build the models: ${dir} holds no .sql model`);
+  const known = new Set(models.map((m) => m.name));
+  for (const t of tests) {
+    if (!known.has(t.model)) throw new AppError('bad_request', `Cannot build the models: schema.yml tests model ${t.model}, which no .sql file defines`);
+    if (t.test.kind === 'relationships' && !known.has(t.test.to)) throw new AppError('bad_request', `Cannot build the models: schema.yml relates ${t.model}.${t.column} to ${t.test.to}, which no .sql file defines`);
+  }
+  return { models, tests };
+}
+
 /** The models in build order (each after what it refers to); unknown refs and cycles are errors naming them. */
 export function buildOrder(models: readonly Model[], external: ReadonlySet<string> = new Set()): Model[] {
   const byName = new Map<string, Model>();

@@ -15,7 +15,7 @@ export function dependencyRoutes(analyzer: DependencyAnalyzer): RouteDef[] {
       auth: 'user',
       permission: { resource: 'contents', action: 'read' },
       tag: 'dependencies',
-      summary: 'Analyse notebook cells {cells: [{id, language: python|sql|typescript, source, execution?}], kernelSession?} -> {cells: [{id, sourceHash, defines, reads, errors?}], graph: {edges, cells (fresh|stale|never_run), stale, warnings}}',
+      summary: 'Analyse notebook cells {cells: [{id, language: python|sql|typescript, source, execution?}], kernelSession?, path? (the notebook\'s, for %build_models folders)} -> {cells: [{id, sourceHash, defines, reads, errors?}], graph: {edges, cells (fresh|stale|never_run), stale, warnings}}',
       handler: async (req, res) => {
         const ac = new AbortController();
         res.on('close', () => ac.abort());

@@ -25,6 +25,8 @@ export interface SubmitDialogOptions {
   acceptClass: string;
   /** Focused first (a CSS selector inside the body). */
   focusNodeSelector?: string;
+  /** A class on the dialog, for its screen's styles. */
+  className?: string;
 }
 
 class SubmitDialog extends Dialog<unknown> {
@@ -37,7 +39,7 @@ class SubmitDialog extends Dialog<unknown> {
     super({ title: options.title, body: options.body, buttons: [...buttons], defaultButton: buttons.length - 1, focusNodeSelector: options.focusNodeSelector, hasClose: true });
     this.buttonList = buttons;
     this.submitBody = options.body;
-    this.addClass('wb-pipelines-dialog');
+    if (options.className) this.addClass(options.className);
   }
 
   override resolve(index?: number): void {

@@ -1,0 +1,1 @@
+import '@workbench/templates-ui/style/index.js';

@@ -1,0 +1,75 @@
+/**
+ * REST client for the templates library (`api/templates`,
+ * server/templates/README.md), plus the two things its dialogs need from
+ * elsewhere: the connections a connection parameter may name
+ * (`api/connections`) and what the signed-in user may do (`api/me`).
+ * Requests go through `ServerConnection.makeRequest` (token, `_xsrf`,
+ * cookies, under `settings.baseUrl`); answers are validated
+ * (`validate.ts`); failures are TemplatesErrors with the server's message.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+import { apiUrl, requestJson, type SendRequest } from '@workbench/lab-common';
+import { TemplatesError, templatesErrors } from './templates-api';
+import type { ConnectionChoice, InstallResult, ParameterValue, SaveRequest, TemplateAbilities, TemplateInfo } from './types';
+import { readAbilities, readConnections, readInstall, readTemplate, readTemplates } from './validate';
+
+export interface TemplatesClientOptions {
+  /** Defaults to `ServerConnection.makeSettings()`. */
+  serverSettings?: ServerConnection.ISettings;
+  /** How requests are sent; default `ServerConnection.makeRequest` (tests pass node's fetch). */
+  send?: SendRequest;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export class TemplatesClient {
+  readonly serverSettings: ServerConnection.ISettings;
+  private readonly send: SendRequest;
+
+  constructor(options: TemplatesClientOptions = {}) {
+    this.serverSettings = options.serverSettings ?? ServerConnection.makeSettings();
+    this.send = options.send ?? ((url, init) => ServerConnection.makeRequest(url, init, this.serverSettings));
+  }
+
+  async list(options: RequestOptions = {}): Promise<TemplateInfo[]> {
+    return readTemplates(await this.request('list the templates', this.url([]), 'GET', undefined, options));
+  }
+
+  async get(name: string, options: RequestOptions = {}): Promise<TemplateInfo> {
+    return readTemplate(await this.request(`load template ${name}`, this.url([name]), 'GET', undefined, options));
+  }
+
+  /** Copies the template into `folder` with `values` for its parameters; nothing is overwritten. */
+  async install(name: string, folder: string, values: Record<string, ParameterValue>, options: RequestOptions = {}): Promise<InstallResult> {
+    return readInstall(await this.request(`install template ${name}`, this.url([name, 'install']), 'POST', { folder, values }, options));
+  }
+
+  /** Saves workspace files or a folder as a template (`replace`: the version it replaces). */
+  async save(request: SaveRequest, options: RequestOptions = {}): Promise<TemplateInfo> {
+    return readTemplate(await this.request(`save template ${request.name}`, this.url([]), 'POST', request, options));
+  }
+
+  async remove(name: string, options: RequestOptions = {}): Promise<void> {
+    await this.request(`delete template ${name}`, this.url([name]), 'DELETE', undefined, options);
+  }
+
+  /** The connections the server has (names and kinds). */
+  async connections(options: RequestOptions = {}): Promise<ConnectionChoice[]> {
+    return readConnections(await this.request('list the connections', apiUrl(this.serverSettings.baseUrl, 'api/connections'), 'GET', undefined, options));
+  }
+
+  async abilities(options: RequestOptions = {}): Promise<TemplateAbilities> {
+    const permissions = JSON.stringify({ templates: ['execute', 'write'], 'templates-curate': ['write'], pipelines: ['write'] });
+    return readAbilities(await this.request('find out what you may do', apiUrl(this.serverSettings.baseUrl, 'api/me', [], { permissions }), 'GET', undefined, options));
+  }
+
+  private url(segments: readonly string[]): string {
+    return apiUrl(this.serverSettings.baseUrl, 'api/templates', segments);
+  }
+
+  private request(action: string, url: string, method: 'GET' | 'POST' | 'DELETE', body: unknown, options: RequestOptions): Promise<unknown> {
+    return requestJson(this.send, templatesErrors, TemplatesError, { action, url, method, body, signal: options.signal });
+  }
+}

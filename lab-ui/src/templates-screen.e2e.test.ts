@@ -1,0 +1,218 @@
+/**
+ * The templates library (@workbench/templates-extension, issue 17) in
+ * Chromium against the real `workbench` CLI.
+ *
+ * `aging/ap-aging.ipynb` has a parameters cell (`entity = "FR01"`,
+ * `as_of = "2026-11-30"`, `threshold = 1000`), a markdown title naming
+ * `{{ template.entity }}` and a cell with last month's output. "Save as
+ * Template…" from its context menu in the file browser suggests the three
+ * parameters from that cell (text, date, integer); entity becomes a choice
+ * of FR01 and PH01 and the template is saved. Its card appears in the
+ * launcher under Templates; the card's dialog offers a field per
+ * parameter; installing it for PH01 into `ph-aging` opens the notebook
+ * with PH01 and the new date in its parameters cell, the title filled in
+ * and no output. Installing into the same folder again, or into a folder
+ * outside the workspace, is refused inside the dialog with the server's
+ * message and what was typed kept. Deleting the template from its dialog
+ * takes its card off the launcher.
+ *
+ * Screenshots, light and dark at 1024 px, go to
+ * test-artifacts/lab/templates-*.png.
+ */
+import { writeFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
+import { ARTIFACTS, horizontalOverflow, ProblemLog, screenshots } from './testing/screen-test';
+
+jest.setTimeout(180_000);
+
+const VIEW = VIEWPORT.width === 1024 ? VIEWPORT : { width: 1024, height: 768 };
+const NOTEBOOK = 'aging/ap-aging.ipynb';
+
+let wb: WorkbenchProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const log = new ProblemLog([/^console warning: The kernel manager does not support the kernelInfoTimeout property\. /]);
+const screens = screenshots('templates');
+const shotBoth = (name: string) => screens.shotBoth(page, name);
+
+async function command(id: string, args: object = {}): Promise<void> {
+  // What the command answers stays in the page (a launcher is a widget, not something to send back).
+  return page.evaluate(async ([c, a]) => {
+    await (window as unknown as { jupyterapp: { commands: { execute(id: string, a: object): Promise<unknown> } } }).jupyterapp.commands.execute(c, a);
+  }, [id, args] as const);
+}
+
+/** A new launcher in front (the templates' cards are in it). */
+async function launcher() {
+  await command('launcher:create');
+  const l = page.locator('.jp-Launcher:visible');
+  await l.waitFor();
+  return l;
+}
+
+const templateCard = (l: ReturnType<Page['locator']>, title: string) => l.locator('.jp-LauncherCard[data-category="Templates"]', { hasText: title });
+
+beforeAll(async () => {
+  expect(VIEW.width).toBe(1024);
+  wb = await startWorkbenchProcess({ lab: { expose_app_in_browser: true } }, undefined, { tempHome: true });
+  await mkdir(join(wb.rootDir, 'aging'), { recursive: true });
+  await writeFile(
+    join(wb.rootDir, NOTEBOOK),
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }, language_info: { name: 'python' } },
+      cells: [
+        { id: 'title', cell_type: 'markdown', metadata: {}, source: '# AP aging for {{ template.entity }}' },
+        { id: 'params', cell_type: 'code', execution_count: 1, metadata: { tags: ['parameters'] }, outputs: [], source: 'entity = "FR01"\nas_of = "2026-11-30"\nthreshold = 1000\n' },
+        { id: 'report', cell_type: 'code', execution_count: 2, metadata: {}, outputs: [{ output_type: 'stream', name: 'stdout', text: 'FR01 open payables: 1,234,567.89\n' }], source: 'print(entity, "open payables over", threshold, "as of", as_of)' },
+      ],
+    }),
+  );
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: VIEW });
+  page = await context.newPage();
+  log.watch(page);
+  await openLab(context, wb.url, page);
+});
+
+afterAll(async () => {
+  log.write('templates-problems.txt');
+  writeFileSync(join(ARTIFACTS, 'templates-server.log'), wb?.output() ?? '');
+  await browser?.close();
+  await wb?.[Symbol.asyncDispose]();
+});
+
+describe('the templates library', () => {
+  it('Save as Template… from the file browser suggests the notebook’s parameters; the template is saved with one made a choice', async () => {
+    await command('filebrowser:go-to-path', { path: 'aging' });
+    const item = page.locator('.jp-DirListing-item[data-isdir="false"]', { hasText: 'ap-aging.ipynb' });
+    await item.click({ button: 'right' });
+    const menuItem = page.locator('.lm-Menu .lm-Menu-item[data-command="workbench-templates:save"]');
+    await expect(menuItem.locator('.lm-Menu-itemLabel').textContent()).resolves.toBe('Save as Template…');
+    await menuItem.click();
+
+    const form = page.locator('.jp-Dialog .wb-templates-save-form');
+    await form.waitFor();
+    await expect(form.locator('input.wb-templates-save-name').inputValue()).resolves.toBe('ap-aging');
+    const rows = form.locator('tr.wb-templates-param');
+    await expect(rows.locator('.wb-templates-param-name').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).resolves.toEqual(['entity', 'as_of', 'threshold']);
+    await expect(rows.locator('.wb-templates-param-type').evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value))).resolves.toEqual(['string', 'date', 'integer']);
+    await expect(rows.locator('.wb-templates-param-default').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).resolves.toEqual(['FR01', '2026-11-30', '1000']);
+
+    await form.locator('input.wb-templates-save-title').fill('AP aging');
+    await form.locator('textarea.wb-templates-save-description').fill('Open payables by age bucket for one entity');
+    const entity = rows.nth(0);
+    await entity.locator('.wb-templates-param-type').selectOption('choice');
+    await entity.locator('.wb-templates-param-choices').fill('FR01, PH01');
+    await entity.locator('.wb-templates-param-label').fill('Entity');
+    expect(await horizontalOverflow(page, { body: '.jp-Dialog .jp-Dialog-body' })).toEqual({ page: 0, body: 0 });
+    await shotBoth('save-dialog');
+
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/templates') && r.request().method() === 'POST');
+    await page.locator('.jp-Dialog button.wb-templates-save-submit').click();
+    const answer = await saved;
+    expect(answer.status()).toBe(201);
+    expect(await answer.json()).toMatchObject({
+      name: 'ap-aging',
+      title: 'AP aging',
+      source: 'user',
+      files: ['ap-aging.ipynb'],
+      parameters: [
+        { name: 'entity', type: 'choice', choices: ['FR01', 'PH01'], default: 'FR01', label: 'Entity' },
+        { name: 'as_of', type: 'date', default: '2026-11-30' },
+        { name: 'threshold', type: 'integer', default: 1000 },
+      ],
+    });
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+  });
+
+  it('the template’s launcher card installs it with values: the notebook opens with them, its outputs gone', async () => {
+    const l = await launcher();
+    const card = templateCard(l, 'AP aging');
+    await card.waitFor();
+    await expect(templateCard(l, 'Month-end close (Odoo)').count()).resolves.toBe(1);
+    await card.scrollIntoViewIfNeeded();
+    await screens.shot(page, 'launcher');
+    await card.click();
+
+    const form = page.locator('.jp-Dialog .wb-templates-install-form[data-template="ap-aging"]');
+    await expect(form.locator('.wb-templates-source').textContent()).resolves.toMatch(/^Saved by /);
+    await expect(form.locator('.wb-templates-field').evaluateAll((fs) => fs.map((f) => `${(f as HTMLElement).dataset.parameter}:${(f as HTMLElement).dataset.type}`))).resolves.toEqual(['entity:choice', 'as_of:date', 'threshold:integer']);
+    await expect(form.locator('.wb-templates-field[data-parameter="entity"] option').allTextContents()).resolves.toEqual(['FR01', 'PH01']);
+    await form.locator('.wb-templates-field[data-parameter="entity"] select').selectOption('PH01');
+    await form.locator('.wb-templates-field[data-parameter="as_of"] input').fill('2026-12-31');
+    await form.locator('input.wb-templates-folder').fill('ph-aging');
+    expect(await horizontalOverflow(page, { body: '.jp-Dialog .jp-Dialog-body' })).toEqual({ page: 0, body: 0 });
+    await shotBoth('install-dialog');
+
+    const installed = page.waitForResponse((r) => r.url().endsWith('/api/templates/ap-aging/install'));
+    await page.locator('.jp-Dialog button.wb-templates-install').click();
+    expect((await installed).status()).toBe(201);
+    // The installed notebook opens in front.
+    const nb = page.locator('.jp-NotebookPanel:visible');
+    await page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: 'ap-aging.ipynb' }).waitFor();
+    await nb.locator('.jp-Cell').nth(1).locator('.cm-content', { hasText: 'entity = "PH01"' }).waitFor();
+    // (CodeMirror shows the source's final newline as an empty last line.)
+    await expect(nb.locator('.jp-Cell').nth(1).locator('.cm-content').innerText()).resolves.toMatch(/^entity = "PH01"\nas_of = "2026-12-31"\nthreshold = 1000\n+$/);
+    await expect(nb.locator('.jp-OutputArea-output').count()).resolves.toBe(0);
+    await nb.locator('.jp-MarkdownCell h1', { hasText: 'AP aging for PH01' }).waitFor();
+    await shotBoth('installed');
+
+    const onDisk = JSON.parse(await readFile(join(wb.rootDir, 'ph-aging/ap-aging.ipynb'), 'utf8')) as { cells: { source: string | string[] }[] };
+    expect(onDisk.cells.map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source))).toEqual([
+      '# AP aging for PH01',
+      'entity = "PH01"\nas_of = "2026-12-31"\nthreshold = 1000\n',
+      'print(entity, "open payables over", threshold, "as of", as_of)',
+    ]);
+  });
+
+  it('a folder that holds the files already, or one outside the workspace: refused in the dialog, what was typed kept', async () => {
+    const l = await launcher();
+    await templateCard(l, 'AP aging').click();
+    const form = page.locator('.jp-Dialog .wb-templates-install-form[data-template="ap-aging"]');
+    await form.locator('input.wb-templates-folder').fill('ph-aging');
+    log.expected.push(/^HTTP 409 POST .*\/api\/templates\/ap-aging\/install$/, /^console error: Failed to load resource: the server responded with a status of 409 \(Conflict\)/);
+    const conflict = page.waitForResponse((r) => r.url().endsWith('/api/templates/ap-aging/install'));
+    await page.locator('.jp-Dialog button.wb-templates-install').click();
+    expect((await conflict).status()).toBe(409);
+    const error = form.locator('.wb-templates-form-error:visible');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toBe('Cannot install template ap-aging into ph-aging: ph-aging/ap-aging.ipynb exists (nothing was written)');
+    await expect(form.locator('input.wb-templates-folder').inputValue()).resolves.toBe('ph-aging');
+    await shotBoth('conflict');
+
+    await form.locator('input.wb-templates-folder').fill('../outside');
+    log.expected.push(/^HTTP 400 POST .*\/api\/templates\/ap-aging\/install$/, /^console error: Failed to load resource: the server responded with a status of 400 \(Bad Request\)/);
+    const outside = page.waitForResponse((r) => r.url().endsWith('/api/templates/ap-aging/install'));
+    await page.locator('.jp-Dialog button.wb-templates-install').click();
+    expect((await outside).status()).toBe(400);
+    await form.locator('.wb-templates-form-error', { hasText: 'folder must be a relative workspace path' }).waitFor();
+    await page.locator('.jp-Dialog .jp-mod-reject', { hasText: 'Cancel' }).click();
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+  });
+
+  it('Delete template in its dialog takes the card off the launcher; the installed files stay', async () => {
+    const l = await launcher();
+    await templateCard(l, 'AP aging').click();
+    const form = page.locator('.jp-Dialog .wb-templates-install-form[data-template="ap-aging"]');
+    await form.locator('button.wb-templates-delete').click();
+    await expect(form.locator('.wb-templates-delete-ask').textContent()).resolves.toContain('Delete AP aging from the library for everyone? Files already installed from it stay.');
+    await shotBoth('delete-ask');
+    const deleted = page.waitForResponse((r) => r.url().endsWith('/api/templates/ap-aging') && r.request().method() === 'DELETE');
+    await page.locator('.jp-Dialog button.wb-templates-delete-confirm').click();
+    expect((await deleted).status()).toBe(204);
+    await form.locator('.wb-templates-deleted', { hasText: 'Template AP aging was deleted.' }).waitFor();
+    await page.locator('.jp-Dialog .jp-mod-reject', { hasText: 'Cancel' }).click();
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+    const fresh = await launcher();
+    await templateCard(fresh, 'Month-end close (Odoo)').waitFor();
+    await expect(templateCard(fresh, 'AP aging').count()).resolves.toBe(0);
+    await expect(readFile(join(wb.rootDir, 'ph-aging/ap-aging.ipynb'), 'utf8')).resolves.toContain('PH01');
+    expect(log.unexpected()).toEqual([]);
+  });
+});
