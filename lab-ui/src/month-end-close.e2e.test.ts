@@ -204,8 +204,8 @@ describe('the month-end close from its template', () => {
     const refused = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${runId}/rollback`));
     await page.locator('.jp-Dialog button.wb-pipelines-rollback-confirm').click();
     expect((await refused).status()).toBe(409);
-    await form.locator('.wb-templates-form-error:visible').waitFor();
-    await expect(form.locator('.wb-templates-form-error').textContent()).resolves.toMatch(/^Cannot /);
+    await form.locator('.wb-pipelines-form-error:visible').waitFor();
+    await expect(form.locator('.wb-pipelines-form-error').textContent()).resolves.toMatch(/^Cannot /);
     await expect(form.locator('textarea.wb-pipelines-rollback-reason').inputValue()).resolves.toBe('Late supplier invoice posted after the close');
     await shot('rollback-refused');
     await page.locator('.jp-Dialog .jp-mod-reject').click();

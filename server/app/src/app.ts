@@ -190,8 +190,9 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     };
     // Python kernels of notebooks in a project folder run in its own environment (disposed after the kernels).
     const environments = config.environments.enabled
-      ? store.add(new EnvironmentManager({ rootDir: config.rootDir, envsDir: config.environments.dir, indexUrl: config.environments.indexUrl, extraIndexUrls: config.environments.extraIndexUrls, env, logger: logger.child({ component: 'environments' }), buildTimeoutMs: config.environments.buildTimeoutS * 1000 }))
+      ? store.add(new EnvironmentManager({ rootDir: config.rootDir, envsDir: config.environments.dir, indexUrl: config.environments.indexUrl, extraIndexUrls: config.environments.extraIndexUrls, env, logger: logger.child({ component: 'environments' }), buildTimeoutMs: config.environments.buildTimeoutS * 1000, now: options.clock }))
       : undefined;
+    if (environments && config.environments.keepDays > 0) environments.schedulePrune(config.environments.keepDays * 24 * 60 * 60_000);
     const kernels = new KernelManager({
       specs,
       launchers,
@@ -435,6 +436,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       documents,
       dependencies,
       templates,
+      environments,
     });
     // Close HTTP first (stop taking work), then terminals and kernels (added earlier, disposed later).
     store.add(http);

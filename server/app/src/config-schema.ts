@@ -196,6 +196,8 @@ export const configSchema = z
         extra_index_url: z.union([httpUrl, z.array(httpUrl)]),
         /** Longest an environment build may take, in seconds. */
         build_timeout_s: z.number().positive(),
+        /** Environments no project needs any more (superseded requirements, project gone) are deleted once unused this many days; 0 keeps them. Checked daily. */
+        keep_days: z.number().min(0),
       })
       .partial()
       .strict(),

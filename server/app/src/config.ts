@@ -126,6 +126,8 @@ export interface WorkbenchConfig {
     readonly indexUrl: string | undefined;
     readonly extraIndexUrls: readonly string[];
     readonly buildTimeoutS: number;
+    /** Unneeded environments are deleted after this many unused days; 0 keeps them. */
+    readonly keepDays: number;
   };
   readonly sandbox: {
     readonly mode: 'bubblewrap' | 'none';
@@ -407,6 +409,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       indexUrl: file.environments?.index_url,
       extraIndexUrls: [file.environments?.extra_index_url ?? []].flat(),
       buildTimeoutS: file.environments?.build_timeout_s ?? 900,
+      keepDays: file.environments?.keep_days ?? 14,
     },
     sandbox: {
       mode: file.sandbox?.mode ?? (process.platform === 'linux' ? 'bubblewrap' : 'none'),

@@ -17,6 +17,9 @@ import { buildWheel, PackageIndex, servePackageIndex } from '@workbench/environm
 import { runCell } from './testing/run-cell';
 import { api, startTestServer, TestServer } from './testing/harness';
 
+const VERA = { username: 'vera', token: 'viewer-token-0123456789', roles: ['viewer'] };
+const ANNA = { username: 'anna', token: 'analyst-token-0123456789', roles: ['analyst'] };
+
 describe('per-project Python environments, through the server', () => {
   let dir: string;
   let index: PackageIndex;
@@ -36,7 +39,7 @@ describe('per-project Python environments, through the server', () => {
     const demo = await buildWheel(dir, { dist: 'wb-demo-pkg', version: '1.0', pkg: 'wb_demo_pkg', source: 'VALUE = "only in A"\n' });
     const other = await buildWheel(dir, { dist: 'wb-other-pkg', version: '2.0', pkg: 'wb_other_pkg', source: 'VALUE = "pip-installed"\n' });
     index = await servePackageIndex([demo, other]);
-    ts = await startTestServer([], process.env, { environments: { index_url: index.url }, sandbox: { network: true } });
+    ts = await startTestServer([], process.env, { environments: { index_url: index.url }, sandbox: { network: true } }, { users: [VERA, ANNA] });
     for (const p of ['a', 'b', 'bad']) await mkdir(join(ts.rootDir, p), { recursive: true });
     await writeFile(join(ts.rootDir, 'a', 'requirements.txt'), 'wb-demo-pkg==1.0\n');
     await writeFile(join(ts.rootDir, 'bad', 'requirements.txt'), 'wb-demo-pkg==7.0\n');
@@ -102,5 +105,35 @@ describe('per-project Python environments, through the server', () => {
     const body = (await res.json()) as { message: string };
     expect(body.message).toMatch(/Cannot build the Python environment of project "bad": its requirements \(requirements.txt\) cannot be installed/);
     expect(body.message).toMatch(/No matching distribution found for wb-demo-pkg==7.0/);
+  });
+
+  it('lists the environments with the one a kernel uses; deleting it waits for the kernel to end; the next kernel builds it again', async () => {
+    const a = await startKernel('a/again.ipynb');
+    const list = async (token?: string) => {
+      const res = await api(ts, 'api/environments', token ? { token } : {});
+      return { status: res.status, body: (await res.json()) as Array<{ id: string; project: string; current: boolean; inUse: boolean; sizeBytes: number }> };
+    };
+    expect((await list(VERA.token)).status).toBe(403);
+    const seen = await list(ANNA.token);
+    expect(seen.status).toBe(200);
+    const envA = seen.body.find((e) => e.project === 'a')!;
+    expect(envA).toMatchObject({ current: true, inUse: true });
+    expect(envA.sizeBytes).toBeGreaterThan(0);
+
+    expect((await api(ts, `api/environments/${envA.id}`, { method: 'DELETE', token: ANNA.token })).status).toBe(403);
+    const busy = await api(ts, `api/environments/${envA.id}`, { method: 'DELETE' });
+    expect(busy.status).toBe(409);
+    expect(((await busy.json()) as { message: string }).message).toBe(`Cannot delete environment ${envA.id}: a running kernel uses it (shut it down first)`);
+    // Prune never takes the environment a project's requirements name now.
+    const pruned = await api(ts, 'api/environments/prune', { method: 'POST', body: JSON.stringify({ keep_days: 0 }) });
+    expect(((await pruned.json()) as { removed: string[] }).removed).not.toContain(envA.id);
+    expect((await api(ts, 'api/environments/prune', { method: 'POST', body: JSON.stringify({ keep_days: 'soon' }) })).status).toBe(400);
+
+    await a.shutdown();
+    expect((await api(ts, `api/environments/${envA.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await list()).body.map((e) => e.id)).not.toContain(envA.id);
+    const again = await startKernel('a/again.ipynb');
+    expect(await runCell(again, 'import wb_demo_pkg; print(wb_demo_pkg.VALUE)')).toEqual({ stdout: 'only in A', error: undefined });
+    await again.shutdown();
   });
 });

@@ -87,6 +87,10 @@ export const DEFAULT_ROLE_POLICY: RolePolicy = {
   'templates:execute': analyst,
   'templates:write': analyst,
   'templates-curate': engineer,
+  // Projects' Python environments: which exist is an analyst's to see (they run kernels in them);
+  // deleting or pruning them an engineer's.
+  'environments:read': analyst,
+  'environments:write': engineer,
   'schedules:read': viewer,
   'schedules:write': engineer,
   // Receipts and vendor bills: reviewing them (reading, correcting, approving, rejecting, uploading) is an

@@ -3,7 +3,7 @@
  * environment has the package, project B's Python does not, equal
  * requirements reuse the environment, and failures say why.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +135,51 @@ describe('EnvironmentManager', () => {
     } finally {
       await offline[Symbol.asyncDispose]();
     }
+  });
+
+  it('lists the environments; prune deletes a superseded one once unused for the keep period, never a current one or one in use', async () => {
+    const DAY = 24 * 60 * 60_000;
+    let now = Date.now();
+    let inUse = new Set<string>();
+    const house = new EnvironmentManager({ rootDir: root, envsDir: join(dir, 'envs'), indexUrl: index.url, env: { PATH: process.env.PATH, HOME: dir }, logger: silentLogger, now: () => now, inUse: async () => inUse });
+    try {
+      const list = await house.list();
+      // a: the environment of its requirements now, and the one of the changed requirements (superseded); c: current.
+      expect(list.map((e) => `${e.project}:${e.current}`).sort()).toEqual(['a:false', 'a:true', 'c:true']);
+      const old = list.find((e) => e.project === 'a' && !e.current)!;
+      expect(old).toMatchObject({ file: 'a/requirements.txt', inUse: false });
+      expect(old.sizeBytes).toBeGreaterThan(1000);
+
+      expect(await house.prune(7 * DAY)).toEqual([]); // used (built) within the week
+      now += 8 * DAY;
+      inUse = new Set([join(dir, 'envs', old.id)]);
+      expect(await house.prune(7 * DAY)).toEqual([]); // a kernel runs in it
+      await expect(house.remove(old.id)).rejects.toMatchObject({ code: 'conflict', message: `Cannot delete environment ${old.id}: a running kernel uses it (shut it down first)` });
+      inUse = new Set();
+      await mkdir(join(dir, 'envs', 'x-0123456789abcdef')); // what an interrupted build leaves
+      expect((await house.prune(7 * DAY)).sort()).toEqual([old.id, 'x-0123456789abcdef'].sort());
+      const after = await house.list();
+      expect(after.map((e) => `${e.project}:${e.current}`).sort()).toEqual(['a:true', 'c:true']);
+      await expect(house.remove('../etc')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(house.remove(old.id)).rejects.toMatchObject({ code: 'not_found' });
+    } finally {
+      await house[Symbol.asyncDispose]();
+    }
+  });
+
+  it('sees which environment a running process uses (from /proc)', async () => {
+    const project = (await findProject(root, 'a/n.ipynb'))!;
+    const env = await envs.ensure(project, PYTHON);
+    const child = spawn(env.python, ['-c', 'import sys; sys.stdin.read()'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      await new Promise<void>((res, rej) => child.once('spawn', res).once('error', rej));
+      const listed = (await envs.list()).find((e) => join(dir, 'envs', e.id) === env.dir)!;
+      expect(listed.inUse).toBe(true);
+    } finally {
+      const exited = new Promise((res) => child.once('exit', res));
+      child.stdin!.end();
+      await exited;
+    }
+    expect((await envs.list()).find((e) => join(dir, 'envs', e.id) === env.dir)!.inUse).toBe(false);
   });
 });

@@ -23,9 +23,9 @@
  * is seen by that project's kernels only, until its requirements change.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { AppError, Logger, raceSignal } from '@workbench/core';
 import type { KernelPreparation, KernelSpec } from '@workbench/manager';
 import { findProject, isEmptyRequirements, Project, readRequirements } from './project';
@@ -44,6 +44,27 @@ export interface EnvironmentsOptions {
   logger: Logger;
   /** Longest a build may take. */
   buildTimeoutMs?: number;
+  /** Which environment folders running processes use (default: read from /proc; tests pass their own). */
+  inUse?: () => Promise<ReadonlySet<string>>;
+  now?: () => number;
+}
+
+/** An environment on disk, as `list()` reports it. */
+export interface EnvironmentInfo {
+  /** The folder's name under envsDir: `<project folder>-<hash>`. */
+  id: string;
+  /** The project folder relative to the workspace root ('' for the root). */
+  project: string;
+  /** Its requirements file, relative to the workspace root. */
+  file: string;
+  builtAt: number;
+  /** When a kernel last started in it (its build time if none has). */
+  lastUsedAt: number;
+  sizeBytes: number;
+  /** Built from the project's requirements as they are now (false: superseded, or the project is gone). */
+  current: boolean;
+  /** A running process (a kernel) uses it. */
+  inUse: boolean;
 }
 
 export interface Environment {
@@ -57,6 +78,9 @@ export interface Environment {
 
 /** Written last into a finished environment: its presence means "built". */
 const MARKER = '.workbench-env.json';
+/** Touched each time a kernel starts in the environment. */
+const USED = '.workbench-used';
+const ENV_ID = /^[A-Za-z0-9._ -]{1,200}-[0-9a-f]{16}$/;
 const PASSED_ENV = /^(PATH|HOME|LANG|LC_.*|TMPDIR|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|PIP_.*)$/;
 /** What pip prints when it cannot reach the index (urllib3/requests wording), as opposed to bad requirements. */
 const UNREACHABLE = /Could not fetch URL .*: connection error|NewConnectionError|Failed to establish a new connection|Connection refused|Name or service not known|Temporary failure in name resolution|No route to host|ProxyError|Network is unreachable|ConnectTimeoutError/;
@@ -66,8 +90,18 @@ export class EnvironmentManager implements AsyncDisposable {
   private readonly abort = new AbortController();
   private readonly pythonHasPip = new Map<string, Promise<boolean>>();
   private disposed = false;
+  private pruneTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: EnvironmentsOptions) {}
+
+  /** Prunes (see prune) now and every `everyMs` until disposed. */
+  schedulePrune(keepMs: number, everyMs = 24 * 60 * 60_000): void {
+    const run = () =>
+      void this.prune(keepMs).catch((err: unknown) => this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not prune the Python environments'));
+    this.pruneTimer = setInterval(run, everyMs);
+    this.pruneTimer.unref();
+    run();
+  }
 
   /** The KernelManager hook: a project's environment for Python kernels of notebooks inside one. */
   readonly prepareKernel = async (spec: KernelSpec, at: { path: string | undefined; signal?: AbortSignal }): Promise<KernelPreparation | undefined> => {
@@ -76,6 +110,8 @@ export class EnvironmentManager implements AsyncDisposable {
     const project = await findProject(this.options.rootDir, at.path);
     if (!project) return undefined;
     const env = await this.ensure(project, argv[0]!, at.signal);
+    // When it was last used decides when prune() may take it once it is superseded.
+    await writeFile(join(env.dir, USED), new Date(this.now()).toISOString()).catch(() => undefined);
     return { argv: [env.python, ...argv.slice(1)], env: this.kernelEnv(env), writablePaths: [env.dir] };
   };
 
@@ -95,9 +131,7 @@ export class EnvironmentManager implements AsyncDisposable {
   /** The project's environment, built now unless an equal one is cached. `signal` ends the wait, not a build others may share. */
   async ensure(project: Project, basePython: string, signal?: AbortSignal): Promise<Environment> {
     if (this.disposed) throw new AppError('unavailable', 'Cannot build a Python environment: the server is shutting down');
-    const requirements = await readRequirements(project, (file) => this.pyprojectDependencies(basePython, file));
-    const hash = createHash('sha256').update(JSON.stringify([project.dir, basePython, requirements])).digest('hex').slice(0, 16);
-    const dir = join(this.options.envsDir, `${basename(project.dir) || 'root'}-${hash}`);
+    const { requirements, hash, dir } = await this.locate(project, basePython);
     const env: Environment = { project, dir, python: join(dir, 'bin', 'python'), hash };
     let build = this.building.get(dir);
     if (!build) {
@@ -110,6 +144,105 @@ export class EnvironmentManager implements AsyncDisposable {
       );
     }
     return raceSignal(build, signal, `build the Python environment of project "${project.name}"`);
+  }
+
+  /** Where the environment of `project`'s requirements as they are now is (built or not). */
+  private async locate(project: Project, basePython: string): Promise<{ requirements: string; hash: string; dir: string }> {
+    const requirements = await readRequirements(project, (file) => this.pyprojectDependencies(basePython, file));
+    const hash = createHash('sha256').update(JSON.stringify([project.dir, basePython, requirements])).digest('hex').slice(0, 16);
+    return { requirements, hash, dir: join(this.options.envsDir, `${basename(project.dir) || 'root'}-${hash}`) };
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Every built environment, newest first. */
+  async list(): Promise<EnvironmentInfo[]> {
+    const { envsDir, rootDir } = this.options;
+    let names: string[];
+    try {
+      names = (await readdir(envsDir, { withFileTypes: true })).filter((d) => d.isDirectory() && ENV_ID.test(d.name)).map((d) => d.name);
+    } catch {
+      return [];
+    }
+    const used = await this.usedDirs();
+    const out: EnvironmentInfo[] = [];
+    for (const id of names) {
+      const dir = join(envsDir, id);
+      let marker: { project: string; file: string; hash: string; python: string; built: string };
+      try {
+        marker = JSON.parse(await readFile(join(dir, MARKER), 'utf8')) as typeof marker;
+      } catch {
+        continue; // being built, or an interrupted build: not an environment (prune() clears the latter)
+      }
+      const builtAt = Date.parse(marker.built);
+      const lastUsedAt = await stat(join(dir, USED)).then((s) => s.mtimeMs, () => builtAt);
+      let current = false;
+      const project = await findProject(rootDir, join(relative(rootDir, marker.project), 'x')).catch(() => undefined);
+      if (project && project.dir === marker.project && project.file === marker.file) current = await this.locate(project, marker.python).then((l) => l.hash === marker.hash, () => false);
+      out.push({ id, project: relative(rootDir, marker.project), file: relative(rootDir, marker.file), builtAt, lastUsedAt, sizeBytes: await sizeOf(dir), current, inUse: used.has(dir) });
+    }
+    return out.sort((a, b) => b.builtAt - a.builtAt);
+  }
+
+  /** Deletes one environment; refused while a kernel uses it or it is being built. */
+  async remove(id: string): Promise<void> {
+    if (!ENV_ID.test(id)) throw new AppError('not_found', `Cannot find environment ${JSON.stringify(id.slice(0, 100))}: no such environment`);
+    const dir = join(this.options.envsDir, id);
+    if (this.building.has(dir)) throw new AppError('conflict', `Cannot delete environment ${id}: it is being built`);
+    if (!existsSync(join(dir, MARKER))) throw new AppError('not_found', `Cannot find environment ${id}: no such environment`);
+    if ((await this.usedDirs()).has(dir)) throw new AppError('conflict', `Cannot delete environment ${id}: a running kernel uses it (shut it down first)`);
+    await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}.log`, { force: true });
+    this.options.logger.info({ env: dir }, 'deleted a project Python environment');
+  }
+
+  /**
+   * Deletes the environments no project needs any more: superseded (its
+   * project's requirements changed, or the project is gone), not in use,
+   * and not used for `keepMs`; and what interrupted builds left behind.
+   * The environment a project's requirements name now is never deleted.
+   */
+  async prune(keepMs: number): Promise<string[]> {
+    const removed: string[] = [];
+    const cutoff = this.now() - keepMs;
+    for (const e of await this.list()) {
+      if (e.current || e.inUse || e.lastUsedAt > cutoff) continue;
+      try {
+        await this.remove(e.id);
+        removed.push(e.id);
+      } catch (err) {
+        this.options.logger.warn({ env: e.id, err: err instanceof Error ? err.message : String(err) }, 'could not delete an unused Python environment');
+      }
+    }
+    // Folders without their marker that nothing is building: interrupted builds.
+    for (const d of await readdir(this.options.envsDir, { withFileTypes: true }).catch(() => [])) {
+      const dir = join(this.options.envsDir, d.name);
+      if (d.isDirectory() && ENV_ID.test(d.name) && !existsSync(join(dir, MARKER)) && !this.building.has(dir)) {
+        await rm(dir, { recursive: true, force: true });
+        removed.push(d.name);
+      }
+    }
+    if (removed.length > 0) this.options.logger.info({ removed }, 'pruned unused project Python environments');
+    return removed;
+  }
+
+  /** The environment folders whose interpreter a running process was started with. */
+  private async usedDirs(): Promise<ReadonlySet<string>> {
+    if (this.options.inUse) return this.options.inUse();
+    const prefix = `${this.options.envsDir}/`;
+    const out = new Set<string>();
+    for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+      if (!/^[0-9]+$/.test(pid)) continue;
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      for (const arg of cmdline.split('\0')) {
+        if (!arg.startsWith(prefix)) continue;
+        const id = arg.slice(prefix.length).split('/')[0]!;
+        out.add(join(this.options.envsDir, id));
+      }
+    }
+    return out;
   }
 
   private async build(env: Environment, basePython: string, requirements: string): Promise<Environment> {
@@ -212,9 +345,19 @@ export class EnvironmentManager implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.pruneTimer);
     this.abort.abort();
     await Promise.allSettled([...this.building.values()]);
   }
+}
+
+/** Bytes under `dir` (files as stored; links not followed). */
+async function sizeOf(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (e.isFile()) total += await stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0);
+  }
+  return total;
 }
 
 /** Used by tests and `workbench` tooling: the log of an environment's last build. */

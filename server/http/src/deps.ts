@@ -13,6 +13,7 @@ import type { Catalog } from '@workbench/catalog';
 import type { PipelineService } from '@workbench/pipelines';
 import type { DocumentService, IntakeSources } from '@workbench/documents';
 import type { TemplateLibrary } from '@workbench/templates';
+import type { EnvironmentManager } from '@workbench/environments';
 import type { DependencyAnalyzer } from '@workbench/dependencies';
 
 /** The JupyterLab application and the per-user state it keeps on the server. */
@@ -78,6 +79,8 @@ export interface HttpDeps {
   pipelines?: PipelineService;
   /** Receipts and vendor bills (/api/documents, /api/intake); absent: the routes are not there. */
   documents?: { service: DocumentService; sources: IntakeSources };
+  /** Per-project Python environments (/api/environments); absent when disabled. */
+  environments?: EnvironmentManager;
   /** The templates library (/api/templates); absent: the routes are not there. */
   templates?: TemplateLibrary;
   /** Cell dependency analysis (/api/dependencies/analyze); absent: the route is not there. */

@@ -46,6 +46,7 @@ import { catalogRoutes } from './routes/catalog';
 import { pipelineRoutes } from './routes/pipelines';
 import { documentRoutes, isRawUpload } from './routes/documents';
 import { templateRoutes } from './routes/templates';
+import { environmentRoutes } from './routes/environments';
 import { dependencyRoutes } from './routes/dependencies';
 import { clientIp, isSecureRequest } from './client-address';
 import { onClientError } from './client-error';
@@ -94,6 +95,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     ...(deps.pipelines ? pipelineRoutes(deps.pipelines, deps.audit) : []),
     ...(deps.documents ? documentRoutes(deps.documents.service, deps.documents.sources, deps.audit) : []),
     ...(deps.templates ? templateRoutes(deps.templates, deps.identity, deps.pipelines) : []),
+    ...(deps.environments ? environmentRoutes(deps.environments) : []),
     ...(deps.dependencies ? dependencyRoutes(deps.dependencies) : []),
     ...eventRoutes(deps),
     ...(deps.terminals ? terminalRoutes(deps.terminals) : []),
