@@ -327,6 +327,27 @@ describe('pipelines on a real server', () => {
     expect(md).toContain('## Audit trail');
   });
 
+  it('builds a dbt-style model folder as a SQL task after the load, and fails the run when a model test catches a duplicate', async () => {
+    await writeWorkspace(ts, {
+      'marts/load.sql': '%params {"dup": false}\nCREATE OR REPLACE TABLE raw_orders AS SELECT * FROM (VALUES (1, 10.0), (2, 20.0)) t(id, amount) UNION ALL SELECT 2, 5.0 WHERE $dup;\n',
+      'marts/build.sql': '%build_models models schema=marts\n',
+      'marts/models/stg_orders.sql': 'SELECT id, amount FROM raw_orders',
+      'marts/models/order_totals.sql': "SELECT count(*) AS orders, sum(amount) AS total FROM {{ ref('stg_orders') }}",
+      'marts/models/schema.yml': 'models:\n  - name: stg_orders\n    columns:\n      - name: id\n        tests: [unique, not_null]\n',
+      'marts/m.pipeline.yaml': 'name: Marts\nparameters:\n  dup: { type: boolean, default: false }\ntasks:\n  load: { sql: marts/load.sql, parameters: { dup: "{{ params.dup }}" } }\n  build: { sql: marts/build.sql, depends_on: [load] }\n',
+    });
+    const id = await pipelineId(ts, 'marts/m.pipeline.yaml');
+    const ok = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test' })).id);
+    expect({ status: ok.status, error: ok.tasks.find((t) => t.taskId === 'build')?.error ?? null }).toEqual({ status: 'succeeded', error: null });
+    const seeded = await runEnded(ts, (await ts.wb.pipelines.runNow(id, { by: 'test', overrides: { dup: true } })).id);
+    expect(seeded.status).toBe('failed');
+    expect(seeded.tasks.map((t) => [t.taskId, t.status])).toEqual([
+      ['load', 'succeeded'],
+      ['build', 'failed'],
+    ]);
+    expect(seeded.tasks[1]!.error).toMatch(/ModelsFailed/);
+  });
+
   it('streams a run\'s logs over Server-Sent Events, stored lines first, then the end', async () => {
     await writeWorkspace(ts, {
       'sse/a.ipynb': notebookJson('python3', [{ source: 'print("a")' }]),
