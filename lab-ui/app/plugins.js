@@ -65,6 +65,7 @@ const extensions = [
   '@workbench/catalog-extension', // workspace package: Data Catalog side panel, table pages, Insert SELECT
   '@workbench/pipelines-extension', // workspace package: pipelines dashboard, list, pipeline and run pages, Create job
   '@workbench/review-extension', // workspace package: documents review queue, document pages, /lab?document= links
+  '@workbench/environments-extension', // workspace package: the Python Environments screen
   '@workbench/templates-extension', // workspace package: the templates library (launcher cards, install with parameters, Save as Template…)
   // workspace package: cell dependencies (stale badges, run downstream / what a cell needs, Dependencies panel). Its cell
   // executor supersedes notebook-extension's and docprovider-extension's: the last plugin providing a token gets it, so it stays after them.

@@ -25,19 +25,8 @@ export function formatRows(n: number | null, options: FormatOptions = {}): strin
   return `${formatCount(n, options)} ${n === 1 ? 'row' : 'rows'}`;
 }
 
-/** "512 B", "24 KB", "1.5 MB", "3.2 GB" (binary units, as the database reports sizes). */
-export function formatBytes(n: number | null): string {
-  if (n === null) return 'size unknown';
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1024;
-    u++;
-  } while (v >= 1024 && u < units.length - 1);
-  return `${v < 10 ? v.toFixed(1).replace(/\.0$/, '') : Math.round(v)} ${units[u]}`;
-}
+/** Sizes: @workbench/lab-common's. */
+export { formatBytes } from '@workbench/lab-common';
 
 /** "Jan 2, 2026, 3:04 PM" in the given locale and zone; the raw text for an unreadable time. */
 export function formatAbsoluteTime(time: string, options: FormatOptions = {}): string {

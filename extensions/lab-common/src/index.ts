@@ -13,3 +13,4 @@ export { JsonReader } from './json-reader';
 export type { Json } from './json-reader';
 export { apiUrl, requestJson } from './api-request';
 export type { JsonRequest, SendRequest } from './api-request';
+export { formatBytes, formatRelative } from './format';

@@ -87,26 +87,9 @@ export function formatTime(time: string, options: { locale?: string; timeZone?: 
   return new Intl.DateTimeFormat(options.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: options.timeZone }).format(t);
 }
 
-/** "just now", "5 min ago", "3 h ago", "2 days ago". */
-export function formatRelative(time: string, now: number): string {
-  const t = Date.parse(time);
-  if (Number.isNaN(t)) return time;
-  const s = Math.round(Math.max(0, now - t) / 1000);
-  if (s < 45) return 'just now';
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min ago`;
-  const hours = Math.round(m / 60);
-  if (hours < 24) return `${hours} h ago`;
-  const d = Math.round(hours / 24);
-  return `${d} day${d === 1 ? '' : 's'} ago`;
-}
 
-/** "12 KB", "1.4 MB". */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
+/** Sizes and relative times: @workbench/lab-common's. */
+export { formatBytes, formatRelative } from '@workbench/lab-common';
 
 const METHOD_LABELS: Record<Exclude<VendorMatch['method'], 'chosen'>, string> = {
   vat: 'by VAT number',

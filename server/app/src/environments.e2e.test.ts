@@ -10,12 +10,13 @@
  * sandbox is as by default.
  */
 import { KernelManager, Kernel } from '@jupyterlab/services';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { buildWheel, PackageIndex, servePackageIndex } from '@workbench/environments/testing/package-index';
 import { runCell } from './testing/run-cell';
 import { api, startTestServer, TestServer } from './testing/harness';
+import { notebookJson, pipelineId, runEnded, writeWorkspace } from './testing/pipelines';
 
 const VERA = { username: 'vera', token: 'viewer-token-0123456789', roles: ['viewer'] };
 const ANNA = { username: 'anna', token: 'analyst-token-0123456789', roles: ['analyst'] };
@@ -97,6 +98,22 @@ describe('per-project Python environments, through the server', () => {
     expect((await readdir(envsDir)).filter((n) => n.startsWith('a-') && !n.endsWith('.log'))).toEqual([envA]);
     await Promise.all([a.shutdown(), b.shutdown(), a2.shutdown()]);
     expect(basename(envA)).toMatch(/^a-[0-9a-f]{16}$/);
+  });
+
+  it("runs a pipeline's notebook task of project A in A's environment (the executor starts kernels through the same manager)", async () => {
+    await writeWorkspace(ts, {
+      'a/job.ipynb': notebookJson('python3', [{ source: 'import sys, wb_demo_pkg\nprint(wb_demo_pkg.VALUE, sys.prefix.startswith(' + JSON.stringify(join(ts.wb.config.dataDir, 'envs')) + '))' }]),
+      'a/job.pipeline.yaml': 'name: In A\ntasks:\n  job: { notebook: a/job.ipynb }\n',
+      'b/job.ipynb': notebookJson('python3', [{ source: 'import wb_demo_pkg' }]),
+      'b/job.pipeline.yaml': 'name: In B\ntasks:\n  job: { notebook: b/job.ipynb }\n',
+    });
+    const inA = await runEnded(ts, (await ts.wb.pipelines.runNow(await pipelineId(ts, 'a/job.pipeline.yaml'), { by: 'test' })).id);
+    expect(inA.status).toBe('succeeded');
+    const out = JSON.parse(await readFile(join(ts.rootDir, inA.tasks[0]!.outputPath!), 'utf8')) as { cells: { outputs: { text?: string | string[] }[] }[] };
+    expect(out.cells[0]!.outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text))).toEqual(['only in A True\n']);
+    const inB = await runEnded(ts, (await ts.wb.pipelines.runNow(await pipelineId(ts, 'b/job.pipeline.yaml'), { by: 'test' })).id);
+    expect(inB.status).toBe('failed');
+    expect(inB.tasks[0]!.error).toContain("No module named 'wb_demo_pkg'");
   });
 
   it('refuses to start a kernel whose project requirements cannot be installed, saying why', async () => {

@@ -1,0 +1,1 @@
+import '@workbench/environments-ui/style/index.js';

@@ -1,0 +1,2 @@
+import '@workbench/lab-common/style/index.js';
+import './base.css';
