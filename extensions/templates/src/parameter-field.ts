@@ -28,7 +28,8 @@ export class ParameterField {
     const p = parameter;
     const id = `${uid}-p-${p.name}`;
     const hints: string[] = [];
-    if (p.description) hints.push(p.description);
+    // Each hint a sentence of its own.
+    if (p.description) hints.push(/[.!?)]$/.test(p.description.trim()) ? p.description.trim() : `${p.description.trim()}.`);
     this.input = this.build(p, connections, id, hints);
     this.input.classList.add('wb-templates-value');
     this.input.setAttribute('aria-describedby', `${id}-hint`);
