@@ -2,7 +2,7 @@
  * The composition root: builds every part from the frozen config, wires
  * them, listens, and disposes everything in reverse on shutdown.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +10,8 @@ import pino from 'pino';
 import { DisposableStore, isAppError, Logger, toAsyncDisposable } from '@workbench/core';
 import { ConnectionManager } from '@workbench/connections';
 import { Catalog } from '@workbench/catalog';
-import { isPipelineFile, NotebookTaskRunner, PipelineService, RunNotifier, verifyWebhookSignature } from '@workbench/pipelines';
-import { contentsPipelineWorkspace } from './pipeline-workspace';
+import type { PipelineService } from '@workbench/pipelines';
+import { createPipelines } from './pipelines';
 import { createDocuments } from './documents';
 import { ApiTokens, ExtraUser, IdentityProvider, makeUser, type User, randomToken, RolePolicy, SsoSessions, UserAdmin } from '@workbench/auth';
 import { CollaborationService, contentsPortFor, COLLABORATION_PLUGINS } from '@workbench/collab';
@@ -248,47 +248,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     const events = new EventBus({ logger });
     store.add({ [Symbol.dispose]: () => events.dispose() });
     store.add(publishContentsEvents(contents, events, logger));
-    const pipelineWorkspace = contentsPipelineWorkspace(contents, config.rootDir, config.pipelines.runsDir);
-    const pipelines = store.add(
-      new PipelineService({
-        store: metadata,
-        workspace: pipelineWorkspace,
-        // Each task attempt is a data action: its audit record (who it runs as, the file's hash, the parameters) is durable before its kernel starts.
-        runner: new NotebookTaskRunner(kernels, pipelineWorkspace, PIPELINE_USER, async (t) => {
-          await audit.record({ actor: t.user, actorRole: null, via: 'system', resource: 'pipelines', action: 'run_task', target: t.path, outcome: 'ok', detail: { run: t.runId, pipeline: t.pipelinePath, task: t.taskId, attempt: t.attempt, code_sha256: t.codeSha256, parameters: t.parameters } });
-        }),
-        logger,
-        clock: options.clock ? { now: options.clock } : undefined,
-        slots: config.pipelines.slots,
-        leaseMs: config.pipelines.leaseMs,
-        pollMs: config.pipelines.pollMs,
-        runsDir: config.pipelines.runsDir,
-        worker: config.pipelines.enabled,
-        secrets: { put: (name, value, by) => secrets.put(name, value, by), get: (name) => secrets.get(name) },
-        verifyWebhook: verifyWebhookSignature,
-      }),
-    );
-    // Made on the first webhook this server sends, then kept.
-    let signingSecret: Promise<string> | undefined;
-    const notifier = store.add(
-      new RunNotifier({
-        store: metadata,
-        smtp: config.pipelines.smtp && { ...config.pipelines.smtp, password: config.pipelines.smtp.passwordFile ? (await readFile(config.pipelines.smtp.passwordFile, 'utf8')).trim() : undefined },
-        signingSecret: () => (signingSecret ??= webhookSigningSecret(secrets)),
-        baseUrl: config.pipelines.publicUrl,
-        clock: options.clock ? { now: options.clock } : undefined,
-        logger,
-      }),
-    );
-    pipelines.runEndedHook = async (run) => notifier.runEnded(await pipelines.runs.get(run.id));
-    pipelines.slaMissedHook = (run) => notifier.slaMissed(run);
-    // A saved, renamed or deleted pipeline file changes the registry at once; a git checkout on disk at the next periodic sync.
-    store.add(
-      contents.onDidChange((e) => {
-        if (isPipelineFile(e.path) || (e.type === 'renamed' && isPipelineFile(e.oldPath))) void pipelines.sync().catch((err: unknown) => logger.warn({ err: String(err) }, 'pipelines: the registry could not follow a file change'));
-      }),
-    );
-    await pipelines.start();
+    const pipelines = await createPipelines({ config, disposables: store, store: metadata, contents, kernels, audit, secrets, logger, clock: options.clock });
     const documents = config.documents.enabled ? createDocuments({ config, store: metadata, secrets, connections, audit, logger, now: options.clock }) : undefined;
     if (documents) {
       store.add(documents.service);
@@ -479,26 +439,6 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
   } catch (err) {
     await store[Symbol.asyncDispose]();
     throw err;
-  }
-}
-
-/** The kernel owner of pipeline runs nobody claimed (PATCH run_as_me makes a user the owner). */
-const PIPELINE_USER = 'workbench-pipelines';
-
-/**
- * The key outgoing pipeline webhooks are signed with: made when the first
- * webhook is sent, kept encrypted, read once per process. Two replicas
- * sending their first webhook on a new database at the same moment could
- * each keep its own key until restarted (both write one; each reads back
- * whichever was written last when it read).
- */
-async function webhookSigningSecret(secrets: SecretStore): Promise<string> {
-  const name = 'pipelines/webhook-signing';
-  try {
-    return await secrets.get(name);
-  } catch {
-    await secrets.put(name, randomBytes(32).toString('base64url'), 'system');
-    return secrets.get(name);
   }
 }
 
