@@ -27,6 +27,8 @@ export interface SubmitDialogOptions {
   focusNodeSelector?: string;
   /** A class on the dialog, for its screen's styles. */
   className?: string;
+  /** 'warn' for an accept that destroys or refuses something (Reject, Delete); default 'ok'. */
+  acceptKind?: 'ok' | 'warn';
 }
 
 class SubmitDialog extends Dialog<unknown> {
@@ -71,7 +73,8 @@ class SubmitDialog extends Dialog<unknown> {
 
 /** Shows the dialog; resolves true when the body's submit went through, false when it was closed without. */
 export async function showSubmitDialog(options: SubmitDialogOptions): Promise<boolean> {
-  const buttons = [Dialog.cancelButton(), Dialog.okButton({ label: options.acceptLabel, className: options.acceptClass })];
+  const accept = { label: options.acceptLabel, className: options.acceptClass };
+  const buttons = [Dialog.cancelButton(), options.acceptKind === 'warn' ? Dialog.warnButton(accept) : Dialog.okButton(accept)];
   const dialog = new SubmitDialog(options, buttons);
   const result = await dialog.launch();
   return result.button.accept;

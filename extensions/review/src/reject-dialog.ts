@@ -2,17 +2,15 @@
  * "Reject…": asks why (required; it is recorded in the document's history
  * and the audit log), then `POST api/documents/{id}/reject {reason}`. The
  * dialog closes only when the server took it; a refusal stays in the
- * dialog with the reason kept. Escape, Cancel and the close button close
- * it at once (aborting a request in flight); everything else (focus trap,
- * keys, styles) is JupyterLab's own Dialog.
+ * dialog with the reason kept (@workbench/lab-common's submit dialog).
  *
  * DOM hooks: `.jp-Dialog .wb-review-reject-form` with `textarea.wb-review-reject-reason`
  * (`aria-invalid`), `.wb-review-field-error[data-field=reason]`, `.wb-review-form-error`;
  * accept `button.wb-review-reject-confirm`.
  */
-import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 import { h } from '@workbench/lab-common';
+import { showSubmitDialog } from '@workbench/lab-common/submit-dialog';
 import { errorText } from './review-api';
 import type { ReviewClient } from './review-client';
 import type { DocumentView } from './types';
@@ -72,50 +70,9 @@ class RejectBody extends Widget {
   }
 }
 
-class SubmitDialog extends Dialog<unknown> {
-  private readonly abort = new AbortController();
-  private busy = false;
-
-  constructor(
-    private readonly body: RejectBody,
-    private readonly buttonList: readonly Dialog.IButton[],
-    title: string,
-  ) {
-    super({ title, body, buttons: [...buttonList], defaultButton: buttonList.length - 1, focusNodeSelector: '.wb-review-reject-reason', hasClose: true });
-    this.addClass('wb-review-dialog');
-  }
-
-  override resolve(index?: number): void {
-    const i = index ?? this.buttonList.length - 1;
-    if (!this.buttonList[i]?.accept) {
-      this.abort.abort();
-      return super.resolve(i);
-    }
-    if (this.busy) return;
-    this.busy = true;
-    const accept = this.node.querySelector<HTMLButtonElement>('.jp-Dialog-footer .jp-mod-accept');
-    if (accept) accept.disabled = true;
-    void this.body
-      .submit(this.abort.signal)
-      .then((done) => {
-        if (done && !this.isDisposed) super.resolve(i);
-      })
-      .finally(() => {
-        this.busy = false;
-        if (accept) accept.disabled = false;
-      });
-  }
-
-  override reject(): void {
-    this.abort.abort();
-    super.reject();
-  }
-}
-
 /** The dialog; resolves with the rejected document, or null when it was closed. */
 export async function showRejectDialog(client: ReviewClient, doc: Pick<DocumentView, 'id' | 'filename'>): Promise<DocumentView | null> {
   const body = new RejectBody(client, doc);
-  const buttons = [Dialog.cancelButton(), Dialog.warnButton({ label: 'Reject', className: 'wb-review-reject-confirm' })];
-  const result = await new SubmitDialog(body, buttons, `Reject ${doc.filename}?`).launch();
-  return result.button.accept ? body.rejected : null;
+  const ok = await showSubmitDialog({ className: 'wb-review-dialog', title: `Reject ${doc.filename}?`, body, acceptLabel: 'Reject', acceptClass: 'wb-review-reject-confirm', acceptKind: 'warn', focusNodeSelector: '.wb-review-reject-reason' });
+  return ok ? body.rejected : null;
 }

@@ -46,7 +46,8 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, launche
     templates = await client.list();
     if (!launcher) return templates;
     const may = await abilities();
-    const shown = templates.filter(() => may.install);
+    // Cards only for those who may install.
+    const shown = may.install ? templates : [];
     for (const [name, card] of cards) {
       if (!shown.some((t) => t.name === name && t.title === card.title)) {
         card.item.dispose();

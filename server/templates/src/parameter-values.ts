@@ -5,17 +5,13 @@
  * 400 naming the parameter and what it needs.
  */
 import { AppError } from '@workbench/core';
+import { isDate } from '@workbench/pipelines';
 import type { TemplateParameter } from './manifest';
 
 export type ParameterValue = string | number | boolean;
 
 /** Looks up a connection by name: its kind, or undefined when there is none (or the caller may not see it). */
 export type ConnectionLookup = (name: string) => Promise<{ kind: string } | undefined>;
-
-function isCalendarDay(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
 
 const WORDS: Record<TemplateParameter['type'], string> = {
   string: 'text',
@@ -53,10 +49,8 @@ export function coerceValue(p: TemplateParameter, value: unknown, where: string)
       if (typeof value === 'boolean') return value;
       if (value === 'true' || value === 'false') return value === 'true';
       return bad();
-    case 'date': {
-      const m = typeof value === 'string' ? /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value) : null;
-      return m && isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3])) ? (value as string) : bad();
-    }
+    case 'date':
+      return isDate(value) ? value : bad();
     case 'month': {
       const m = typeof value === 'string' ? /^([0-9]{4})-(0[1-9]|1[0-2])$/.exec(value) : null;
       return m ? (value as string) : bad();

@@ -11,4 +11,5 @@ export { PIPELINE_JSON_SCHEMA } from './pipeline-schema';
 export { taskOrder, downstreamOf } from './task-graph';
 export { renderTemplate, templateReferences, type TemplateContext } from './template';
 export { resolveParameters } from './resolve-parameters';
+export { isDate } from './parameter-values';
 export { parseDuration } from './duration';
