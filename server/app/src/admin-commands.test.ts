@@ -39,6 +39,8 @@ describe('workbench audit / secrets commands', () => {
       const res = await fetch(`http://127.0.0.1:${wb.port}/api/contents/${name}.txt`, { method: 'PUT', headers: { Authorization: 'token admin-cmd-token' }, body: JSON.stringify({ type: 'file', format: 'text', content: name }) });
       expect(res.status).toBe(201);
     }
+    // The server's records reach audit_log from its journal in batches; the CLI reads the store.
+    await wb.audit.settled();
   });
   afterAll(async () => {
     await wb?.[Symbol.asyncDispose]();

@@ -56,6 +56,7 @@ describe('audit coverage check', () => {
     const saved = await api(ts, 'api/contents/unrecorded.txt', { method: 'PUT', body: JSON.stringify({ type: 'file', format: 'text', content: 'x' }) });
     expect(saved.status).toBe(201);
     const requestId = saved.headers.get('x-request-id')!;
+    await ts.wb.audit.settled(); // copied from the journal into audit_log, where the test removes it
     await sql`delete from audit_log where detail like ${`%${requestId}%`}`.execute(ts.wb.metadata.db);
     const report = await coverage.report();
     expect(report.missing).toEqual(['PUT /api/contents/unrecorded.txt -> 201']);

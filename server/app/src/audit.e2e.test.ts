@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { KernelManager, SessionManager } from '@jupyterlab/services';
+import { AuditJournal } from '@workbench/audit';
 import { sql } from '@workbench/store';
 import { testDatabases, type TestDatabases } from '@workbench/store/testing';
 import type { Logger } from '@workbench/core';
@@ -202,25 +203,25 @@ describe('audit store that cannot be written: data actions fail closed', () => {
   });
 });
 
-describe('a record committed but not yet flushed to disk: nothing is sent before the flush', () => {
+describe('a record written but not yet flushed to disk: nothing is sent before the flush', () => {
   let ts: TestServer;
-  /** The next write's flush, once armed: it waits for the test's word, then succeeds or fails. */
+  /** The next record's flush, once armed: it waits for the test's word, then succeeds or fails. */
   let armed: { started: () => void; outcome: Promise<boolean> } | undefined;
+  const sync = AuditJournal.prototype.sync;
   beforeAll(async () => {
     ts = await startTestServer([], process.env, { sandbox: { mode: 'none' } });
-    const writer = ts.wb.metadata.deferredFlush!;
-    const write = writer.write.bind(writer);
-    // The disk, slowed down and made to fail on the test's word (a real fsync is far too quick to watch).
-    writer.write = async (fn) => {
-      const { value, durable } = await write(fn);
+    // The disk, slowed down and made to fail on the test's word (a real fdatasync is far too quick to watch).
+    AuditJournal.prototype.sync = function (this: AuditJournal) {
+      const durable = sync.call(this);
       const gate = armed;
       armed = undefined;
-      if (!gate) return { value, durable };
+      if (!gate) return durable;
       gate.started();
-      return { value, durable: durable.then(async () => ((await gate.outcome) ? undefined : Promise.reject(new Error('EIO: the disk failed')))) };
+      return durable.then(async () => ((await gate.outcome) ? undefined : Promise.reject(new Error('EIO: the disk failed'))));
     };
   });
   afterAll(async () => {
+    AuditJournal.prototype.sync = sync;
     await ts?.[Symbol.asyncDispose]();
   });
 
@@ -240,7 +241,7 @@ describe('a record committed but not yet flushed to disk: nothing is sent before
     const flush = armFlush();
     const read = api(ts, 'api/contents/ledger.txt').then((res) => ((answered = true), res));
     await flush.started;
-    // The record is committed (readable in the store) while the answer waits for the disk.
+    // The record is written (in the journal, and readable in the log) while the answer waits for the disk.
     expect((await ts.wb.audit.query({ resource: 'contents', action: 'read' })).map((r) => r.target)).toContain('ledger.txt');
     expect(answered).toBe(false);
     flush.finish(true);
@@ -259,7 +260,7 @@ describe('a record committed but not yet flushed to disk: nothing is sent before
     expect(text).not.toContain('confidential');
   });
 
-  it('commits a change before it is made and holds its answer until the record is on disk; a failed flush answers 503', async () => {
+  it('writes a change\'s record before it is made and holds its answer until the record is on disk; a failed flush answers 503', async () => {
     const contents = ts.wb.contents;
     const save = contents.save.bind(contents);
     let saved!: () => void;
@@ -276,7 +277,7 @@ describe('a record committed but not yet flushed to disk: nothing is sent before
         let answered = false;
         const put = api(ts, `api/contents/${name}`, { method: 'PUT', body }).then((res) => ((answered = true), res));
         await flush.started;
-        // Committed before the handler runs: the record is in the store before the file is written.
+        // Written before the handler runs: the record is in the log before the file is written.
         expect(existsSync(join(ts.rootDir, name))).toBe(false);
         expect((await ts.wb.audit.query({ resource: 'contents', action: 'write' })).map((r) => r.target)).toContain(name);
         await madeIt;

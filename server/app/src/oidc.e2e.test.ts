@@ -81,6 +81,7 @@ describe('SSO login (OpenID Connect)', () => {
 
   async function counts(): Promise<{ users: number; sessions: number; audit: number }> {
     const db = ts.wb.metadata.db;
+    await ts.wb.audit.settled(); // audit records reach audit_log from the journal in batches
     const n = async (table: 'users' | 'sessions' | 'audit_log') => (await db.selectFrom(table).selectAll().execute()).length;
     return { users: await n('users'), sessions: await n('sessions'), audit: await n('audit_log') };
   }

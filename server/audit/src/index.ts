@@ -1,2 +1,3 @@
 export * from './chain';
 export * from './audit-log';
+export * from './journal';

@@ -54,8 +54,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** The record written before the handler ran, for the "error" record if it fails. */
     audited?: AuditEntry;
-    /** Its sequence number in the log (what usage statistics point at). */
-    auditSeq?: number;
+    /** Its sequence number in the log (what usage statistics point at); see `auditSeqOf`. */
+    auditSeq?: () => Promise<number>;
   }
 }
 
@@ -99,8 +99,8 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
     if (r.auditDetail) entry = { ...entry, detail: { ...entry.detail, ...(await r.auditDetail(req)) } };
     if (plan === 'change') {
       // Committed before anything changes; its flush overlaps the handler's work and the answer waits for it.
-      const { record, durable } = await audit.append(entry);
-      req.auditSeq = record.seq;
+      const { seq, durable } = await audit.append(entry);
+      req.auditSeq = seq;
       req.audited = entry;
       holdResponse(res, durable);
       next();
@@ -116,13 +116,12 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
       const type = req.query.type === 'notebook' || req.query.type === 'file' ? req.query.type : path.endsWith('.ipynb') ? 'notebook' : 'file';
       entry = { ...entry, detail: { ...entry.detail, type } };
     }
-    // A read changes nothing: it starts first, and its record is written and flushed while the
+    // A read changes nothing: its record is written (on the journal, at once) and flushed while the
     // handler reads; what the handler answers is held until the record is on disk.
-    let recorded!: { resolve: () => void; reject: (err: unknown) => void };
-    holdResponse(res, new Promise<void>((resolve, reject) => (recorded = { resolve, reject })));
+    const durable = audit.append(entry).then((appended) => appended.durable);
+    holdResponse(res, durable);
     req.audited = entry;
     next();
-    audit.append(entry).then(({ durable }) => durable).then(recorded.resolve, recorded.reject);
   };
 }
 
@@ -181,6 +180,15 @@ function holdResponse(res: Response, durable: Promise<void>): void {
       if (ended) sendFailure();
     },
   );
+}
+
+/** The sequence number of the record written before the handler ran, or null (none, or the log could not say). */
+export async function auditSeqOf(req: Request): Promise<number | null> {
+  try {
+    return req.auditSeq ? await req.auditSeq() : null;
+  } catch {
+    return null;
+  }
 }
 
 /** After a change was recorded and then failed: a second record with the outcome. Best effort: the client still gets its error. */

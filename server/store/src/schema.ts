@@ -438,6 +438,13 @@ export interface TemplatesTable {
 }
 
 /** One file of a user's template, as text (0010). */
+/** How far the audit journal has been copied into audit_log (0011; audit/src/journal.ts). */
+export interface AuditJournalTable {
+  journal: string;
+  /** The journal's number of the last entry copied. */
+  last_entry: number;
+}
+
 export interface TemplateFilesTable {
   template: string;
   path: string;
@@ -474,4 +481,5 @@ export interface Database {
   intake_signatures: IntakeSignaturesTable;
   templates: TemplatesTable;
   template_files: TemplateFilesTable;
+  audit_journal: AuditJournalTable;
 }

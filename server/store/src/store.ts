@@ -71,6 +71,8 @@ export interface MetadataStore extends AsyncDisposableLike {
    * work (wal-flush.ts).
    */
   readonly deferredFlush?: DeferredFlushWriter;
+  /** The SQLite database's file (undefined on PostgreSQL and for an in-memory database): files that belong with it go beside it. */
+  readonly file?: string;
   /** Closes the pool or the database file. Idempotent. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -96,6 +98,7 @@ interface Opened {
   /** Where, for messages (no credentials). */
   where: string;
   deferredFlush?: DeferredFlushWriter;
+  file?: string;
   close(): Promise<void>;
 }
 
@@ -132,6 +135,7 @@ function openSqliteStore(options: StoreOptions): Opened {
     dialect: 'sqlite',
     where: `SQLite at ${path}`,
     deferredFlush,
+    file: path === MEMORY ? undefined : path,
     async close() {
       try {
         await db.destroy();
@@ -197,6 +201,7 @@ function makeStore(opened: Opened, applied: string[]): MetadataStore {
     dialect,
     migrationsApplied: Object.freeze(applied),
     deferredFlush: opened.deferredFlush,
+    file: opened.file,
     transaction: (fn) => db.transaction().execute(fn),
     async lock(trx, name) {
       if (dialect !== 'postgres') return;

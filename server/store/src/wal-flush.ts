@@ -22,8 +22,9 @@
  * no pragma, and every other write still waits for the disk. (A pragma
  * takes effect when it is prepared, so a prepared one cannot be reused.)
  */
-import { closeSync, fdatasync, openSync } from 'node:fs';
-import { AppError, describeError } from '@workbench/core';
+import { closeSync, openSync } from 'node:fs';
+import { AppError } from '@workbench/core';
+import { GroupFsync } from './group-fsync';
 import type { Kysely } from './kysely';
 import type { Database } from './schema';
 import type { SqliteHandle, SqliteStatement } from './sqlite';
@@ -46,6 +47,10 @@ export interface DeferredFlushWriter {
    * back (and rejected) when `fn` throws.
    */
   write<T>(fn: (sql: RawSql) => T): Promise<{ value: T; durable: Promise<void> }>;
+  /** Resolves once every commit made before the call is on disk. */
+  flush(): Promise<void>;
+  /** False once the store is closed. */
+  readonly writable: boolean;
 }
 
 /**
@@ -101,9 +106,10 @@ export class SqliteDeferredFlush implements DeferredFlushWriter {
     run: (text, params = NO_PARAMS) => void this.statement(text).run(params),
   };
   private fd: number | undefined;
-  /** The fdatasync under way, and the one queued behind it for commits made after it started. */
-  private running: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
+  private readonly group = new GroupFsync(() => {
+    if (this.closed) throw new Error('the store is closed');
+    return (this.fd ??= openSync(this.walPath!, 'r'));
+  }, "the metadata store's journal");
   private closed = false;
 
   constructor(
@@ -135,41 +141,18 @@ export class SqliteDeferredFlush implements DeferredFlushWriter {
   /** Resolves once every commit made before this call is on disk. */
   flush(): Promise<void> {
     if (this.walPath === undefined) return Promise.resolve(); // in memory: nothing to flush
-    if (this.queued) return this.queued;
-    if (!this.running) return this.start();
-    // The running fdatasync may have begun before this commit: the next one covers it.
-    const queued = this.running.catch(() => undefined).then(() => {
-      this.queued = undefined;
-      return this.start();
-    });
-    this.queued = queued;
-    return queued;
+    return this.group.sync();
+  }
+
+  /** False once the store is closed: nothing can be written any more. */
+  get writable(): boolean {
+    return !this.closed;
   }
 
   close(): void {
     this.closed = true;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-  }
-
-  private start(): Promise<void> {
-    const run = new Promise<void>((resolve, reject) => {
-      let fd: number;
-      try {
-        if (this.closed) throw new Error('the store is closed');
-        fd = this.fd ??= openSync(this.walPath!, 'r');
-      } catch (err) {
-        reject(new AppError('unavailable', `Cannot flush the metadata store's journal: ${describeError(err)}`, { cause: err }));
-        return;
-      }
-      fdatasync(fd, (err) => (err ? reject(new AppError('unavailable', `Cannot flush the metadata store's journal: ${describeError(err)}`, { cause: err })) : resolve()));
-    });
-    this.running = run;
-    const clear = () => {
-      if (this.running === run) this.running = undefined;
-    };
-    run.then(clear, clear);
-    return run;
   }
 
   private statement(text: string): SqliteStatement {

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { extractToParquet, loadParquet, queryPool, type ConnectionManager } from '@workbench/connections';
 import { AppError } from '@workbench/core';
+import { auditSeqOf } from '../audit-hook';
 import { clientGone } from './kernels';
 import { jsonObject, onlyKeys } from './json-body';
 import type { RouteDef } from '../route-table';
@@ -128,7 +129,7 @@ export function connectionRoutes(connections: ConnectionManager, hooks: Connecti
         if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > 100_000) throw new AppError('bad_request', `Cannot ${action}: max_rows must be a whole number from 1 to 100000`);
         const result = await queryPool(await connections.pool(nameOf(req)), b.sql, { params: b.params as unknown[] | undefined, maxRows, signal: clientGone(req, res) });
         res.json(result);
-        await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: req.auditSeq ?? null, kernelId: req.auth!.kernelId });
+        await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: await auditSeqOf(req), kernelId: req.auth!.kernelId });
       },
     },
     ...(hooks.resolvePath
@@ -158,7 +159,7 @@ export function connectionRoutes(connections: ConnectionManager, hooks: Connecti
               const dest = await hooks.resolvePath!(b.path);
               const result = await extractToParquet(await connections.pool(nameOf(req)), b.sql, dest, { params: b.params as unknown[] | undefined, signal: clientGone(req, res) });
               res.json({ path: b.path, ...result });
-              await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: req.auditSeq ?? null, kernelId: req.auth!.kernelId });
+              await hooks.queried?.({ connection: nameOf(req), sql: b.sql, actor: req.auth!.user.username, auditSeq: await auditSeqOf(req), kernelId: req.auth!.kernelId });
             },
           } satisfies RouteDef,
           {

@@ -18,7 +18,7 @@ import { parseCell, type ParsedCell } from '@workbench/sql-kernel/magics';
 import { ownKernel } from '../routes/kernels';
 import { clientIp } from '../client-address';
 import type { SocketRouteDef } from '../route-table';
-import type { AuditRecord } from '@workbench/audit';
+import type { Appended } from '@workbench/audit';
 import { SqlRunsObserver } from './sql-runs-observer';
 
 export interface KernelSocketOptions {
@@ -247,7 +247,7 @@ export function kernelSocketRoute(deps: HttpDeps): SocketRouteDef {
                 const sql = isSql ? parseSqlCell(code) : undefined;
                 if (sql?.cell) sqlRuns?.started({ kernelId, msgId: header.msg_id, cell: sql.cell, actor: auth.user.username, notebook: paths.length === 1 ? paths[0] : undefined });
                 const r = await recordExecute(deps, kernelId, auth, req, header, { code, paths, sql });
-                sqlRuns?.audited(header.msg_id, r.record.seq);
+                sqlRuns?.audited(header.msg_id, r.seq);
                 return r;
               }
             : undefined,
@@ -283,7 +283,7 @@ function parseSqlCell(code: string): SqlCellParse {
   }
 }
 
-async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, read: { code: string; paths: string[]; sql: SqlCellParse | undefined }): Promise<{ record: AuditRecord; durable: Promise<void> }> {
+async function recordExecute(deps: HttpDeps, kernelId: string, auth: Authenticated, req: IncomingMessage, header: MessageHeader, read: { code: string; paths: string[]; sql: SqlCellParse | undefined }): Promise<Appended> {
   const { code, paths, sql } = read;
   const kernel = deps.kernels.has(kernelId) ? deps.kernels.get(kernelId).model() : undefined;
   return deps.audit!.append({

@@ -22,7 +22,7 @@ interface PendingRun {
   sql: string;
   actor: string;
   notebook: string | undefined;
-  auditSeq: number | null;
+  auditSeq: (() => Promise<number>) | null;
 }
 
 export class SqlRunsObserver {
@@ -44,8 +44,8 @@ export class SqlRunsObserver {
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
   }
 
-  /** The audit record of that execute (usage rows point at it). */
-  audited(msgId: string, seq: number): void {
+  /** The audit record of that execute (usage rows point at it): its sequence number, asked for once the statements are recorded. */
+  audited(msgId: string, seq: () => Promise<number>): void {
     const p = this.pending.get(msgId);
     if (p) p.auditSeq = seq;
   }
@@ -62,7 +62,8 @@ export class SqlRunsObserver {
     if (status !== 'ok') return;
     void (async () => {
       const dialect = p.source === WAREHOUSE_SOURCE ? 'duckdb' : ((await this.catalog.kindOf(p.source).catch(() => 'postgres')) === 'duckdb' ? 'duckdb' : 'postgres');
-      await this.catalog.sql.record({ source: p.source, dialect, sql: p.sql, actor: p.actor, auditSeq: p.auditSeq, notebook: p.notebook });
+      const auditSeq = p.auditSeq ? await p.auditSeq().catch(() => null) : null;
+      await this.catalog.sql.record({ source: p.source, dialect, sql: p.sql, actor: p.actor, auditSeq, notebook: p.notebook });
     })().catch((err: unknown) => this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'catalog: the usage and lineage of a SQL cell were not recorded'));
   }
 
