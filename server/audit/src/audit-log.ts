@@ -54,6 +54,8 @@ export interface AuditJournalOptions {
   path?: string;
   /** How long a journaled record waits before it is copied into the store, so records are copied in batches (default 20 ms). */
   copyDelayMs?: number;
+  /** The journal file's size when it is created (default 4 MiB): lines are written over it in a ring. */
+  bytes?: number;
 }
 
 /** What `append` gives back. */
@@ -113,12 +115,12 @@ export class AuditLog implements AsyncDisposable {
     const log = new AuditLog(options);
     const { journal } = options;
     const path = typeof journal === 'object' && journal.path ? journal.path : options.store.file && `${options.store.file}-audit`;
-    if (journal && options.store.deferredFlush && path) await log.openJournal(path, typeof journal === 'object' ? journal.copyDelayMs : undefined);
+    if (journal && options.store.deferredFlush && path) await log.openJournal(path, typeof journal === 'object' ? journal : {});
     return log;
   }
 
-  private async openJournal(path: string, copyDelayMs: number | undefined): Promise<void> {
-    if (copyDelayMs !== undefined) this.copyDelayMs = copyDelayMs;
+  private async openJournal(path: string, options: AuditJournalOptions): Promise<void> {
+    if (options.copyDelayMs !== undefined) this.copyDelayMs = options.copyDelayMs;
     const cannot = (err: unknown) => new AppError('unavailable', `Cannot open the audit log's journal ${path}: ${describeError(err)}`, { cause: err });
     let opened: ReturnType<typeof AuditJournal.open>;
     try {
@@ -148,7 +150,7 @@ export class AuditLog implements AsyncDisposable {
     }
     if (!opened || !mark) {
       try {
-        const journal = AuditJournal.create(path);
+        const journal = AuditJournal.create(path, options.bytes);
         // Known to the store before its first line, so the next start knows the journal is this database's.
         await this.store.db.insertInto('audit_journal').values({ journal: journal.id, last_entry: 0 }).execute();
         this.journal = journal;
