@@ -5,23 +5,23 @@
  *
  * - every change (POST, PUT, PATCH, DELETE) except per-user interface state
  *   (JupyterLab settings and workspaces, frontend config, client events,
- *   login): recorded (committed) BEFORE the handler runs, so no change
- *   happens that the log does not hold, then flushed to disk while the
- *   handler works, and nothing of the answer is sent before the record is
- *   on disk; a change that then fails leaves a second record with outcome
- *   "error";
+ *   login): recorded (written to the audit journal, or committed on
+ *   PostgreSQL) BEFORE the handler runs, so no change happens that the log
+ *   does not hold, then flushed to disk while the handler works, and
+ *   nothing of the answer is sent before the record is on disk; a change
+ *   that then fails leaves a second record with outcome "error";
  * - reading workspace data (a file's or notebook's content, raw files,
  *   versions, exports, the audit log itself, a pipeline run's logs, a
- *   received document, its file and pages): recorded and flushed to disk
- *   while the handler reads, and nothing of the answer is sent before the
- *   record is on disk (a directory listing or a metadata-only check is not
- *   data and is not recorded);
+ *   received document, its file and pages): recorded before the handler
+ *   reads and flushed to disk meanwhile, and nothing of the answer is sent
+ *   before the record is on disk (a directory listing or a metadata-only
+ *   check is not data and is not recorded);
  * - a signed-in user refused by a role check, on any route: recorded as
  *   "denied".
  *
  * When the audit store cannot be written the request fails with 503 and
  * nothing is changed or sent (fail closed). When the disk fails to flush a
- * record that was committed (an fdatasync error) the answer is a 503 too,
+ * record that was written (an fdatasync error) the answer is a 503 too,
  * and a read's data is never sent; a change has then been made, and its
  * record is in the log but not known to be on disk.
  */
@@ -39,7 +39,7 @@ const UI_STATE_TAGS = new Set(['lab', 'config', 'events', 'login', 'dependencies
 /** GET routes that hand out workspace data. */
 const DATA_READ_TAGS = new Set(['contents', 'history', 'nbconvert', 'audit', 'catalog-data', 'run-data', 'documents-data']);
 
-/** change: committed before the handler, on disk before the answer; read: committed and flushed while the handler reads; contents-read: a read when it is a file's content. */
+/** change: recorded before the handler, on disk before the answer; read: recorded before the handler reads, flushed meanwhile; contents-read: a read when it is a file's content. */
 export type AuditPlan = 'change' | 'read' | 'contents-read';
 
 export function auditPlan(r: RouteDef): AuditPlan | undefined {
@@ -98,7 +98,7 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
     let entry = auditEntry(req, r, req.auth!);
     if (r.auditDetail) entry = { ...entry, detail: { ...entry.detail, ...(await r.auditDetail(req)) } };
     if (plan === 'change') {
-      // Committed before anything changes; its flush overlaps the handler's work and the answer waits for it.
+      // Recorded before anything changes; its flush overlaps the handler's work and the answer waits for it.
       const { seq, durable } = await audit.append(entry);
       req.auditSeq = seq;
       req.audited = entry;
