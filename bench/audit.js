@@ -105,12 +105,12 @@ async function throughput(dialect) {
   }
 }
 
-/** One server's measurement; `databaseUrl`: on PostgreSQL instead of the embedded store (no journal there). */
-async function overhead(databaseUrl) {
+/** One server's measurement; `databaseUrl`: on PostgreSQL instead of the embedded store (no journal there unless `pgJournal`). */
+async function overhead(databaseUrl, pgJournal = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-bench-audit-'));
   const env = { ...process.env, WORKBENCH_DATA_DIR: path.join(dir, 'data'), JUPYTER_CONFIG_DIR: path.join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: path.join(dir, 'rt') };
   const cfgFile = path.join(dir, 'config.json');
-  fs.writeFileSync(cfgFile, JSON.stringify({ contents: { versioning: false }, ...(databaseUrl && { database: { url: databaseUrl } }) }));
+  fs.writeFileSync(cfgFile, JSON.stringify({ contents: { versioning: false }, ...(databaseUrl && { database: { url: databaseUrl }, audit: { journal: pgJournal } }) }));
   const { config } = loadConfig(['--port', '0', '--no-browser', '--token', 'bench-token', '--root-dir', path.join(dir, 'root'), '--config', cfgFile], env, dir);
   const wb = await startWorkbench(config, { env, logger: silentLogger });
   const server = { port: wb.port, token: 'bench-token' };
@@ -138,7 +138,7 @@ async function overhead(databaseUrl) {
       commits[kind].push(now() - t);
       return r;
     };
-    // On PostgreSQL there is no journal: each record is committed by itself (durable when it returns); no attribution mode.
+    // On PostgreSQL without the journal each record is committed by itself (durable when it returns); no attribution mode there.
     const journal = wb.audit.journal ?? {};
     if (!databaseUrl && !wb.audit.journal) throw new Error('the server does not write its audit records through the journal');
     const sync = journal.sync;
@@ -210,10 +210,12 @@ function leftOver({ read, execute, flush, write, pct }) {
   }
   // The same on PostgreSQL (one server on a database this run creates), for what several replicas pay.
   const pgdbs = testDatabases('postgres');
-  let pgRun;
+  let pgRun, pgJournalRun;
   try {
     await waitMachineQuiet({ maxShare: 0.25, timeoutMs: 60000 });
     pgRun = await overhead((await pgdbs.create()).url);
+    await waitMachineQuiet({ maxShare: 0.25, timeoutMs: 60000 });
+    pgJournalRun = await overhead((await pgdbs.create()).url, true);
   } finally {
     await pgdbs[Symbol.asyncDispose]();
   }
@@ -252,11 +254,11 @@ function leftOver({ read, execute, flush, write, pct }) {
     row('PUT /api/contents/<4 KB file> (a change)', change),
     row('execute round trip (v1 WebSocket, `1+1`)', execute),
     '',
-    `On PostgreSQL (\`database.url\`, one server, same rounds): no journal, each record chained and committed by itself before the answer, as several replicas share the chain.`,
+    `On PostgreSQL (\`database.url\`, one server each, same rounds): by default each record chained and committed by itself before the answer (several replicas share the chain); with \`audit.journal: true\` through the replica's own journal in data_dir, as on the embedded store.`,
     '',
-    '| request | p50 without audit | p50 with audit | p50 overhead |',
-    '|---|---:|---:|---:|',
-    ...[['GET /api/contents/<4 KB file>', 'contents'], ['PUT /api/contents/<4 KB file> (a change)', 'put'], ['execute round trip (v1 WebSocket, `1+1`)', 'execute']].map(([label, name]) => `| ${label} | ${p50(pgRun[name].off).toFixed(3)} ms | ${p50(pgRun[name].on).toFixed(3)} ms | ${pct(overheadOf(pgRun, name))} |`),
+    '| request | p50 without audit | p50 with audit, default | overhead, default | p50 with audit, journal | overhead, journal |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...[['GET /api/contents/<4 KB file>', 'contents'], ['PUT /api/contents/<4 KB file> (a change)', 'put'], ['execute round trip (v1 WebSocket, `1+1`)', 'execute']].map(([label, name]) => `| ${label} | ${p50(pgRun[name].off).toFixed(3)} ms | ${p50(pgRun[name].on).toFixed(3)} ms | ${pct(overheadOf(pgRun, name))} | ${p50(pgJournalRun[name].on).toFixed(3)} ms | ${pct(overheadOf(pgJournalRun, name))} |`),
     '',
     `The floor, timed alone: an append's write to the journal p50 ${sqlite.write.toFixed(3)} ms, then its flush (one fdatasync of the journal, on libuv's thread pool) p50 ${sqlite.flush.toFixed(3)} ms; on PostgreSQL (no journal: several replicas share the chain, and a commit is durable when it returns) a record's commit p50 ${postgres.commit.toFixed(3)} ms. In the server an execute's append returns in p50 ${commit.toFixed(3)} ms (its code waits for that).`,
     '',

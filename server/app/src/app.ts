@@ -106,7 +106,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       return clientSecret ? redacted.split(clientSecret).join(REDACTED) : redacted;
     });
     // On the embedded store records go through a journal beside the database (server/audit/src/journal.ts); what a crash left there is copied now.
-    const audit = store.add(await AuditLog.open({ store: metadata, logger, journal: true }));
+    // On PostgreSQL (audit.journal set) the journal lives in data_dir: each replica has its own.
+    const audit = store.add(await AuditLog.open({ store: metadata, logger, journal: config.audit.journal && { path: config.database.url ? join(config.dataDir, 'audit-journal') : undefined } }));
     // Pools to outside systems close before the store their settings and credentials come from.
     const connections = store.add(new ConnectionManager({ store: metadata, secrets, logger: logger.child({ component: 'connections' }), clock: options.clock }));
     // The catalog stops (its refreshes aborted) before the connections it reads through.

@@ -236,6 +236,7 @@ describe('a record written but not yet flushed to disk: nothing is sent before t
   }
 
   it('holds a file read until its record is on disk, and answers 503 without the data when the flush fails', async () => {
+    expect(ts.wb.config.audit.journal).toBe(true); // the embedded store's default
     expect((await api(ts, 'api/contents/ledger.txt', { method: 'PUT', body: JSON.stringify({ type: 'file', format: 'text', content: 'confidential' }) })).status).toBe(201);
     let answered = false;
     const flush = armFlush();
@@ -335,14 +336,15 @@ describe('a record written but not yet flushed to disk: nothing is sent before t
   });
 });
 
-describe('on PostgreSQL (database.url): two servers share one audit chain', () => {
+describe('on PostgreSQL (database.url): two servers share one audit chain, one through its journal', () => {
   let dbs: TestDatabases;
   const servers: TestServer[] = [];
   beforeAll(async () => {
     dbs = testDatabases('postgres');
     const { url } = await dbs.create();
-    // Two gateway replicas on one database (each its own workspace; the store is what they share).
-    for (let i = 0; i < 2; i++) servers.push(await startTestServer([], process.env, { sandbox: { mode: 'none' }, database: { url } }));
+    // Two gateway replicas on one database (each its own workspace and data_dir; the store is what they share):
+    // the first writes through its journal (audit.journal), the second commits each record by itself (the default there).
+    for (let i = 0; i < 2; i++) servers.push(await startTestServer([], process.env, { sandbox: { mode: 'none' }, database: { url }, ...(i === 0 && { audit: { journal: true } }) }));
   });
   afterAll(async () => {
     for (const s of servers) await s[Symbol.asyncDispose]();
@@ -352,10 +354,12 @@ describe('on PostgreSQL (database.url): two servers share one audit chain', () =
   it('records from both replicas interleave into one chain that verifies', async () => {
     const [a, b] = servers as [TestServer, TestServer];
     expect(a.wb.metadata.dialect).toBe('postgres');
+    expect([a.wb.config.audit.journal, b.wb.config.audit.journal]).toEqual([true, false]);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => api(i % 2 ? a : b, `api/contents/f${i}.txt`, { method: 'PUT', body: JSON.stringify({ type: 'file', format: 'text', content: String(i) }) })),
     );
-    const verify = (await (await api(b, 'api/audit/verify')).json()) as { ok: boolean; count: number };
+    // Read through the journaled replica: it copies what waits in its journal first.
+    const verify = (await (await api(a, 'api/audit/verify')).json()) as { ok: boolean; count: number };
     expect(verify).toMatchObject({ ok: true });
     const writes = (await records(a)).filter((r) => r.resource === 'contents' && r.action === 'write');
     expect(writes).toHaveLength(20);

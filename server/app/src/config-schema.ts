@@ -165,6 +165,13 @@ export const configSchema = z
       })
       .partial()
       .strict(),
+    audit: z
+      .object({
+        /** Audit records go through a journal in data_dir, flushed before each answer and copied into the store in batches (default: true on the embedded store, false on PostgreSQL; set true there only when data_dir is on a persistent volume). */
+        journal: z.boolean(),
+      })
+      .partial()
+      .strict(),
     secrets: z
       .object({
         /** Key file for secrets at rest (else WORKBENCH_SECRET_KEY_FILE, WORKBENCH_SECRET_KEY, or <data_dir>/secret-keys.json, created on first start). */

@@ -114,6 +114,8 @@ export interface WorkbenchConfig {
   readonly database: { readonly url: string | undefined; readonly sqlitePath: string };
   /** A configured key file for secrets at rest (undefined: the environment or the default file). */
   readonly secrets: { readonly keyFile: string | undefined };
+  /** Whether audit records go through the journal (server/audit/src/journal.ts): by default on the embedded store only. */
+  readonly audit: { readonly journal: boolean };
   readonly collaboration: {
     readonly enabled: boolean;
     readonly diskCheckS: number;
@@ -398,6 +400,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       sqlitePath: resolve(cwd, file.database?.sqlite_path ?? join(dataDir, 'workbench.db')),
     },
     secrets: { keyFile: file.secrets?.key_file ? resolve(cwd, file.secrets.key_file) : undefined },
+    audit: { journal: file.audit?.journal ?? (file.database?.url ?? env.WORKBENCH_DATABASE_URL) === undefined },
     collaboration: {
       enabled: file.collaboration?.enabled ?? true,
       diskCheckS: file.collaboration?.disk_check_s ?? 5,

@@ -11,6 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '@workbench/core';
 import { openStore, sql, type MetadataStore } from '@workbench/store';
@@ -46,18 +48,20 @@ async function stored(store: MetadataStore): Promise<string[]> {
  * journaled log, copies `copied` records into the store, then journals
  * `pending` more (each on disk), says "ready" and waits to be killed.
  */
-async function crashAfter(sqlitePath: string, copied: number, pending: number): Promise<void> {
+async function crashAfter(where: string | { url: string; journal: string }, copied: number, pending: number): Promise<void> {
+  const storeOptions = typeof where === 'string' ? { sqlitePath: where } : { url: where.url };
+  const journal = typeof where === 'string' ? { copyDelayMs: 3_600_000 } : { copyDelayMs: 3_600_000, path: where.journal };
   const repo = resolve(__dirname, '../../..');
   const script = `
     const { openStore } = require(${JSON.stringify(join(repo, 'server/store/lib'))});
     const { AuditLog } = require(${JSON.stringify(join(repo, 'server/audit/lib'))});
     const entry = ${entry.toString()};
     (async () => {
-      const store = await openStore({ sqlitePath: ${JSON.stringify(sqlitePath)} });
-      const log = await AuditLog.open({ store, journal: { copyDelayMs: 3600000 } });
+      const store = await openStore(${JSON.stringify(storeOptions)});
+      const log = await AuditLog.open({ store, journal: ${JSON.stringify(journal)} });
       for (let i = 1; i <= ${copied}; i++) await (await log.append(entry(i))).durable;
       await log.settled();
-      await store.deferredFlush.flush();
+      await store.deferredFlush?.flush();
       for (let i = ${copied} + 1; i <= ${copied + pending}; i++) await (await log.append(entry(i))).durable;
       process.stdout.write('ready\\n');
       setInterval(() => {}, 1000);
@@ -205,5 +209,49 @@ describe('audit journal (embedded store)', () => {
     await expect(log.append(entry(5))).rejects.toMatchObject({ code: 'unavailable' });
     expect(readFileSync(`${sqlitePath}-audit`).length).toBe(size);
     expect(parse(readFileSync(`${sqlitePath}-audit`), 0).entries).toHaveLength(before);
+  });
+});
+
+describe('audit journal on PostgreSQL (audit.journal: each replica its own journal)', () => {
+  let dbs: TestDatabases;
+  let url: string;
+  let dir: string;
+  const stores: MetadataStore[] = [];
+  const logs: AuditLog[] = [];
+
+  beforeAll(async () => {
+    dbs = testDatabases('postgres');
+    dir = await mkdtemp(join(tmpdir(), 'wb-audit-journal-'));
+  });
+  beforeEach(async () => {
+    ({ url } = (await dbs.create()) as { url: string });
+  });
+  afterEach(async () => {
+    for (const log of logs.splice(0)) await log[Symbol.asyncDispose]();
+    for (const store of stores.splice(0)) await store[Symbol.asyncDispose]();
+  });
+  afterAll(async () => {
+    await dbs[Symbol.asyncDispose]();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function replica(journal: string): Promise<AuditLog> {
+    const store = await openStore({ url });
+    stores.push(store);
+    const log = await AuditLog.open({ store, journal: { path: join(dir, journal), copyDelayMs: 3_600_000 } });
+    logs.push(log);
+    return log;
+  }
+
+  it("a SIGKILLed replica's flushed records are copied once at its next start; two journaled replicas interleave into one chain that verifies", async () => {
+    await crashAfter({ url, journal: join(dir, 'replica-a') }, 1, 2);
+    const a = await replica('replica-a');
+    const b = await replica('replica-b');
+    expect(await stored(stores[0]!)).toEqual(['ledger-1.csv', 'ledger-2.csv', 'ledger-3.csv']);
+    for (let i = 4; i <= 9; i++) await (await (i % 2 ? a : b).append(entry(i))).durable;
+    await b.settled();
+    await a.settled();
+    expect([...(await stored(stores[0]!))].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `ledger-${i}.csv`).sort());
+    await expect(a.verify()).resolves.toMatchObject({ ok: true, count: 9 });
   });
 });

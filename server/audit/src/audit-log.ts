@@ -13,10 +13,11 @@
  * audited fail closed.
  *
  * Two ways to write, one chain:
- * - direct (PostgreSQL, where a commit is durable when it returns; and the
- *   CLI on SQLite): each record is chained and committed by itself;
- * - journaled (the server on the embedded SQLite store, `AuditLog.open`
- *   with `journal`): a record is one line written to the journal
+ * - direct (PostgreSQL by default, where a commit is durable when it
+ *   returns; and the CLI): each record is chained and committed by itself;
+ * - journaled (the server on the embedded SQLite store, and on PostgreSQL
+ *   when `audit.journal` says so; `AuditLog.open` with `journal`): a
+ *   record is one line written to the journal
  *   (journal.ts) and flushed there; the log copies the journal's lines into
  *   `audit_log` in batches a few milliseconds later, chaining them then
  *   (one transaction per batch, which also moves the journal's mark).
@@ -70,6 +71,8 @@ const LOCK = 'audit-chain';
 const PAGE = 1000;
 /** Copy at once rather than after the delay when this many records wait. */
 const BATCH = 500;
+/** At most this many records in one copy's transaction (PostgreSQL allows 65,535 bound values in a statement: 14 per record). */
+const COPY_ROWS = 2000;
 /** The SQLite statements of a copy: fixed text, so each is prepared once (wal-flush.ts keeps them). */
 const SELECT_HEAD = 'select seq, hash from audit_log order by seq desc limit 1';
 const COLUMNS = ['seq', 'ts', 'actor', 'actor_role', 'via', 'resource', 'action', 'target', 'ip', 'user_agent', 'outcome', 'detail', 'prev_hash', 'hash'] as const;
@@ -106,16 +109,16 @@ export class AuditLog implements AsyncDisposable {
   }
 
   /**
-   * The server's log: with `journal`, on the embedded store, records go
-   * through the journal, and what a crash left in it is copied into the
-   * store now. On PostgreSQL, or for an in-memory store, `journal` does
-   * nothing (every record is committed by itself).
+   * The server's log: with `journal`, records go through the journal (its
+   * `path`; by default beside the SQLite database, and none for an
+   * in-memory one), and what a crash left in it is copied into the store
+   * now. Without, every record is committed by itself.
    */
   static async open(options: AuditLogOptions & { journal?: AuditJournalOptions | boolean }): Promise<AuditLog> {
     const log = new AuditLog(options);
     const { journal } = options;
     const path = typeof journal === 'object' && journal.path ? journal.path : options.store.file && `${options.store.file}-audit`;
-    if (journal && options.store.deferredFlush && path) await log.openJournal(path, typeof journal === 'object' ? journal : {});
+    if (journal && path) await log.openJournal(path, typeof journal === 'object' ? journal : {});
     return log;
   }
 
@@ -184,7 +187,7 @@ export class AuditLog implements AsyncDisposable {
       this.logger.warn({ journal: path, count }, 'audit: records a crash left in the journal were copied into the log');
     }
     // What the mark says was copied may not have reached the disk before the crash: flushed now, before any line is overwritten.
-    await this.store.deferredFlush!.flush();
+    await this.store.deferredFlush?.flush();
     this.flushedThrough = this.written;
   }
 
@@ -229,7 +232,7 @@ export class AuditLog implements AsyncDisposable {
 
   private appendJournaled(entry: AuditEntry): { waiting: Waiting; durable: Promise<void> } {
     const journal = this.journal!;
-    if (!this.store.deferredFlush!.writable) this.failed(entry, new Error('the metadata store is closed'));
+    if (this.store.closed) this.failed(entry, new Error('the metadata store is closed'));
     const waiting: Waiting = { n: this.written + 1, fields: this.fieldsOf(entry) };
     try {
       journal.write(waiting, this.mayWrap);
@@ -303,26 +306,17 @@ export class AuditLog implements AsyncDisposable {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const fast = this.store.deferredFlush!;
     let batch: Waiting[] = [];
     let durable: Promise<void>;
     try {
-      ({ durable } = await fast.write((raw) => {
-        // Taken inside the transaction: what was appended while it waited for the connection is in it too.
-        batch = this.waiting.slice();
-        let head = raw.get(SELECT_HEAD) as { seq: number; hash: string } | undefined;
-        const records = batch.map((w) => {
-          const record = this.chain(w.fields, head);
-          raw.run(INSERT, rowValues(record));
-          head = record;
-          return record;
-        });
-        raw.run(MARK, [this.journal!.id, batch[batch.length - 1]!.n]);
-        batch.forEach((w, i) => (w.record = records[i]));
-        return undefined;
-      }));
+      ({ batch, durable } = await this.copyBatch());
+      // A backlog larger than one transaction takes: the rest now, in the same copy.
+      while (batch.length === COPY_ROWS && this.waiting.length > COPY_ROWS) {
+        this.waiting.splice(0, batch.length);
+        ({ batch, durable } = await this.copyBatch());
+      }
     } catch (err) {
-      for (const w of batch) w.record = undefined; // rolled back
+      for (const w of this.waiting) w.record = undefined; // rolled back
       if (this.copyFailure === undefined) this.logger.error({ err: describeError(err), waiting: this.waiting.length }, 'audit: records in the journal could not be copied into the store; data actions are refused until it can be written');
       this.copyFailure = err;
       throw err;
@@ -339,6 +333,49 @@ export class AuditLog implements AsyncDisposable {
     );
   }
 
+  /**
+   * One transaction: the waiting records (taken inside it, so what was
+   * appended while it waited for the connection or the chain's lock is in
+   * it too; at most COPY_ROWS) chained after the head and inserted, and the
+   * journal's mark moved. SQLite: on the raw connection, committed without
+   * waiting for the disk (`durable` says when); PostgreSQL: under the
+   * chain's lock, which serialises the copies of every replica.
+   */
+  private async copyBatch(): Promise<{ batch: Waiting[]; durable: Promise<void> }> {
+    const journalId = this.journal!.id;
+    const chainAll = (batch: Waiting[], head: { seq: number | string; hash: string } | undefined): AuditRecord[] =>
+      batch.map((w) => {
+        const record = this.chain(w.fields, head);
+        head = record;
+        return record;
+      });
+    const fast = this.store.deferredFlush;
+    if (fast) {
+      const { value: batch, durable } = await fast.write((raw) => {
+        const batch = this.waiting.slice(0, COPY_ROWS);
+        const records = chainAll(batch, raw.get(SELECT_HEAD) as { seq: number; hash: string } | undefined);
+        for (const r of records) raw.run(INSERT, rowValues(r));
+        raw.run(MARK, [journalId, batch[batch.length - 1]!.n]);
+        batch.forEach((w, i) => (w.record = records[i]));
+        return batch;
+      });
+      return { batch, durable };
+    }
+    const batch = await this.store.transaction(async (trx) => {
+      await this.store.lock(trx, LOCK);
+      const batch = this.waiting.slice(0, COPY_ROWS);
+      const head = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      const records = chainAll(batch, head);
+      await trx.insertInto('audit_log').values(records.map(toRow)).execute();
+      const last = batch[batch.length - 1]!.n;
+      await trx.insertInto('audit_journal').values({ journal: journalId, last_entry: last }).onConflict((oc) => oc.column('journal').doUpdateSet({ last_entry: last })).execute();
+      batch.forEach((w, i) => (w.record = records[i]));
+      return batch;
+    });
+    // A PostgreSQL commit is durable when it returns.
+    return { batch, durable: Promise.resolve() };
+  }
+
   /** Whether the journal's ring may start over: every line written is in the store and flushed there. */
   private readonly mayWrap = (): boolean => this.waiting.length === 0 && this.flushedThrough === this.written;
 
@@ -350,7 +387,7 @@ export class AuditLog implements AsyncDisposable {
     this.timer = undefined;
     try {
       await this.copy();
-      await this.store.deferredFlush!.flush();
+      await this.store.deferredFlush?.flush();
     } catch (err) {
       this.logger.warn({ err: describeError(err), waiting: this.waiting.length }, 'audit: records stay in the journal and are copied at the next start');
     } finally {

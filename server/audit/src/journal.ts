@@ -32,7 +32,7 @@
  * every readable line is still copied. After a start the ring begins again
  * after the header.
  */
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { GroupFsync } from '@workbench/store';
@@ -83,6 +83,7 @@ export class AuditJournal {
   static create(path: string, bytes = JOURNAL_BYTES): AuditJournal {
     const id = randomUUID();
     const header = Buffer.from(`${JSON.stringify({ [MAGIC]: 1, id })}\n`);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const fd = openSync(path, 'wx+', 0o600);
     try {
       writeSync(fd, header, 0, header.length, 0);

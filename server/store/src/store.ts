@@ -73,6 +73,8 @@ export interface MetadataStore extends AsyncDisposableLike {
   readonly deferredFlush?: DeferredFlushWriter;
   /** The SQLite database's file (undefined on PostgreSQL and for an in-memory database): files that belong with it go beside it. */
   readonly file?: string;
+  /** True once disposed: nothing can be written any more. */
+  readonly closed: boolean;
   /** Closes the pool or the database file. Idempotent. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -195,8 +197,15 @@ async function probe(opened: Opened, options: StoreOptions): Promise<void> {
 
 function makeStore(opened: Opened, applied: string[]): MetadataStore {
   const { db, dialect } = opened;
-  const disposable = toAsyncDisposable(() => opened.close());
+  let closed = false;
+  const disposable = toAsyncDisposable(() => {
+    closed = true;
+    return opened.close();
+  });
   return {
+    get closed() {
+      return closed;
+    },
     db,
     dialect,
     migrationsApplied: Object.freeze(applied),
