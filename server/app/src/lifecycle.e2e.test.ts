@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForEvent } from '@workbench/core';
+import { KernelChannels } from '@workbench/manager';
 import { api, startTestServer, TestServer } from './testing/harness';
 
 function statuses(k: Kernel.IKernelConnection): Kernel.Status[] {
@@ -183,28 +184,51 @@ describe("interrupt_mode 'message' and dropped connections (JupyterLab's own rec
   });
 
   it('loses no output when the socket drops mid-cell: @jupyterlab/services reconnects with its session and gets the rest', async () => {
-    const manager = new KernelManager({ serverSettings: ts.settings });
-    const k = await manager.startNew({ name: 'python3' });
-    await k.info;
-    const texts: string[] = [];
-    const connection: string[] = [];
-    k.connectionStatusChanged.connect((_s, st) => connection.push(st));
+    // The server learns of the dropped socket when its close arrives; what it sent before that is lost on any
+    // Jupyter server (the protocol has no acknowledgements). So the cell prints its first line, then waits for
+    // the test's word, given once the server has detached the dropped socket: the rest is produced after it.
+    let detached!: () => void;
+    const serverNoticed = new Promise<void>((resolve) => (detached = resolve));
     let dropped = false;
-    const future = k.requestExecute({ code: "import time\nfor i in range(30):\n    print(i, flush=True)\n    time.sleep(0.02)" });
-    future.onIOPub = (m) => {
-      if (m.header.msg_type !== 'stream') return;
-      texts.push((m.content as { text: string }).text);
-      if (!dropped) {
-        dropped = true;
-        // A network blip: the socket closes abnormally; the client reconnects on its own.
-        (k as unknown as { _ws: { close(code: number): void } })._ws.close(4000);
-      }
+    const attach = KernelChannels.prototype.attach;
+    KernelChannels.prototype.attach = function (this: KernelChannels, client) {
+      const attachment = attach.call(this, client);
+      return {
+        [Symbol.dispose]: () => {
+          attachment[Symbol.dispose]();
+          if (dropped) detached();
+        },
+      };
     };
-    await future.done;
-    expect(texts.join('')).toBe(Array.from({ length: 30 }, (_, i) => `${i}\n`).join(''));
-    expect(connection).toEqual(expect.arrayContaining(['connecting', 'connected'])); // it really reconnected
-    await k.shutdown();
-    manager.dispose();
+    const marker = 'socket-dropped.marker';
+    const manager = new KernelManager({ serverSettings: ts.settings });
+    try {
+      const k = await manager.startNew({ name: 'python3' });
+      await k.info;
+      const texts: string[] = [];
+      const connection: string[] = [];
+      k.connectionStatusChanged.connect((_s, st) => connection.push(st));
+      const future = k.requestExecute({
+        code: `import os, time\nprint(0, flush=True)\nwhile not os.path.exists(${JSON.stringify(marker)}):\n    time.sleep(0.005)\nfor i in range(1, 30):\n    print(i, flush=True)\n    time.sleep(0.005)`,
+      });
+      future.onIOPub = (m) => {
+        if (m.header.msg_type !== 'stream') return;
+        texts.push((m.content as { text: string }).text);
+        if (!dropped) {
+          dropped = true;
+          // A network blip: the socket closes abnormally; the client reconnects on its own.
+          (k as unknown as { _ws: { close(code: number): void } })._ws.close(4000);
+          void serverNoticed.then(() => writeFile(join(ts.rootDir, marker), ''));
+        }
+      };
+      await future.done;
+      expect(texts.join('')).toBe(Array.from({ length: 30 }, (_, i) => `${i}\n`).join(''));
+      expect(connection).toEqual(expect.arrayContaining(['connecting', 'connected'])); // it really reconnected
+      await k.shutdown();
+    } finally {
+      KernelChannels.prototype.attach = attach;
+      manager.dispose();
+    }
   });
 });
 
