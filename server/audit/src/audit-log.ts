@@ -307,7 +307,7 @@ export class AuditLog implements AsyncDisposable {
       this.timer = undefined;
     }
     let batch: Waiting[] = [];
-    let durable: Promise<void> | undefined;
+    let durable: Promise<void>;
     try {
       ({ batch, durable } = await this.copyBatch());
       // A backlog larger than one transaction takes: the rest now, in the same copy.
@@ -325,7 +325,7 @@ export class AuditLog implements AsyncDisposable {
     this.waiting.splice(0, batch.length);
     const through = batch[batch.length - 1]!.n;
     // The journal's lines may be overwritten only once the store has flushed what was copied from them.
-    void durable?.then(
+    void durable.then(
       () => {
         if (through > this.flushedThrough) this.flushedThrough = through;
       },
@@ -341,7 +341,7 @@ export class AuditLog implements AsyncDisposable {
    * waiting for the disk (`durable` says when); PostgreSQL: under the
    * chain's lock, which serialises the copies of every replica.
    */
-  private async copyBatch(): Promise<{ batch: Waiting[]; durable: Promise<void> | undefined }> {
+  private async copyBatch(): Promise<{ batch: Waiting[]; durable: Promise<void> }> {
     const journalId = this.journal!.id;
     const chainAll = (batch: Waiting[], head: { seq: number | string; hash: string } | undefined): AuditRecord[] =>
       batch.map((w) => {
@@ -351,7 +351,7 @@ export class AuditLog implements AsyncDisposable {
       });
     const fast = this.store.deferredFlush;
     if (fast) {
-      const batch = await fast.commit((raw) => {
+      const { value: batch, durable } = await fast.write((raw) => {
         const batch = this.waiting.slice(0, COPY_ROWS);
         const records = chainAll(batch, raw.get(SELECT_HEAD) as { seq: number; hash: string } | undefined);
         for (const r of records) raw.run(INSERT, rowValues(r));
@@ -359,9 +359,7 @@ export class AuditLog implements AsyncDisposable {
         batch.forEach((w, i) => (w.record = records[i]));
         return batch;
       });
-      // The journal holds these lines until its ring starts over: the store is flushed only when that nears
-      // (one fdatasync of the WAL per half ring, not per copy).
-      return { batch, durable: this.journal!.pastHalf ? fast.flush() : undefined };
+      return { batch, durable };
     }
     const batch = await this.store.transaction(async (trx) => {
       await this.store.lock(trx, LOCK);

@@ -151,11 +151,6 @@ export class AuditJournal {
     this.pos = at + written;
   }
 
-  /** Whether the ring is more than half written: time to make sure what was copied from it is on disk in the store, so it can start over. */
-  get pastHalf(): boolean {
-    return this.pos - this.base > (this.ringEnd - this.base) / 2;
-  }
-
   /** Resolves once every line written before the call is on disk; rejects with `unavailable` when the flush fails. */
   sync(): Promise<void> {
     return this.group.sync();

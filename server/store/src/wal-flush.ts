@@ -47,8 +47,6 @@ export interface DeferredFlushWriter {
    * back (and rejected) when `fn` throws.
    */
   write<T>(fn: (sql: RawSql) => T): Promise<{ value: T; durable: Promise<void> }>;
-  /** As `write`, without starting a flush: for a writer whose data is safe elsewhere until it calls `flush` (the audit journal). */
-  commit<T>(fn: (sql: RawSql) => T): Promise<T>;
   /** Resolves once every commit made before the call is on disk. */
   flush(): Promise<void>;
   /** False once the store is closed. */
@@ -124,10 +122,6 @@ export class SqliteDeferredFlush implements DeferredFlushWriter {
   async write<T>(fn: (sql: RawSql) => T): Promise<{ value: T; durable: Promise<void> }> {
     const value = this.handle.inTransaction ? await this.db.connection().execute(async () => this.writeNow(fn)) : this.writeNow(fn);
     return { value, durable: this.flush() };
-  }
-
-  async commit<T>(fn: (sql: RawSql) => T): Promise<T> {
-    return this.handle.inTransaction ? await this.db.connection().execute(async () => this.writeNow(fn)) : this.writeNow(fn);
   }
 
   private writeNow<T>(fn: (sql: RawSql) => T): T {
