@@ -10,7 +10,7 @@
  * closed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -175,6 +175,27 @@ describe('audit journal (embedded store)', () => {
     const inFile = new Set(parse(text, text.indexOf(0x0a) + 1).entries.map((e) => e.n));
     for (let n = 31; n <= 50; n++) expect(inFile.has(n)).toBe(true);
     await expect(log.verify()).resolves.toMatchObject({ ok: true, count: 50 });
+  });
+
+  it('one writer per journal: a second server on the same data directory is refused while the first lives; a lock left by a dead one is taken over', async () => {
+    // Another live process holds the journal (its pid in the lock file, as a server's).
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const gone = new Promise<void>((done) => other.once('exit', () => done()));
+    try {
+      mkdirSync(dirname(sqlitePath), { recursive: true });
+      writeFileSync(`${sqlitePath}-audit.lock`, String(other.pid));
+      await expect(open()).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(new RegExp(`another Workbench server \\(pid ${other.pid}\\) writes it`)) });
+    } finally {
+      other.kill('SIGKILL');
+      await gone;
+    }
+    // Its process is gone: the lock is taken over, and let go when the log closes.
+    const log = await open();
+    expect(readFileSync(`${sqlitePath}-audit.lock`, 'utf8')).toBe(String(process.pid));
+    await (await log.append(entry(1))).durable;
+    await log[Symbol.asyncDispose]();
+    logs.splice(0);
+    expect(existsSync(`${sqlitePath}-audit.lock`)).toBe(false);
   });
 
   it("a journal another database wrote is moved aside, not copied into this one", async () => {

@@ -28,7 +28,7 @@
 import { AppError, describeError, Logger, silentLogger } from '@workbench/core';
 import type { MetadataStore, Selectable, AuditLogTable } from '@workbench/store';
 import { AuditEntry, AuditRecord, GENESIS_HASH, HashedFields, recordHash, verifyChain, VerifyResult } from './chain';
-import { AuditJournal } from './journal';
+import { AuditJournal, lockJournal } from './journal';
 
 export interface AuditFilter {
   /** Epoch ms, inclusive. */
@@ -92,6 +92,7 @@ export class AuditLog implements AsyncDisposable {
   private readonly logger: Logger;
   /** Journaled mode only. */
   private journal: AuditJournal | undefined;
+  private releaseJournal: (() => void) | undefined;
   private copyDelayMs = 20;
   private waiting: Waiting[] = [];
   /** The journal's number of the last line written, and of the last one copied and flushed in the store. */
@@ -118,7 +119,16 @@ export class AuditLog implements AsyncDisposable {
     const log = new AuditLog(options);
     const { journal } = options;
     const path = typeof journal === 'object' && journal.path ? journal.path : options.store.file && `${options.store.file}-audit`;
-    if (journal && path) await log.openJournal(path, typeof journal === 'object' ? journal : {});
+    if (journal && path) {
+      const release = lockJournal(path);
+      try {
+        await log.openJournal(path, typeof journal === 'object' ? journal : {});
+      } catch (err) {
+        release();
+        throw err;
+      }
+      log.releaseJournal = release;
+    }
     return log;
   }
 
@@ -393,6 +403,7 @@ export class AuditLog implements AsyncDisposable {
     } finally {
       journal.close();
       this.journal = undefined;
+      this.releaseJournal?.();
     }
   }
 
