@@ -139,8 +139,8 @@ async function overhead(databaseUrl, pgJournal = false) {
       return r;
     };
     // On PostgreSQL without the journal each record is committed by itself (durable when it returns); no attribution mode there.
-    const journal = wb.audit.journal ?? {};
-    if (!databaseUrl && !wb.audit.journal) throw new Error('the server does not write its audit records through the journal');
+    const journal = wb.audit.journaled?.journal ?? {};
+    if (!databaseUrl && !wb.audit.journaled) throw new Error('the server does not write its audit records through the journal');
     const sync = journal.sync;
     const on = () => {
       Object.assign(wb.audit, { record: real.record, append: timedAppend });

@@ -1,3 +1,5 @@
 export * from './chain';
 export * from './audit-log';
 export * from './journal';
+export { exportObject } from './export-format';
+export type { AuditJournalOptions } from './journaled-writer';
