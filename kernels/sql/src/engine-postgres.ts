@@ -177,6 +177,8 @@ export class PostgresEngine {
       }
       await client.query('COMMIT');
     } catch (err) {
+      // The cancel first: one landing on the ROLLBACK would leave the transaction open and aborted for the next user.
+      await cancelling;
       await client.query('ROLLBACK').catch(() => undefined);
       throw toPgError(err);
     } finally {
