@@ -191,7 +191,7 @@ describe('audit journal (embedded store)', () => {
     }
     // Its process is gone: the lock is taken over, and let go when the log closes.
     const log = await open();
-    expect(readFileSync(`${sqlitePath}-audit.lock`, 'utf8')).toBe(String(process.pid));
+    expect(JSON.parse(readFileSync(`${sqlitePath}-audit.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
     await (await log.append(entry(1))).durable;
     await log[Symbol.asyncDispose]();
     logs.splice(0);

@@ -32,8 +32,7 @@
  * every readable line is still copied. After a start the ring begins again
  * after the header.
  */
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { AppError } from '@workbench/core';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { GroupFsync } from '@workbench/store';
@@ -228,42 +227,3 @@ function syncDirectory(dir: string): void {
     closeSync(fd);
   }
 }
-
-/**
- * One writer per journal: `<path>.lock` holds the pid of the process that
- * writes it. Two servers on one data directory (two terminals, say) would
- * otherwise write over each other's lines; the second is refused with a
- * clear error instead. A lock whose process is gone (a crash, a SIGKILL) is
- * taken over. Returns the release.
- */
-export function lockJournal(path: string): () => void {
-  const lock = `${path}.lock`;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  try {
-    writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-      throw new AppError('conflict', `Cannot open the audit log's journal ${path}: another Workbench server (pid ${holder}) writes it. Run one server per data directory on the embedded store; several servers need PostgreSQL (database.url), each with its own data_dir`);
-    }
-    writeFileSync(lock, String(process.pid), { mode: 0o600 }); // its process is gone: taken over
-  }
-  return () => {
-    try {
-      if (readFileSync(lock, 'utf8') === String(process.pid)) unlinkSync(lock);
-    } catch {
-      // Gone already.
-    }
-  };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process, alive
-  }
-}
-

@@ -11,7 +11,8 @@
 import { AppError, describeError, Logger } from '@workbench/core';
 import type { MetadataStore } from '@workbench/store';
 import type { AuditRecord, HashedFields } from './chain';
-import { AuditJournal, JournalContents, lockJournal } from './journal';
+import { AuditJournal, JournalContents } from './journal';
+import { lockJournal } from './journal-lock';
 import { appendToChain } from './store-chain';
 
 export interface AuditJournalOptions {
