@@ -98,6 +98,8 @@ describe('audit trail', () => {
       `kernels:execute ${kernel.id} ok`,
       `sessions:write ${session.id} ok`,
     ]);
+    // The read names what was read, as the contents manager found it.
+    expect(after[1]!.detail).toMatchObject({ method: 'GET', type: 'notebook' });
     const executes = after.filter((r) => r.action === 'execute');
     expect(executes[0]!.detail).toMatchObject({ kernel_name: 'python3', notebook: 'close.ipynb', code_sha256: createHash('sha256').update('print(40 + 2)').digest('hex'), code_bytes: 13 });
     expect(new Set(after.map((r) => r.actor)).size).toBe(1); // the server token's user, named in every record

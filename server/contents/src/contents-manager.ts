@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { access, constants, copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, Emitter, KeyedQueue, Logger, silentLogger } from '@workbench/core';
 import { atomicWrite, fsyncDir } from './atomic-write';
@@ -15,7 +15,7 @@ import { saveChunk, uploadProgressModel } from './chunked-upload';
 import { mimeFor } from './mime';
 import { Author, Checkpoint, ContentFormat, ContentsEvent, ContentsModel, ContentType, VersionStore } from './model';
 import { ensureCellIds, NbFormat, NotebookJSON, serializeNotebook, toApiNotebook } from './nbformat';
-import { joinApiPath, normalizeApiPath, PathResolver, ResolvedPath, splitPath } from './paths';
+import { joinApiPath, PathResolver, ResolvedPath, splitPath } from './paths';
 
 export interface ContentsManagerOptions {
   root: string;
@@ -31,6 +31,12 @@ export interface GetOptions {
   format?: 'text' | 'base64';
   content?: boolean;
   hash?: boolean;
+  /**
+   * Called once the path is known to be a file or notebook whose content
+   * will be read, before it is read (the audit log records the read here:
+   * audit-hook.ts). Not called for a directory or without `content`.
+   */
+  beforeContent?: (type: 'notebook' | 'file') => void;
 }
 
 export interface SaveModel {
@@ -88,20 +94,6 @@ export class ContentsManager {
     }
   }
 
-  /**
-   * Does `path` name a regular file right now? A quick synchronous guess
-   * (one stat, no symlink checks) for deciding, before a read, whether the
-   * read is of a file's content; the read itself checks everything.
-   */
-  looksLikeFile(path: string): boolean {
-    try {
-      const osPath = join(this.options.root, normalizeApiPath(path));
-      return osPath.startsWith(this.options.root) && statSync(osPath).isFile();
-    } catch {
-      return false;
-    }
-  }
-
   async get(path: string, opts: GetOptions = {}): Promise<ContentsModel> {
     const r = await this.paths.resolve(path);
     const st = await this.statOrNotFound(r);
@@ -117,6 +109,7 @@ export class ContentsManager {
     }
     if (opts.type === 'directory') throw new AppError('bad_request', `Cannot get ${r.apiPath} as a directory: it is a file`);
     const isNotebook = opts.type === 'notebook' || (opts.type === undefined && r.apiPath.endsWith('.ipynb'));
+    if (wantContent) opts.beforeContent?.(isNotebook ? 'notebook' : 'file');
     const model = await this.baseModel(r, st, isNotebook ? 'notebook' : 'file');
     const needBytes = wantContent || opts.hash;
     const bytes = needBytes ? await readFile(r.osPath) : undefined;

@@ -15,7 +15,9 @@
  *   received document, its file and pages): recorded before the handler
  *   reads and flushed to disk meanwhile, and nothing of the answer is sent
  *   before the record is on disk (a directory listing or a metadata-only
- *   check is not data and is not recorded);
+ *   check is not data and is not recorded: GET /api/contents records once
+ *   the contents manager has found a file whose content it will read, and
+ *   before it reads it);
  * - a signed-in user refused by a role check, on any route: recorded as
  *   "denied".
  *
@@ -56,6 +58,8 @@ declare module 'express-serve-static-core' {
     audited?: AuditEntry;
     /** Its sequence number in the log (what usage statistics point at); see `auditSeqOf`. */
     auditSeq?: () => Promise<number>;
+    /** GET /api/contents: records the read once the handler knows it reads a file's or notebook's content (before it reads it). */
+    auditContentRead?: (type: 'notebook' | 'file') => void;
   }
 }
 
@@ -107,22 +111,29 @@ export function auditMiddleware(deps: HttpDeps, r: RouteDef, plan: AuditPlan) {
       return;
     }
     if (plan === 'contents-read') {
-      // A file's or notebook's content is data; a listing or a metadata-only check is not.
-      const path = entry.target ?? '';
-      if (req.query.content === '0' || !deps.contents?.looksLikeFile(path)) {
-        next();
-        return;
-      }
-      const type = req.query.type === 'notebook' || req.query.type === 'file' ? req.query.type : path.endsWith('.ipynb') ? 'notebook' : 'file';
-      entry = { ...entry, detail: { ...entry.detail, type } };
+      // A file's or notebook's content is data; a listing or a metadata-only check is not. The contents
+      // manager knows which once it has looked at the path: the handler passes this on (routes/contents.ts).
+      const read = entry;
+      req.auditContentRead = (type) => {
+        req.auditContentRead = undefined;
+        recordRead(req, res, audit, { ...read, detail: { ...read.detail, type } });
+      };
+      next();
+      return;
     }
-    // A read changes nothing: its record is written (on the journal, at once) and flushed while the
-    // handler reads; what the handler answers is held until the record is on disk.
-    const durable = audit.append(entry).then((appended) => appended.durable);
-    holdResponse(res, durable);
-    req.audited = entry;
+    recordRead(req, res, audit, entry);
     next();
   };
+}
+
+/**
+ * A read changes nothing: its record is written (on the journal, at once) and flushed while the
+ * handler reads; what the handler answers is held until the record is on disk.
+ */
+function recordRead(req: Request, res: Response, audit: NonNullable<HttpDeps['audit']>, entry: AuditEntry): void {
+  const durable = audit.append(entry).then((appended) => appended.durable);
+  holdResponse(res, durable);
+  req.audited = entry;
 }
 
 /**

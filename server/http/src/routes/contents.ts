@@ -111,6 +111,7 @@ export function contentsRoutes(deps: HttpDeps): RouteDef[] {
           format: q.format as 'text' | 'base64' | undefined,
           content: flag(q.content, true),
           hash: flag(q.hash, false),
+          beforeContent: req.auditContentRead,
         });
         res.setHeader('Last-Modified', new Date(model.last_modified).toUTCString());
         res.json(model);
