@@ -161,6 +161,8 @@ describe('the templates library', () => {
     await expect(nb.locator('.jp-Cell').nth(1).locator('.cm-content').innerText()).resolves.toMatch(/^entity = "PH01"\nas_of = "2026-12-31"\nthreshold = 1000\n+$/);
     await expect(nb.locator('.jp-OutputArea-output').count()).resolves.toBe(0);
     await nb.locator('.jp-MarkdownCell h1', { hasText: 'AP aging for PH01' }).waitFor();
+    // The file browser went to the install folder.
+    await page.locator('.jp-FileBrowser .jp-BreadCrumbs', { hasText: 'ph-aging' }).waitFor();
     await shotBoth('installed');
 
     const onDisk = JSON.parse(await readFile(join(wb.rootDir, 'ph-aging/ap-aging.ipynb'), 'utf8')) as { cells: { source: string | string[] }[] };

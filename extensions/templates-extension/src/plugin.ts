@@ -4,7 +4,8 @@
  * - the launcher has a card per template (category "Templates"); a card
  *   opens the install dialog for that template; after an install the
  *   template's file opens (a pipeline's page when it holds a pipeline and
- *   the pipelines extension is there, else the notebook or file);
+ *   the pipelines extension is there, else the notebook or file) and the
+ *   file browser goes to the folder the files went to;
  * - "Save as Template…" in the file browser's context menu (files and
  *   folders) and the palette (the selection, else the current document):
  *   for one notebook its parameters cell suggests the parameters;
@@ -66,7 +67,8 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, launche
     if (pipeline && app.commands.hasCommand(OPEN_PIPELINE)) await app.commands.execute(OPEN_PIPELINE, { id: pipeline.id! });
     else if (result.open) await app.commands.execute('docmanager:open', { path: result.open });
     Notification.success(`Installed ${result.files.length === 1 ? '1 file' : `${result.files.length} files`} into ${result.folder}.`, { autoClose: 5000 });
-    await browser?.model.refresh().catch(() => undefined);
+    // The file browser shows where the files went.
+    await browser?.model.cd(`/${result.folder}`).catch(() => browser.model.refresh().catch(() => undefined));
   }
 
   app.commands.addCommand(CommandIDs.install, {
