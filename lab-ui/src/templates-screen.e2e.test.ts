@@ -131,7 +131,14 @@ describe('the templates library', () => {
     await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
   });
 
-  it('the template’s launcher card installs it with values: the notebook opens with them, its outputs gone', async () => {
+  it('the template’s launcher card installs it with values: the notebook opens with them, its outputs gone, and unmodified once its kernel is up', async () => {
+    // A Python kernel has run on this server before (as on any server in use): the install writes the metadata it gives a notebook.
+    await page.evaluate(async () => {
+      const kernels = (window as unknown as { jupyterapp: { serviceManager: { kernels: { startNew(o: object): Promise<{ info: Promise<unknown>; shutdown(): Promise<void> }> } } } }).jupyterapp.serviceManager.kernels;
+      const k = await kernels.startNew({ name: 'python3' });
+      await k.info;
+      await k.shutdown();
+    });
     const l = await launcher();
     const card = templateCard(l, 'AP aging');
     await card.waitFor();
@@ -163,6 +170,18 @@ describe('the templates library', () => {
     await nb.locator('.jp-MarkdownCell h1', { hasText: 'AP aging for PH01' }).waitFor();
     // The file browser went to the install folder.
     await page.locator('.jp-FileBrowser .jp-BreadCrumbs', { hasText: 'ph-aging' }).waitFor();
+    // Its kernel connected and gave the notebook the metadata it already had: nothing to save.
+    await page.waitForFunction(
+      () => {
+        const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: { session?: { kernel?: { connectionStatus: string; status: string } } } } | null } } }).jupyterapp.shell.currentWidget;
+        const k = w?.sessionContext?.session?.kernel;
+        return k?.connectionStatus === 'connected' && k.status === 'idle';
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    await expect(page.evaluate(() => (window as unknown as { jupyterapp: { shell: { currentWidget: { context: { model: { dirty: boolean } } } } } }).jupyterapp.shell.currentWidget.context.model.dirty)).resolves.toBe(false);
+    await expect(page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').count()).resolves.toBe(0);
     await shotBoth('installed');
 
     const onDisk = JSON.parse(await readFile(join(wb.rootDir, 'ph-aging/ap-aging.ipynb'), 'utf8')) as { cells: { source: string | string[] }[] };

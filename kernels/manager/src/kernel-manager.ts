@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { AppError, Clock, Emitter, Logger, systemClock } from '@workbench/core';
+import { AppError, Clock, Emitter, isAppError, Logger, systemClock } from '@workbench/core';
 import type { KernelProcess, LauncherRegistry } from '@workbench/launcher';
 import { resolveResources, ResourcePolicy, SpecResources } from './resources';
 import { KernelPool, MadeKernel, POOL_OWNER } from './kernel-pool';
@@ -80,6 +80,8 @@ interface Entry {
 
 export class KernelManager {
   private readonly kernels = new Map<string, Entry>();
+  /** The language_info of the last kernel of each spec started here (see notebookMetadata). */
+  private readonly languageInfo = new Map<string, Record<string, unknown>>();
   private starting = 0;
   private readonly startingByUser = new Map<string, number>();
   private readonly cullTimer: NodeJS.Timeout | undefined;
@@ -205,7 +207,27 @@ export class KernelManager {
     return { kernel, env, cwd, owner: req.user, resources };
   }
 
+  /**
+   * What JupyterLab writes into a notebook's metadata when a kernel of this
+   * spec connects: `kernelspec` from the spec, and `language_info` from the
+   * kernel_info reply of the last kernel of it started here (absent until
+   * one has). Undefined for an unknown spec.
+   */
+  async notebookMetadata(name: string): Promise<{ kernelspec: { name: string; display_name: string; language?: string }; language_info?: Record<string, unknown> } | undefined> {
+    let spec: KernelSpec;
+    try {
+      spec = await this.options.specs.get(name);
+    } catch (err) {
+      if (isAppError(err, 'not_found')) return undefined;
+      throw err;
+    }
+    const languageInfo = this.languageInfo.get(spec.name);
+    return { kernelspec: { name: spec.name, display_name: spec.spec.display_name ?? spec.name, ...(spec.spec.language !== undefined && { language: spec.spec.language }) }, ...(languageInfo && { language_info: structuredClone(languageInfo) }) };
+  }
+
   private register(kernel: Kernel): void {
+    const info = kernel.info?.language_info;
+    if (info && typeof info === 'object' && !Array.isArray(info)) this.languageInfo.set(kernel.name, info as Record<string, unknown>);
     const channels = new KernelChannels(kernel, this.options.buffer, this.options.logger.child({ kernel_id: kernel.id }));
     this.kernels.set(kernel.id, { kernel, channels });
     kernel.onDead(({ reason }) => void this.remove(kernel.id, reason));

@@ -269,6 +269,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
         }
       },
       now: options.clock,
+      // Installed notebooks carry what JupyterLab would write when their kernel connects, so they open unmodified.
+      kernelMetadata: (name) => kernels.notebookMetadata(name),
     });
     // `%build_models` folders are read through the Contents API (its path checks), relative to the notebook the request names.
     const dependencies = store.add(new DependencyAnalyzer({ readModels: contentsModelReader(contents) }));

@@ -7,6 +7,7 @@
  * bodies. Every change here is also counted by the harness's audit
  * coverage check.
  */
+import { KernelManager } from '@jupyterlab/services';
 import { api, startTestServer, TOKEN, type TestServer } from './testing/harness';
 
 const VERA = { username: 'vera', token: 'viewer-token-0123456789', roles: ['viewer'] };
@@ -117,6 +118,19 @@ describe('the templates library over HTTP', () => {
     const pipeline = await call('GET', `api/pipelines/${ok.body.pipelines[0].id}`, EMIL.token);
     expect(pipeline.body.spec.parameters.connection.default).toBe('odoo-fr');
     expect(pipeline.body.spec.parameters.finance_list.default).toBe('close@example.com');
+  });
+
+  it('once a Python kernel has run here, an installed notebook carries its kernelspec and language_info, as JupyterLab writes them when the kernel connects', async () => {
+    const manager = new KernelManager({ serverSettings: ts.settings });
+    const kernel = await manager.startNew({ name: 'python3' });
+    const info = await kernel.info;
+    await kernel.shutdown();
+    manager.dispose();
+    const spec = (await call('GET', 'api/kernelspecs', ANNA.token)).body.kernelspecs.python3.spec;
+    const done = await call('POST', 'api/templates/month-end-close/install', EMIL.token, { folder: 'close-meta' });
+    expect(done.status).toBe(201);
+    const extract = await call('GET', 'api/contents/close-meta/01_extract.ipynb', EMIL.token);
+    expect(extract.body.content.metadata).toEqual({ kernelspec: { name: 'python3', display_name: spec.display_name, language: spec.language }, language_info: JSON.parse(JSON.stringify(info.language_info)) });
   });
 
   it('bad bodies are 400 and write nothing', async () => {

@@ -32,6 +32,32 @@ export interface RenderContext {
   declared: readonly string[];
   /** Values for this install (declared names only; an optional one may be absent). */
   values: Readonly<Record<string, ParameterValue>>;
+  /**
+   * What JupyterLab writes into a notebook's metadata when a kernel of this
+   * name connects (`kernelspec`, and `language_info` once such a kernel has
+   * run here); written into installed notebooks, so one opens unmodified.
+   */
+  kernelMetadata?: ReadonlyMap<string, NotebookKernelMetadata>;
+}
+
+export interface NotebookKernelMetadata {
+  kernelspec: { name: string; display_name: string; language?: string };
+  language_info?: Record<string, unknown>;
+}
+
+/** The kernel names the template's notebooks ask for (for `RenderContext.kernelMetadata`). */
+export function notebookKernelNames(files: readonly TemplateFile[]): string[] {
+  const names = new Set<string>();
+  for (const f of files) {
+    if (!f.path.endsWith('.ipynb')) continue;
+    try {
+      const name = (JSON.parse(f.text) as { metadata?: { kernelspec?: { name?: unknown } } })?.metadata?.kernelspec?.name;
+      if (typeof name === 'string' && name) names.add(name);
+    } catch {
+      // Not JSON: rendering says so.
+    }
+  }
+  return [...names];
 }
 
 const PLACEHOLDER = /\{\{\s*template\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -67,6 +93,12 @@ function renderNotebook(file: TemplateFile, ctx: RenderContext): string {
   }
   if (nb === null || typeof nb !== 'object' || !Array.isArray(nb.cells)) throw new AppError('bad_request', `Cannot install template ${ctx.template}: ${file.path} is not a notebook (no cells)`);
   nb.metadata ??= {};
+  const ks = nb.metadata.kernelspec as { name?: unknown } | undefined;
+  const known = typeof ks?.name === 'string' ? ctx.kernelMetadata?.get(ks.name) : undefined;
+  if (known) {
+    nb.metadata.kernelspec = { ...known.kernelspec };
+    if (known.language_info) nb.metadata.language_info = structuredClone(known.language_info);
+  }
   for (const cell of nb.cells) {
     const src = Array.isArray(cell.source) ? cell.source.join('') : String(cell.source ?? '');
     cell.source = substitute(src, ctx, file.path);

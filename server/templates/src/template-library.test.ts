@@ -103,6 +103,27 @@ describe.each(STORE_DIALECTS)('the templates library, metadata on %s', (dialect)
     expect(src).toMatch(/^period = "2026-11"$/m);
   });
 
+  test('installed notebooks carry the metadata their kernel gives them when it connects (so JupyterLab opens them unmodified); unknown kernels are left as they are', async () => {
+    const languageInfo = { name: 'python', version: '3.11.2', mimetype: 'text/x-python', codemirror_mode: { name: 'ipython', version: 3 }, file_extension: '.py' };
+    const asked: string[] = [];
+    const known = new TemplateLibrary({
+      shippedDir: SHIPPED,
+      store,
+      workspace: ws,
+      connections: async (n) => (CONNECTIONS[n] ? { kind: CONNECTIONS[n]! } : undefined),
+      kernelMetadata: async (name) => {
+        asked.push(name);
+        return name === 'python3' ? { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }, language_info: languageInfo } : undefined;
+      },
+    });
+    await known.install('month-end-close', { folder: 'close-ph', values: { connection: 'odoo' } }, 'anna');
+    expect(asked.sort()).toEqual(['python3', 'sql']);
+    const meta = async (file: string) => JSON.parse((await ws.readText(`close-ph/${file}`))!).metadata;
+    await expect(meta('01_extract.ipynb')).resolves.toEqual({ kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }, language_info: languageInfo });
+    // The SQL kernel's metadata is not known to this library: the template's own stays.
+    await expect(meta('02_checks.ipynb')).resolves.toEqual({ kernelspec: { name: 'sql', display_name: 'SQL', language: 'sql' }, language_info: { name: 'sql' } });
+  });
+
   test('bad values, a connection of the wrong kind or none, a bad folder, an existing file: refused before anything is written', async () => {
     const cases: Array<[Record<string, unknown>, string | undefined, RegExp]> = [
       [{ connectionn: 'odoo' }, undefined, /it has no parameter "connectionn" \(it has connection, serving_connection/],

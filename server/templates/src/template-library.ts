@@ -21,7 +21,7 @@ import { isPipelineFile } from '@workbench/pipelines';
 import type { MetadataStore } from '@workbench/store';
 import { isFolder, parseManifest, TEMPLATE_NAME, type TemplateManifest } from './manifest';
 import { resolveValues, type ConnectionLookup } from './parameter-values';
-import { renderFiles, undeclaredNames, type TemplateFile } from './render-files';
+import { notebookKernelNames, renderFiles, undeclaredNames, type NotebookKernelMetadata, type TemplateFile } from './render-files';
 import { TemplateStore } from './template-store';
 
 export interface TemplateInfo extends TemplateManifest {
@@ -56,6 +56,8 @@ export interface TemplateLibraryOptions {
   connections?: ConnectionLookup;
   now?: () => number;
   limits?: { maxFiles?: number; maxBytes?: number };
+  /** The metadata a kernel of this name gives a notebook (kernelspec, language_info); undefined when unknown. */
+  kernelMetadata?: (name: string) => Promise<NotebookKernelMetadata | undefined>;
 }
 
 export interface SaveRequest extends Partial<TemplateManifest> {
@@ -116,7 +118,13 @@ export class TemplateLibrary {
     const folder = (request.folder ?? t.folder).replace(/\/+$/, '');
     if (!isFolder(folder)) throw new AppError('bad_request', `Cannot install template ${name}: folder must be a relative workspace path of letters, digits, _ - . and spaces (got ${JSON.stringify(folder.slice(0, 100))})`);
     const values = await resolveValues(name, t.parameters, request.values ?? {}, this.options.connections);
-    const files = renderFiles(await this.filesOf(t), { template: name, folder, declared: t.parameters.map((p) => p.name), values });
+    const stored = await this.filesOf(t);
+    const kernelMetadata = new Map<string, NotebookKernelMetadata>();
+    for (const kernel of notebookKernelNames(stored)) {
+      const known = await this.options.kernelMetadata?.(kernel);
+      if (known) kernelMetadata.set(kernel, known);
+    }
+    const files = renderFiles(stored, { template: name, folder, declared: t.parameters.map((p) => p.name), values, kernelMetadata });
     const targets = files.map((f) => `${folder}/${f.path}`);
     for (const p of targets) if (await this.options.workspace.exists(p)) throw new AppError('conflict', `Cannot install template ${name} into ${folder}: ${p} exists (nothing was written)`);
     for (const f of files) await this.options.workspace.writeText(`${folder}/${f.path}`, f.text, by);
