@@ -5,7 +5,10 @@
  * rotation runs while the server keeps reading and writing its secrets.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { join } from 'node:path';
 import { silentLogger } from '@workbench/core';
 import { SessionRepository, sql, UserRepository } from '@workbench/store';
@@ -49,7 +52,9 @@ describe('workbench audit / secrets commands', () => {
 
   it('audit verify: intact, then names a record edited in the store (exit 1)', async () => {
     const ok = await run('audit', 'verify');
-    expect(ok).toMatchObject({ code: 0, err: '' });
+    expect(ok.code).toBe(0);
+    // The server holds its journal: the command reads the store beside it, and says what it may not see yet.
+    expect(ok.err).toBe(`workbench: note: a running Workbench server (pid ${process.pid} on ${hostname()}) writes this data directory; its records of the last moments reach the log when it copies them from its journal (GET /api/audit/verify asks the server itself)\n`);
     expect(ok.out).toMatch(/^audit log intact: 3 record\(s\), head 3 [0-9a-f]{64}\n$/);
     const { actor } = await wb.metadata.db.selectFrom('audit_log').select('actor').where('seq', '=', 2).executeTakeFirstOrThrow();
     await sql`update audit_log set actor = ${'mallory'} where seq = 2`.execute(wb.metadata.db);
@@ -141,5 +146,61 @@ describe('workbench audit / secrets commands', () => {
   it('refuses unknown commands and options with usage (exit 2)', async () => {
     expect(await run('audit', 'erase')).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command "audit erase"/) });
     expect((await run('secrets', 'status', '--force')).code).toBe(2);
+  });
+});
+
+describe('workbench audit after a server was killed', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wb-admin-killed-'));
+    env = { ...process.env, WORKBENCH_DATA_DIR: join(dir, 'data'), JUPYTER_CONFIG_DIR: join(dir, 'cfg'), JUPYTER_RUNTIME_DIR: join(dir, 'rt') };
+    delete env.WORKBENCH_DATABASE_URL;
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await runAdminCommand(argv, env, dir, { out: (s) => (out += s), err: (s) => (err += s) });
+    return { code, out, err };
+  }
+
+  it('copies what the server left in its journal before it verifies or exports, once, and lets the journal go', async () => {
+    // A separate process writes as the server does (its records journaled, on disk, not yet copied) and is SIGKILLed.
+    const { config } = loadConfig([], env, dir);
+    const repo = resolve(__dirname, '../../..');
+    const script = `
+      const { openStore } = require(${JSON.stringify(join(repo, 'server/store/lib'))});
+      const { AuditLog } = require(${JSON.stringify(join(repo, 'server/audit/lib'))});
+      (async () => {
+        const store = await openStore({ sqlitePath: ${JSON.stringify(config.database.sqlitePath)} });
+        const log = await AuditLog.open({ store, journal: { copyDelayMs: 3600000 } });
+        for (const target of ['a.txt', 'b.txt', 'c.txt']) await (await log.append({ actor: 'anna', actorRole: 'analyst', via: 'token', resource: 'contents', action: 'write', target, outcome: 'ok', detail: {} })).durable;
+        process.stdout.write('ready\\n');
+        setInterval(() => {}, 1000);
+      })().catch((err) => { console.error(err); process.exit(3); });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((done) => child.on('exit', (code, signal) => done(signal ?? code)));
+    await new Promise<void>((ready, fail) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready());
+      void exited.then((how) => fail(new Error(`the writer ended (${String(how)}) before it was ready: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    // No server holds the journal now: no note, and the three records are in the chain.
+    const verified = await run('audit', 'verify');
+    expect(verified).toMatchObject({ code: 0, err: '', out: expect.stringMatching(/^audit log intact: 3 record\(s\), head 3 /) });
+    const exported = await run('audit', 'export');
+    expect(exported.code).toBe(0);
+    const lines = exported.out.trim().split('\n').map((l) => JSON.parse(l) as { target: string | null; actor: string });
+    // Copied once (not again by this second command), then the export's own record, written through the journal.
+    expect(lines.map((l) => l.target)).toEqual(['a.txt', 'b.txt', 'c.txt', null]);
+    expect(lines[3]!.actor).toMatch(/^os:/);
+    expect(existsSync(`${config.database.sqlitePath}-audit.lock`)).toBe(false);
+    await expect(run('audit', 'verify')).resolves.toMatchObject({ code: 0, out: expect.stringMatching(/^audit log intact: 4 record\(s\)/) });
   });
 });

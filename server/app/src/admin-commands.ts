@@ -2,7 +2,8 @@
  * `workbench audit …` and `workbench secrets …`: operator commands that
  * work on the same metadata store and key file as the server (read from
  * the same config: --config, database.url, secrets.key_file, the data
- * dir), and can run while the server does.
+ * dir), and can run while the server does. The audit log's journal: see
+ * openCliAudit (with no server running, what it left there is copied first).
  *
  *   workbench audit verify      walk the hash chain; exit 1 naming the first bad record
  *   workbench audit export [--since T] [--until T] [--format jsonl|csv]
@@ -12,14 +13,15 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { AppError, silentLogger, systemClock } from '@workbench/core';
+import { existsSync } from 'node:fs';
+import { AppError, isAppError, silentLogger, systemClock } from '@workbench/core';
 import { RunStore, startRollback } from '@workbench/pipelines';
 import { userInfo } from 'node:os';
 import { AuditLog, type AuditEntry } from '@workbench/audit';
 import { rewrapSessions } from '@workbench/auth';
-import { openStore } from '@workbench/store';
+import { openStore, type MetadataStore } from '@workbench/store';
 import { KeyRing, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type WorkbenchConfig } from './config';
 
 export const ADMIN_USAGE = `Usage:
   workbench audit verify [--config FILE]
@@ -63,7 +65,11 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
   const store = await openStore({ url: config.database.url, sqlitePath: config.database.sqlitePath, logger: silentLogger });
   // What an operator does here is audited as well, as the operating-system account that ran it.
   const operator = (): Pick<AuditEntry, 'actor' | 'actorRole' | 'via' | 'ip' | 'userAgent'> => ({ actor: osUser(), actorRole: null, via: 'system', ip: null, userAgent: 'workbench cli' });
+  let audit: AuditLog | undefined;
   try {
+    const opened = await openCliAudit(store, config);
+    audit = opened.audit;
+    if (opened.serverRunning && area === 'audit') io.err(`workbench: note: ${opened.serverRunning}; its records of the last moments reach the log when it copies them from its journal (GET /api/audit/verify asks the server itself)\n`);
     if (area === 'pipelines') {
       const [runId, ...extra] = positionals;
       if (!runId || extra.length > 0 || typeof values.reason !== 'string' || values.reason.trim() === '') {
@@ -71,7 +77,7 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
         return 2;
       }
       // Recorded before the rollback run exists, like the server's route does.
-      await new AuditLog({ store }).record({ ...operator(), resource: 'pipelines', action: 'write', target: runId, outcome: 'ok', detail: { command: 'pipelines rollback', run: runId, reason: values.reason.slice(0, 1000) } });
+      await audit.record({ ...operator(), resource: 'pipelines', action: 'write', target: runId, outcome: 'ok', detail: { command: 'pipelines rollback', run: runId, reason: values.reason.slice(0, 1000) } });
       try {
         const r = await startRollback(new RunStore(store, systemClock), runId, osUser(), values.reason);
         io.out(`${r.created ? 'rollback run' : 'already rolled back by run'} ${r.run.id}: restores run ${r.restores} for ${r.run.period.label} (a running server carries it out)\n`);
@@ -85,7 +91,6 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
       }
     }
     if (area === 'audit') {
-      const audit = new AuditLog({ store });
       if (verb === 'verify') {
         const r = await audit.verify();
         if (r.ok) {
@@ -137,7 +142,7 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
         for (const f of s.failed) io.out(`  failed: session ${f.session}: ${f.reason}\n`);
         io.out(`The old key stays in the key file for reading; retire it once no secret uses it (workbench secrets status).\n`);
         // A credential rotation: which key replaced which, and what was re-wrapped (never a key or a secret).
-        await new AuditLog({ store }).record({
+        await audit.record({
           ...operator(),
           resource: 'secrets',
           action: 'write',
@@ -153,7 +158,30 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
       await keyRing[Symbol.asyncDispose]();
     }
   } finally {
+    await audit?.[Symbol.asyncDispose]();
     await store[Symbol.asyncDispose]();
+  }
+}
+
+/**
+ * The audit log as a command writes and reads it. Where the server keeps a
+ * journal and no server holds it now (stopped, or killed), the command
+ * takes it: what the server left there is copied into the log first (as
+ * its next start would), and the command's own records go through it. While
+ * a server holds it, each record is chained and committed by itself beside
+ * the server's (one chain either way: the store's lock), and
+ * `serverRunning` says which server, for the note that its last records are
+ * still in its journal.
+ */
+async function openCliAudit(store: MetadataStore, config: WorkbenchConfig): Promise<{ audit: AuditLog; serverRunning?: string }> {
+  const path = config.database.url ? join(config.dataDir, 'audit-journal') : store.file && `${store.file}-audit`;
+  if (!config.audit.journal || !path || !existsSync(path)) return { audit: new AuditLog({ store }) };
+  try {
+    return { audit: await AuditLog.open({ store, logger: silentLogger, journal: { path } }) };
+  } catch (err) {
+    if (!isAppError(err, 'conflict')) throw err;
+    const who = /another Workbench server \(([^)]*)\)/.exec(err.message)?.[1];
+    return { audit: new AuditLog({ store }), serverRunning: `a running Workbench server${who ? ` (${who})` : ''} writes this data directory` };
   }
 }
 

@@ -28,9 +28,13 @@ export interface LockHolder {
   start?: string;
 }
 
+/** The locks this process holds (a lock file naming this pid is this process's only when it is here). */
+const heldHere = new Set<string>();
+
 /** Takes the lock on `path` (the journal), or throws `conflict` while a live process holds it. Returns the release. */
 export function lockJournal(path: string): () => void {
   const lock = `${path}.lock`;
+  if (heldHere.has(lock)) throw new AppError('conflict', `Cannot open the audit log's journal ${path}: another Workbench server (pid ${process.pid} on ${hostname()}) writes it: this very process`);
   const me = JSON.stringify(holderOf(process.pid));
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   try {
@@ -48,7 +52,9 @@ export function lockJournal(path: string): () => void {
     }
     writeFileSync(lock, me, { mode: 0o600 }); // its process is gone: taken over
   }
+  heldHere.add(lock);
   return () => {
+    heldHere.delete(lock);
     try {
       if (readFileSync(lock, 'utf8') === me) unlinkSync(lock);
     } catch {
@@ -81,7 +87,7 @@ export function holderState(holder: LockHolder): 'live' | 'gone' | 'elsewhere' {
   if (holder.host !== undefined && holder.host !== hostname()) return 'elsewhere';
   const boot = bootId();
   if (holder.boot !== undefined && boot !== undefined && holder.boot !== boot) return 'gone'; // written before this machine last started
-  // This very process's pid: its own lock (a log opened again in one server), or a container's earlier run with the same pid.
+  // This very process's pid on a lock it does not hold (lockJournal checks that first): a container's earlier run with the same pid.
   if (holder.pid === process.pid || !alive(holder.pid)) return 'gone';
   // The pid runs: the same process only if it started when the lock's did (a pid is handed out again).
   if (holder.start !== undefined) {
