@@ -36,6 +36,13 @@ describe('the audit journal lock', () => {
     expect(existsSync(lockFile())).toBe(false);
   });
 
+  it('refuses a second open in this same process while the first holds it', () => {
+    const release = lockJournal(journal);
+    expect(() => lockJournal(journal)).toThrow(expect.objectContaining({ code: 'conflict', message: expect.stringContaining('this very process') }));
+    release();
+    lockJournal(journal)();
+  });
+
   it('refuses while the process that wrote the lock runs, with what to remove if none does', async () => {
     await withOtherProcess((pid) => {
       holdWith(holderOf(pid));
