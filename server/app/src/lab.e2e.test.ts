@@ -180,12 +180,10 @@ describe('JupyterLab application', () => {
 
   it('keeps settings across a restart', async () => {
     const fixed = (await (await api(ts, `lab/api/settings/${THEMES_PLUGIN}`)).json()) as { raw: string };
-    const second = await startTestServer([], process.env, config);
-    try {
-      expect(await (await api(second, `lab/api/settings/${THEMES_PLUGIN}`)).json()).toMatchObject({ raw: fixed.raw, settings: { theme: 'JupyterLab Dark' } });
-    } finally {
-      await second[Symbol.asyncDispose]();
-    }
+    // Stopped, then started again on the same data directory (one server per data directory: its audit journal's lock).
+    await ts[Symbol.asyncDispose]();
+    ts = await startTestServer([], process.env, config);
+    expect(await (await api(ts, `lab/api/settings/${THEMES_PLUGIN}`)).json()).toMatchObject({ raw: fixed.raw, settings: { theme: 'JupyterLab Dark' } });
   });
 
   it('saves, lists, loads and deletes workspaces', async () => {
