@@ -27,7 +27,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestOidcProvider, type TestOidcProvider } from '@workbench/auth/testing/oidc-provider';
 import { createOdooSchema, odooColumns } from '@workbench/catalog/testing/odoo-schema';
 import { connectPgAdmin, PG_TEST_SERVER } from '@workbench/store/testing';
-import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
+import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess, waitCurrentKernelIdle } from './testing/lab-session';
 import { ARTIFACTS, horizontalOverflow, ProblemLog, screenshots } from './testing/screen-test';
 
 jest.setTimeout(240_000);
@@ -214,15 +214,7 @@ describe('data catalog', () => {
   it('a SQL notebook writes partner_balance from two Odoo tables; Refresh in the panel discovers it', async () => {
     await page.locator('#jp-main-dock-panel .lm-TabBar-addButton:not(.lm-mod-hidden)').first().click();
     await page.locator('.jp-LauncherCard[data-category="Notebook"][title="SQL (DuckDB, PostgreSQL)"]:visible').click();
-    await page.waitForFunction(
-      () => {
-        const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: { session?: { kernel?: { connectionStatus: string; status: string } } } } | null } } }).jupyterapp.shell.currentWidget;
-        const k = w?.sessionContext?.session?.kernel;
-        return k?.connectionStatus === 'connected' && k.status === 'idle';
-      },
-      undefined,
-      { timeout: 60_000 },
-    );
+    await waitCurrentKernelIdle(page);
     const nb = page.locator('.jp-NotebookPanel:visible');
     const cell = nb.locator('.jp-Cell').first();
     await cell.locator('.cm-content').click();

@@ -23,7 +23,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess } from './testing/lab-session';
+import { launchChromium, openLab, startWorkbenchProcess, VIEWPORT, type WorkbenchProcess, waitCurrentKernelIdle } from './testing/lab-session';
 import { ARTIFACTS, horizontalOverflow, ProblemLog, screenshots } from './testing/screen-test';
 
 jest.setTimeout(180_000);
@@ -171,15 +171,7 @@ describe('the templates library', () => {
     // The file browser went to the install folder.
     await page.locator('.jp-FileBrowser .jp-BreadCrumbs', { hasText: 'ph-aging' }).waitFor();
     // Its kernel connected and gave the notebook the metadata it already had: nothing to save.
-    await page.waitForFunction(
-      () => {
-        const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: { session?: { kernel?: { connectionStatus: string; status: string } } } } | null } } }).jupyterapp.shell.currentWidget;
-        const k = w?.sessionContext?.session?.kernel;
-        return k?.connectionStatus === 'connected' && k.status === 'idle';
-      },
-      undefined,
-      { timeout: 60_000 },
-    );
+    await waitCurrentKernelIdle(page);
     await expect(page.evaluate(() => (window as unknown as { jupyterapp: { shell: { currentWidget: { context: { model: { dirty: boolean } } } } } }).jupyterapp.shell.currentWidget.context.model.dirty)).resolves.toBe(false);
     await expect(page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').count()).resolves.toBe(0);
     await shotBoth('installed');

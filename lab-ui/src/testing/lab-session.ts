@@ -161,3 +161,16 @@ export async function openLab(context: BrowserContext, url: string, page?: Page)
   });
   return { page, ttiMs, firstWidgetMs };
 }
+
+/** Resolves once the current widget's kernel is connected and idle (needs `lab.expose_app_in_browser`). */
+export async function waitCurrentKernelIdle(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: { session?: { kernel?: { connectionStatus: string; status: string } } } } | null } } }).jupyterapp.shell.currentWidget;
+      const k = w?.sessionContext?.session?.kernel;
+      return k?.connectionStatus === 'connected' && k.status === 'idle';
+    },
+    undefined,
+    { timeout },
+  );
+}
