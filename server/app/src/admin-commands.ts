@@ -21,6 +21,7 @@ import { AuditLog, type AuditEntry } from '@workbench/audit';
 import { rewrapSessions } from '@workbench/auth';
 import { openStore, type MetadataStore } from '@workbench/store';
 import { KeyRing, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
+import { auditJournalPath } from './audit-journal';
 import { ConfigError, loadConfig, type WorkbenchConfig } from './config';
 
 export const ADMIN_USAGE = `Usage:
@@ -174,14 +175,14 @@ export async function runAdminCommand(argv: readonly string[], env: NodeJS.Proce
  * still in its journal.
  */
 async function openCliAudit(store: MetadataStore, config: WorkbenchConfig): Promise<{ audit: AuditLog; serverRunning?: string }> {
-  const path = config.database.url ? join(config.dataDir, 'audit-journal') : store.file && `${store.file}-audit`;
-  if (!config.audit.journal || !path || !existsSync(path)) return { audit: new AuditLog({ store }) };
+  const path = auditJournalPath(config);
+  if (!config.audit.journal || !existsSync(path)) return { audit: new AuditLog({ store }) };
   try {
     return { audit: await AuditLog.open({ store, logger: silentLogger, journal: { path } }) };
   } catch (err) {
     if (!isAppError(err, 'conflict')) throw err;
-    const who = /another Workbench server \(([^)]*)\)/.exec(err.message)?.[1];
-    return { audit: new AuditLog({ store }), serverRunning: `a running Workbench server${who ? ` (${who})` : ''} writes this data directory` };
+    const who = err.details?.holder;
+    return { audit: new AuditLog({ store }), serverRunning: `a running Workbench server${typeof who === 'string' ? ` (${who})` : ''} writes this data directory` };
   }
 }
 

@@ -32,6 +32,7 @@ import { contentsModelReader, DependencyAnalyzer } from '@workbench/dependencies
 import { TemplateLibrary } from '@workbench/templates';
 import { contentsTemplateWorkspace } from './template-workspace';
 import { EnvironmentManager } from '@workbench/environments';
+import { auditJournalPath } from './audit-journal';
 import { builtinKernelSpecs } from './builtin-kernels';
 import type { WorkbenchConfig } from './config';
 import { labAssetsSource } from './lab-assets-source';
@@ -107,7 +108,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     });
     // On the embedded store records go through a journal beside the database (server/audit/src/journal.ts); what a crash left there is copied now.
     // On PostgreSQL (audit.journal set) the journal lives in data_dir: each replica has its own.
-    const audit = store.add(await AuditLog.open({ store: metadata, logger, journal: config.audit.journal && { path: config.database.url ? join(config.dataDir, 'audit-journal') : undefined } }));
+    const audit = store.add(await AuditLog.open({ store: metadata, logger, journal: config.audit.journal && { path: auditJournalPath(config) } }));
     // Pools to outside systems close before the store their settings and credentials come from.
     const connections = store.add(new ConnectionManager({ store: metadata, secrets, logger: logger.child({ component: 'connections' }), clock: options.clock }));
     // The catalog stops (its refreshes aborted) before the connections it reads through.

@@ -34,7 +34,10 @@ const heldHere = new Set<string>();
 /** Takes the lock on `path` (the journal), or throws `conflict` while a live process holds it. Returns the release. */
 export function lockJournal(path: string): () => void {
   const lock = `${path}.lock`;
-  if (heldHere.has(lock)) throw new AppError('conflict', `Cannot open the audit log's journal ${path}: another Workbench server (pid ${process.pid} on ${hostname()}) writes it: this very process`);
+  if (heldHere.has(lock)) {
+    const holder = `pid ${process.pid} on ${hostname()}`;
+    throw new AppError('conflict', `Cannot open the audit log's journal ${path}: another Workbench server (${holder}) writes it: this very process`, { details: { holder } });
+  }
   const me = JSON.stringify(holderOf(process.pid));
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   try {
@@ -48,6 +51,7 @@ export function lockJournal(path: string): () => void {
       throw new AppError(
         'conflict',
         `Cannot open the audit log's journal ${path}: another Workbench server (${who}) writes it${state === 'elsewhere' ? ', and from here it cannot be told whether that server still runs' : ''}. Run one server per data directory on the embedded store; several servers need PostgreSQL (database.url), each with its own data_dir. If no server runs on this data directory, remove ${lock}`,
+        { details: { holder: who } },
       );
     }
     writeFileSync(lock, me, { mode: 0o600 }); // its process is gone: taken over
