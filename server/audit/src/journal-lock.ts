@@ -87,7 +87,7 @@ export function parseHolder(text: string): LockHolder | undefined {
 }
 
 /** live: its process runs; gone: it cannot be running; elsewhere: written on another machine. */
-export function holderState(holder: LockHolder): 'live' | 'gone' | 'elsewhere' {
+function holderState(holder: LockHolder): 'live' | 'gone' | 'elsewhere' {
   if (holder.host !== undefined && holder.host !== hostname()) return 'elsewhere';
   const boot = bootId();
   if (holder.boot !== undefined && boot !== undefined && holder.boot !== boot) return 'gone'; // written before this machine last started
