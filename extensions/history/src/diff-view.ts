@@ -99,18 +99,7 @@ export class DiffView extends Widget {
     if (model.empty) {
       return [h('div', { className: 'wb-history-diff-empty' }, ['No changes: this version matches the saved file.'])];
     }
-    if (model.kind === 'file') {
-      const out = [lineList(model.lines)];
-      if (model.truncatedLines > 0) out.push(h('div', { className: 'wb-history-note' }, [`${model.truncatedLines} more lines not shown`]));
-      return out;
-    }
-    const out: HTMLElement[] = [];
-    if (model.notebookMetadata.length) out.push(changeList('Notebook metadata', model.notebookMetadata, 'wb-history-metadata wb-history-notebook-metadata'));
-    for (const cell of model.cells) out.push(cellSection(cell));
-    if (model.unchangedCells > 0) {
-      out.push(h('div', { className: 'wb-history-note' }, [`${model.unchangedCells} unchanged cell${model.unchangedCells === 1 ? '' : 's'} not shown`]));
-    }
-    return out;
+    return diffBody(model);
   }
 
   override dispose(): void {
@@ -118,6 +107,27 @@ export class DiffView extends Widget {
     Signal.clearData(this);
     super.dispose();
   }
+}
+
+/**
+ * A diff's changes as elements (a file's lines, or a notebook's metadata
+ * and changed cells), without a header: for other screens that show a
+ * diff (a template's versions). Nothing for an empty diff.
+ */
+export function diffBody(model: DiffModel): HTMLElement[] {
+  if (model.empty) return [];
+  if (model.kind === 'file') {
+    const out = [lineList(model.lines)];
+    if (model.truncatedLines > 0) out.push(h('div', { className: 'wb-history-note' }, [`${model.truncatedLines} more lines not shown`]));
+    return out;
+  }
+  const out: HTMLElement[] = [];
+  if (model.notebookMetadata.length) out.push(changeList('Notebook metadata', model.notebookMetadata, 'wb-history-metadata wb-history-notebook-metadata'));
+  for (const cell of model.cells) out.push(cellSection(cell));
+  if (model.unchangedCells > 0) {
+    out.push(h('div', { className: 'wb-history-note' }, [`${model.unchangedCells} unchanged cell${model.unchangedCells === 1 ? '' : 's'} not shown`]));
+  }
+  return out;
 }
 
 function cellSection(cell: CellBlock): HTMLElement {

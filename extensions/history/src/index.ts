@@ -14,7 +14,7 @@ export { changeLine, collapseLines, diffModel, outputText, withGaps } from './di
 export type { CellBlock, ChangeLine, DiffModel, DiffModelOptions, OutputsBlock, RenderLine } from './diff-model';
 export { VersionsList } from './versions-list';
 export type { ListState } from './versions-list';
-export { DiffView } from './diff-view';
+export { DiffView, diffBody } from './diff-view';
 export type { DiffState, DiffViewOptions } from './diff-view';
 export { HistoryPanel } from './history-panel';
 export type { HistoryPanelOptions, PanelState, RestoreRequest } from './history-panel';

@@ -3,8 +3,8 @@
  * analyst (outputs cleared), installed by another with parameter values
  * into files the contents API serves (versioned and audited as any save);
  * the month-end close installed by an engineer with its connection checked
- * against the real connections; who may install, replace and delete; bad
- * bodies. Every change here is also counted by the harness's audit
+ * against the real connections; who may install, replace and delete; a
+ * template's history (versions, compare, restore); bad bodies. Every change here is also counted by the harness's audit
  * coverage check.
  */
 import { KernelManager } from '@jupyterlab/services';
@@ -131,6 +131,59 @@ describe('the templates library over HTTP', () => {
     expect(done.status).toBe(201);
     const extract = await call('GET', 'api/contents/close-meta/01_extract.ipynb', EMIL.token);
     expect(extract.body.content.metadata).toEqual({ kernelspec: { name: 'python3', display_name: spec.display_name, language: spec.language }, language_info: JSON.parse(JSON.stringify(info.language_info)) });
+  });
+
+  it('history: a replaced template keeps its versions; a viewer reads and compares them; the author restores one as a new version, audited', async () => {
+    await call('PUT', 'api/contents/hist', BERT.token, { type: 'directory' });
+    await call('PUT', 'api/contents/hist/a.sql', BERT.token, { type: 'file', format: 'text', content: 'SELECT 1\n' });
+    expect((await call('POST', 'api/templates', BERT.token, { name: 'hist', title: 'First', paths: ['hist'] })).status).toBe(201);
+    await call('PUT', 'api/contents/hist/a.sql', BERT.token, { type: 'file', format: 'text', content: 'SELECT 2\n' });
+    expect((await call('POST', 'api/templates', BERT.token, { name: 'hist', title: 'Second', paths: ['hist'], replace: 1 })).status).toBe(201);
+
+    const versions = await call('GET', 'api/templates/hist/versions', VERA.token);
+    expect(versions.status).toBe(200);
+    expect(versions.body.map((v: { version: number; title: string; saved_by: string; current: boolean }) => [v.version, v.title, v.saved_by, v.current])).toEqual([
+      [2, 'Second', 'bert', true],
+      [1, 'First', 'bert', false],
+    ]);
+    expect((await call('GET', 'api/templates/hist?version=1', VERA.token)).body).toMatchObject({ title: 'First', version: 1 });
+    expect((await call('GET', 'api/templates/hist?version=1&file=a.sql', VERA.token)).body).toBe('SELECT 1\n');
+    const diff = await call('GET', 'api/templates/hist/diff?from=1', VERA.token);
+    expect(diff).toMatchObject({ status: 200, body: { from: 1, to: 2, manifest: [{ field: 'title', old: 'First', new: 'Second' }], files: [{ path: 'a.sql', status: 'modified', type: 'file' }] } });
+    expect((await call('GET', 'api/templates/month-end-close/versions', VERA.token)).body).toEqual([]);
+
+    expect((await call('POST', 'api/templates/hist/restore', VERA.token, { version: 1, replace: 2 })).status).toBe(403);
+    expect((await call('POST', 'api/templates/hist/restore', ANNA.token, { version: 1, replace: 2 })).status).toBe(403);
+    const restored = await call('POST', 'api/templates/hist/restore', BERT.token, { version: 1, replace: 2 });
+    expect(restored).toMatchObject({ status: 201, body: { title: 'First', version: 3, updated_by: 'bert' } });
+    expect((await call('GET', 'api/templates/hist?file=a.sql', VERA.token)).body).toBe('SELECT 1\n');
+    const installed = await call('POST', 'api/templates/hist/install', ANNA.token, { folder: 'hist-v2', version: 2 });
+    expect(installed).toMatchObject({ status: 201, body: { version: 2 } });
+    expect((await call('GET', 'api/contents/hist-v2/a.sql', ANNA.token)).body.content).toBe('SELECT 2\n');
+
+    const audit = await call('GET', 'api/audit?resource=templates', TOKEN);
+    const restore = (audit.body.records as Array<{ actor: string; target: string; outcome: string; detail: Record<string, unknown> }>).filter((r) => r.detail.route === '/api/templates/:name/restore');
+    expect(restore.map((r) => [r.actor, r.outcome, r.detail.version, r.detail.replace])).toEqual(expect.arrayContaining([['bert', 'ok', 1, 2], ['anna', 'denied', 1, 2]]));
+
+    const bad: Array<[string, string, unknown, number, RegExp]> = [
+      ['GET', 'api/templates/hist?version=0', undefined, 400, /version must be a version number/],
+      ['GET', 'api/templates/hist?version=x', undefined, 400, /version must be a version number/],
+      ['GET', 'api/templates/hist?version=9', undefined, 404, /its versions are 1 to 3/],
+      ['GET', 'api/templates/hist/diff', undefined, 400, /from is required/],
+      ['GET', 'api/templates/hist/diff?from=1&to=-2', undefined, 400, /to must be a version number/],
+      ['GET', 'api/templates/month-end-close/diff?from=1', undefined, 404, /shipped with Workbench/],
+      ['GET', 'api/templates/nope/versions', undefined, 404, /no such template/],
+      ['POST', 'api/templates/hist/restore', { version: 1 }, 400, /replace must be the current version/],
+      ['POST', 'api/templates/hist/restore', { version: 'one', replace: 3 }, 400, /version must be the number/],
+      ['POST', 'api/templates/hist/restore', { version: 1, replace: 2 }, 409, /it changed since version 2/],
+      ['POST', 'api/templates/hist/restore', { version: 1, replace: 3, also: 1 }, 400, /unknown key "also"/],
+      ['POST', 'api/templates/hist/install', { folder: 'h9', version: '2' }, 400, /version must be a version number/],
+    ];
+    for (const [method, path, body, status, message] of bad) {
+      const r = await call(method, path, EMIL.token, body);
+      expect({ path, status: r.status, message: r.body.message }).toEqual({ path, status, message: expect.stringMatching(message) });
+    }
+    expect((await call('GET', 'api/templates/hist/versions', VERA.token)).body).toHaveLength(3);
   });
 
   it('bad bodies are 400 and write nothing', async () => {

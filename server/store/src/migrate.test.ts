@@ -123,6 +123,29 @@ describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
     });
   });
 
+  test('0012_template_versions starts the history of templates saved before it with their current version', async () => {
+    const options = await databases.create();
+    const before = MIGRATIONS.slice(0, ALL.indexOf('0012_template_versions'));
+    await withStore({ ...options, migrations: before }, async (store) => {
+      const t = { name: 'recon', title: 'Reconciliation', description: 'Bank to ledger', folder: 'recon', open: 'a.ipynb', parameters: '[{"name":"month","type":"month"}]', file_count: 2, size_bytes: 5, created_by: 'anna', created_at: 1, updated_by: 'ben', updated_at: 7, version: 3 };
+      await store.db.insertInto('templates').values(t).execute();
+      await store.db.insertInto('template_files').values([{ template: 'recon', path: 'a.ipynb', content: '{}' }, { template: 'recon', path: 'q.sql', content: 'x' }]).execute();
+    });
+    await withStore(options, async (store) => {
+      expect(store.migrationsApplied).toEqual(['0012_template_versions']);
+      const v = await store.db.selectFrom('template_versions').selectAll().execute();
+      expect(v.map((r) => ({ ...r, size_bytes: Number(r.size_bytes), saved_at: Number(r.saved_at) }))).toEqual([
+        { template: 'recon', version: 3, title: 'Reconciliation', description: 'Bank to ledger', folder: 'recon', open: 'a.ipynb', parameters: '[{"name":"month","type":"month"}]', file_count: 2, size_bytes: 5, saved_by: 'ben', saved_at: 7, restored_from: null },
+      ]);
+      const files = await store.db.selectFrom('template_version_files').selectAll().orderBy('path').execute();
+      expect(files).toEqual([
+        { template: 'recon', version: 3, path: 'a.ipynb', content: '{}' },
+        { template: 'recon', version: 3, path: 'q.sql', content: 'x' },
+      ]);
+      await expect(store.db.insertInto('template_version_files').values(files[0]!).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
+    });
+  });
+
   test('a failing migration rolls back and is not recorded', async () => {
     const options = await databases.create();
     const broken: StoreMigration = {

@@ -438,6 +438,12 @@ export interface TemplatesTable {
 }
 
 /** One file of a user's template, as text (0010). */
+export interface TemplateFilesTable {
+  template: string;
+  path: string;
+  content: string;
+}
+
 /** How far the audit journal has been copied into audit_log (0011; audit/src/journal.ts). */
 export interface AuditJournalTable {
   journal: string;
@@ -445,8 +451,27 @@ export interface AuditJournalTable {
   last_entry: number;
 }
 
-export interface TemplateFilesTable {
+/** Each saved version of a user's template, whole (0012); never rewritten. */
+export interface TemplateVersionsTable {
   template: string;
+  version: number;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  folder: string;
+  open: string | null;
+  parameters: ColumnType<string, string | undefined, string>;
+  file_count: number;
+  size_bytes: number;
+  saved_by: string;
+  saved_at: EpochMs;
+  /** The version a restore copied; null for a save. */
+  restored_from: number | null;
+}
+
+/** One file of one version of a user's template (0012). */
+export interface TemplateVersionFilesTable {
+  template: string;
+  version: number;
   path: string;
   content: string;
 }
@@ -481,5 +506,7 @@ export interface Database {
   intake_signatures: IntakeSignaturesTable;
   templates: TemplatesTable;
   template_files: TemplateFilesTable;
+  template_versions: TemplateVersionsTable;
+  template_version_files: TemplateVersionFilesTable;
   audit_journal: AuditJournalTable;
 }

@@ -213,4 +213,82 @@ describe.each(STORE_DIALECTS)('the templates library, metadata on %s', (dialect)
     await expect(lib.get('one')).rejects.toMatchObject({ code: 'not_found' });
     await expect(lib.remove('one', 'anna', false)).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  test('history: every save and restore is a version; old versions read, install and compare; deleting drops the history', async () => {
+    let now = 1_800_000_000_000;
+    lib = new TemplateLibrary({ shippedDir: SHIPPED, store, workspace: ws, now: () => now });
+    await ws.writeText('v1/recon/bank.ipynb', notebook('threshold = 10\n', [{ source: 'print("v1")' }]), 'anna');
+    await ws.writeText('v1/recon/load.sql', 'SELECT 1\n', 'anna');
+    await lib.save({ name: 'recon', title: 'Recon', paths: ['v1/recon'], parameters: [{ name: 'month', type: 'month', default: '2026-01' }] as never }, 'anna', false);
+    now += 60_000;
+    await ws.writeText('v2/recon/bank.ipynb', notebook('threshold = 25\n', [{ source: 'print("v2")' }, { type: 'markdown', source: '# Notes' }]), 'anna');
+    await ws.writeText('v2/recon/checks.sql', 'SELECT 2\n', 'anna');
+    await lib.save({ name: 'recon', title: 'Bank recon', paths: ['v2/recon'], replace: 1, parameters: [{ name: 'month', type: 'month', default: '2026-02' }] as never }, 'ben', true);
+
+    const history = await lib.history('recon');
+    expect(history.map((v) => [v.version, v.title, v.saved_by, v.saved_at, v.current, v.files])).toEqual([
+      [2, 'Bank recon', 'ben', now, true, ['bank.ipynb', 'checks.sql']],
+      [1, 'Recon', 'anna', now - 60_000, false, ['bank.ipynb', 'load.sql']],
+    ]);
+    expect(await lib.history('month-end-close')).toEqual([]);
+    await expect(lib.history('nope')).rejects.toMatchObject({ code: 'not_found' });
+
+    // Version 1 as it was: manifest, files, one file's text.
+    expect(await lib.get('recon', 1)).toMatchObject({ title: 'Recon', version: 1, files: ['bank.ipynb', 'load.sql'], updated_by: 'anna', created_by: 'anna' });
+    expect(await lib.file('recon', 'load.sql', 1)).toBe('SELECT 1\n');
+    await expect(lib.file('recon', 'load.sql')).rejects.toMatchObject({ code: 'not_found', message: 'Cannot find "load.sql" in template recon' });
+    await expect(lib.get('recon', 9)).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('its versions are 1 to 2') });
+    await expect(lib.get('month-end-close', 1)).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('shipped with Workbench') });
+
+    // Installing version 1 installs its files, with its parameter default.
+    const installed = await lib.install('recon', { folder: 'old', version: 1 }, 'carl');
+    expect(installed).toMatchObject({ version: 1, files: ['old/bank.ipynb', 'old/load.sql'] });
+    expect(cellSource((await ws.readText('old/bank.ipynb'))!, 'c0')).toBe('print("v1")');
+    expect((await lib.install('recon', { folder: 'new' }, 'carl')).version).toBe(2);
+
+    // What changed from 1 to 2 (the current one).
+    const diff = await lib.diff('recon', 1);
+    expect(diff).toMatchObject({ template: 'recon', from: 1, to: 2 });
+    expect(diff.manifest).toEqual([
+      { field: 'title', old: 'Recon', new: 'Bank recon' },
+      { field: 'parameters.month', old: { name: 'month', type: 'month', label: 'month', description: '', default: '2026-01', required: true }, new: { name: 'month', type: 'month', label: 'month', description: '', default: '2026-02', required: true } },
+    ]);
+    expect(diff.files.map((f) => [f.path, f.status, 'type' in f ? f.type : null])).toEqual([
+      ['bank.ipynb', 'modified', 'notebook'],
+      ['checks.sql', 'added', 'file'],
+      ['load.sql', 'removed', 'file'],
+    ]);
+    const nb = diff.files[0] as Extract<(typeof diff.files)[number], { type: 'notebook' }>;
+    expect(nb.diff.summary).toMatchObject({ added: 1, modified: 2 });
+    const removed = diff.files[2] as Extract<(typeof diff.files)[number], { type: 'file' }>;
+    expect(removed.diff.filter((l) => l.text !== '')).toEqual([{ op: 'delete', text: 'SELECT 1', oldLine: 1, newLine: null }]);
+    expect(removed.diff.every((l) => l.op === 'delete')).toBe(true);
+    expect((await lib.diff('recon', 2, 1)).files.map((f) => f.status)).toEqual(['modified', 'removed', 'added']);
+    expect((await lib.diff('recon', 2)).files.every((f) => f.status === 'unchanged')).toBe(true);
+
+    // Restoring 1: a new version 3 with version 1's content; only the author or a curator, over the current version.
+    await expect(lib.restore('recon', { version: 1, replace: 2 }, 'dora', false)).rejects.toMatchObject({ code: 'forbidden', message: 'Cannot restore template recon: anna saved it (an engineer or admin may restore it)' });
+    await expect(lib.restore('recon', { version: 1, replace: 1 }, 'anna', false)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('it changed since version 1') });
+    await expect(lib.restore('recon', { version: 2, replace: 2 }, 'anna', false)).rejects.toMatchObject({ code: 'bad_request', message: 'Cannot restore template recon: version 2 is the current one' });
+    await expect(lib.restore('recon', { version: 7, replace: 2 }, 'anna', false)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(lib.restore('recon', { version: '1', replace: 2 }, 'anna', false)).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('version must be') });
+    await expect(lib.restore('month-end-close', { version: 1, replace: 1 }, 'carl', true)).rejects.toMatchObject({ code: 'forbidden' });
+    now += 60_000;
+    const restored = await lib.restore('recon', { version: 1, replace: 2 }, 'anna', false);
+    expect(restored).toMatchObject({ version: 3, title: 'Recon', files: ['bank.ipynb', 'load.sql'], updated_by: 'anna', created_by: 'anna' });
+    expect(await lib.file('recon', 'load.sql')).toBe('SELECT 1\n');
+    expect((await lib.history('recon')).map((v) => [v.version, v.restored_from ?? null, v.current])).toEqual([
+      [3, 1, true],
+      [2, null, false],
+      [1, null, false],
+    ]);
+    expect((await lib.diff('recon', 1, 3)).files.every((f) => f.status === 'unchanged')).toBe(true);
+
+    // Deleting drops the history; the same name saved again starts at version 1.
+    await lib.remove('recon', 'anna', false);
+    expect(await store.db.selectFrom('template_versions').selectAll().execute()).toEqual([]);
+    expect(await store.db.selectFrom('template_version_files').selectAll().execute()).toEqual([]);
+    await lib.save({ name: 'recon', paths: ['v2/recon'] }, 'ben', false);
+    expect((await lib.history('recon')).map((v) => [v.version, v.saved_by])).toEqual([[1, 'ben']]);
+  });
 });

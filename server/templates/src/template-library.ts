@@ -22,7 +22,8 @@ import type { MetadataStore } from '@workbench/store';
 import { isFolder, parseManifest, TEMPLATE_NAME, type TemplateManifest } from './manifest';
 import { resolveValues, type ConnectionLookup } from './parameter-values';
 import { notebookKernelNames, renderFiles, undeclaredNames, type NotebookKernelMetadata, type TemplateFile } from './render-files';
-import { TemplateStore } from './template-store';
+import { TemplateStore, type StoredVersion } from './template-store';
+import { diffTemplateFiles, diffManifests, type TemplateDiff } from './template-diff';
 
 export interface TemplateInfo extends TemplateManifest {
   name: string;
@@ -60,6 +61,19 @@ export interface TemplateLibraryOptions {
   kernelMetadata?: (name: string) => Promise<NotebookKernelMetadata | undefined>;
 }
 
+/** One saved version of a user's template, as its history lists it. */
+export interface TemplateVersionInfo extends TemplateManifest {
+  version: number;
+  files: string[];
+  size_bytes: number;
+  saved_by: string;
+  saved_at: number;
+  /** The version a restore copied into this one. */
+  restored_from?: number;
+  /** The version installs take now. */
+  current: boolean;
+}
+
 export interface SaveRequest extends Partial<TemplateManifest> {
   name: string;
   /** Workspace files and folders to take. One folder: its files keep their paths inside it. */
@@ -76,6 +90,8 @@ export interface InstallResult {
   /** The file to open (the template's `open`, else its first pipeline or notebook). */
   open: string | null;
   values: Record<string, string | number | boolean>;
+  /** The version installed (users' templates); null for a shipped one. */
+  version: number | null;
 }
 
 const SKIP = new Set(['.ipynb_checkpoints', '__pycache__', 'node_modules']);
@@ -98,23 +114,70 @@ export class TemplateLibrary {
     return [...shipped, ...users].sort((a, b) => a.title.localeCompare(b.title) || a.name.localeCompare(b.name));
   }
 
-  async get(name: string): Promise<TemplateInfo> {
+  /** A template as it is now, or as it was at `version` (users' templates only). */
+  async get(name: string, version?: number): Promise<TemplateInfo> {
     if (!TEMPLATE_NAME.test(name)) throw notFound(name);
-    if ((await this.shippedNames()).includes(name)) return this.shipped(name);
+    if ((await this.shippedNames()).includes(name)) {
+      if (version !== undefined) throw new AppError('not_found', `Cannot find version ${version} of template ${name}: it is shipped with Workbench, which keeps no versions of it (its history is Workbench's own)`);
+      return this.shipped(name);
+    }
     const u = await this.users.get(name);
     if (!u) throw notFound(name);
-    return userInfo(u);
+    if (version === undefined || version === u.version) return userInfo(u);
+    const v = await this.users.version(name, version);
+    if (!v) throw versionNotFound(name, version, u.version);
+    const { open: _currentOpen, ...current } = userInfo(u);
+    return { ...current, ...manifestOfVersion(v), files: v.files, pipelines: v.files.filter((f) => isPipelineFile(f)), updated_by: v.saved_by, updated_at: v.saved_at, version: v.version };
   }
 
-  /** One file of a template as stored (before any values): for a preview. */
-  async file(name: string, path: string): Promise<string> {
-    const t = await this.get(name);
-    if (!t.files.includes(path)) throw new AppError('not_found', `Cannot find ${JSON.stringify(path.slice(0, 200))} in template ${name}`);
+  /** One file of a template (at `version`) as stored, before any values: for a preview. */
+  async file(name: string, path: string, version?: number): Promise<string> {
+    const t = await this.get(name, version);
+    if (!t.files.includes(path)) throw new AppError('not_found', `Cannot find ${JSON.stringify(path.slice(0, 200))} in template ${name}${version === undefined ? '' : ` version ${version}`}`);
     return (await this.filesOf(t)).find((f) => f.path === path)!.text;
   }
 
-  async install(name: string, request: { folder?: string; values?: Record<string, unknown> }, by: string): Promise<InstallResult> {
+  /** Every saved version of a user's template, newest first; a shipped template has none. */
+  async history(name: string): Promise<TemplateVersionInfo[]> {
     const t = await this.get(name);
+    if (t.source === 'shipped') return [];
+    return (await this.users.versions(name)).map((v) => versionInfo(v, v.version === t.version));
+  }
+
+  /**
+   * What changed from version `from` to version `to` (default: the current
+   * one): the manifest's fields and parameters, and each file, notebooks
+   * cell by cell.
+   */
+  async diff(name: string, from: number, to?: number): Promise<TemplateDiff> {
+    const a = await this.get(name, from);
+    if (a.source === 'shipped') throw new AppError('not_found', `Cannot compare versions of template ${name}: it is shipped with Workbench, which keeps no versions of it`);
+    const b = await this.get(name, to);
+    const [oldFiles, newFiles] = [await this.filesOf(a), await this.filesOf(b)];
+    return { template: name, from: a.version!, to: b.version!, manifest: diffManifests(a, b), files: diffTemplateFiles(oldFiles, newFiles) };
+  }
+
+  /**
+   * Makes an old version current again by saving its content as a new
+   * version (the history keeps every version). `replace` is the current
+   * version, as for a save; the same people may do it.
+   */
+  async restore(name: string, request: { version?: unknown; replace?: unknown }, by: string, mayReplaceOthers: boolean): Promise<TemplateInfo> {
+    const { version, replace } = request;
+    if (!Number.isSafeInteger(version) || (version as number) < 1) throw new AppError('bad_request', `Cannot restore template ${name}: version must be the number of the version to restore`);
+    if (!Number.isSafeInteger(replace)) throw new AppError('bad_request', `Cannot restore template ${name}: replace must be the current version (the one being replaced)`);
+    const t = await this.get(name);
+    if (t.source === 'shipped') throw new AppError('forbidden', `Cannot restore template ${name}: it is shipped with Workbench`);
+    if (t.created_by !== by && !mayReplaceOthers) throw new AppError('forbidden', `Cannot restore template ${name}: ${t.created_by!} saved it (an engineer or admin may restore it)`);
+    if (version === t.version) throw new AppError('bad_request', `Cannot restore template ${name}: version ${t.version!} is the current one`);
+    const v = await this.users.version(name, version as number);
+    if (!v) throw versionNotFound(name, version as number, t.version!);
+    const saved = await this.users.save(name, { manifest: manifestOfVersion(v), files: await this.users.versionFiles(name, v.version), by, now: this.now(), replace: replace as number, restoredFrom: v.version });
+    return userInfo(saved);
+  }
+
+  async install(name: string, request: { folder?: string; values?: Record<string, unknown>; version?: number }, by: string): Promise<InstallResult> {
+    const t = await this.get(name, request.version);
     const folder = (request.folder ?? t.folder).replace(/\/+$/, '');
     if (!isFolder(folder)) throw new AppError('bad_request', `Cannot install template ${name}: folder must be a relative workspace path of letters, digits, _ - . and spaces (got ${JSON.stringify(folder.slice(0, 100))})`);
     const values = await resolveValues(name, t.parameters, request.values ?? {}, this.options.connections);
@@ -130,7 +193,7 @@ export class TemplateLibrary {
     for (const f of files) await this.options.workspace.writeText(`${folder}/${f.path}`, f.text, by);
     const pipelines = targets.filter((p) => isPipelineFile(p));
     const open = t.open ? `${folder}/${t.open}` : (pipelines[0] ?? targets.find((p) => p.endsWith('.ipynb')) ?? null);
-    return { template: name, folder, files: targets, pipelines, open, values };
+    return { template: name, folder, files: targets, pipelines, open, values, version: t.version ?? null };
   }
 
   /**
@@ -161,7 +224,7 @@ export class TemplateLibrary {
       const bad = undeclaredNames(f.text, declared);
       if (bad.length > 0) throw new AppError('bad_request', `Cannot save template ${name}: ${f.path} uses ${bad.map((b) => `{{ template.${b} }}`).join(', ')}, not among its parameters (${declared.join(', ') || 'none'})`);
     }
-    const saved = await this.users.save(name, manifest, files, by, (this.options.now ?? Date.now)(), request.replace);
+    const saved = await this.users.save(name, { manifest, files, by, now: this.now(), replace: request.replace });
     return userInfo(saved);
   }
 
@@ -234,8 +297,12 @@ export class TemplateLibrary {
     return { name, source: 'shipped', ...m, files, pipelines: files.filter((f) => isPipelineFile(f)) };
   }
 
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   private async filesOf(t: TemplateInfo): Promise<TemplateFile[]> {
-    if (t.source === 'user') return this.users.files(t.name);
+    if (t.source === 'user') return this.users.versionFiles(t.name, t.version!);
     const dir = join(this.options.shippedDir, t.name);
     const out: TemplateFile[] = [];
     for (const f of t.files) out.push({ path: f, text: await readFile(join(dir, ...f.split('/')), 'utf8') });
@@ -245,6 +312,22 @@ export class TemplateLibrary {
 
 function notFound(name: string): AppError {
   return new AppError('not_found', `Cannot find template ${JSON.stringify(name.slice(0, 64))}: no such template`);
+}
+
+function versionNotFound(name: string, version: number, current: number): AppError {
+  return new AppError('not_found', `Cannot find version ${version} of template ${name}: its versions are 1 to ${current} (some may have been saved before history was kept)`);
+}
+
+function manifestOfVersion(v: StoredVersion): TemplateManifest {
+  const m: TemplateManifest = { title: v.title, description: v.description, folder: v.folder, parameters: v.parameters };
+  if (v.open !== undefined) m.open = v.open;
+  return m;
+}
+
+function versionInfo(v: StoredVersion, current: boolean): TemplateVersionInfo {
+  const info: TemplateVersionInfo = { version: v.version, ...manifestOfVersion(v), files: v.files, size_bytes: v.size_bytes, saved_by: v.saved_by, saved_at: v.saved_at, current };
+  if (v.restored_from !== undefined) info.restored_from = v.restored_from;
+  return info;
 }
 
 function userInfo(t: import('./template-store').StoredTemplate): TemplateInfo {

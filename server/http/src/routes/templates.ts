@@ -1,6 +1,8 @@
 /**
  * The templates library over HTTP (server/templates/README.md): list,
- * look into, install with parameters, save from the workspace, delete.
+ * look into, install with parameters, save from the workspace, delete;
+ * a user's template's versions, what changed between two, and restoring
+ * one (as a new version).
  *
  * Who may do what: everybody signed in reads the library; installing
  * writes files (an analyst's), and a template holding a pipeline also
@@ -18,6 +20,14 @@ import type { RouteDef } from '../route-table';
 
 const by = (req: Request) => req.auth!.user.username;
 const nameOf = (req: Request) => String(req.params.name);
+
+/** `?version=N` / `{version: N}`: a positive whole number, or absent. */
+function versionOf(v: unknown, action: string, what = 'version'): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && /^[0-9]{1,9}$/.test(v) ? Number(v) : v;
+  if (!Number.isSafeInteger(n) || (n as number) < 1) throw new AppError('bad_request', `Cannot ${action}: ${what} must be a version number (1, 2, ...)`);
+  return n as number;
+}
 
 function valuesOf(b: Record<string, unknown>, action: string): Record<string, unknown> | undefined {
   if (b.values === undefined) return undefined;
@@ -44,15 +54,59 @@ export function templateRoutes(library: TemplateLibrary, identity: Pick<Identity
       auth: 'user',
       permission: { resource: 'templates', action: 'read' },
       tag: 'templates',
-      summary: 'One template; ?file=PATH answers that file’s text as stored (placeholders and defaults not yet filled in)',
+      summary: 'One template; ?version=N as it was then (users’ templates); ?file=PATH answers that file’s text as stored (placeholders and defaults not yet filled in)',
       handler: async (req, res) => {
-        const file = (req.query as Record<string, unknown>).file;
-        if (file === undefined) {
-          res.json(await library.get(nameOf(req)));
+        const query = req.query as Record<string, unknown>;
+        const version = versionOf(query.version, 'read template');
+        if (query.file === undefined) {
+          res.json(await library.get(nameOf(req), version));
           return;
         }
-        if (typeof file !== 'string') throw new AppError('bad_request', 'Cannot read template file: file must be one path');
-        res.type('text/plain; charset=utf-8').send(await library.file(nameOf(req), file));
+        if (typeof query.file !== 'string') throw new AppError('bad_request', 'Cannot read template file: file must be one path');
+        res.type('text/plain; charset=utf-8').send(await library.file(nameOf(req), query.file, version));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/templates/:name/versions',
+      auth: 'user',
+      permission: { resource: 'templates', action: 'read' },
+      tag: 'templates',
+      summary: 'Every saved version of a user’s template, newest first: [{version, title, description, folder, open, parameters, files, size_bytes, saved_by, saved_at, restored_from?, current}]; [] for a shipped one',
+      handler: async (req, res) => {
+        res.json(await library.history(nameOf(req)));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/templates/:name/diff',
+      auth: 'user',
+      permission: { resource: 'templates', action: 'read' },
+      tag: 'templates',
+      summary: 'What changed from ?from=N to ?to=M (default: the current version): {template, from, to, manifest: [{field, old, new}], files: [{path, status, type: notebook|file, diff}]}',
+      handler: async (req, res) => {
+        const query = req.query as Record<string, unknown>;
+        const from = versionOf(query.from, 'compare template versions', 'from');
+        if (from === undefined) throw new AppError('bad_request', 'Cannot compare template versions: from is required (the older version)');
+        res.json(await library.diff(nameOf(req), from, versionOf(query.to, 'compare template versions', 'to')));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/templates/:name/restore',
+      auth: 'user',
+      permission: { resource: 'templates', action: 'write' },
+      tag: 'templates',
+      summary: 'Make an earlier version current again {version, replace: current version}: saved as a new version, the history keeps every one (yours; any, with templates-curate)',
+      responses: { '201': 'The template, at its new version', '409': 'It changed since `replace`' },
+      auditDetail: (req) => {
+        const b = jsonObject(req, 'restore template');
+        return { template: nameOf(req), version: typeof b.version === 'number' ? b.version : null, replace: typeof b.replace === 'number' ? b.replace : null };
+      },
+      handler: async (req, res) => {
+        const b = jsonObject(req, 'restore template');
+        onlyKeys(b, ['version', 'replace'], 'restore template');
+        res.status(201).json(await library.restore(nameOf(req), b, by(req), identity.isAuthorized(req.auth!.user, 'templates-curate', 'write')));
       },
     },
     {
@@ -61,19 +115,21 @@ export function templateRoutes(library: TemplateLibrary, identity: Pick<Identity
       auth: 'user',
       permission: { resource: 'templates', action: 'execute' },
       tag: 'templates',
-      summary: 'Install a template into a workspace folder {folder?, values?: {parameter: value}}: never overwrites (409 before anything is written); its pipelines are registered to run as you',
-      responses: { '201': '{template, folder, files, pipelines: [pipeline], open, values}', '409': 'A file exists' },
+      summary: 'Install a template into a workspace folder {folder?, values?: {parameter: value}, version?}: never overwrites (409 before anything is written); its pipelines are registered to run as you',
+      responses: { '201': '{template, folder, files, pipelines: [pipeline], open, values, version}', '409': 'A file exists' },
       auditDetail: (req) => {
         const b = jsonObject(req, 'install template');
-        return { template: nameOf(req), folder: typeof b.folder === 'string' ? b.folder.slice(0, 200) : null, values: valuesOf(b, 'install template') ?? null };
+        return { template: nameOf(req), folder: typeof b.folder === 'string' ? b.folder.slice(0, 200) : null, values: valuesOf(b, 'install template') ?? null, version: typeof b.version === 'number' ? b.version : null };
       },
       handler: async (req, res) => {
         const b = jsonObject(req, 'install template');
-        onlyKeys(b, ['folder', 'values'], 'install template');
+        onlyKeys(b, ['folder', 'values', 'version'], 'install template');
         if (b.folder !== undefined && typeof b.folder !== 'string') throw new AppError('bad_request', 'Cannot install template: folder must be a string');
-        const t = await library.get(nameOf(req));
+        if (typeof b.version === 'string') throw new AppError('bad_request', 'Cannot install template: version must be a version number (1, 2, ...)');
+        const version = versionOf(b.version, 'install template');
+        const t = await library.get(nameOf(req), version);
         if (t.pipelines.length > 0 && !identity.isAuthorized(req.auth!.user, 'pipelines', 'write')) throw new AppError('forbidden', `Cannot install template ${t.name}: it holds a pipeline, and registering pipelines requires the engineer role or higher`);
-        const r = await library.install(t.name, { folder: b.folder as string | undefined, values: valuesOf(b, 'install template') }, by(req));
+        const r = await library.install(t.name, { folder: b.folder as string | undefined, values: valuesOf(b, 'install template'), version }, by(req));
         const registered = pipelines && r.pipelines.length > 0 ? await pipelines.registerFiles(r.pipelines, by(req)) : [];
         res.status(201).json({ ...r, pipelines: registered.length > 0 ? registered : r.pipelines.map((path) => ({ path })) });
       },
