@@ -13,8 +13,11 @@
  * with PH01 and the new date in its parameters cell, the title filled in
  * and no output. Installing into the same folder again, or into a folder
  * outside the workspace, is refused inside the dialog with the server's
- * message and what was typed kept. Deleting the template from its dialog
- * takes its card off the launcher.
+ * message and what was typed kept. Saved again with a higher default and
+ * one more cell, its dialog's History lists both versions, shows what the
+ * second changed (the parameter, the notebook's cells) and restores the
+ * first as version 3. Deleting the template from its dialog takes its card
+ * off the launcher.
  *
  * Screenshots, light and dark at 1024 px, go to
  * test-artifacts/lab/templates-*.png.
@@ -131,7 +134,7 @@ describe('the templates library', () => {
     await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
   });
 
-  it('the template’s launcher card installs it with values: the notebook opens with them, its outputs gone, and unmodified once its kernel is up', async () => {
+  it('the template’s launcher card installs it with values: the notebook opens with them, its outputs gone, and its kernel leaves its metadata as installed', async () => {
     // A Python kernel has run on this server before (as on any server in use): the install writes the metadata it gives a notebook.
     await page.evaluate(async () => {
       const kernels = (window as unknown as { jupyterapp: { serviceManager: { kernels: { startNew(o: object): Promise<{ info: Promise<unknown>; shutdown(): Promise<void> }> } } } }).jupyterapp.serviceManager.kernels;
@@ -160,6 +163,8 @@ describe('the templates library', () => {
     const installed = page.waitForResponse((r) => r.url().endsWith('/api/templates/ap-aging/install'));
     await page.locator('.jp-Dialog button.wb-templates-install').click();
     expect((await installed).status()).toBe(201);
+    // As installed (read at once: a kernel starts, and the notebook is autosaved, only after it opens).
+    const written = JSON.parse(await readFile(join(wb.rootDir, 'ph-aging/ap-aging.ipynb'), 'utf8')) as { metadata: unknown };
     // The installed notebook opens in front.
     const nb = page.locator('.jp-NotebookPanel:visible');
     await page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: 'ap-aging.ipynb' }).waitFor();
@@ -170,10 +175,18 @@ describe('the templates library', () => {
     await nb.locator('.jp-MarkdownCell h1', { hasText: 'AP aging for PH01' }).waitFor();
     // The file browser went to the install folder.
     await page.locator('.jp-FileBrowser .jp-BreadCrumbs', { hasText: 'ph-aging' }).waitFor();
-    // Its kernel connected and gave the notebook the metadata it already had: nothing to save.
+    // Its kernel connected and gave the notebook the metadata it already had. (Not model.dirty: the dependency analysis writes
+    // its cell metadata on open, which the collaboration room marks unsaved until its autosave, at a time of its own.)
     await waitCurrentKernelIdle(page);
-    await expect(page.evaluate(() => (window as unknown as { jupyterapp: { shell: { currentWidget: { context: { model: { dirty: boolean } } } } } }).jupyterapp.shell.currentWidget.context.model.dirty)).resolves.toBe(false);
-    await expect(page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').count()).resolves.toBe(0);
+    const metadata = await page.evaluate(async () => {
+      const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext: { ready: Promise<void>; session: { kernel: { info: Promise<unknown> } } }; context: { model: { toJSON(): { metadata: unknown } } } } } } }).jupyterapp.shell.currentWidget;
+      await w.sessionContext.ready;
+      // JupyterLab writes language_info in a callback on this same promise, registered before this one: it has run when this resolves.
+      await w.sessionContext.session.kernel.info;
+      return w.context.model.toJSON().metadata;
+    });
+    expect(metadata).toEqual(written.metadata);
+    expect(written.metadata).toMatchObject({ kernelspec: { name: 'python3' }, language_info: { name: 'python', version: expect.any(String) } });
     await shotBoth('installed');
 
     const onDisk = JSON.parse(await readFile(join(wb.rootDir, 'ph-aging/ap-aging.ipynb'), 'utf8')) as { cells: { source: string | string[] }[] };
@@ -205,6 +218,71 @@ describe('the templates library', () => {
     await page.locator('.jp-Dialog button.wb-templates-install').click();
     expect((await outside).status()).toBe(400);
     await form.locator('.wb-templates-form-error', { hasText: 'folder must be a relative workspace path' }).waitFor();
+    await page.locator('.jp-Dialog .jp-mod-reject', { hasText: 'Cancel' }).click();
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+  });
+
+  it('History in its dialog: the versions, what the second changed (a parameter’s default, a notebook cell added), and restoring the first as a new version', async () => {
+    // The author saves the template again over version 1, as "Save as Template…" with Replace does: a higher default, one more cell.
+    const path = join(wb.rootDir, NOTEBOOK);
+    const nbOnDisk = JSON.parse(await readFile(path, 'utf8')) as { cells: object[] };
+    nbOnDisk.cells.push({ id: 'buckets', cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: 'buckets = [30, 60, 90]' });
+    await writeFile(path, JSON.stringify(nbOnDisk));
+    const replaced = await fetch(`${wb.baseUrl}api/templates`, {
+      method: 'POST',
+      headers: { Authorization: `token ${wb.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        name: 'ap-aging',
+        title: 'AP aging',
+        description: 'Open payables by age bucket for one entity',
+        paths: [NOTEBOOK],
+        replace: 1,
+        parameters: [
+          { name: 'entity', type: 'choice', choices: ['FR01', 'PH01'], default: 'FR01', label: 'Entity' },
+          { name: 'as_of', type: 'date', default: '2026-11-30', label: 'As of' },
+          { name: 'threshold', type: 'integer', default: 5000, label: 'Threshold' },
+        ],
+      }),
+    });
+    expect(replaced.status).toBe(201);
+
+    const l = await launcher();
+    await templateCard(l, 'AP aging').click();
+    const form = page.locator('.jp-Dialog .wb-templates-install-form[data-template="ap-aging"]');
+    const history = form.locator('details.wb-templates-history');
+    await expect(history.locator('summary').textContent()).resolves.toBe('History: version 2');
+    await history.locator('summary').click();
+    await form.locator('details.wb-templates-history[data-state="ready"]').waitFor();
+    const versions = history.locator('li.wb-templates-version');
+    await expect(versions.evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.version}:${(e as HTMLElement).dataset.current}`))).resolves.toEqual(['2:true', '1:false']);
+    await expect(versions.nth(0).locator('.wb-templates-version-restore').count()).resolves.toBe(0);
+
+    await versions.nth(0).locator('button.wb-templates-version-changes').click();
+    const diff = versions.nth(0).locator('.wb-templates-diff[data-from="1"][data-to="2"]');
+    await diff.waitFor();
+    await expect(diff.locator('li.wb-templates-manifest-change').allTextContents()).resolves.toEqual(['Parameter threshold: default 1000 → 5000']);
+    const file = diff.locator('section.wb-templates-file-change[data-path="ap-aging.ipynb"][data-status="modified"]');
+    await expect(file.locator('.wb-history-cell[data-status="added"] .wb-history-line-insert').allInnerTexts()).resolves.toEqual([expect.stringContaining('buckets = [30, 60, 90]')]);
+    await expect(file.locator('.wb-history-cell').count()).resolves.toBe(1);
+    expect(await horizontalOverflow(page, { body: '.jp-Dialog .jp-Dialog-body' })).toEqual({ page: 0, body: 0 });
+    await file.scrollIntoViewIfNeeded();
+    await shotBoth('history-changes');
+
+    await versions.nth(1).locator('button.wb-templates-version-restore').click();
+    const ask = versions.nth(1).locator('.wb-templates-restore-ask');
+    await expect(ask.textContent()).resolves.toContain('Restore version 1? It is saved as version 3 and installs take it from then on; every version stays in the history.');
+    const restored = page.waitForResponse((r) => r.url().endsWith('/api/templates/ap-aging/restore'));
+    await ask.locator('button.wb-templates-restore-confirm').click();
+    expect((await restored).status()).toBe(201);
+    await history.locator('.wb-templates-history-status', { hasText: 'Version 1 restored as version 3.' }).waitFor();
+    await expect(history.locator('summary').textContent()).resolves.toBe('History: version 3');
+    await expect(versions.evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.version}:${(e as HTMLElement).dataset.current}`))).resolves.toEqual(['3:true', '2:false', '1:false']);
+    await expect(versions.nth(0).locator('.wb-templates-version-meta').textContent()).resolves.toContain('restored from version 1');
+    // The dialog now offers version 3 (= version 1): the threshold field's default is 1000 again.
+    await expect(form.locator('.wb-templates-field[data-parameter="threshold"] input').inputValue()).resolves.toBe('1000');
+    await shotBoth('history-restored');
+    const now = await (await fetch(`${wb.baseUrl}api/templates/ap-aging`, { headers: { Authorization: `token ${wb.token}` } })).json();
+    expect(now).toMatchObject({ version: 3, parameters: expect.arrayContaining([expect.objectContaining({ name: 'threshold', default: 1000 })]) });
     await page.locator('.jp-Dialog .jp-mod-reject', { hasText: 'Cancel' }).click();
     await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
   });

@@ -92,7 +92,7 @@ function activate(app: JupyterFrontEnd, palette: ICommandPalette | null, launche
         return null;
       }
       const title = offered.length === 1 ? `New from template: ${offered[0]!.title}` : args.pipelines ? 'New pipeline from template' : 'New from template';
-      const result = await showInstallDialog({ client, templates: offered, connections, abilities: may, onDeleted: () => void refresh().catch(() => undefined) }, title);
+      const result = await showInstallDialog({ client, templates: offered, connections, abilities: may, onDeleted: () => void refresh().catch(() => undefined), onRestored: () => void refresh().catch(() => undefined) }, title);
       if (result) await opened(result);
       return result;
     },

@@ -6,13 +6,15 @@
  * (parameter-field.ts). Install sends folder and values; the server never
  * overwrites and checks every value, and any refusal stays in the dialog
  * with what was typed. A user's template can be deleted from here by its
- * author or a curator (after a confirmation in place).
+ * author or a curator (after a confirmation in place), and its history
+ * looked into and a version restored (template-history.ts).
  *
  * DOM hooks: `.jp-Dialog .wb-templates-install-form[data-template]`, the
  * choice list `li.wb-templates-choice[data-name]` (`input[type=radio]`),
  * `.wb-templates-title`, `.wb-templates-source`, `.wb-templates-description`,
  * `ul.wb-templates-files li`, `input.wb-templates-folder`,
  * `.wb-templates-fields` (parameter-field.ts), `.wb-templates-pipeline-note`,
+ * `details.wb-templates-history` (template-history.ts),
  * `button.wb-templates-delete` (then `.wb-templates-delete-ask` with
  * `button.wb-templates-delete-confirm` / `-cancel`), `.wb-templates-form-error`; accept
  * `button.wb-templates-install`.
@@ -21,6 +23,7 @@ import { Widget } from '@lumino/widgets';
 import { h, replaceChildren } from '@workbench/lab-common';
 import { showSubmitDialog } from '@workbench/lab-common/submit-dialog';
 import { ParameterField } from './parameter-field';
+import { TemplateHistory } from './template-history';
 import { errorText } from './templates-api';
 import type { TemplatesClient } from './templates-client';
 import type { ConnectionChoice, InstallResult, ParameterValue, TemplateAbilities, TemplateInfo } from './types';
@@ -34,6 +37,8 @@ export interface InstallDialogOptions {
   abilities: TemplateAbilities;
   /** Told after a template was deleted from the dialog (the launcher drops its card). */
   onDeleted?: (name: string) => void;
+  /** Told after a version was restored (the launcher's card shows the template as it now is). */
+  onRestored?: (template: TemplateInfo) => void;
 }
 
 let nextId = 0;
@@ -60,6 +65,7 @@ class InstallBody extends Widget {
   private fields: ParameterField[] = [];
   private chosen: TemplateInfo;
   private folderTyped = false;
+  private history: TemplateHistory | null = null;
 
   constructor(private readonly options: InstallDialogOptions) {
     super();
@@ -94,6 +100,23 @@ class InstallBody extends Widget {
     this.showTemplate(this.chosen);
   }
 
+  /** The history section of a user's template; kept while the same template stays chosen (a restore re-shows it). */
+  private historyOf(t: TemplateInfo): TemplateHistory | null {
+    if (this.history?.name === t.name) return this.history;
+    this.history?.dispose();
+    this.history = null;
+    if (t.source !== 'user') return null;
+    this.history = new TemplateHistory({ client: this.options.client, template: t, mayRestore: mayDelete(t, this.options.abilities), onRestored: this.onRestored });
+    return this.history;
+  }
+
+  private readonly onRestored = (t: TemplateInfo): void => {
+    const i = this.templates.findIndex((x) => x.name === t.name);
+    if (i >= 0) this.templates[i] = t;
+    this.options.onRestored?.(t);
+    if (this.chosen.name === t.name) this.showTemplate(t);
+  };
+
   private showTemplate(t: TemplateInfo): void {
     this.chosen = t;
     this.form.dataset.template = t.name;
@@ -116,6 +139,7 @@ class InstallBody extends Widget {
         h('summary', {}, [t.files.length === 1 ? '1 file' : `${t.files.length} files`]),
         h('ul', { className: 'wb-templates-files' }, t.files.map((f) => h('li', {}, [h('code', {}, [f])]))),
       ]),
+      this.historyOf(t)?.node ?? null,
       pipelineNote,
       h('div', { className: 'wb-field', attrs: { 'data-field': 'folder' } }, [
         h('label', { className: 'wb-label', attrs: { for: this.folder.id } }, ['Destination folder']),
@@ -186,6 +210,8 @@ class InstallBody extends Widget {
       if (radio) radio.checked = true;
       this.showTemplate(next);
     } else {
+      this.historyOf(t)?.dispose();
+      this.history = null;
       replaceChildren(this.details, [h('p', { className: 'wb-templates-deleted', attrs: { role: 'status' } }, [`Template ${t.title} was deleted.`])]);
       this.fields = [];
     }
@@ -226,6 +252,7 @@ class InstallBody extends Widget {
     this.form.removeEventListener('change', this.onChange);
     this.form.removeEventListener('click', this.onClick);
     this.folder.removeEventListener('input', this.onFolder);
+    this.history?.dispose();
     super.dispose();
   }
 }

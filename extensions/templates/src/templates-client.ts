@@ -10,8 +10,8 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { apiUrl, requestJson, type SendRequest } from '@workbench/lab-common';
 import { TemplatesError, templatesErrors } from './templates-api';
-import type { ConnectionChoice, InstallResult, ParameterValue, SaveRequest, TemplateAbilities, TemplateInfo } from './types';
-import { readAbilities, readConnections, readInstall, readTemplate, readTemplates } from './validate';
+import type { ConnectionChoice, InstallResult, ParameterValue, SaveRequest, TemplateAbilities, TemplateDiff, TemplateInfo, TemplateVersion } from './types';
+import { readAbilities, readConnections, readInstall, readTemplate, readTemplateDiff, readTemplates, readVersions } from './validate';
 
 export interface TemplatesClientOptions {
   /** Defaults to `ServerConnection.makeSettings()`. */
@@ -49,6 +49,23 @@ export class TemplatesClient {
   /** Saves workspace files or a folder as a template (`replace`: the version it replaces). */
   async save(request: SaveRequest, options: RequestOptions = {}): Promise<TemplateInfo> {
     return readTemplate(await this.request(`save template ${request.name}`, this.url([]), 'POST', request, options));
+  }
+
+  /** Every saved version of a user's template, newest first. */
+  async versions(name: string, options: RequestOptions = {}): Promise<TemplateVersion[]> {
+    return readVersions(await this.request(`load the versions of template ${name}`, this.url([name, 'versions']), 'GET', undefined, options));
+  }
+
+  /** What changed from version `from` to `to` (default: the current one). */
+  async diff(name: string, from: number, to?: number, options: RequestOptions = {}): Promise<TemplateDiff> {
+    const query: Record<string, string> = { from: String(from) };
+    if (to !== undefined) query.to = String(to);
+    return readTemplateDiff(await this.request(`compare versions of template ${name}`, apiUrl(this.serverSettings.baseUrl, 'api/templates', [name, 'diff'], query), 'GET', undefined, options));
+  }
+
+  /** Makes `version` current again, saved as a new version over `replace` (the current one). */
+  async restore(name: string, version: number, replace: number, options: RequestOptions = {}): Promise<TemplateInfo> {
+    return readTemplate(await this.request(`restore version ${version} of template ${name}`, this.url([name, 'restore']), 'POST', { version, replace }, options));
   }
 
   async remove(name: string, options: RequestOptions = {}): Promise<void> {

@@ -1,7 +1,10 @@
 /**
  * The templates API's shapes as the screens use them (server/templates:
- * manifest.ts, template-library.ts), checked by `validate.ts`.
+ * manifest.ts, template-library.ts, template-diff.ts), checked by
+ * `validate.ts`.
  */
+import type { DiffResponse } from '@workbench/history';
+
 export const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'month', 'choice', 'connection'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
@@ -35,6 +38,45 @@ export interface TemplateInfo {
   updated_by?: string;
   updated_at?: number;
   version?: number;
+}
+
+/** `GET api/templates/{name}/versions`: one saved version of a user's template. */
+export interface TemplateVersion {
+  version: number;
+  title: string;
+  files: string[];
+  saved_by: string;
+  /** Epoch milliseconds. */
+  saved_at: number;
+  /** The version a restore copied into this one. */
+  restored_from?: number;
+  /** The version installs take now. */
+  current: boolean;
+}
+
+/** A change to a template's manifest: 'title', 'description', 'folder', 'open' or 'parameters.NAME'. */
+export interface ManifestChange {
+  field: string;
+  old: string | TemplateParameter | null;
+  new: string | TemplateParameter | null;
+}
+
+export type FileStatus = 'added' | 'removed' | 'modified' | 'unchanged';
+
+export interface TemplateFileChange {
+  path: string;
+  status: FileStatus;
+  /** Absent for unchanged files; `from`/`to` are the version numbers. */
+  diff?: DiffResponse;
+}
+
+/** `GET api/templates/{name}/diff?from=&to=`. */
+export interface TemplateDiff {
+  template: string;
+  from: number;
+  to: number;
+  manifest: ManifestChange[];
+  files: TemplateFileChange[];
 }
 
 export interface InstalledPipeline {

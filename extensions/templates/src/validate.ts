@@ -3,12 +3,28 @@
  * dialogs can trust `./types`. A mismatch becomes a
  * TemplatesError('invalid_response') naming the first wrong field.
  */
+import { readDiffResponse } from '@workbench/history/validate';
 import { JsonReader, type Json } from '@workbench/lab-common';
 import { TemplatesError } from './templates-api';
-import { PARAMETER_TYPES, type ConnectionChoice, type InstallResult, type ParameterType, type ParameterValue, type TemplateAbilities, type TemplateInfo, type TemplateParameter } from './types';
+import {
+  PARAMETER_TYPES,
+  type ConnectionChoice,
+  type FileStatus,
+  type InstallResult,
+  type ManifestChange,
+  type ParameterType,
+  type ParameterValue,
+  type TemplateAbilities,
+  type TemplateDiff,
+  type TemplateFileChange,
+  type TemplateInfo,
+  type TemplateParameter,
+  type TemplateVersion,
+} from './types';
 
 const TYPES = new Set<string>(PARAMETER_TYPES);
 const SOURCES = new Set(['shipped', 'user']);
+const FILE_STATUSES = new Set<string>(['added', 'removed', 'modified', 'unchanged']);
 
 class Reader extends JsonReader {
   constructor(what: string) {
@@ -103,6 +119,46 @@ export function readInstall(json: unknown): InstallResult {
     open: o.open === null || o.open === undefined ? null : r.string(o.open, 'open'),
     values,
   };
+}
+
+/** `GET api/templates/{name}/versions`. */
+export function readVersions(json: unknown): TemplateVersion[] {
+  const r = new Reader('the template\'s versions');
+  return r.array(json, 'the answer').map((v, i) => {
+    const o = r.object(v, `[${i}]`);
+    const out: TemplateVersion = {
+      version: r.optNumber(o.version, `[${i}].version`) ?? r.fail(`[${i}].version`, 'a number'),
+      title: r.string(o.title, `[${i}].title`),
+      files: r.strings(o.files, `[${i}].files`),
+      saved_by: r.string(o.saved_by, `[${i}].saved_by`),
+      saved_at: r.optNumber(o.saved_at, `[${i}].saved_at`) ?? r.fail(`[${i}].saved_at`, 'a number'),
+      current: r.boolean(o.current, `[${i}].current`),
+    };
+    const from = r.optNumber(o.restored_from, `[${i}].restored_from`);
+    if (from !== undefined) out.restored_from = from;
+    return out;
+  });
+}
+
+/** `GET api/templates/{name}/diff`: file diffs are checked as the version history's diffs are. */
+export function readTemplateDiff(json: unknown): TemplateDiff {
+  const r = new Reader('the comparison');
+  const o = r.object(json, 'the answer');
+  const from = r.optNumber(o.from, 'from') ?? r.fail('from', 'a number');
+  const to = r.optNumber(o.to, 'to') ?? r.fail('to', 'a number');
+  const side = (v: unknown, at: string): ManifestChange['old'] => (v === null || v === undefined ? null : typeof v === 'string' ? v : parameter(r, v, at));
+  const manifest = r.array(o.manifest, 'manifest').map((c, i): ManifestChange => {
+    const x = r.object(c, `manifest[${i}]`);
+    return { field: r.string(x.field, `manifest[${i}].field`), old: side(x.old, `manifest[${i}].old`), new: side(x.new, `manifest[${i}].new`) };
+  });
+  const files = r.array(o.files, 'files').map((f, i): TemplateFileChange => {
+    const x = r.object(f, `files[${i}]`);
+    const path = r.string(x.path, `files[${i}].path`);
+    const status = r.oneOf<FileStatus>(x.status, FILE_STATUSES, `files[${i}].status`);
+    if (status === 'unchanged') return { path, status };
+    return { path, status, diff: readDiffResponse({ path, from: String(from), to: String(to), type: x.type, diff: x.diff }) };
+  });
+  return { template: r.string(o.template, 'template'), from, to, manifest, files };
 }
 
 /** `GET api/connections`: names and kinds only. */

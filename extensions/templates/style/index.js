@@ -1,2 +1,3 @@
 import '@workbench/lab-common/style/index.js';
+import '@workbench/history/style/index.js';
 import './base.css';
