@@ -25,6 +25,12 @@ export interface CullingConfig {
   busy: boolean;
 }
 
+/** Where the language_info of each kernelspec's last kernel is kept across restarts (the metadata store). */
+export interface LanguageInfoStore {
+  get(kernelspec: string): Promise<Record<string, unknown> | undefined>;
+  put(kernelspec: string, info: Record<string, unknown>): Promise<void>;
+}
+
 export interface KernelManagerOptions {
   specs: KernelSpecManager;
   launchers: LauncherRegistry;
@@ -53,6 +59,8 @@ export interface KernelManagerOptions {
    * for restarts. Kernels it changes are never served from the pool.
    */
   prepareKernel?: (spec: KernelSpec, at: { path: string | undefined; cwd: string; signal?: AbortSignal }) => Promise<KernelPreparation | undefined>;
+  /** Keeps notebookMetadata's language_info across restarts; in memory only without. */
+  languageInfoStore?: LanguageInfoStore;
 }
 
 /** What prepareKernel may change: the argv, trusted env, and what the sandbox shows. */
@@ -162,6 +170,7 @@ export class KernelManager {
         }
       }
       this.register(kernel);
+      await this.rememberLanguageInfo(kernel);
       return kernel;
     } finally {
       this.release(req.user);
@@ -221,13 +230,35 @@ export class KernelManager {
       if (isAppError(err, 'not_found')) return undefined;
       throw err;
     }
-    const languageInfo = this.languageInfo.get(spec.name);
+    let languageInfo = this.languageInfo.get(spec.name);
+    if (!languageInfo && this.options.languageInfoStore) {
+      languageInfo = await this.options.languageInfoStore.get(spec.name).catch((err: unknown) => {
+        this.options.logger.warn({ err: err instanceof Error ? err.message : String(err), kernelspec: spec.name }, 'could not read the language_info kept for a kernelspec');
+        return undefined;
+      });
+      if (languageInfo) this.languageInfo.set(spec.name, languageInfo);
+    }
     return { kernelspec: { name: spec.name, display_name: spec.spec.display_name ?? spec.name, ...(spec.spec.language !== undefined && { language: spec.spec.language }) }, ...(languageInfo && { language_info: structuredClone(languageInfo) }) };
   }
 
-  private register(kernel: Kernel): void {
+  /**
+   * Keeps the kernel's language_info for notebookMetadata: in memory, and in
+   * the store when it changed (a new spec, an upgraded interpreter), so a
+   * restarted server still knows it. A store that cannot be written is
+   * logged; the kernel starts regardless.
+   */
+  private async rememberLanguageInfo(kernel: Kernel): Promise<void> {
     const info = kernel.info?.language_info;
-    if (info && typeof info === 'object' && !Array.isArray(info)) this.languageInfo.set(kernel.name, info as Record<string, unknown>);
+    if (!info || typeof info !== 'object' || Array.isArray(info)) return;
+    const known = this.languageInfo.get(kernel.name);
+    if (known && JSON.stringify(known) === JSON.stringify(info)) return;
+    this.languageInfo.set(kernel.name, info as Record<string, unknown>);
+    await this.options.languageInfoStore?.put(kernel.name, info as Record<string, unknown>).catch((err: unknown) => {
+      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err), kernelspec: kernel.name }, 'could not keep the language_info of a kernelspec');
+    });
+  }
+
+  private register(kernel: Kernel): void {
     const channels = new KernelChannels(kernel, this.options.buffer, this.options.logger.child({ kernel_id: kernel.id }));
     this.kernels.set(kernel.id, { kernel, channels });
     kernel.onDead(({ reason }) => void this.remove(kernel.id, reason));
@@ -266,6 +297,7 @@ export class KernelManager {
       throw err;
     }
     this.register(kernel);
+    await this.rememberLanguageInfo(kernel);
     this.options.logger.info({ kernel_id: kernel.id, owner: found.owner }, 'adopted a running kernel');
     return kernel;
   }

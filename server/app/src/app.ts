@@ -24,7 +24,7 @@ import { ContentsManager, EventBus, FrontendConfigStore, GitVersionStore, publis
 import { GitRepository } from '@workbench/git';
 import { defaultBuildDir } from '@workbench/lab-ui';
 import { resolveShell, TerminalManager } from '@workbench/terminals';
-import { openStore, UserRepository, type MetadataStore, type User as StoredUser } from '@workbench/store';
+import { KernelLanguageInfoRepository, openStore, UserRepository, type MetadataStore, type User as StoredUser } from '@workbench/store';
 import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { AuditLog } from '@workbench/audit';
 import type { DocumentService } from '@workbench/documents';
@@ -217,6 +217,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       resources: resourcePolicy,
       pool: k.pool,
       prepareKernel: environments?.prepareKernel,
+      // What template installs write as language_info, after a restart too (templates README).
+      languageInfoStore: new KernelLanguageInfoRepository(metadata.db, options.clock ?? Date.now),
     });
     store.add(kernels);
     if (k8s) {

@@ -7,6 +7,9 @@
  * template's history (versions, compare, restore); bad bodies. Every change here is also counted by the harness's audit
  * coverage check.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KernelManager } from '@jupyterlab/services';
 import { api, startTestServer, TOKEN, type TestServer } from './testing/harness';
 
@@ -131,6 +134,29 @@ describe('the templates library over HTTP', () => {
     expect(done.status).toBe(201);
     const extract = await call('GET', 'api/contents/close-meta/01_extract.ipynb', EMIL.token);
     expect(extract.body.content.metadata).toEqual({ kernelspec: { name: 'python3', display_name: spec.display_name, language: spec.language }, language_info: JSON.parse(JSON.stringify(info.language_info)) });
+  });
+
+  it('after a restart, before any kernel runs again, an install still writes the language_info the last Python kernel gave (kept in the metadata store)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'wb-templates-data-'));
+    try {
+      let info: unknown;
+      {
+        await using first = await startTestServer([], process.env, { data_dir: dataDir, sandbox: { mode: 'none' } });
+        const manager = new KernelManager({ serverSettings: first.settings });
+        const kernel = await manager.startNew({ name: 'python3' });
+        info = JSON.parse(JSON.stringify((await kernel.info).language_info));
+        await kernel.shutdown();
+        manager.dispose();
+      }
+      await using second = await startTestServer([], process.env, { data_dir: dataDir, sandbox: { mode: 'none' } });
+      const res = await api(second, 'api/templates/month-end-close/install', { method: 'POST', token: TOKEN, body: JSON.stringify({ folder: 'close' }) });
+      expect(res.status).toBe(201);
+      const extract = (await (await api(second, 'api/contents/close/01_extract.ipynb', { token: TOKEN })).json()) as { content: { metadata: { language_info?: unknown } } };
+      expect(extract.content.metadata.language_info).toEqual(info);
+      expect(second.wb.kernels.list()).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('history: a replaced template keeps its versions; a viewer reads and compares them; the author restores one as a new version, audited', async () => {

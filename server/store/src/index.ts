@@ -10,11 +10,12 @@
 export { openStore, type MetadataStore, type StoreOptions } from './store';
 export type { DeferredFlushWriter, RawSql } from './wal-flush';
 export { GroupFsync } from './group-fsync';
-export type { Database, UsersTable, ApiTokensTable, SessionsTable, AuditLogTable, SecretsTable, ConnectionsTable, CatalogTablesTable, CatalogColumnsTable, CatalogNotesTable, CatalogTagsTable, CatalogTagState, CatalogGlossaryTable, CatalogTermLinksTable, CatalogUsageTable, CatalogLineageTable, CatalogRunsTable, PipelinesTable, PipelineRunsTable, PipelineTasksTable, PipelineTaskAttemptsTable, PipelineLogsTable, PipelineNotificationsTable, QualityResultsTable, DocumentsTable, DocumentEventsTable, DocumentCorrectionsTable, IntakeSourcesTable, IntakeSignaturesTable, TemplatesTable, TemplateFilesTable, AuditJournalTable, EpochMs, UserSource, RolesSource, AuditVia, AuditOutcome } from './schema';
+export type { Database, UsersTable, ApiTokensTable, SessionsTable, AuditLogTable, SecretsTable, ConnectionsTable, CatalogTablesTable, CatalogColumnsTable, CatalogNotesTable, CatalogTagsTable, CatalogTagState, CatalogGlossaryTable, CatalogTermLinksTable, CatalogUsageTable, CatalogLineageTable, CatalogRunsTable, PipelinesTable, PipelineRunsTable, PipelineTasksTable, PipelineTaskAttemptsTable, PipelineLogsTable, PipelineNotificationsTable, QualityResultsTable, DocumentsTable, DocumentEventsTable, DocumentCorrectionsTable, IntakeSourcesTable, IntakeSignaturesTable, TemplatesTable, TemplateFilesTable, TemplateVersionsTable, TemplateVersionFilesTable, KernelLanguageInfoTable, AuditJournalTable, EpochMs, UserSource, RolesSource, AuditVia, AuditOutcome } from './schema';
 export { MIGRATIONS, type StoreDialect, type StoreMigration } from './migrations';
 export type { MigrationList } from './migrate';
 export { isUniqueViolation, isForeignKeyViolation } from './db-errors';
 export { UserRepository, type User, type NewUser, type RepositoryOptions } from './user-repository';
+export { KernelLanguageInfoRepository } from './kernel-language-info';
 export { SessionRepository, sessionIdOf, type Session, type NewSession } from './session-repository';
 export {
   ApiTokenRepository,

@@ -476,6 +476,14 @@ export interface TemplateVersionFilesTable {
   content: string;
 }
 
+/** The language_info the last kernel of a kernelspec gave (0013; kernels/manager's notebookMetadata). */
+export interface KernelLanguageInfoTable {
+  kernelspec: string;
+  /** JSON. */
+  language_info: string;
+  updated_at: EpochMs;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -508,5 +516,6 @@ export interface Database {
   template_files: TemplateFilesTable;
   template_versions: TemplateVersionsTable;
   template_version_files: TemplateVersionFilesTable;
+  kernel_language_info: KernelLanguageInfoTable;
   audit_journal: AuditJournalTable;
 }

@@ -18,6 +18,7 @@ import { migration as m0009 } from './0009_documents';
 import { migration as m0010 } from './0010_templates';
 import { migration as m0011 } from './0011_audit_journal';
 import { migration as m0012 } from './0012_template_versions';
+import { migration as m0013 } from './0013_kernel_language_info';
 import type { StoreMigration } from './migration';
 
 export type { StoreDialect, StoreMigration } from './migration';
@@ -35,4 +36,5 @@ export const MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migrati
   { name: '0010_templates', migration: m0010 },
   { name: '0011_audit_journal', migration: m0011 },
   { name: '0012_template_versions', migration: m0012 },
+  { name: '0013_kernel_language_info', migration: m0013 },
 ];
