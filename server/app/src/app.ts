@@ -193,7 +193,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
     };
     // Python kernels of notebooks in a project folder run in its own environment (disposed after the kernels).
     const environments = config.environments.enabled
-      ? store.add(new EnvironmentManager({ rootDir: config.rootDir, envsDir: config.environments.dir, indexUrl: config.environments.indexUrl, extraIndexUrls: config.environments.extraIndexUrls, env, logger: logger.child({ component: 'environments' }), buildTimeoutMs: config.environments.buildTimeoutS * 1000, now: options.clock }))
+      ? store.add(new EnvironmentManager({ rootDir: config.rootDir, envsDir: config.environments.dir, indexUrl: config.environments.indexUrl, extraIndexUrls: config.environments.extraIndexUrls, env, logger: logger.child({ component: 'environments' }), buildTimeoutMs: config.environments.buildTimeoutS * 1000, now: options.clock, locks: { hold: (name, signal) => metadata.holdLock(name, signal), tryHold: (name) => metadata.tryHoldLock(name) } }))
       : undefined;
     if (environments && config.environments.keepDays > 0) environments.schedulePrune(config.environments.keepDays * 24 * 60 * 60_000);
     const kernels = new KernelManager({

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError, silentLogger } from '@workbench/core';
 import type { KernelSpec } from '@workbench/manager';
+import { openStore } from '@workbench/store';
+import { testDatabases } from '@workbench/store/testing';
 import { EnvironmentManager } from './environment-manager';
 import { findProject } from './project';
 import { buildWheel, PackageIndex, servePackageIndex } from './testing/package-index';
@@ -37,6 +39,8 @@ describe('EnvironmentManager', () => {
   let root: string;
   let index: PackageIndex;
   let envs: EnvironmentManager;
+  const databases = testDatabases('postgres');
+  afterAll(() => databases[Symbol.asyncDispose]());
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wb-envs-'));
@@ -181,5 +185,37 @@ describe('EnvironmentManager', () => {
       await exited;
     }
     expect((await envs.list()).find((e) => join(dir, 'envs', e.id) === env.dir)!.inUse).toBe(false);
+  });
+
+  it('two servers sharing envsDir with the metadata store’s locks (two replicas on PostgreSQL): one builds while the other waits and uses it; prune leaves a build in progress alone', async () => {
+    await mkdir(join(root, 'shared'), { recursive: true });
+    await writeFile(join(root, 'shared', 'requirements.txt'), 'wb-demo-pkg==1.0\n');
+    const options = await databases.create();
+    await using one = await openStore(options);
+    await using two = await openStore(options);
+    const lockOf = (store: typeof one) => ({ hold: (name: string, signal?: AbortSignal) => store.holdLock(name, signal), tryHold: (name: string) => store.tryHoldLock(name) });
+    // Each server its own HOME (no pip cache in common): two builds would download the package twice.
+    const server = (store: typeof one, home: string) =>
+      new EnvironmentManager({ rootDir: root, envsDir: join(dir, 'envs-shared'), indexUrl: index.url, env: { PATH: process.env.PATH, HOME: home }, logger: silentLogger, locks: lockOf(store), inUse: async () => new Set() });
+    await mkdir(join(dir, 'home-1'));
+    await mkdir(join(dir, 'home-2'));
+    await using first = server(one, join(dir, 'home-1'));
+    await using second = server(two, join(dir, 'home-2'));
+    const project = (await findProject(root, 'shared/n.ipynb'))!;
+    const before = index.downloads;
+    const [e1, e2] = await Promise.all([first.ensure(project, PYTHON), second.ensure(project, PYTHON)]);
+    expect(e2.dir).toBe(e1.dir);
+    expect(index.downloads).toBe(before + 1);
+    const { stdout } = await run(e2.python, ['-c', 'import wb_demo_pkg; print(wb_demo_pkg.VALUE)']);
+    expect(stdout.trim()).toBe('42');
+
+    // Another server is building x (it holds its lock; no marker yet): prune here leaves it; once that ends, it is an interrupted build.
+    const building = join(dir, 'envs-shared', 'x-0123456789abcdef');
+    await mkdir(building);
+    const release = await one.holdLock('environment:x-0123456789abcdef');
+    expect(await second.prune(0)).toEqual([]);
+    expect((await stat(building)).isDirectory()).toBe(true);
+    await release();
+    expect(await second.prune(0)).toEqual(['x-0123456789abcdef']);
   });
 });

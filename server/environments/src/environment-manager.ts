@@ -5,8 +5,10 @@
  * requirements and cached under `envsDir`, named by a hash of the project
  * folder, the requirements text and the base interpreter: the same
  * requirements reuse it, changed requirements build a new one (the old one
- * stays on disk). Builds run once at a time per environment; a build that
- * fails leaves no environment behind, and its pip log beside the envs.
+ * stays on disk). Builds run once at a time per environment, also across
+ * servers sharing envsDir when given the metadata store's locks (`locks`);
+ * a build that fails leaves no environment behind, and its pip log beside
+ * the envs.
  *
  * `python -m venv --system-site-packages`: ipykernel (and the rest of the
  * distribution's packages) come from the base interpreter; what the project
@@ -44,9 +46,22 @@ export interface EnvironmentsOptions {
   logger: Logger;
   /** Longest a build may take. */
   buildTimeoutMs?: number;
+  /**
+   * Locks shared by every server that builds into this envsDir (the metadata
+   * store's held locks: on PostgreSQL, across replicas). With them, one
+   * server builds an environment while the others wait for it, and prune
+   * leaves alone what another is building. Without: this process only.
+   */
+  locks?: BuildLocks;
   /** Which environment folders running processes use (default: read from /proc; tests pass their own). */
   inUse?: () => Promise<ReadonlySet<string>>;
   now?: () => number;
+}
+
+/** Named locks held for minutes (MetadataStore.holdLock / tryHoldLock). */
+export interface BuildLocks {
+  hold(name: string, signal?: AbortSignal): Promise<() => Promise<void>>;
+  tryHold(name: string): Promise<(() => Promise<void>) | undefined>;
 }
 
 /** An environment on disk, as `list()` reports it. */
@@ -135,7 +150,7 @@ export class EnvironmentManager implements AsyncDisposable {
     const env: Environment = { project, dir, python: join(dir, 'bin', 'python'), hash };
     let build = this.building.get(dir);
     if (!build) {
-      build = existsSync(join(dir, MARKER)) ? Promise.resolve(env) : this.build(env, basePython, requirements);
+      build = existsSync(join(dir, MARKER)) ? Promise.resolve(env) : this.buildOnce(env, basePython, requirements);
       this.building.set(dir, build);
       // Failed builds are forgotten (the next start tries again); finished ones are found by their marker.
       build.then(
@@ -216,12 +231,18 @@ export class EnvironmentManager implements AsyncDisposable {
         this.options.logger.warn({ env: e.id, err: err instanceof Error ? err.message : String(err) }, 'could not delete an unused Python environment');
       }
     }
-    // Folders without their marker that nothing is building: interrupted builds.
+    // Folders without their marker that nothing is building (here, or on another server sharing envsDir): interrupted builds.
     for (const d of await readdir(this.options.envsDir, { withFileTypes: true }).catch(() => [])) {
       const dir = join(this.options.envsDir, d.name);
-      if (d.isDirectory() && ENV_ID.test(d.name) && !existsSync(join(dir, MARKER)) && !this.building.has(dir)) {
+      if (!d.isDirectory() || !ENV_ID.test(d.name) || existsSync(join(dir, MARKER)) || this.building.has(dir)) continue;
+      const release = this.options.locks ? await this.options.locks.tryHold(lockName(d.name)) : async () => undefined;
+      if (!release) continue;
+      try {
+        if (existsSync(join(dir, MARKER))) continue; // finished between the look and the lock
         await rm(dir, { recursive: true, force: true });
         removed.push(d.name);
+      } finally {
+        await release();
       }
     }
     if (removed.length > 0) this.options.logger.info({ removed }, 'pruned unused project Python environments');
@@ -243,6 +264,32 @@ export class EnvironmentManager implements AsyncDisposable {
       }
     }
     return out;
+  }
+
+  /**
+   * Builds under the environment's lock: a server that finds another
+   * building it waits, then finds it built (or, if that build failed,
+   * builds it itself).
+   */
+  private async buildOnce(env: Environment, basePython: string, requirements: string): Promise<Environment> {
+    const locks = this.options.locks;
+    if (!locks) return this.build(env, basePython, requirements);
+    let release: () => Promise<void>;
+    try {
+      release = await locks.hold(lockName(basename(env.dir)), this.abort.signal);
+    } catch (err) {
+      if (this.abort.signal.aborted) throw new AppError('unavailable', `Cannot build the Python environment of project "${env.project.name}": the server is shutting down`, { cause: err });
+      throw err;
+    }
+    try {
+      if (existsSync(join(env.dir, MARKER))) {
+        this.options.logger.info({ project: env.project.name, env: env.dir }, 'a project Python environment was built by another server');
+        return env;
+      }
+      return await this.build(env, basePython, requirements);
+    } finally {
+      await release();
+    }
   }
 
   private async build(env: Environment, basePython: string, requirements: string): Promise<Environment> {
@@ -349,6 +396,11 @@ export class EnvironmentManager implements AsyncDisposable {
     this.abort.abort();
     await Promise.allSettled([...this.building.values()]);
   }
+}
+
+/** The lock one environment's build holds (MetadataStore: across replicas). */
+function lockName(id: string): string {
+  return `environment:${id}`;
 }
 
 /** Bytes under `dir` (files as stored; links not followed). */

@@ -8,6 +8,7 @@
  * Import kysely's values and types from here, not from 'kysely' (see kysely.ts).
  */
 export { openStore, type MetadataStore, type StoreOptions } from './store';
+export type { ReleaseLock } from './held-lock';
 export type { DeferredFlushWriter, RawSql } from './wal-flush';
 export { GroupFsync } from './group-fsync';
 export type { Database, UsersTable, ApiTokensTable, SessionsTable, AuditLogTable, SecretsTable, ConnectionsTable, CatalogTablesTable, CatalogColumnsTable, CatalogNotesTable, CatalogTagsTable, CatalogTagState, CatalogGlossaryTable, CatalogTermLinksTable, CatalogUsageTable, CatalogLineageTable, CatalogRunsTable, PipelinesTable, PipelineRunsTable, PipelineTasksTable, PipelineTaskAttemptsTable, PipelineLogsTable, PipelineNotificationsTable, QualityResultsTable, DocumentsTable, DocumentEventsTable, DocumentCorrectionsTable, IntakeSourcesTable, IntakeSignaturesTable, TemplatesTable, TemplateFilesTable, TemplateVersionsTable, TemplateVersionFilesTable, KernelLanguageInfoTable, AuditJournalTable, EpochMs, UserSource, RolesSource, AuditVia, AuditOutcome } from './schema';

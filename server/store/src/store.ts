@@ -23,6 +23,7 @@ import {
 } from './kysely';
 import { migrate, type MigrationList } from './migrate';
 import { MIGRATIONS, type StoreDialect } from './migrations';
+import { localHeldLocks, postgresHeldLocks, type HeldLocks, type ReleaseLock } from './held-lock';
 import { createPool, describePostgresUrl } from './postgres';
 import type { Database } from './schema';
 import { MEMORY, openSqlite, type SqliteHandle } from './sqlite';
@@ -65,6 +66,16 @@ export interface MetadataStore extends AsyncDisposableLike {
    */
   lock(trx: Transaction<Database>, name: string): Promise<void>;
   /**
+   * A named lock held outside any transaction, for work that takes minutes,
+   * across every process and replica on this store (PostgreSQL: a session
+   * advisory lock on a connection of its own; SQLite: within this process,
+   * as one server runs per SQLite database). Waits until it is free;
+   * `signal` ends the wait. See held-lock.ts.
+   */
+  holdLock(name: string, signal?: AbortSignal): Promise<ReleaseLock>;
+  /** The same lock if it is free now; undefined while another holds it. */
+  tryHoldLock(name: string): Promise<ReleaseLock | undefined>;
+  /**
    * SQLite only (undefined on PostgreSQL, whose commits are durable when
    * they return): writes that commit without waiting for the disk and say
    * when they are durable, so a writer can overlap the flush with other
@@ -101,6 +112,7 @@ interface Opened {
   where: string;
   deferredFlush?: DeferredFlushWriter;
   file?: string;
+  heldLocks: HeldLocks;
   close(): Promise<void>;
 }
 
@@ -112,6 +124,7 @@ function openPostgres(options: StoreOptions, logger: Logger): Opened {
     db,
     dialect: 'postgres',
     where: `PostgreSQL at ${describePostgresUrl(url)}`,
+    heldLocks: postgresHeldLocks(pool),
     async close() {
       try {
         await db.destroy();
@@ -138,6 +151,7 @@ function openSqliteStore(options: StoreOptions): Opened {
     where: `SQLite at ${path}`,
     deferredFlush,
     file: path === MEMORY ? undefined : path,
+    heldLocks: localHeldLocks(),
     async close() {
       try {
         await db.destroy();
@@ -216,6 +230,8 @@ function makeStore(opened: Opened, applied: string[]): MetadataStore {
       if (dialect !== 'postgres') return;
       await sql`select pg_advisory_xact_lock(${advisoryLockKey(name)}::bigint)`.execute(trx);
     },
+    holdLock: (name, signal) => opened.heldLocks.hold(name, advisoryLockKey(name), signal),
+    tryHoldLock: (name) => opened.heldLocks.tryHold(name, advisoryLockKey(name)),
     [Symbol.asyncDispose]: () => Promise.resolve(disposable[Symbol.asyncDispose]()),
   };
 }
