@@ -15,8 +15,9 @@
  * outside the workspace, is refused inside the dialog with the server's
  * message and what was typed kept. Saved again with a higher default and
  * one more cell, its dialog's History lists both versions, shows what the
- * second changed (the parameter, the notebook's cells) and restores the
- * first as version 3. Deleting the template from its dialog takes its card
+ * second changed (the parameter, the notebook's cells), offers an older
+ * version for install, restores the first as version 3, and installs
+ * version 2 as it was. Deleting the template from its dialog takes its card
  * off the launcher.
  *
  * Screenshots, light and dark at 1024 px, go to
@@ -222,7 +223,7 @@ describe('the templates library', () => {
     await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
   });
 
-  it('History in its dialog: the versions, what the second changed (a parameter’s default, a notebook cell added), and restoring the first as a new version', async () => {
+  it('History in its dialog: the versions, what the second changed (a parameter’s default, a notebook cell added), restoring the first as a new version, installing the second as it was', async () => {
     // The author saves the template again over version 1, as "Save as Template…" with Replace does: a higher default, one more cell.
     const path = join(wb.rootDir, NOTEBOOK);
     const nbOnDisk = JSON.parse(await readFile(path, 'utf8')) as { cells: object[] };
@@ -257,6 +258,16 @@ describe('the templates library', () => {
     await expect(versions.evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.version}:${(e as HTMLElement).dataset.current}`))).resolves.toEqual(['2:true', '1:false']);
     await expect(versions.nth(0).locator('.wb-templates-version-restore').count()).resolves.toBe(0);
 
+    // Version 1 offered for install: the dialog shows it as it was (threshold 1000), then back to the current one.
+    const threshold = form.locator('.wb-templates-field[data-parameter="threshold"] input');
+    await expect(threshold.inputValue()).resolves.toBe('5000');
+    await versions.nth(1).locator('button.wb-templates-version-use').click();
+    await form.locator('.wb-templates-version-note[data-version="1"]').waitFor();
+    await expect(threshold.inputValue()).resolves.toBe('1000');
+    await form.locator('button.wb-templates-version-back').click();
+    await form.locator('.wb-templates-version-note').waitFor({ state: 'detached' });
+    await expect(threshold.inputValue()).resolves.toBe('5000');
+
     await versions.nth(0).locator('button.wb-templates-version-changes').click();
     const diff = versions.nth(0).locator('.wb-templates-diff[data-from="1"][data-to="2"]');
     await diff.waitFor();
@@ -283,8 +294,23 @@ describe('the templates library', () => {
     await shotBoth('history-restored');
     const now = await (await fetch(`${wb.baseUrl}api/templates/ap-aging`, { headers: { Authorization: `token ${wb.token}` } })).json();
     expect(now).toMatchObject({ version: 3, parameters: expect.arrayContaining([expect.objectContaining({ name: 'threshold', default: 1000 })]) });
-    await page.locator('.jp-Dialog .jp-mod-reject', { hasText: 'Cancel' }).click();
+
+    // Version 2 is no longer current, and can still be installed as it was: its default, its extra cell.
+    await versions.nth(1).locator('button.wb-templates-version-use').click();
+    await form.locator('.wb-templates-version-note[data-version="2"]').waitFor();
+    await expect(threshold.inputValue()).resolves.toBe('5000');
+    await form.locator('input.wb-templates-folder').fill('aging-v2');
+    await shotBoth('history-install-version');
+    const installed = page.waitForResponse((r) => r.url().endsWith('/api/templates/ap-aging/install'));
+    await page.locator('.jp-Dialog button.wb-templates-install').click();
+    const answer = await installed;
+    expect(answer.status()).toBe(201);
+    expect(await answer.json()).toMatchObject({ version: 2, files: ['aging-v2/ap-aging.ipynb'] });
+    expect(answer.request().postDataJSON()).toMatchObject({ folder: 'aging-v2', version: 2 });
     await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+    const v2 = JSON.parse(await readFile(join(wb.rootDir, 'aging-v2/ap-aging.ipynb'), 'utf8')) as { cells: { id: string }[] };
+    expect(v2.cells.map((c) => c.id)).toContain('buckets');
+    await page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: 'ap-aging.ipynb' }).waitFor();
   });
 
   it('Delete template in its dialog takes the card off the launcher; the installed files stay', async () => {

@@ -15,6 +15,8 @@
  * `ul.wb-templates-files li`, `input.wb-templates-folder`,
  * `.wb-templates-fields` (parameter-field.ts), `.wb-templates-pipeline-note`,
  * `details.wb-templates-history` (template-history.ts),
+ * `.wb-templates-version-note[data-version]` with `button.wb-templates-version-back`
+ * (an older version chosen in the history),
  * `button.wb-templates-delete` (then `.wb-templates-delete-ask` with
  * `button.wb-templates-delete-confirm` / `-cancel`), `.wb-templates-form-error`; accept
  * `button.wb-templates-install`.
@@ -66,6 +68,10 @@ class InstallBody extends Widget {
   private chosen: TemplateInfo;
   private folderTyped = false;
   private history: TemplateHistory | null = null;
+  /** An older version chosen in the history (undefined: the current one). */
+  private version: number | undefined;
+  /** The template as it is now, while an older version is shown. */
+  private current: TemplateInfo | null = null;
 
   constructor(private readonly options: InstallDialogOptions) {
     super();
@@ -106,7 +112,14 @@ class InstallBody extends Widget {
     this.history?.dispose();
     this.history = null;
     if (t.source !== 'user') return null;
-    this.history = new TemplateHistory({ client: this.options.client, template: t, mayRestore: mayDelete(t, this.options.abilities), onRestored: this.onRestored });
+    this.history = new TemplateHistory({
+      client: this.options.client,
+      template: t,
+      mayRestore: mayDelete(t, this.options.abilities),
+      onRestored: this.onRestored,
+      mayInstall: this.options.abilities.install,
+      onInstallVersion: (v) => void this.showVersion(t.name, v),
+    });
     return this.history;
   }
 
@@ -117,7 +130,24 @@ class InstallBody extends Widget {
     if (this.chosen.name === t.name) this.showTemplate(t);
   };
 
-  private showTemplate(t: TemplateInfo): void {
+  /** Shows, and will install, an older version of the chosen template. */
+  private async showVersion(name: string, version: number): Promise<void> {
+    let old: TemplateInfo;
+    try {
+      old = await this.options.client.get(name, { version });
+    } catch (err) {
+      this.fail(errorText(err, `load version ${version} of template ${name}`));
+      return;
+    }
+    if (this.chosen.name !== name) return; // another template was chosen meanwhile
+    const current = this.current ?? this.chosen;
+    this.showTemplate(old, version);
+    this.current = current;
+  }
+
+  private showTemplate(t: TemplateInfo, version?: number): void {
+    this.version = version;
+    this.current = null;
     this.chosen = t;
     this.form.dataset.template = t.name;
     if (!this.folderTyped) this.folder.value = t.folder;
@@ -128,7 +158,15 @@ class InstallBody extends Widget {
             this.options.abilities.pipelines ? `Holds ${t.pipelines.length === 1 ? 'a pipeline' : `${t.pipelines.length} pipelines`}: registered to run as you, schedules included.` : 'Holds a pipeline: installing it needs the engineer role or higher (registering pipelines).',
           ])
         : null;
+    const versionNote =
+      version === undefined
+        ? null
+        : h('div', { className: 'wb-templates-version-note', attrs: { role: 'status', 'data-version': String(version) } }, [
+            h('span', {}, [`Installing version ${version}, not the current one: its files, folder and parameters as they were then.`]),
+            h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-templates-version-back', attrs: { type: 'button' } }, ['Use the current version']),
+          ]);
     replaceChildren(this.details, [
+      versionNote,
       h('div', { className: 'wb-templates-head' }, [
         h('h3', { className: 'wb-templates-title' }, [t.title]),
         h('span', { className: `wb-badge wb-templates-source`, attrs: { 'data-source': t.source } }, [sourceText(t)]),
@@ -169,6 +207,9 @@ class InstallBody extends Widget {
     } else if (target.closest('.wb-templates-delete-confirm')) {
       event.preventDefault();
       void this.deleteChosen();
+    } else if (target.closest('.wb-templates-version-back')) {
+      event.preventDefault();
+      if (this.current) this.showTemplate(this.current);
     } else if (target.closest('.wb-templates-delete-cancel')) {
       event.preventDefault();
       this.details.querySelector('.wb-templates-delete-ask')?.remove();
@@ -229,7 +270,7 @@ class InstallBody extends Widget {
       else if (f.parameter.required && f.parameter.default === undefined) return this.fail(`Give a value for ${f.parameter.label}.`, f);
     }
     try {
-      this.installed = await this.options.client.install(this.chosen.name, folder, values, { signal });
+      this.installed = await this.options.client.install(this.chosen.name, folder, values, { signal, version: this.version });
       return true;
     } catch (err) {
       if (signal.aborted) return false;

@@ -4,14 +4,17 @@
  * who saved each and when, which one is current, which restored which),
  * shows what any version changed from the one before it (the manifest's
  * fields and parameters, then each file: a notebook cell by cell and any
- * other file line by line, drawn by the version history's `diffBody`), and
- * restores an older version after a confirmation in place. A restore is
+ * other file line by line, drawn by the version history's `diffBody`),
+ * offers an older version for install (the dialog then shows and installs
+ * that version), and restores an older version after a confirmation in
+ * place. A restore is
  * saved by the server as a new version over the current one; the dialog is
  * told the new current template.
  *
  * DOM hooks: `details.wb-templates-history[data-state=idle|loading|ready|error]`,
  * `li.wb-templates-version[data-version][data-current]`,
- * `button.wb-templates-version-changes`, `button.wb-templates-version-restore`,
+ * `button.wb-templates-version-changes`, `button.wb-templates-version-use`
+ * (install that version), `button.wb-templates-version-restore`,
  * `.wb-templates-diff[data-from][data-to]` with
  * `li.wb-templates-manifest-change[data-field]` and
  * `section.wb-templates-file-change[data-path][data-status]`,
@@ -33,6 +36,9 @@ export interface TemplateHistoryOptions {
   mayRestore: boolean;
   /** Told the template at its new version after a restore. */
   onRestored: (template: TemplateInfo) => void;
+  /** Whether the signed-in user may install; with `onInstallVersion`, non-current versions offer "Install this version". */
+  mayInstall?: boolean;
+  onInstallVersion?: (version: number) => void;
 }
 
 export class TemplateHistory {
@@ -95,6 +101,9 @@ export class TemplateHistory {
         older
           ? h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-templates-version-changes', attrs: { type: 'button', 'data-from': String(older.version), 'aria-expanded': 'false' } }, ['Changes'])
           : h('span', { className: 'wb-templates-version-first' }, ['first kept version']),
+        !v.current && this.options.mayInstall && this.options.onInstallVersion
+          ? h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-templates-version-use', attrs: { type: 'button' } }, ['Install this version'])
+          : null,
         !v.current && this.options.mayRestore ? h('button', { className: 'jp-Button jp-mod-styled jp-mod-reject wb-templates-version-restore', attrs: { type: 'button' } }, ['Restore']) : null,
       ]),
       h('div', { className: 'wb-templates-version-detail' }),
@@ -117,6 +126,9 @@ export class TemplateHistory {
         changes.setAttribute('aria-expanded', 'true');
         void this.showChanges(detail, Number(changes.dataset.from), version);
       }
+    } else if (target.closest('.wb-templates-version-use')) {
+      event.preventDefault();
+      this.options.onInstallVersion?.(version);
     } else if (target.closest('.wb-templates-version-restore')) {
       event.preventDefault();
       this.askRestore(detail, version);

@@ -37,13 +37,16 @@ export class TemplatesClient {
     return readTemplates(await this.request('list the templates', this.url([]), 'GET', undefined, options));
   }
 
-  async get(name: string, options: RequestOptions = {}): Promise<TemplateInfo> {
-    return readTemplate(await this.request(`load template ${name}`, this.url([name]), 'GET', undefined, options));
+  /** A template as it is now, or as it was at `version` (a user's template). */
+  async get(name: string, options: RequestOptions & { version?: number } = {}): Promise<TemplateInfo> {
+    const url = options.version === undefined ? this.url([name]) : apiUrl(this.serverSettings.baseUrl, 'api/templates', [name], { version: String(options.version) });
+    return readTemplate(await this.request(`load template ${name}`, url, 'GET', undefined, options));
   }
 
-  /** Copies the template into `folder` with `values` for its parameters; nothing is overwritten. */
-  async install(name: string, folder: string, values: Record<string, ParameterValue>, options: RequestOptions = {}): Promise<InstallResult> {
-    return readInstall(await this.request(`install template ${name}`, this.url([name, 'install']), 'POST', { folder, values }, options));
+  /** Copies the template (its current version, or `version`) into `folder` with `values` for its parameters; nothing is overwritten. */
+  async install(name: string, folder: string, values: Record<string, ParameterValue>, options: RequestOptions & { version?: number } = {}): Promise<InstallResult> {
+    const body = options.version === undefined ? { folder, values } : { folder, values, version: options.version };
+    return readInstall(await this.request(`install template ${name}`, this.url([name, 'install']), 'POST', body, options));
   }
 
   /** Saves workspace files or a folder as a template (`replace`: the version it replaces). */
