@@ -75,12 +75,13 @@ describe.each(STORE_DIALECTS)('held locks on %s', (dialect) => {
       await a.holdLock('env:x');
       expect(await b.tryHoldLock('env:x')).toBeUndefined();
       // What PostgreSQL sees when a replica's process dies: its session ends.
-      const ended = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid()`.execute(b.db);
+      // (pg_locks is the whole cluster's: only this test's database, never another suite's connections.)
+      const ended = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid() and database = (select oid from pg_database where datname = current_database())`.execute(b.db);
       expect(ended.rows[0]!.n).toBe(1);
       const release = await b.holdLock('env:x');
       await release();
       // Released by closing its connection: no session still holds an advisory lock.
-      const left = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory'`.execute(b.db);
+      const left = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`.execute(b.db);
       expect(left.rows[0]!.n).toBe(0);
     });
   }
