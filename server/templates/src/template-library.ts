@@ -62,14 +62,7 @@ export interface TemplateLibraryOptions {
 }
 
 /** One saved version of a user's template, as its history lists it. */
-export interface TemplateVersionInfo extends TemplateManifest {
-  version: number;
-  files: string[];
-  size_bytes: number;
-  saved_by: string;
-  saved_at: number;
-  /** The version a restore copied into this one. */
-  restored_from?: number;
+export interface TemplateVersionInfo extends Omit<StoredVersion, 'template'> {
   /** The version installs take now. */
   current: boolean;
 }
@@ -325,9 +318,8 @@ function manifestOfVersion(v: StoredVersion): TemplateManifest {
 }
 
 function versionInfo(v: StoredVersion, current: boolean): TemplateVersionInfo {
-  const info: TemplateVersionInfo = { version: v.version, ...manifestOfVersion(v), files: v.files, size_bytes: v.size_bytes, saved_by: v.saved_by, saved_at: v.saved_at, current };
-  if (v.restored_from !== undefined) info.restored_from = v.restored_from;
-  return info;
+  const { template: _template, ...info } = v;
+  return { ...info, current };
 }
 
 function userInfo(t: import('./template-store').StoredTemplate): TemplateInfo {
