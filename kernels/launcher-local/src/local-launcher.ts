@@ -43,6 +43,7 @@ const SANDBOX_API_SOCKET = '/run/workbench-api.sock';
 
 export class LocalLauncher implements Launcher {
   readonly name = 'local';
+  readonly seesServerFiles = true;
   private readonly ports: PortAllocator;
   private readonly ip: string;
   private readonly logger: Logger;

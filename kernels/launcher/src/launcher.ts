@@ -97,6 +97,13 @@ export interface Launcher {
    * with the server. Absent: false.
    */
   readonly kernelsOutliveGateway?: boolean;
+  /**
+   * Kernels run on this machine and see its files at the server's paths
+   * (local processes). What the server prepares on its own disk for a
+   * kernel (a project's Python environment) is for these only; a pod sees
+   * its image and its volumes. Absent: false.
+   */
+  readonly seesServerFiles?: boolean;
   start(request: LaunchRequest, options?: { signal?: AbortSignal }): Promise<KernelProcess>;
   /** Reattach to a kernel started by an earlier gateway process, if it still runs. */
   restore(snapshot: LauncherSnapshot): Promise<KernelProcess | undefined>;

@@ -56,7 +56,8 @@ export interface KernelManagerOptions {
   /**
    * Per-start changes the server makes for where a kernel runs (a project's
    * Python environment, server/environments): resolved before launch, kept
-   * for restarts. Kernels it changes are never served from the pool.
+   * for restarts. Kernels it changes are never served from the pool. Called
+   * only for kernels whose launcher `seesServerFiles` (not pods).
    */
   prepareKernel?: (spec: KernelSpec, at: { path: string | undefined; cwd: string; signal?: AbortSignal }) => Promise<KernelPreparation | undefined>;
   /** Keeps notebookMetadata's language_info across restarts; in memory only without. */
@@ -157,7 +158,8 @@ export class KernelManager {
     const spec = await this.options.specs.get(name);
     this.reserve(req.user);
     try {
-      const prep = await this.options.prepareKernel?.(spec, { path: req.path, cwd: this.cwdFor(req.path, req.env?.KERNEL_WORKING_DIR), signal: req.signal });
+      // Prepared on this machine's disk: only for kernels that run here (not pods).
+      const prep = this.launcherOf(spec).seesServerFiles ? await this.options.prepareKernel?.(spec, { path: req.path, cwd: this.cwdFor(req.path, req.env?.KERNEL_WORKING_DIR), signal: req.signal }) : undefined;
       const made = this.makeKernel(spec, req, prep);
       const pooled = !prep && this.pool?.take(spec, req) ? await this.pool.claim(spec.name, made) : undefined;
       const kernel = pooled ?? made.kernel;
@@ -175,6 +177,10 @@ export class KernelManager {
     } finally {
       this.release(req.user);
     }
+  }
+
+  private launcherOf(spec: KernelSpec) {
+    return this.options.launchers.get((spec.spec.metadata?.workbench as { launcher?: string } | undefined)?.launcher);
   }
 
   /** A kernel for this spec and request, not started: env, cwd, resources and sandbox resolved. */

@@ -7,6 +7,7 @@
  * kernel's state is still there.
  */
 import { KernelManager, KernelMessage } from '@jupyterlab/services';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,28 @@ describe('kernels as Kubernetes pods (cluster simulator)', () => {
     await sim.whenIdle();
     expect(sim.list('pods', 'wb')).toEqual([]);
     expect(sim.list('secrets', 'wb')).toEqual([]);
+  });
+
+  it('a notebook in a project folder runs in its pod with the image’s Python: the server builds no environment on its own disk for a pod, which could not see it', async () => {
+    await mkdir(join(root, 'proj'), { recursive: true });
+    await writeFile(join(root, 'proj', 'requirements.txt'), '# nothing to install\n');
+    const dataDir = join(dir, 'data-project');
+    const server = await startTestServer(['--root-dir', root], process.env, { ...config, data_dir: dataDir });
+    servers.push(server);
+    const res = await api(server, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'python3', path: 'proj/n.ipynb' }) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const pod = sim.list('pods', 'wb').find((p) => p.metadata.name === `kernel-${id}`)!;
+    const command = (pod.spec as { containers: { command: string[]; env?: { name: string }[] }[] }).containers[0]!;
+    expect(command.command[0]).not.toContain(dataDir);
+    expect((command.env ?? []).map((e) => e.name)).not.toContain('VIRTUAL_ENV');
+    const m = new KernelManager({ serverSettings: server.settings });
+    const k = m.connectTo({ model: { id, name: 'python3' } });
+    const out = (await runCell(k, "import sys, os; print(sys.prefix == sys.base_prefix, os.environ.get('VIRTUAL_ENV'))")).stdout;
+    expect(out).toBe('True None');
+    await k.shutdown();
+    m.dispose();
+    expect(existsSync(join(dataDir, 'envs'))).toBe(false);
   });
 
   it('with kubernetes.keep_kernels_on_shutdown false, deletes its kernel pods and secrets when it stops', async () => {

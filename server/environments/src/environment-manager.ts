@@ -16,8 +16,9 @@
  * sys.path. Without a pip of its own when the base interpreter has one
  * (Debian's python3-pip), which makes a build a fraction of a second.
  *
- * Kernels: `prepareKernel` (KernelManager's seam) runs a Python kernel of a
- * notebook inside a project with `<venv>/bin/python`, shows the venv
+ * Kernels: `prepareKernel` (KernelManager's seam, called for kernels that
+ * run on this machine only, not pods) runs a Python kernel of a notebook
+ * inside a project with `<venv>/bin/python`, shows the venv
  * read-write in the sandbox, and sets VIRTUAL_ENV, PATH and PIP_* so that
  * `%pip install` (IPython runs `sys.executable -m pip`) installs into the
  * project's environment with the configured index. The environment belongs
