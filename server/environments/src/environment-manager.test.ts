@@ -13,7 +13,7 @@ import type { KernelSpec } from '@workbench/manager';
 import { openStore } from '@workbench/store';
 import { testDatabases } from '@workbench/store/testing';
 import { EnvironmentManager } from './environment-manager';
-import { findProject } from './project';
+import { findProject, requirementIncludes } from './project';
 import { buildWheel, PackageIndex, servePackageIndex } from './testing/package-index';
 
 const run = promisify(execFile);
@@ -106,6 +106,37 @@ describe('EnvironmentManager', () => {
     expect(index.downloads).toBe(before + 1);
     expect((await readdir(join(dir, 'envs'))).filter((n) => n.startsWith('a-') && !n.endsWith('.log'))).toHaveLength(2);
     await writeFile(join(root, 'a', 'requirements.txt'), 'wb-demo-pkg==1.0\n');
+  });
+
+  it('follows -r and -c includes to any depth (relative to the including file; missing ones listed; URLs and cycles left alone)', async () => {
+    const p = join(dir, 'inc');
+    await mkdir(join(p, 'reqs'), { recursive: true });
+    await writeFile(join(p, 'reqs', 'base.txt'), 'wb-demo-pkg==1.0\n-c constraints.txt\n-r ../requirements.txt\n');
+    await writeFile(join(p, 'reqs', 'constraints.txt'), 'wb-demo-pkg<2\n');
+    const top = '-r reqs/base.txt  # shared\n--requirement=missing.txt\n-rhttps://example.org/r.txt\nrequests-cache==1\n';
+    await writeFile(join(p, 'requirements.txt'), top);
+    expect(await requirementIncludes(join(p, 'requirements.txt'), top)).toEqual([
+      { path: join(p, 'reqs', 'base.txt'), text: 'wb-demo-pkg==1.0\n-c constraints.txt\n-r ../requirements.txt\n' },
+      { path: join(p, 'missing.txt'), text: null },
+      { path: join(p, 'reqs', 'constraints.txt'), text: 'wb-demo-pkg<2\n' },
+    ]);
+  });
+
+  it('builds a new environment when a file the requirements include with -r changes', async () => {
+    await mkdir(join(root, 'nested'), { recursive: true });
+    await writeFile(join(root, 'nested', 'requirements.txt'), '-r base.txt\n');
+    await writeFile(join(root, 'nested', 'base.txt'), 'wb-demo-pkg==1.0\n');
+    const project = (await findProject(root, 'nested/n.ipynb'))!;
+    await using own = new EnvironmentManager({ rootDir: root, envsDir: join(dir, 'envs-nested'), indexUrl: index.url, env: { PATH: process.env.PATH, HOME: dir }, logger: silentLogger });
+    const first = await own.ensure(project, PYTHON);
+    const { stdout } = await run(first.python, ['-c', 'import wb_demo_pkg; print(wb_demo_pkg.VALUE)']);
+    expect(stdout.trim()).toBe('42');
+    expect((await own.ensure(project, PYTHON)).dir).toBe(first.dir);
+    await writeFile(join(root, 'nested', 'base.txt'), 'wb-demo-pkg==1.0\n# pinned for the close\n');
+    const second = await own.ensure(project, PYTHON);
+    expect(second.dir).not.toBe(first.dir);
+    // The environment of the requirements as they are now: the first is superseded.
+    expect((await own.list()).map((e) => [e.id, e.current])).toEqual(expect.arrayContaining([[first.dir.split('/').pop(), false], [second.dir.split('/').pop(), true]]));
   });
 
   it('reads [project] dependencies from pyproject.toml', async () => {

@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { basename, join, relative } from 'node:path';
 import { AppError, Logger, raceSignal } from '@workbench/core';
 import type { KernelPreparation, KernelSpec } from '@workbench/manager';
-import { findProject, isEmptyRequirements, Project, readRequirements } from './project';
+import { findProject, isEmptyRequirements, Project, readRequirements, requirementIncludes } from './project';
 import { lastLines, runProcess } from './run-process';
 
 export interface EnvironmentsOptions {
@@ -165,7 +165,10 @@ export class EnvironmentManager implements AsyncDisposable {
   /** Where the environment of `project`'s requirements as they are now is (built or not). */
   private async locate(project: Project, basePython: string): Promise<{ requirements: string; hash: string; dir: string }> {
     const requirements = await readRequirements(project, (file) => this.pyprojectDependencies(basePython, file));
-    const hash = createHash('sha256').update(JSON.stringify([project.dir, basePython, requirements])).digest('hex').slice(0, 16);
+    // What `-r` / `-c` pull in names the environment too (left out when nothing is: earlier environments keep their names).
+    const includes = project.kind === 'requirements' ? await requirementIncludes(project.file, requirements) : [];
+    const named = includes.length > 0 ? [project.dir, basePython, requirements, includes] : [project.dir, basePython, requirements];
+    const hash = createHash('sha256').update(JSON.stringify(named)).digest('hex').slice(0, 16);
     return { requirements, hash, dir: join(this.options.envsDir, `${basename(project.dir) || 'root'}-${hash}`) };
   }
 
