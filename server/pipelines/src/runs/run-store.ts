@@ -17,7 +17,8 @@ import type { PipelineSpec, TaskSpec } from '../spec/pipeline-spec';
 import { downstreamOf } from '../spec';
 import type { Period } from '../triggers/trigger-spec';
 import { isRetryable, retryDelayMs } from './retry';
-import { RUN_DONE, TASK_DONE, type CheckResult, type TaskCheck, type ErrorKind, type LogLine, type ParameterChange, type Run, type RunDetail, type RunStatus, type RunTrigger, type TaskAttempt, type TaskRun, type TaskStatus } from './run-model';
+import { RUN_DONE, TASK_DONE, type CheckResult, type ErrorKind, type ParameterChange, type Run, type RunStatus, type RunTrigger, type TaskStatus } from './run-model';
+import { RunReads } from './run-reads';
 
 const QUEUE_LOCK = 'pipelines-queue';
 /** The lease owner of a task waiting for a child pipeline's run. */
@@ -56,6 +57,8 @@ export interface ClaimedTask {
   upstream: Record<string, { values: Record<string, unknown>; status: string }>;
 }
 
+export type { NewLogLine, RunQuery } from './run-reads';
+
 export interface AttemptOutcome {
   status: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
   errorKind?: ErrorKind;
@@ -78,17 +81,6 @@ export interface FinishResult {
   runFinished?: Run;
 }
 
-export interface NewLogLine {
-  runId: string;
-  taskId: string;
-  attempt: number;
-  seq: number;
-  at: number;
-  stream: string;
-  cell: number | null;
-  text: string;
-}
-
 /** A running task to stop: its worker (or the child run it waits on). */
 export interface RunningTask {
   runId: string;
@@ -97,25 +89,14 @@ export interface RunningTask {
   childRunId: string | null;
 }
 
-export interface RunQuery {
-  pipelineId?: string;
-  statuses?: readonly RunStatus[];
-  limit?: number;
-  /** Runs created before this epoch ms (paging). */
-  before?: number;
-}
-
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
-
-export class RunStore {
-  /** Parsed specs of runs, by run id (a run's spec never changes). */
-  private readonly specs = new Map<string, PipelineSpec>();
-
+export class RunStore extends RunReads {
   constructor(
-    private readonly store: MetadataStore,
-    private readonly clock: Clock,
+    store: MetadataStore,
+    clock: Clock,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    super(store, clock);
+  }
 
   private tx<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.store.transaction(async (trx) => {
@@ -140,7 +121,7 @@ export class RunStore {
     {
       if (n.idempotencyKey) {
         const existing = await trx.selectFrom('pipeline_runs').selectAll().where('idempotency_key', '=', n.idempotencyKey).executeTakeFirst();
-        if (existing) return { run: this.toRun(existing), created: false };
+        if (existing) return { run: this.runOf(existing), created: false };
       }
       const id = randomUUID();
       const row: PipelineRunsTable = {
@@ -193,7 +174,7 @@ export class RunStore {
         progress_total: 0,
       }));
       if (tasks.length > 0) await trx.insertInto('pipeline_tasks').values(tasks).execute();
-      return { run: this.toRun(row), created: true };
+      return { run: this.runOf(row), created: true };
     }
   }
 
@@ -453,7 +434,7 @@ export class RunStore {
     const failedTasks = spec.tasks.filter((t) => ['failed', 'timed_out', 'cancelled'].includes(status.get(t.id)!)).map((t) => t.id);
     const error = final === 'failed' ? `Task${failedTasks.length > 1 ? 's' : ''} ${failedTasks.join(', ')} did not succeed` : runRow.error;
     await trx.updateTable('pipeline_runs').set({ status: final, finished_at: now, error }).where('id', '=', runId).execute();
-    return this.toRun({ ...runRow, status: final, finished_at: now, error });
+    return this.runOf({ ...runRow, status: final, finished_at: now, error });
   }
 
   /** Asks a run to stop: waiting tasks are cancelled now, running ones when their worker stops them. */
@@ -502,7 +483,7 @@ export class RunStore {
       await trx.updateTable('pipeline_runs').set({ status: 'queued', repair_count: run.repair_count + 1, finished_at: null, cancel_requested: 0, error: null }).where('id', '=', runId).execute();
       await this.settle(trx, runId);
       const after = await trx.selectFrom('pipeline_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
-      return { run: this.toRun(after), tasks: spec.tasks.filter((t) => redo.has(t.id)).map((t) => t.id) };
+      return { run: this.runOf(after), tasks: spec.tasks.filter((t) => redo.has(t.id)).map((t) => t.id) };
     });
   }
 
@@ -526,112 +507,6 @@ export class RunStore {
     return { recovered, finished };
   }
 
-  /** The earliest time a queued task becomes ready (retry delays), or undefined. */
-  async nextReadyAt(): Promise<number | undefined> {
-    const r = await this.store.db.selectFrom('pipeline_tasks').select((eb) => eb.fn.min('ready_at').as('t')).where('status', '=', 'queued').executeTakeFirst();
-    return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
-  }
-
-  /** Runs not ended past their SLA deadline. */
-  async slaOverdue(): Promise<string[]> {
-    const rows = await this.store.db.selectFrom('pipeline_runs').select('id').where('status', 'in', ['queued', 'running']).where('sla_deadline', '<=', this.clock.now()).limit(500).execute();
-    return rows.map((r) => r.id);
-  }
-
-  /** The earliest SLA deadline still ahead of a run not ended. */
-  async nextSlaDeadline(): Promise<number | undefined> {
-    const r = await this.store.db.selectFrom('pipeline_runs').select((eb) => eb.fn.min('sla_deadline').as('t')).where('status', 'in', ['queued', 'running']).where('sla_deadline', '>', this.clock.now()).executeTakeFirst();
-    return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
-  }
-
-  /** Running runs past their whole-run timeout. */
-  async overdueRuns(): Promise<string[]> {
-    const now = this.clock.now();
-    const rows = await this.store.db.selectFrom('pipeline_runs').select(['id', 'spec', 'started_at']).where('status', '=', 'running').where('cancel_requested', '=', 0).execute();
-    const out: string[] = [];
-    for (const r of rows) {
-      const spec = this.parseSpec(r.id, r.spec);
-      if (spec.timeoutMs !== undefined && r.started_at !== null && Number(r.started_at) + spec.timeoutMs <= now) out.push(r.id);
-    }
-    return out;
-  }
-
-  async get(runId: string): Promise<RunDetail> {
-    const row = await this.store.db.selectFrom('pipeline_runs').selectAll().where('id', '=', runId).executeTakeFirst();
-    if (!row) throw new AppError('not_found', `Cannot find run ${runId}: no such run`);
-    const tasks = await this.store.db.selectFrom('pipeline_tasks').selectAll().where('run_id', '=', runId).execute();
-    const attempts = await this.store.db.selectFrom('pipeline_task_attempts').selectAll().where('run_id', '=', runId).orderBy('attempt').execute();
-    const spec = this.parseSpec(row.id, row.spec);
-    const order = new Map(spec.tasks.map((t, i) => [t.id, i]));
-    const latest = new Map(tasks.map((t) => [t.task_id, t.attempt]));
-    const checks = (await this.store.db.selectFrom('quality_results').selectAll().where('run_id', '=', runId).orderBy('at').orderBy('check_name').execute())
-      .filter((c) => latest.get(c.task_id) === c.attempt)
-      .map(
-        (c): TaskCheck => ({
-          taskId: c.task_id,
-          attempt: c.attempt,
-          at: iso(c.at)!,
-          name: c.check_name,
-          severity: c.severity as TaskCheck['severity'],
-          status: c.status as TaskCheck['status'],
-          violations: Number(c.violations),
-          impact: c.impact,
-          materiality: c.materiality,
-          impacts: c.impacts === null ? null : (JSON.parse(c.impacts) as TaskCheck['impacts']),
-          sample: JSON.parse(c.sample) as TaskCheck['sample'],
-          message: c.message,
-          sqlSha256: c.sql_sha256,
-        }),
-      );
-    return {
-      ...this.toRun(row),
-      spec,
-      checks,
-      tasks: tasks
-        .sort((a, b) => (order.get(a.task_id) ?? 0) - (order.get(b.task_id) ?? 0))
-        .map((t) => this.toTask(t, attempts.filter((a) => a.task_id === t.task_id))),
-    };
-  }
-
-  async list(q: RunQuery = {}): Promise<Run[]> {
-    let query = this.store.db.selectFrom('pipeline_runs').selectAll();
-    if (q.pipelineId) query = query.where('pipeline_id', '=', q.pipelineId);
-    if (q.statuses && q.statuses.length > 0) query = query.where('status', 'in', [...q.statuses]);
-    if (q.before !== undefined) query = query.where('created_at', '<', q.before);
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id').limit(Math.min(q.limit ?? 50, 500)).execute();
-    return rows.map((r) => this.toRun(r));
-  }
-
-  /** Each run's task statuses (the run-history matrix). */
-  async taskStatuses(runIds: readonly string[]): Promise<Map<string, Record<string, { status: TaskStatus; attempt: number }>>> {
-    const out = new Map<string, Record<string, { status: TaskStatus; attempt: number }>>();
-    if (runIds.length === 0) return out;
-    const rows = await this.store.db.selectFrom('pipeline_tasks').select(['run_id', 'task_id', 'status', 'attempt']).where('run_id', 'in', [...runIds]).execute();
-    for (const r of rows) {
-      const m = out.get(r.run_id) ?? {};
-      m[r.task_id] = { status: r.status as TaskStatus, attempt: r.attempt };
-      out.set(r.run_id, m);
-    }
-    return out;
-  }
-
-  async appendLogs(lines: readonly NewLogLine[]): Promise<void> {
-    const rows = lines.map((l) => ({ run_id: l.runId, task_id: l.taskId, attempt: l.attempt, seq: l.seq, at: l.at, stream: l.stream, cell: l.cell, text: l.text }));
-    for (let i = 0; i < rows.length; i += 200) await this.store.db.insertInto('pipeline_logs').values(rows.slice(i, i + 200)).execute();
-  }
-
-  /** A run's log lines (one task's when given), after a cursor of (attempt, seq). */
-  async logs(runId: string, opts: { taskId?: string; after?: { attempt: number; seq: number }; limit?: number } = {}): Promise<LogLine[]> {
-    let q = this.store.db.selectFrom('pipeline_logs').selectAll().where('run_id', '=', runId);
-    if (opts.taskId) q = q.where('task_id', '=', opts.taskId);
-    if (opts.after) {
-      const a = opts.after;
-      q = q.where((eb) => eb.or([eb('attempt', '>', a.attempt), eb.and([eb('attempt', '=', a.attempt), eb('seq', '>', a.seq)])]));
-    }
-    const rows = await q.orderBy('at').orderBy('attempt').orderBy('seq').limit(Math.min(opts.limit ?? 5000, 20000)).execute();
-    return rows.map((r) => ({ taskId: r.task_id, attempt: r.attempt, seq: r.seq, at: iso(r.at)!, stream: r.stream, cell: r.cell, text: r.text }));
-  }
-
   private async specOf(trx: Transaction<Database>, runId: string): Promise<PipelineSpec> {
     const cached = this.specs.get(runId);
     if (cached) return cached;
@@ -639,74 +514,4 @@ export class RunStore {
     return this.parseSpec(runId, r.spec);
   }
 
-  private parseSpec(runId: string, text: string): PipelineSpec {
-    let spec = this.specs.get(runId);
-    if (!spec) {
-      spec = JSON.parse(text) as PipelineSpec;
-      if (this.specs.size > 2000) this.specs.clear();
-      this.specs.set(runId, spec);
-    }
-    return spec;
-  }
-
-  private toRun(r: PipelineRunsTable): Run {
-    return {
-      id: r.id,
-      pipelineId: r.pipeline_id,
-      pipelinePath: r.pipeline_path,
-      pipelineName: this.parseSpec(r.id, r.spec).name,
-      status: r.status as RunStatus,
-      trigger: r.trigger as RunTrigger,
-      triggeredBy: r.triggered_by,
-      runAs: r.run_as,
-      logicalDate: iso(r.logical_date)!,
-      period: JSON.parse(r.period) as Period,
-      parameters: JSON.parse(r.parameters) as Record<string, unknown>,
-      overrides: JSON.parse(r.overrides) as Record<string, ParameterChange>,
-      parentRunId: r.parent_run_id,
-      parentTaskId: r.parent_task_id,
-      backfillId: r.backfill_id,
-      repairCount: r.repair_count,
-      cancelRequested: r.cancel_requested !== 0,
-      slaDeadline: iso(r.sla_deadline),
-      createdAt: iso(r.created_at)!,
-      startedAt: iso(r.started_at),
-      finishedAt: iso(r.finished_at),
-      error: r.error,
-    };
-  }
-
-  private toTask(t: PipelineTasksTable, attempts: PipelineTaskAttemptsTable[]): TaskRun {
-    return {
-      taskId: t.task_id,
-      status: t.status as TaskStatus,
-      attempt: t.attempt,
-      maxAttempts: t.max_attempts,
-      readyAt: iso(t.ready_at),
-      startedAt: iso(t.started_at),
-      finishedAt: iso(t.finished_at),
-      values: JSON.parse(t.task_values) as Record<string, unknown>,
-      error: t.error,
-      errorKind: t.error_kind,
-      outputPath: t.output_path,
-      childRunId: t.child_run_id,
-      progress: { done: t.progress_done, total: t.progress_total },
-      attempts: attempts.map(
-        (a): TaskAttempt => ({
-          attempt: a.attempt,
-          status: a.status,
-          worker: a.worker,
-          queuedAt: iso(a.queued_at)!,
-          delayMs: Number(a.delay_ms),
-          startedAt: iso(a.started_at),
-          kernelReadyAt: iso(a.kernel_ready_at),
-          firstCellAt: iso(a.first_cell_at),
-          finishedAt: iso(a.finished_at),
-          kernelId: a.kernel_id,
-          error: a.error,
-          errorKind: a.error_kind,
-        }),
-      ),
-    };
-  }
 }
