@@ -135,7 +135,7 @@ describe('the templates library', () => {
     await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
   });
 
-  it('the template’s launcher card installs it with values: the notebook opens with them, its outputs gone, and its kernel leaves its metadata as installed', async () => {
+  it('the template’s launcher card installs it with values: the notebook opens with them, its outputs gone, and neither its kernel nor the dependency analysis changes it', async () => {
     // A Python kernel has run on this server before (as on any server in use): the install writes the metadata it gives a notebook.
     await page.evaluate(async () => {
       const kernels = (window as unknown as { jupyterapp: { serviceManager: { kernels: { startNew(o: object): Promise<{ info: Promise<unknown>; shutdown(): Promise<void> }> } } } }).jupyterapp.serviceManager.kernels;
@@ -176,8 +176,7 @@ describe('the templates library', () => {
     await nb.locator('.jp-MarkdownCell h1', { hasText: 'AP aging for PH01' }).waitFor();
     // The file browser went to the install folder.
     await page.locator('.jp-FileBrowser .jp-BreadCrumbs', { hasText: 'ph-aging' }).waitFor();
-    // Its kernel connected and gave the notebook the metadata it already had. (Not model.dirty: the dependency analysis writes
-    // its cell metadata on open, which the collaboration room marks unsaved until its autosave, at a time of its own.)
+    // Its kernel connected and gave the notebook the metadata it already had.
     await waitCurrentKernelIdle(page);
     const metadata = await page.evaluate(async () => {
       const w = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext: { ready: Promise<void>; session: { kernel: { info: Promise<unknown> } } }; context: { model: { toJSON(): { metadata: unknown } } } } } } }).jupyterapp.shell.currentWidget;
@@ -188,6 +187,11 @@ describe('the templates library', () => {
     });
     expect(metadata).toEqual(written.metadata);
     expect(written.metadata).toMatchObject({ kernelspec: { name: 'python3' }, language_info: { name: 'python', version: expect.any(String) } });
+    // The cells' dependency analysis came installed: once the extension has looked (the command resolves when it has), it had
+    // nothing to write, and the notebook is still unmodified (a write would mark it unsaved until the room's autosave).
+    await command('workbench-dependencies:analyze', { path: 'ph-aging/ap-aging.ipynb' });
+    await expect(page.evaluate(() => (window as unknown as { jupyterapp: { shell: { currentWidget: { context: { model: { dirty: boolean } } } } } }).jupyterapp.shell.currentWidget.context.model.dirty)).resolves.toBe(false);
+    await expect(page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').count()).resolves.toBe(0);
     await shotBoth('installed');
 
     const onDisk = JSON.parse(await readFile(join(wb.rootDir, 'ph-aging/ap-aging.ipynb'), 'utf8')) as { cells: { source: string | string[] }[] };

@@ -9,50 +9,12 @@
  */
 import type { GraphCell } from '@workbench/dependencies/graph';
 import { graphCellOf, readDepsMetadata, type StoredAnalysis } from '@workbench/dependencies/metadata';
-import { CELL_LANGUAGES, type AnalyzedCell, type AnalyzeRequestCell, type CellLanguage, type TrackedCell } from './types';
+import { isBlankSource } from '@workbench/dependencies/notebook-cells';
+import type { AnalyzedCell, AnalyzeRequestCell, TrackedCell } from './types';
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { notebookLanguage, trackedCells, type CellSnapshot } from '@workbench/dependencies/notebook-cells';
 
-/**
- * The language of a notebook's code cells, from its kernelspec (`language`,
- * as ipykernel, tslab and the SQL kernel declare it), else `language_info`;
- * null for a language the server does not analyse.
- */
-export function notebookLanguage(notebookMetadata: unknown): CellLanguage | null {
-  const md = isObj(notebookMetadata) ? notebookMetadata : {};
-  const spec = isObj(md.kernelspec) ? md.kernelspec.language : undefined;
-  const info = isObj(md.language_info) ? md.language_info.name : undefined;
-  const raw = typeof spec === 'string' && spec !== '' ? spec : typeof info === 'string' ? info : '';
-  const name = raw.toLowerCase();
-  return (CELL_LANGUAGES as readonly string[]).includes(name) ? (name as CellLanguage) : null;
-}
-
-/** A notebook cell before hashing: its id, type, source and metadata. */
-export interface CellSnapshot {
-  id: string;
-  type: string;
-  source: string;
-  metadata: unknown;
-}
-
-/**
- * The code cells that take part, in notebook order: with a language, only
- * the first of two cells sharing an id (a copy made outside JupyterLab;
- * the graph needs unique ids).
- */
-export function trackedCells(cells: readonly CellSnapshot[], language: CellLanguage | null): Omit<TrackedCell, 'sourceHash'>[] {
-  if (!language) return [];
-  const seen = new Set<string>();
-  const out: Omit<TrackedCell, 'sourceHash'>[] = [];
-  for (const c of cells) {
-    if (c.type !== 'code' || c.id === '' || seen.has(c.id)) continue;
-    seen.add(c.id);
-    out.push({ id: c.id, language, source: c.source, metadata: c.metadata });
-  }
-  return out;
-}
-
-const isBlank = (source: string) => source.trim() === '';
+const isBlank = isBlankSource;
 
 /**
  * The cells whose stored analysis is missing or of another source. A blank

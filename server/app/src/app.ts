@@ -28,7 +28,7 @@ import { KernelLanguageInfoRepository, openStore, UserRepository, type MetadataS
 import { KeyRing, REDACTED, redactingLogger, resolveKeySource, SecretStore, StoreSecretStorage } from '@workbench/secrets';
 import { AuditLog } from '@workbench/audit';
 import type { DocumentService } from '@workbench/documents';
-import { contentsModelReader, DependencyAnalyzer } from '@workbench/dependencies';
+import { contentsModelReader, DependencyAnalyzer, withNotebookAnalysis } from '@workbench/dependencies';
 import { TemplateLibrary } from '@workbench/templates';
 import { contentsTemplateWorkspace } from './template-workspace';
 import { EnvironmentManager } from '@workbench/environments';
@@ -259,6 +259,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       store.add(documents.service);
       await documents.service.start();
     }
+    // `%build_models` folders are read through the Contents API (its path checks), relative to the notebook the request names.
+    const dependencies = store.add(new DependencyAnalyzer({ readModels: contentsModelReader(contents) }));
     const templates = new TemplateLibrary({
       shippedDir: TEMPLATES,
       store: metadata,
@@ -274,9 +276,8 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       now: options.clock,
       // Installed notebooks carry what JupyterLab would write when their kernel connects, so they open unmodified.
       kernelMetadata: (name) => kernels.notebookMetadata(name),
+      prepareNotebook: (path, text) => withNotebookAnalysis(text, (cells) => dependencies.analyzeNotebook(cells, { path })),
     });
-    // `%build_models` folders are read through the Contents API (its path checks), relative to the notebook the request names.
-    const dependencies = store.add(new DependencyAnalyzer({ readModels: contentsModelReader(contents) }));
     const oidc = config.auth.oidc;
     const sso = oidc
       ? store.add(

@@ -81,6 +81,10 @@ describe('the templates library over HTTP', () => {
     expect(cells.find((c) => c.id === 'p')!.source).toBe('entity = "PH01"\nas_of = "2026-12-31"\n');
     expect(cells.find((c) => c.id === 'md')!.source).toBe('# AP aging for PH01');
     expect(cells.find((c) => c.id === 'run')!.outputs).toEqual([]);
+    // Each code cell's dependency analysis is written in, as JupyterLab's extension would on opening it.
+    const deps = (id: string) => (cells.find((c) => c.id === id) as unknown as { metadata: { workbench?: { deps?: { analysis?: { defines: string[]; reads: string[]; sourceHash: string } } } } }).metadata.workbench?.deps;
+    expect(deps('p')).toEqual({ version: 1, analysis: { sourceHash: expect.stringMatching(/^[0-9a-f]{64}$/), defines: ['as_of', 'entity'], reads: [] } });
+    expect(deps('run')).toMatchObject({ version: 1, analysis: { defines: [], reads: ['as_of', 'entity'] } });
     expect((await call('GET', 'api/contents/ph-aging/buckets.sql', BERT.token)).body.content).toBe('-- buckets for PH01\nSELECT 1');
 
     const again = await call('POST', 'api/templates/ap-aging/install', BERT.token, { folder: 'ph-aging', values: { entity: 'PH01' } });

@@ -16,3 +16,5 @@ export { buildGraph, downstream, upstream, type CellState, type CellStatus, type
 export { DEPS_METADATA_VERSION, graphCellOf, hashSource, readDepsMetadata, readExecution, withDepsMetadata, type DepsMetadata, type StoredAnalysis } from './metadata';
 export { checkName, paramName, tableName, WAREHOUSE } from './names';
 export { MAX_CELLS, MAX_PATH, parseAnalyzeRequest, type AnalyzeRequest, type AnalyzeRequestCell } from './request';
+export { notebookLanguage, trackedCells, isBlankSource, type CellSnapshot, type NotebookCodeCell } from './notebook-cells';
+export { withNotebookAnalysis } from './notebook-analysis';

@@ -59,6 +59,12 @@ export interface TemplateLibraryOptions {
   limits?: { maxFiles?: number; maxBytes?: number };
   /** The metadata a kernel of this name gives a notebook (kernelspec, language_info); undefined when unknown. */
   kernelMetadata?: (name: string) => Promise<NotebookKernelMetadata | undefined>;
+  /**
+   * An installed notebook's text with what JupyterLab's extensions would
+   * write into it on opening already there (the cells' dependency analysis),
+   * so it opens unmodified. `path`: where it is installed.
+   */
+  prepareNotebook?: (path: string, text: string) => Promise<string>;
 }
 
 /** One saved version of a user's template, as its history lists it. */
@@ -181,6 +187,7 @@ export class TemplateLibrary {
       if (known) kernelMetadata.set(kernel, known);
     }
     const files = renderFiles(stored, { template: name, folder, declared: t.parameters.map((p) => p.name), values, kernelMetadata });
+    if (this.options.prepareNotebook) for (const f of files) if (f.path.endsWith('.ipynb')) f.text = await this.options.prepareNotebook(`${folder}/${f.path}`, f.text);
     const targets = files.map((f) => `${folder}/${f.path}`);
     for (const p of targets) if (await this.options.workspace.exists(p)) throw new AppError('conflict', `Cannot install template ${name} into ${folder}: ${p} exists (nothing was written)`);
     for (const f of files) await this.options.workspace.writeText(`${folder}/${f.path}`, f.text, by);
