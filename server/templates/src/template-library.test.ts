@@ -146,7 +146,11 @@ describe.each(STORE_DIALECTS)('the templates library, metadata on %s', (dialect)
   });
 
   test('a folder saved as a template: outputs cleared, its pipeline pointed at the install folder, placeholders checked; installed elsewhere with values', async () => {
-    await ws.writeText('recon/bank.ipynb', notebook('account = "512000"\nthreshold = 10\n', [{ type: 'markdown', source: '# Bank reconciliation of {{ template.entity }}' }, { source: 'print(account)', outputs: [{ output_type: 'stream', name: 'stdout', text: 'secret figures' }] }]), 'anna');
+    const ran = JSON.parse(notebook('account = "512000"\nthreshold = 10\n', [{ type: 'markdown', source: '# Bank reconciliation of {{ template.entity }}' }, { source: 'print(account)', outputs: [{ output_type: 'stream', name: 'stdout', text: 'secret figures' }] }])) as { cells: Array<{ metadata: object }> };
+    // The dependency tracker's metadata of the author's run: the analysis stays, the run record goes.
+    const analysis = { sourceHash: 'b'.repeat(64), defines: [], reads: ['account'] };
+    ran.cells[2]!.metadata = { workbench: { deps: { version: 1, analysis, execution: { executionCount: 7, sourceHash: 'b'.repeat(64), ranAt: '2026-11-30T18:00:00.000Z', kernelSession: 'anna-kernel' } } } };
+    await ws.writeText('recon/bank.ipynb', JSON.stringify(ran), 'anna');
     await ws.writeText('recon/recon.pipeline.yaml', 'name: Recon {{ template.entity }}\nparameters:\n  threshold: { type: integer, default: 10 }\ntasks:\n  bank:\n    notebook: recon/bank.ipynb\n    parameters: { threshold: "{{ params.threshold }}" }\n', 'anna');
     const parameters = [
       { name: 'entity', type: 'choice', choices: ['FR01', 'PH01'], required: true, label: 'Entity' },
@@ -158,6 +162,8 @@ describe.each(STORE_DIALECTS)('the templates library, metadata on %s', (dialect)
     const stored = await lib.file('bank-recon', 'bank.ipynb');
     expect(stored).not.toContain('secret figures');
     expect(JSON.parse(stored).cells.map((c: { execution_count?: unknown }) => c.execution_count ?? null)).toEqual([null, null, null]);
+    expect(JSON.parse(stored).cells[2].metadata).toEqual({ workbench: { deps: { version: 1, analysis } } });
+    expect(stored).not.toContain('anna-kernel');
     expect(await lib.file('bank-recon', 'recon.pipeline.yaml')).toContain('notebook: {{ template.folder }}/bank.ipynb');
     expect((await lib.list()).map((t) => `${t.source}:${t.name}`)).toEqual(['user:bank-recon', 'shipped:month-end-close']);
 

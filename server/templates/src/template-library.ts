@@ -11,7 +11,8 @@
  * connection or a pipeline the values would break.
  *
  * Saving reads workspace files or folders (as the person saving), clears
- * notebooks' outputs (a template carries code, not last month's figures),
+ * notebooks' outputs and run records (a template carries code, not last
+ * month's figures or who ran them),
  * refuses what is not text, and checks every `{{ template.X }}` is declared.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -348,9 +349,17 @@ function clearOutputs(text: string, path: string, name: string): string {
     if (c.cell_type === 'code') {
       c.outputs = [];
       c.execution_count = null;
+      dropExecutionRecord(c);
     }
   }
   return `${JSON.stringify(nb, null, 1)}\n`;
+}
+
+/** The dependency tracker's record of the cell's last run (who ran it, when, in which kernel) is the author's, not the template's. */
+function dropExecutionRecord(cell: Record<string, unknown>): void {
+  const md = cell.metadata as { workbench?: { deps?: Record<string, unknown> } } | undefined;
+  const deps = md?.workbench?.deps;
+  if (deps && typeof deps === 'object' && 'execution' in deps) delete deps.execution;
 }
 
 async function walk(dir: string): Promise<string[]> {
