@@ -277,6 +277,7 @@ export async function startWorkbench(config: WorkbenchConfig, options: Workbench
       // Installed notebooks carry what JupyterLab would write when their kernel connects, so they open unmodified.
       kernelMetadata: (name) => kernels.notebookMetadata(name),
       prepareNotebook: (path, text) => withNotebookAnalysis(text, (cells) => dependencies.analyzeNotebook(cells, { path })),
+      logger: logger.child({ component: 'templates' }),
     });
     const oidc = config.auth.oidc;
     const sso = oidc

@@ -297,4 +297,17 @@ describe.each(STORE_DIALECTS)('the templates library, metadata on %s', (dialect)
     await lib.save({ name: 'recon', paths: ['v2/recon'] }, 'ben', false);
     expect((await lib.history('recon')).map((v) => [v.version, v.saved_by])).toEqual([[1, 'ben']]);
   });
+
+  test('a notebook that cannot be prepared (the analyzer failed) is installed as rendered, and the failure logged', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (fields: object, msg: string) => void warnings.push(`${msg} ${JSON.stringify(fields)}`), child: () => logger };
+    const prepared = new TemplateLibrary({ shippedDir: SHIPPED, store, workspace: ws, prepareNotebook: async (path, text) => (path.endsWith('02_checks.ipynb') ? Promise.reject(new Error('analyzer gone')) : `${text.trimEnd()} `), logger });
+    const r = await prepared.install('month-end-close', { folder: 'close' }, 'ben');
+    expect(r.files.filter((f) => f.endsWith('.ipynb')).length).toBeGreaterThan(1);
+    for (const f of r.files.filter((p) => p.endsWith('.ipynb'))) {
+      const text = (await ws.readText(f))!;
+      expect({ f, prepared: text.endsWith('} ') }).toEqual({ f, prepared: !f.endsWith('02_checks.ipynb') });
+    }
+    expect(warnings).toEqual([expect.stringMatching(/^could not prepare an installed notebook \(installed as rendered\) .*02_checks\.ipynb.*analyzer gone/)]);
+  });
 });

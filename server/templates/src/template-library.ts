@@ -17,7 +17,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { AppError } from '@workbench/core';
+import { AppError, type Logger } from '@workbench/core';
 import { isPipelineFile } from '@workbench/pipelines';
 import type { MetadataStore } from '@workbench/store';
 import { isFolder, parseManifest, TEMPLATE_NAME, type TemplateManifest } from './manifest';
@@ -63,9 +63,12 @@ export interface TemplateLibraryOptions {
   /**
    * An installed notebook's text with what JupyterLab's extensions would
    * write into it on opening already there (the cells' dependency analysis),
-   * so it opens unmodified. `path`: where it is installed.
+   * so it opens unmodified. `path`: where it is installed. When it fails,
+   * the notebook is installed as rendered (the extension writes the
+   * analysis on opening instead) and the failure is logged.
    */
   prepareNotebook?: (path: string, text: string) => Promise<string>;
+  logger?: Logger;
 }
 
 /** One saved version of a user's template, as its history lists it. */
@@ -188,7 +191,7 @@ export class TemplateLibrary {
       if (known) kernelMetadata.set(kernel, known);
     }
     const files = renderFiles(stored, { template: name, folder, declared: t.parameters.map((p) => p.name), values, kernelMetadata });
-    if (this.options.prepareNotebook) for (const f of files) if (f.path.endsWith('.ipynb')) f.text = await this.options.prepareNotebook(`${folder}/${f.path}`, f.text);
+    for (const f of files) if (f.path.endsWith('.ipynb')) f.text = await this.prepared(`${folder}/${f.path}`, f.text);
     const targets = files.map((f) => `${folder}/${f.path}`);
     for (const p of targets) if (await this.options.workspace.exists(p)) throw new AppError('conflict', `Cannot install template ${name} into ${folder}: ${p} exists (nothing was written)`);
     for (const f of files) await this.options.workspace.writeText(`${folder}/${f.path}`, f.text, by);
@@ -296,6 +299,17 @@ export class TemplateLibrary {
     const m = parseManifest(raw, name, { folder: name });
     const files = (await walk(dir)).map((f) => relative(dir, f).split(sep).join('/')).filter((f) => f !== 'template.json').sort();
     return { name, source: 'shipped', ...m, files, pipelines: files.filter((f) => isPipelineFile(f)) };
+  }
+
+  private async prepared(path: string, text: string): Promise<string> {
+    const prepare = this.options.prepareNotebook;
+    if (!prepare) return text;
+    try {
+      return await prepare(path, text);
+    } catch (err) {
+      this.options.logger?.warn({ path, err: err instanceof Error ? err.message : String(err) }, 'could not prepare an installed notebook (installed as rendered)');
+      return text;
+    }
   }
 
   private now(): number {
