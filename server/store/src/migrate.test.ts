@@ -1,11 +1,15 @@
 import { isUniqueViolation } from './db-errors';
 import { isAppError } from '@workbench/core';
+import type { Kysely } from './kysely';
 import { recordedMigrations } from './migrate';
 import { MIGRATIONS, type StoreMigration } from './migrations';
 import { openStore, type MetadataStore, type StoreOptions } from './store';
 import { STORE_DIALECTS, testDatabases } from './testing';
 
 const ALL = MIGRATIONS.map((m) => m.name);
+
+/** The store's tables before 0012, which dropped template_files (the current schema type has no such table). */
+const before0012 = (store: MetadataStore) => store.db as unknown as Kysely<any>;
 
 /** A later migration, as a newer Workbench would ship it. */
 const probe: StoreMigration = {
@@ -112,12 +116,13 @@ describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
 
   test('0010_templates keeps one template per name and one file per path in it', async () => {
     const options = await databases.create();
-    await withStore(options, async (store) => {
+    // template_files is 0010's until 0012 moves the files into the versions.
+    await withStore({ ...options, migrations: MIGRATIONS.slice(0, ALL.indexOf('0012_template_versions')) }, async (store) => {
       const t = { name: 'recon', title: 'Reconciliation', folder: 'recon', open: null, file_count: 1, size_bytes: 2, created_by: 'anna', created_at: 1, updated_by: 'anna', updated_at: 1 };
       await store.db.insertInto('templates').values(t).execute();
       await expect(store.db.insertInto('templates').values(t).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
-      await store.db.insertInto('template_files').values({ template: 'recon', path: 'a.ipynb', content: '{}' }).execute();
-      await expect(store.db.insertInto('template_files').values({ template: 'recon', path: 'a.ipynb', content: '{}' }).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
+      await before0012(store).insertInto('template_files').values({ template: 'recon', path: 'a.ipynb', content: '{}' }).execute();
+      await expect(before0012(store).insertInto('template_files').values({ template: 'recon', path: 'a.ipynb', content: '{}' }).execute().then(() => 'inserted', (e: unknown) => isUniqueViolation(e))).resolves.toBe(true);
       const row = await store.db.selectFrom('templates').select(['description', 'parameters', 'version']).executeTakeFirstOrThrow();
       expect(row).toEqual({ description: '', parameters: '[]', version: 1 });
     });
@@ -129,7 +134,7 @@ describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
     await withStore({ ...options, migrations: before }, async (store) => {
       const t = { name: 'recon', title: 'Reconciliation', description: 'Bank to ledger', folder: 'recon', open: 'a.ipynb', parameters: '[{"name":"month","type":"month"}]', file_count: 2, size_bytes: 5, created_by: 'anna', created_at: 1, updated_by: 'ben', updated_at: 7, version: 3 };
       await store.db.insertInto('templates').values(t).execute();
-      await store.db.insertInto('template_files').values([{ template: 'recon', path: 'a.ipynb', content: '{}' }, { template: 'recon', path: 'q.sql', content: 'x' }]).execute();
+      await before0012(store).insertInto('template_files').values([{ template: 'recon', path: 'a.ipynb', content: '{}' }, { template: 'recon', path: 'q.sql', content: 'x' }]).execute();
     });
     await withStore(options, async (store) => {
       expect(store.migrationsApplied).toEqual(ALL.slice(ALL.indexOf('0012_template_versions')));

@@ -437,13 +437,6 @@ export interface TemplatesTable {
   version: ColumnType<number, number | undefined, number>;
 }
 
-/** One file of a user's template, as text (0010). */
-export interface TemplateFilesTable {
-  template: string;
-  path: string;
-  content: string;
-}
-
 /** How far the audit journal has been copied into audit_log (0011; audit/src/journal.ts). */
 export interface AuditJournalTable {
   journal: string;
@@ -451,7 +444,7 @@ export interface AuditJournalTable {
   last_entry: number;
 }
 
-/** Each saved version of a user's template, whole (0012); never rewritten. */
+/** Each saved version of a user's template, whole (0012; the current one's files too); never rewritten. */
 export interface TemplateVersionsTable {
   template: string;
   version: number;
@@ -513,7 +506,6 @@ export interface Database {
   intake_sources: IntakeSourcesTable;
   intake_signatures: IntakeSignaturesTable;
   templates: TemplatesTable;
-  template_files: TemplateFilesTable;
   template_versions: TemplateVersionsTable;
   template_version_files: TemplateVersionFilesTable;
   kernel_language_info: KernelLanguageInfoTable;

@@ -1,12 +1,12 @@
 /**
- * Users' templates in the metadata store. `templates` / `template_files`
- * (migration 0010) hold the current version, which lists and installs
- * read; `template_versions` / `template_version_files` (0012) hold every
- * version ever saved, whole, including the current one. A save writes
- * both in one transaction (a replacement deletes the old current files
- * first), so an install never sees half of a template and the history
- * never misses a version. Versions are never rewritten: a restore saves
- * an old version's content as a new version.
+ * Users' templates in the metadata store. `templates` (migration 0010)
+ * holds one row per template: its current manifest and which version is
+ * current; `template_versions` / `template_version_files` (0012) hold every
+ * version ever saved, whole, the current one included (its files are read
+ * from there). A save writes the row and the new version in one
+ * transaction, so an install never sees half of a template and the
+ * history never misses a version. Versions are never rewritten: a restore
+ * saves an old version's content as a new version.
  */
 import { AppError } from '@workbench/core';
 import { isUniqueViolation, type MetadataStore } from '@workbench/store';
@@ -52,15 +52,19 @@ export class TemplateStore {
 
   async list(): Promise<StoredTemplate[]> {
     const rows = await this.store.db.selectFrom('templates').selectAll().orderBy('name').execute();
-    const files = await this.store.db.selectFrom('template_files').select(['template', 'path']).orderBy('path').execute();
+    const files = await this.store.db
+      .selectFrom('template_version_files as f')
+      .innerJoin('templates as t', (j) => j.onRef('t.name', '=', 'f.template').onRef('t.version', '=', 'f.version'))
+      .select(['f.template', 'f.path'])
+      .orderBy('f.path')
+      .execute();
     return rows.map((r) => toTemplate(r, files.filter((f) => f.template === r.name).map((f) => f.path)));
   }
 
   async get(name: string): Promise<StoredTemplate | undefined> {
     const r = await this.store.db.selectFrom('templates').selectAll().where('name', '=', name).executeTakeFirst();
     if (!r) return undefined;
-    const files = await this.store.db.selectFrom('template_files').select('path').where('template', '=', name).orderBy('path').execute();
-    return toTemplate(r, files.map((f) => f.path));
+    return toTemplate(r, await this.filePaths(name, r.version));
   }
 
   /** Every saved version of a template, newest first ([] when there is no such template). */
@@ -73,8 +77,12 @@ export class TemplateStore {
   async version(name: string, version: number): Promise<StoredVersion | undefined> {
     const r = await this.store.db.selectFrom('template_versions').selectAll().where('template', '=', name).where('version', '=', version).executeTakeFirst();
     if (!r) return undefined;
-    const files = await this.store.db.selectFrom('template_version_files').select('path').where('template', '=', name).where('version', '=', version).orderBy('path').execute();
-    return toVersion(r, files.map((f) => f.path));
+    return toVersion(r, await this.filePaths(name, version));
+  }
+
+  private async filePaths(name: string, version: number): Promise<string[]> {
+    const rows = await this.store.db.selectFrom('template_version_files').select('path').where('template', '=', name).where('version', '=', version).orderBy('path').execute();
+    return rows.map((f) => f.path);
   }
 
   async versionFiles(name: string, version: number): Promise<TemplateFile[]> {
@@ -102,9 +110,7 @@ export class TemplateStore {
         } else {
           const r = await trx.updateTable('templates').set({ ...row, updated_by: by, updated_at: now, version }).where('name', '=', name).where('version', '=', replace).executeTakeFirst();
           if (Number(r.numUpdatedRows) !== 1) throw new AppError('conflict', `Cannot replace template ${name}: it changed since version ${replace} (reload and try again)`);
-          await trx.deleteFrom('template_files').where('template', '=', name).execute();
         }
-        for (const f of files) await trx.insertInto('template_files').values({ template: name, path: f.path, content: f.text }).execute();
         await trx.insertInto('template_versions').values({ ...row, template: name, version, saved_by: by, saved_at: now, restored_from: s.restoredFrom ?? null }).execute();
         for (const f of files) await trx.insertInto('template_version_files').values({ template: name, version, path: f.path, content: f.text }).execute();
       });
@@ -118,7 +124,6 @@ export class TemplateStore {
   /** Deletes a template with its history. */
   async remove(name: string): Promise<boolean> {
     return this.store.transaction(async (trx) => {
-      await trx.deleteFrom('template_files').where('template', '=', name).execute();
       await trx.deleteFrom('template_version_files').where('template', '=', name).execute();
       await trx.deleteFrom('template_versions').where('template', '=', name).execute();
       const r = await trx.deleteFrom('templates').where('name', '=', name).executeTakeFirst();

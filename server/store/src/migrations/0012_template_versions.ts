@@ -1,14 +1,16 @@
 /**
  * 0012_template_versions: every saved version of a user's template (issue
- * 17's library, with history). `templates` and `template_files` stay the
- * current version (what lists and installs read); each save also writes
- * its version here, whole: the manifest as it was and every file's text.
- * Replacing or restoring a template adds a version and never rewrites one,
- * so "what did version 3 install" has an answer after version 7 is saved.
+ * 17's library, with history). `templates` stays the current version's row
+ * (name, manifest, `version`: the current one); each save writes its
+ * version here, whole: the manifest as it was and every file's text, which
+ * is where the current version's files are read from too. Replacing or
+ * restoring a template adds a version and never rewrites one, so "what did
+ * version 3 install" has an answer after version 7 is saved.
  * `restored_from` names the version a restore copied.
  *
  * Templates saved before this migration get their current version copied
- * in, so their history starts with what they are now.
+ * in, so their history starts with what they are now; `template_files`
+ * (0010), which held only the current files, is then dropped.
  *
  * Append-only: once released, this file never changes.
  */
@@ -51,5 +53,6 @@ export const migration: StoreMigration = {
       .columns(['template', 'version', 'path', 'content'])
       .expression(db.selectFrom('template_files as f').innerJoin('templates as t', 't.name', 'f.template').select(['f.template', 't.version', 'f.path', 'f.content']))
       .execute();
+    await db.schema.dropTable('template_files').execute();
   },
 };
