@@ -8,11 +8,11 @@
  * only the answers that differ from what the metadata holds are written.
  */
 import type { GraphCell } from '@workbench/dependencies/graph';
-import { graphCellOf, readDepsMetadata, type StoredAnalysis } from '@workbench/dependencies/metadata';
+import { graphCellOf, readDepsMetadata } from '@workbench/dependencies/metadata';
 import { isBlankSource } from '@workbench/dependencies/notebook-cells';
-import type { AnalyzedCell, AnalyzeRequestCell, TrackedCell } from './types';
+import type { AnalyzeRequestCell, TrackedCell } from './types';
 
-export { notebookLanguage, trackedCells, type CellSnapshot } from '@workbench/dependencies/notebook-cells';
+export { analysisUpdates, notebookLanguage, trackedCells, type CellSnapshot } from '@workbench/dependencies/notebook-cells';
 
 const isBlank = isBlankSource;
 
@@ -46,27 +46,6 @@ export function shouldAnalyze(cells: readonly TrackedCell[], lastSignature: stri
 /** The request body's cells. */
 export function analyzeRequestCells(cells: readonly TrackedCell[]): AnalyzeRequestCell[] {
   return cells.map(({ id, language, source }) => ({ id, language, source }));
-}
-
-const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/**
- * The analyses to write: answers for cells still holding the source that
- * was analysed (`currentSource`), that differ from what their metadata
- * holds; not for a blank cell never analysed (see cellsToAnalyze).
- */
-export function analysisUpdates(answer: readonly AnalyzedCell[], currentSource: (id: string) => { source: string; sourceHash: string } | undefined, currentMetadata: (id: string) => unknown): Map<string, StoredAnalysis> {
-  const out = new Map<string, StoredAnalysis>();
-  for (const a of answer) {
-    const current = currentSource(a.id);
-    if (current?.sourceHash !== a.sourceHash) continue;
-    const stored = readDepsMetadata(currentMetadata(a.id))?.analysis;
-    if (!stored && isBlank(current.source)) continue;
-    const next: StoredAnalysis = { sourceHash: a.sourceHash, defines: [...a.defines], reads: [...a.reads], ...(a.errors ? { errors: a.errors } : {}) };
-    if (stored && stored.sourceHash === next.sourceHash && sameStrings(stored.defines, next.defines) && sameStrings(stored.reads, next.reads) && stored.errors === next.errors) continue;
-    out.set(a.id, next);
-  }
-  return out;
 }
 
 /** The graph's view of each tracked cell (its names and last run from the metadata). */

@@ -8,8 +8,8 @@
  * unmodified. An installed copy has never run: execution records carried
  * over from where it came from are dropped.
  */
-import { DEPS_METADATA_VERSION, readDepsMetadata, withDepsMetadata, type DepsMetadata } from './metadata';
-import { isBlankSource, notebookLanguage, trackedCells } from './notebook-cells';
+import { DEPS_METADATA_VERSION, hashSource, readDepsMetadata, withDepsMetadata } from './metadata';
+import { analysisUpdates, notebookLanguage, trackedCells } from './notebook-cells';
 import type { CellAnalysis, NotebookCellSource } from './types';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,21 +36,17 @@ export async function withNotebookAnalysis(text: string, analyze: (cells: Notebo
   );
   if (tracked.length === 0) return text;
   const answers = await analyze(tracked.map(({ id, language, source }) => ({ id, language, source })));
-  const byId = new Map(answers.map((a) => [a.id, a]));
-  const blank = new Set(tracked.filter((t) => isBlankSource(t.source)).map((t) => t.id));
+  // The rule the extension writes by (which answers, which cells): one piece of code for both.
+  const byId = new Map(await Promise.all(tracked.map(async (t) => [t.id, { ...t, sourceHash: await hashSource(t.source) }] as const)));
+  const updates = analysisUpdates(answers, (id) => byId.get(id), (id) => byId.get(id)?.metadata);
   const done = new Set<string>();
   for (const c of cells) {
     // The first cell of an id only, as trackedCells (the extension writes to that one).
-    if (c.cell_type !== 'code' || typeof c.id !== 'string' || done.has(c.id)) continue;
+    if (c.cell_type !== 'code' || typeof c.id !== 'string' || done.has(c.id) || !byId.has(c.id)) continue;
     done.add(c.id);
-    const a = byId.get(c.id);
-    const had = readDepsMetadata(c.metadata);
-    if (!a || (blank.has(c.id) && !had?.analysis)) {
-      if (had?.execution) c.metadata = withDepsMetadata(isObj(c.metadata) ? c.metadata : undefined, { version: DEPS_METADATA_VERSION });
-      continue;
-    }
-    const deps: DepsMetadata = { version: DEPS_METADATA_VERSION, analysis: { sourceHash: a.sourceHash, defines: [...a.defines], reads: [...a.reads], ...(a.errors ? { errors: a.errors } : {}) } };
-    c.metadata = withDepsMetadata(isObj(c.metadata) ? c.metadata : undefined, deps);
+    const analysis = updates.get(c.id) ?? readDepsMetadata(c.metadata)?.analysis;
+    if (analysis) c.metadata = withDepsMetadata(isObj(c.metadata) ? c.metadata : undefined, { version: DEPS_METADATA_VERSION, analysis });
+    else if (readDepsMetadata(c.metadata)?.execution) c.metadata = withDepsMetadata(isObj(c.metadata) ? c.metadata : undefined, { version: DEPS_METADATA_VERSION });
   }
   return `${JSON.stringify(nb, null, 1)}\n`;
 }

@@ -5,7 +5,8 @@
  * Pure and browser-safe (the extension imports it as
  * `@workbench/dependencies/notebook-cells`).
  */
-import { CELL_LANGUAGES, type CellLanguage } from './types';
+import { readDepsMetadata, type StoredAnalysis } from './metadata';
+import { CELL_LANGUAGES, type CellAnalysis, type CellLanguage } from './types';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -58,3 +59,24 @@ export function trackedCells(cells: readonly CellSnapshot[], language: CellLangu
 
 /** A cell that names nothing: never analysed unless it had been (a new notebook's empty cell does not make it unsaved). */
 export const isBlankSource = (source: string): boolean => source.trim() === '';
+
+const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The analyses to write: answers for cells still holding the source that
+ * was analysed (`currentSource`), that differ from what their metadata
+ * holds; not for a blank cell never analysed (see cellsToAnalyze).
+ */
+export function analysisUpdates(answer: readonly CellAnalysis[], currentSource: (id: string) => { source: string; sourceHash: string } | undefined, currentMetadata: (id: string) => unknown): Map<string, StoredAnalysis> {
+  const out = new Map<string, StoredAnalysis>();
+  for (const a of answer) {
+    const current = currentSource(a.id);
+    if (current?.sourceHash !== a.sourceHash) continue;
+    const stored = readDepsMetadata(currentMetadata(a.id))?.analysis;
+    if (!stored && isBlankSource(current.source)) continue;
+    const next: StoredAnalysis = { sourceHash: a.sourceHash, defines: [...a.defines], reads: [...a.reads], ...(a.errors ? { errors: a.errors } : {}) };
+    if (stored && stored.sourceHash === next.sourceHash && sameStrings(stored.defines, next.defines) && sameStrings(stored.reads, next.reads) && stored.errors === next.errors) continue;
+    out.set(a.id, next);
+  }
+  return out;
+}
