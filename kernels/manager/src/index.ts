@@ -7,3 +7,4 @@ export * from './kernel-env';
 export * from './kernel-manager';
 export * from './session-manager';
 export * from './resources';
+export type { LanguageInfoStore } from './language-info';

@@ -9,6 +9,7 @@ import { AppError, Clock, Emitter, isAppError, Logger, systemClock } from '@work
 import type { KernelProcess, LauncherRegistry } from '@workbench/launcher';
 import { resolveResources, ResourcePolicy, SpecResources } from './resources';
 import { KernelPool, MadeKernel, POOL_OWNER } from './kernel-pool';
+import { LanguageInfoCache, type LanguageInfoStore } from './language-info';
 import type { KernelSpec } from './kernelspecs';
 import { Kernel, KernelModel } from './kernel';
 import { KernelChannels, BufferLimits } from './kernel-channels';
@@ -23,12 +24,6 @@ export interface CullingConfig {
   connected: boolean;
   /** Cull kernels that are busy. */
   busy: boolean;
-}
-
-/** Where the language_info of each kernelspec's last kernel is kept across restarts (the metadata store). */
-export interface LanguageInfoStore {
-  get(kernelspec: string): Promise<Record<string, unknown> | undefined>;
-  put(kernelspec: string, info: Record<string, unknown>): Promise<void>;
 }
 
 export interface KernelManagerOptions {
@@ -89,8 +84,8 @@ interface Entry {
 
 export class KernelManager {
   private readonly kernels = new Map<string, Entry>();
-  /** The language_info of the last kernel of each spec started here (see notebookMetadata). */
-  private readonly languageInfo = new Map<string, Record<string, unknown>>();
+  /** The language_info of the last kernel of each spec (see notebookMetadata). */
+  private readonly languageInfo: LanguageInfoCache;
   private starting = 0;
   private readonly startingByUser = new Map<string, number>();
   private readonly cullTimer: NodeJS.Timeout | undefined;
@@ -104,6 +99,7 @@ export class KernelManager {
 
   constructor(private readonly options: KernelManagerOptions) {
     this.clock = options.clock ?? systemClock;
+    this.languageInfo = new LanguageInfoCache(options.logger, options.languageInfoStore);
     if (options.pool && Object.values(options.pool).some((n) => n > 0)) {
       this.pool = new KernelPool(options.pool, options.logger, async (name) => {
         const spec = await this.options.specs.get(name);
@@ -172,7 +168,7 @@ export class KernelManager {
         }
       }
       this.register(kernel);
-      await this.rememberLanguageInfo(kernel);
+      await this.languageInfo.remember(kernel.name, kernel.info?.language_info);
       return kernel;
     } finally {
       this.release(req.user);
@@ -195,13 +191,13 @@ export class KernelManager {
     });
     if (rejected.length > 0) this.options.logger.info({ rejected }, 'ignored kernel env keys not allowed by policy');
     const launchTimeoutMs = parseLaunchTimeout(req.env?.KERNEL_LAUNCH_TIMEOUT) ?? this.options.launchTimeoutMs;
-    const meta = (spec.spec.metadata?.workbench ?? {}) as { launcher?: string; resources?: SpecResources; sandbox?: { network?: boolean; read_only_paths?: string[] } };
+    const meta = (spec.spec.metadata?.workbench ?? {}) as { resources?: SpecResources; sandbox?: { network?: boolean; read_only_paths?: string[] } };
     const { resources, capped } = resolveResources(this.options.resources ?? { defaults: {}, max: {} }, meta.resources, req.env);
     if (capped.length > 0) this.options.logger.info({ capped }, 'kernel resources capped by policy');
     const cwd = this.cwdFor(req.path, req.env?.KERNEL_WORKING_DIR);
     const kernel = new Kernel({
       spec,
-      launcher: this.options.launchers.get(meta.launcher),
+      launcher: this.launcherOf(spec),
       env,
       cwd,
       owner: req.user,
@@ -236,32 +232,8 @@ export class KernelManager {
       if (isAppError(err, 'not_found')) return undefined;
       throw err;
     }
-    let languageInfo = this.languageInfo.get(spec.name);
-    if (!languageInfo && this.options.languageInfoStore) {
-      languageInfo = await this.options.languageInfoStore.get(spec.name).catch((err: unknown) => {
-        this.options.logger.warn({ err: err instanceof Error ? err.message : String(err), kernelspec: spec.name }, 'could not read the language_info kept for a kernelspec');
-        return undefined;
-      });
-      if (languageInfo) this.languageInfo.set(spec.name, languageInfo);
-    }
-    return { kernelspec: { name: spec.name, display_name: spec.spec.display_name ?? spec.name, ...(spec.spec.language !== undefined && { language: spec.spec.language }) }, ...(languageInfo && { language_info: structuredClone(languageInfo) }) };
-  }
-
-  /**
-   * Keeps the kernel's language_info for notebookMetadata: in memory, and in
-   * the store when it changed (a new spec, an upgraded interpreter), so a
-   * restarted server still knows it. A store that cannot be written is
-   * logged; the kernel starts regardless.
-   */
-  private async rememberLanguageInfo(kernel: Kernel): Promise<void> {
-    const info = kernel.info?.language_info;
-    if (!info || typeof info !== 'object' || Array.isArray(info)) return;
-    const known = this.languageInfo.get(kernel.name);
-    if (known && JSON.stringify(known) === JSON.stringify(info)) return;
-    this.languageInfo.set(kernel.name, info as Record<string, unknown>);
-    await this.options.languageInfoStore?.put(kernel.name, info as Record<string, unknown>).catch((err: unknown) => {
-      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err), kernelspec: kernel.name }, 'could not keep the language_info of a kernelspec');
-    });
+    const languageInfo = await this.languageInfo.get(spec.name);
+    return { kernelspec: { name: spec.name, display_name: spec.spec.display_name ?? spec.name, ...(spec.spec.language !== undefined && { language: spec.spec.language }) }, ...(languageInfo && { language_info: languageInfo }) };
   }
 
   private register(kernel: Kernel): void {
@@ -303,7 +275,7 @@ export class KernelManager {
       throw err;
     }
     this.register(kernel);
-    await this.rememberLanguageInfo(kernel);
+    await this.languageInfo.remember(kernel.name, kernel.info?.language_info);
     this.options.logger.info({ kernel_id: kernel.id, owner: found.owner }, 'adopted a running kernel');
     return kernel;
   }

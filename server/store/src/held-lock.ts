@@ -100,11 +100,9 @@ export function postgresHeldLocks(pool: Pool): HeldLocks {
 }
 
 export function localHeldLocks(): HeldLocks {
-  /** Per name: the current holder's release, awaited by the next in line. */
+  /** Per held name: resolved when its holder releases it (the waiters then try again). */
   const tails = new Map<string, Promise<void>>();
-  const held = new Set<string>();
   function take(name: string): ReleaseLock {
-    held.add(name);
     let done!: () => void;
     const freed = new Promise<void>((r) => (done = r));
     tails.set(name, freed);
@@ -112,8 +110,7 @@ export function localHeldLocks(): HeldLocks {
     return async () => {
       if (released) return;
       released = true;
-      held.delete(name);
-      if (tails.get(name) === freed) tails.delete(name);
+      tails.delete(name);
       done();
     };
   }
@@ -134,7 +131,7 @@ export function localHeldLocks(): HeldLocks {
       }
     },
     async tryHold(name) {
-      return held.has(name) ? undefined : take(name);
+      return tails.has(name) ? undefined : take(name);
     },
   };
 }
